@@ -1,0 +1,29 @@
+//! The `tollgate` binary: argument parsing, dispatch, and exit codes. All the work happens
+//! in the library crates; this crate only wires them together and adds context to errors.
+//!
+//! Exit codes (documented in README.md): 0 success and nothing to report, 1 findings at or
+//! above the failure threshold, 2 an error (bad input, unreadable file, missing database).
+
+mod cli;
+mod commands;
+mod exit;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use crate::cli::{Cli, Command};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Inventory(args) => commands::inventory::run(&args),
+    };
+    match result {
+        Ok(status) => status.into(),
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            exit::Status::Error.into()
+        }
+    }
+}

@@ -1,0 +1,9 @@
+//! Parsers for the Python ecosystem's lockfiles: uv, Poetry, PDM, Pipenv, PEP 751 and
+//! pip requirements files.
+
+pub(crate) mod pdm;
+pub(crate) mod pipfile;
+pub(crate) mod poetry;
+pub(crate) mod pylock;
+pub(crate) mod requirements;
+pub(crate) mod uv;

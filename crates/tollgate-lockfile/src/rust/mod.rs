@@ -1,0 +1,3 @@
+//! The parser for Cargo's `Cargo.lock`.
+
+pub(crate) mod cargo_lock;

@@ -1,0 +1,7 @@
+//! Rendering: the last stage of the data flow. Turns an inventory or a list of findings
+//! into text for people (tables, Markdown) or for machines (JSON, SARIF).
+//!
+//! Renderers write to any `io::Write` and never decide exit codes; the CLI does.
+
+pub mod inventory;
+mod table;
