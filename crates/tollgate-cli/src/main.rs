@@ -17,7 +17,11 @@ use crate::cli::{Cli, Command};
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
+        Command::Scan(args) => commands::scan::run(&args),
+        Command::Db(args) => commands::db::run(&args),
         Command::Inventory(args) => commands::inventory::run(&args),
+        Command::Run(args) => commands::run::run(&args),
+        Command::Install(args) => commands::install::run(&args),
     };
     match result {
         Ok(status) => status.into(),

@@ -10,6 +10,12 @@ pub const NPM_REGISTRY: &str = "https://registry.npmjs.org/";
 /// PyPI's simple index (PEP 503 / PEP 691), what pip's and uv's `index-url` default to.
 pub const PYPI_SIMPLE_INDEX: &str = "https://pypi.org/simple/";
 
+/// The file host PyPI's simple index links to (wheels and sdists are downloaded from here).
+pub const PYPI_FILES: &str = "https://files.pythonhosted.org/";
+
+/// Yarn's mirror of the npm registry, the address Yarn classic writes in `yarn.lock`.
+pub const YARN_REGISTRY: &str = "https://registry.yarnpkg.com/";
+
 /// PyPI's JSON API, for per-release metadata (upload times, license, files).
 pub const PYPI_JSON_API: &str = "https://pypi.org/pypi/";
 

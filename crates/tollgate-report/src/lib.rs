@@ -3,5 +3,8 @@
 //!
 //! Renderers write to any `io::Write` and never decide exit codes; the CLI does.
 
+pub mod findings;
 pub mod inventory;
+pub mod markdown;
+pub mod sarif;
 mod table;

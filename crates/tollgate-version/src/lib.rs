@@ -21,7 +21,7 @@ use tollgate_model::Ecosystem;
 
 pub use npm::NpmVersion;
 pub use pypi::{LegacyVersion, PypiVersion};
-pub use range::{EventKind, OsvRange, RangeEvent, RangeKind, RangeVerdict, versions_list_contains};
+pub use range::{OsvRange, RangeEvent, RangeKind, RangeVerdict, versions_list_contains};
 
 /// A version text that could not be parsed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

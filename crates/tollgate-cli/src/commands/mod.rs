@@ -1,3 +1,7 @@
 //! One module per subcommand.
 
+pub mod db;
+pub mod install;
 pub mod inventory;
+pub mod run;
+pub mod scan;

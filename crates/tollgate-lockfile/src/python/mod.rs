@@ -6,4 +6,6 @@ pub(crate) mod pipfile;
 pub(crate) mod poetry;
 pub(crate) mod pylock;
 pub(crate) mod requirements;
+pub(crate) mod common;
+pub(crate) mod toml_input;
 pub(crate) mod uv;

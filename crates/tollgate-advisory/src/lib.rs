@@ -1,0 +1,30 @@
+//! tollgate's offline OSV advisory database.
+//!
+//! - [`import`]: OSV records (JSON, YAML, directories, `all.zip` exports) → an index, in
+//!   one streaming pass with bounded memory.
+//! - [`update`]: download the per-ecosystem exports and re-import when they changed.
+//! - [`Index`]: the on-disk index; opens in milliseconds, looks up
+//!   (ecosystem, normalized name) without parsing OSV JSON.
+//! - [`Matcher`]: locked packages → findings (`vulnerability`, `malicious`,
+//!   `unmaintained`, `unsound`, `notice`), aliases merged.
+//! - [`apply_ignores`]: the ignore list with expiry dates.
+
+mod cvss;
+mod error;
+mod ignore;
+mod import;
+mod index;
+mod location;
+mod matching;
+mod osv;
+mod update;
+
+pub use cvss::{CvssError, v3_base_score};
+pub use error::Error;
+pub use ignore::{IgnoreOutcome, IgnoreRule, apply_ignores};
+pub use import::{ImportReport, ImportWarning, import};
+pub use index::{EcosystemStats, FORMAT_VERSION, INDEX_FILE, Index, IndexHeader};
+pub use location::{DB_ENV, resolve_db_dir};
+pub use matching::{MatchOutcome, Matcher, match_package};
+pub use osv::{Advisory, AdvisoryKind, parse_json, parse_yaml};
+pub use update::{ExportStatus, UpdateReport, update};

@@ -1,0 +1,230 @@
+//! `tollgate db`: build, refresh and inspect the offline advisory index.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::time::Instant;
+
+use anyhow::Context;
+use clap::{Args, Subcommand, ValueEnum};
+use tollgate_advisory::{ExportStatus, ImportReport, Index, IndexHeader};
+use tollgate_model::Ecosystem;
+
+use crate::exit::Status;
+
+/// `tollgate db`.
+#[derive(Debug, Args)]
+pub struct DbArgs {
+    /// What to do with the database.
+    #[command(subcommand)]
+    pub command: DbCommand,
+}
+
+/// The database subcommands.
+#[derive(Debug, Subcommand)]
+pub enum DbCommand {
+    /// Build the index from OSV records: JSON or YAML files, directories of them, and
+    /// zip files laid out like OSV's `all.zip` exports. Replaces the current index.
+    Import(ImportArgs),
+    /// Download the OSV exports of the ecosystems and re-import those that changed.
+    Update(UpdateArgs),
+    /// Show what the index holds and how old it is.
+    Status(StatusArgs),
+}
+
+/// Where the database lives (shared by every `db` subcommand and by `scan`).
+#[derive(Debug, Clone, Args)]
+pub struct DbLocation {
+    /// Database directory [default: $TOLLGATE_DB, else the platform cache directory,
+    /// e.g. ~/.cache/tollgate/db].
+    #[arg(long, value_name = "DIR")]
+    pub db: Option<PathBuf>,
+}
+
+impl DbLocation {
+    /// The resolved directory.
+    pub fn dir(&self) -> anyhow::Result<PathBuf> {
+        Ok(tollgate_advisory::resolve_db_dir(self.db.clone())?)
+    }
+}
+
+/// `tollgate db import`.
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// OSV files, directories or `all.zip` exports.
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+    /// The database location.
+    #[command(flatten)]
+    pub location: DbLocation,
+}
+
+/// `tollgate db update`.
+#[derive(Debug, Args)]
+pub struct UpdateArgs {
+    /// Ecosystems to download (npm, PyPI, crates.io); repeat the flag for several
+    /// [default: all three].
+    #[arg(long = "ecosystem", value_name = "ECOSYSTEM")]
+    pub ecosystems: Vec<Ecosystem>,
+    /// Base address of the exports; `{base}{ecosystem}/all.zip` is downloaded
+    /// [default: the public OSV export].
+    #[arg(long = "url", value_name = "BASE")]
+    pub url: Option<String>,
+    /// The database location.
+    #[command(flatten)]
+    pub location: DbLocation,
+}
+
+/// Output formats for `db status`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum StatusFormat {
+    /// Human-readable lines.
+    Table,
+    /// A JSON object.
+    Json,
+}
+
+/// `tollgate db status`.
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = StatusFormat::Table)]
+    pub format: StatusFormat,
+    /// The database location.
+    #[command(flatten)]
+    pub location: DbLocation,
+}
+
+/// Runs a `db` subcommand.
+pub fn run(args: &DbArgs) -> anyhow::Result<Status> {
+    match &args.command {
+        DbCommand::Import(args) => import(args),
+        DbCommand::Update(args) => update(args),
+        DbCommand::Status(args) => status(args),
+    }
+}
+
+fn import(args: &ImportArgs) -> anyhow::Result<Status> {
+    let dir = args.location.dir()?;
+    let started = Instant::now();
+    let report = tollgate_advisory::import(&dir, &args.paths)
+        .with_context(|| format!("importing advisories into {}", dir.display()))?;
+    print_import(&report, started.elapsed().as_secs_f64());
+    Ok(Status::Clean)
+}
+
+fn print_import(report: &ImportReport, seconds: f64) {
+    for warning in &report.warnings {
+        eprintln!("warning: {warning}");
+    }
+    let header = &report.header;
+    if header.skipped as usize > report.warnings.len() {
+        eprintln!(
+            "warning: {} more records skipped (only the first {} are listed)",
+            header.skipped as usize - report.warnings.len(),
+            report.warnings.len()
+        );
+    }
+    println!(
+        "imported {} records in {seconds:.2}s ({} skipped as invalid, {} withdrawn, {} duplicate ids)",
+        header.records, header.skipped, header.withdrawn, header.duplicates
+    );
+    print_ecosystems(header);
+}
+
+fn print_ecosystems(header: &IndexHeader) {
+    for (ecosystem, stats) in &header.ecosystems {
+        let sources: Vec<String> = stats
+            .sources
+            .iter()
+            .map(|(prefix, count)| format!("{prefix} {count}"))
+            .collect();
+        println!(
+            "  {ecosystem}: {} records, {} packages ({})",
+            stats.records,
+            stats.packages,
+            sources.join(", ")
+        );
+    }
+}
+
+fn update(args: &UpdateArgs) -> anyhow::Result<Status> {
+    let dir = args.location.dir()?;
+    let ecosystems = if args.ecosystems.is_empty() {
+        Ecosystem::ALL.to_vec()
+    } else {
+        args.ecosystems.clone()
+    };
+    let base = args
+        .url
+        .as_deref()
+        .unwrap_or(tollgate_model::defaults::OSV_EXPORT_BASE);
+    let started = Instant::now();
+    let report = tollgate_advisory::update(&dir, base, &ecosystems)
+        .with_context(|| format!("updating the advisory index in {}", dir.display()))?;
+    let mut failed = false;
+    for (ecosystem, status) in &report.exports {
+        match status {
+            ExportStatus::Unchanged => println!("{ecosystem}: unchanged"),
+            ExportStatus::Downloaded { bytes } => println!("{ecosystem}: downloaded {bytes} bytes"),
+            ExportStatus::Failed { error } => {
+                failed = true;
+                eprintln!("error: {ecosystem}: {error} (the previous export is kept)");
+            }
+        }
+    }
+    match &report.import {
+        Some(import) => print_import(import, started.elapsed().as_secs_f64()),
+        None => println!("index unchanged: {}", dir.display()),
+    }
+    Ok(if failed { Status::Error } else { Status::Clean })
+}
+
+/// Whole days since an RFC 3339 time, if it parses.
+pub fn age_days(rfc3339: &str) -> Option<i64> {
+    let then: jiff::Timestamp = rfc3339.parse().ok()?;
+    Some((jiff::Timestamp::now().as_second() - then.as_second()) / 86_400)
+}
+
+fn status(args: &StatusArgs) -> anyhow::Result<Status> {
+    let dir = args.location.dir()?;
+    let index = Index::open(&dir)?;
+    let header = index.header();
+    let age = age_days(&header.created);
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    match args.format {
+        StatusFormat::Json => {
+            let json = serde_json::json!({
+                "database": index.path(),
+                "format_version": tollgate_advisory::FORMAT_VERSION,
+                "age_days": age,
+                "packages": index.key_count(),
+                "header": header,
+            });
+            serde_json::to_writer_pretty(&mut out, &json)?;
+            writeln!(out)?;
+        }
+        StatusFormat::Table => {
+            writeln!(out, "database: {}", index.path().display())?;
+            writeln!(
+                out,
+                "built: {} ({} days ago)",
+                header.created,
+                age.map_or_else(|| "?".to_owned(), |a| a.to_string())
+            )?;
+            writeln!(
+                out,
+                "newest advisory modified: {}",
+                header.newest_modified.as_deref().unwrap_or("unknown")
+            )?;
+            writeln!(
+                out,
+                "{} records ({} skipped as invalid, {} withdrawn, {} duplicate ids)",
+                header.records, header.skipped, header.withdrawn, header.duplicates
+            )?;
+            drop(out);
+            print_ecosystems(header);
+        }
+    }
+    Ok(Status::Clean)
+}

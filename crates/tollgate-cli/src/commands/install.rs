@@ -1,0 +1,459 @@
+//! `tollgate install <manager> [-- ARGS...]`: a two-phase install. The fetch phase runs
+//! the package manager with the network on and every way of running third-party code
+//! switched off by its own flags; the execute phase runs the install-time code (npm
+//! lifecycle scripts, Python builds, build scripts) in the sandbox with the network off.
+//! The exact commands and the documentation they were checked against are in
+//! docs/sandbox.md.
+
+use std::ffi::OsString;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use anyhow::Context;
+use clap::{Args, ValueEnum};
+use tollgate_sandbox::{Cache, KernelSupport, Plan};
+
+use crate::commands::run::{self, Capture, SandboxArgs};
+use crate::exit::Status;
+
+/// The package managers `tollgate install` drives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Manager {
+    /// npm (package-lock.json).
+    Npm,
+    /// pnpm (pnpm-lock.yaml).
+    Pnpm,
+    /// Yarn classic (yarn.lock, node_modules layout).
+    Yarn,
+    /// pip (requirements files; wheels only in the fetch phase).
+    Pip,
+    /// uv (uv.lock).
+    Uv,
+    /// cargo (Cargo.lock).
+    Cargo,
+}
+
+/// `tollgate install`.
+#[derive(Debug, Args)]
+pub struct InstallArgs {
+    /// The package manager.
+    #[arg(value_enum)]
+    pub manager: Manager,
+    /// Print the execute-phase sandbox and exit.
+    #[arg(long)]
+    pub explain: bool,
+    /// npm/yarn: never run the install scripts of PACKAGE.
+    #[arg(long = "skip-scripts", value_name = "PACKAGE")]
+    pub skip_scripts: Vec<String>,
+    /// npm/yarn: PACKAGE's install script may use the --allow-connect ports (e.g. a
+    /// prebuilt-binary downloader); every other package stays offline.
+    #[arg(
+        long = "network-for",
+        value_name = "PACKAGE",
+        requires = "allow_connect"
+    )]
+    pub network_for: Vec<String>,
+    /// What the execute-phase sandbox allows.
+    #[command(flatten)]
+    pub sandbox: SandboxArgs,
+    /// Extra arguments: for npm/pnpm/yarn the fetch command's, for pip and uv both
+    /// phases' (e.g. `-r requirements.txt`), for cargo the build's (e.g. `--release`).
+    #[arg(last = true, value_name = "ARGS")]
+    pub args: Vec<OsString>,
+}
+
+/// A command line: program and arguments.
+struct Step {
+    program: &'static str,
+    args: Vec<OsString>,
+}
+
+impl Step {
+    fn new(program: &'static str, fixed: &[&str], extra: &[OsString]) -> Step {
+        let mut args: Vec<OsString> = fixed.iter().map(OsString::from).collect();
+        args.extend(extra.iter().cloned());
+        Step { program, args }
+    }
+
+    fn display(&self) -> String {
+        let mut line = self.program.to_owned();
+        for arg in &self.args {
+            line.push(' ');
+            line.push_str(&arg.to_string_lossy());
+        }
+        line
+    }
+}
+
+/// Runs both phases. Exit 1 when some install-time code failed or was denied something
+/// (the install itself still completes), 2 when the fetch phase failed.
+pub fn run(args: &InstallArgs) -> anyhow::Result<Status> {
+    let mut policy = args.sandbox.policy(None)?;
+    policy.caches.push(cache_for(args.manager));
+    policy.set_env.extend(sandbox_env(args.manager));
+    // Network is only for the packages named by --network-for; the plan below is offline.
+    let connect_ports = std::mem::take(&mut policy.connect_ports);
+    let project = policy.project.clone();
+    let support = KernelSupport::probe();
+    let plan = Plan::new(policy.clone(), support)?;
+    if args.explain {
+        print!("{}", plan.explain());
+        return Ok(Status::Clean);
+    }
+    plan.check()?;
+    let wheels = project.join(".tollgate").join("wheels");
+    let fetch = fetch_step(args.manager, &project, &wheels, &args.args);
+    eprintln!(
+        "tollgate install: fetch (network on, third-party code off): {}",
+        fetch.display()
+    );
+    let status = Command::new(fetch.program)
+        .args(&fetch.args)
+        .current_dir(&project)
+        .status()
+        .with_context(|| format!("starting {}", fetch.program))?;
+    if !status.success() {
+        anyhow::bail!("the fetch phase failed ({}): {status}", fetch.display());
+    }
+    let failures = match args.manager {
+        Manager::Npm | Manager::Yarn => {
+            let mut networked = policy;
+            networked.connect_ports = connect_ports;
+            let networked = Plan::new(networked, support)?;
+            networked.check()?;
+            run_node_scripts(args, &project, &plan, &networked)?
+        }
+        manager => {
+            let step = execute_step(manager, &wheels, &args.args);
+            run_step(&plan, &step, manager_name(manager))?
+        }
+    };
+    Ok(if failures == 0 {
+        Status::Clean
+    } else {
+        Status::Findings
+    })
+}
+
+fn manager_name(manager: Manager) -> &'static str {
+    match manager {
+        Manager::Npm => "npm",
+        Manager::Pnpm => "pnpm",
+        Manager::Yarn => "yarn",
+        Manager::Pip => "pip",
+        Manager::Uv => "uv",
+        Manager::Cargo => "cargo",
+    }
+}
+
+fn cache_for(manager: Manager) -> Cache {
+    match manager {
+        Manager::Npm | Manager::Pnpm | Manager::Yarn => Cache::Npm,
+        Manager::Pip => Cache::Pip,
+        Manager::Uv => Cache::Uv,
+        Manager::Cargo => Cache::Cargo,
+    }
+}
+
+/// Settings that keep the package manager offline and away from the user's config file
+/// (which is where registry tokens live) inside the sandbox.
+fn sandbox_env(manager: Manager) -> Vec<(OsString, OsString)> {
+    let pairs: &[(&str, &str)] = match manager {
+        Manager::Npm | Manager::Pnpm | Manager::Yarn => &[
+            ("NPM_CONFIG_USERCONFIG", "/dev/null"),
+            ("NPM_CONFIG_OFFLINE", "true"),
+            ("NPM_CONFIG_AUDIT", "false"),
+            ("NPM_CONFIG_FUND", "false"),
+            ("NPM_CONFIG_UPDATE_NOTIFIER", "false"),
+        ],
+        Manager::Pip => &[("PIP_CONFIG_FILE", "/dev/null"), ("PIP_NO_INDEX", "1")],
+        Manager::Uv => &[("UV_OFFLINE", "1")],
+        Manager::Cargo => &[("CARGO_NET_OFFLINE", "true")],
+    };
+    pairs
+        .iter()
+        .map(|(name, value)| (OsString::from(name), OsString::from(value)))
+        .collect()
+}
+
+/// The fetch-phase command: network on, no third-party code.
+fn fetch_step(manager: Manager, project: &Path, wheels: &Path, extra: &[OsString]) -> Step {
+    match manager {
+        Manager::Npm if project.join("package-lock.json").is_file() => {
+            Step::new("npm", &["ci", "--ignore-scripts"], extra)
+        }
+        Manager::Npm => Step::new("npm", &["install", "--ignore-scripts"], extra),
+        Manager::Pnpm => Step::new(
+            "pnpm",
+            &["install", "--frozen-lockfile", "--ignore-scripts"],
+            extra,
+        ),
+        Manager::Yarn => Step::new(
+            "yarn",
+            &["install", "--frozen-lockfile", "--ignore-scripts"],
+            extra,
+        ),
+        Manager::Pip => {
+            let mut step = Step::new(
+                "python3",
+                &["-m", "pip", "download", "--only-binary=:all:", "--dest"],
+                &[],
+            );
+            step.args.push(wheels.as_os_str().to_owned());
+            step.args.extend(extra.iter().cloned());
+            step
+        }
+        Manager::Uv => Step::new("uv", &["sync", "--no-install-project", "--no-build"], extra),
+        Manager::Cargo if project.join("Cargo.lock").is_file() => {
+            Step::new("cargo", &["fetch", "--locked"], &[])
+        }
+        Manager::Cargo => Step::new("cargo", &["fetch"], &[]),
+    }
+}
+
+/// The execute-phase command for the managers that run everything in one step.
+fn execute_step(manager: Manager, wheels: &Path, extra: &[OsString]) -> Step {
+    match manager {
+        Manager::Pnpm => Step::new("pnpm", &["rebuild"], &[]),
+        Manager::Pip => {
+            let mut step = Step::new(
+                "python3",
+                &["-m", "pip", "install", "--no-index", "--find-links"],
+                &[],
+            );
+            step.args.push(wheels.as_os_str().to_owned());
+            step.args.extend(extra.iter().cloned());
+            step
+        }
+        Manager::Uv => Step::new("uv", &["sync", "--offline"], extra),
+        Manager::Npm | Manager::Yarn => Step::new("npm", &["rebuild", "--foreground-scripts"], &[]),
+        Manager::Cargo => Step::new("cargo", &["build", "--offline"], extra),
+    }
+}
+
+/// Runs one execute-phase step in `plan`; returns 1 when it failed or was denied something.
+fn run_step(plan: &Plan, step: &Step, who: &str) -> anyhow::Result<usize> {
+    eprintln!(
+        "tollgate install: execute (sandbox, network off): {}",
+        step.display()
+    );
+    let outcome = run::run_sandboxed(plan, step.program.as_ref(), &step.args, Capture::Both)?;
+    let mut stderr = std::io::stderr().lock();
+    run::report_denials(&mut stderr, who, &outcome.denials).context("writing to standard error")?;
+    if !outcome.status.success() {
+        writeln!(
+            stderr,
+            "tollgate install: {who} failed in the sandbox ({})",
+            outcome.status
+        )
+        .context("writing to standard error")?;
+    }
+    Ok(usize::from(
+        !outcome.status.success() || !outcome.denials.is_empty(),
+    ))
+}
+
+/// npm and Yarn: rebuild each package that has install scripts on its own, so that every
+/// denial is attributed to the package whose script caused it.
+fn run_node_scripts(
+    args: &InstallArgs,
+    project: &Path,
+    offline: &Plan,
+    networked: &Plan,
+) -> anyhow::Result<usize> {
+    let packages = scripted_packages(&project.join("node_modules"))?;
+    eprintln!(
+        "tollgate install: execute (sandbox, network off): {} package(s) with install scripts",
+        packages.len()
+    );
+    let mut failures = 0;
+    for package in &packages {
+        if args.skip_scripts.contains(&package.name) {
+            eprintln!(
+                "tollgate install: skipped the {} of {} (--skip-scripts)",
+                package.scripts.join("/"),
+                package.name
+            );
+            continue;
+        }
+        let plan = if args.network_for.contains(&package.name) {
+            networked
+        } else {
+            offline
+        };
+        let step = Step::new(
+            "npm",
+            &["rebuild", "--foreground-scripts"],
+            &[package.name.clone().into()],
+        );
+        let who = format!("{} of {}", package.scripts.join("/"), package.name);
+        failures += run_step(plan, &step, &who)?;
+    }
+    Ok(failures)
+}
+
+/// A package under node_modules with install-time scripts.
+#[derive(Debug, PartialEq, Eq)]
+struct ScriptedPackage {
+    name: String,
+    scripts: Vec<String>,
+}
+
+/// Deepest node_modules nesting walked; real trees stay far below it.
+const MAX_NESTING: usize = 32;
+
+/// Packages under `node_modules` (scoped and nested included) whose package.json has
+/// `preinstall`, `install` or `postinstall`, or a binding.gyp (npm then runs
+/// `node-gyp rebuild` as the implicit install script). Sorted by name, de-duplicated.
+fn scripted_packages(node_modules: &Path) -> anyhow::Result<Vec<ScriptedPackage>> {
+    let mut found = Vec::new();
+    let mut pending: Vec<(PathBuf, usize)> = vec![(node_modules.to_path_buf(), 0)];
+    while let Some((dir, depth)) = pending.pop() {
+        for package_dir in package_dirs(&dir)? {
+            if let Some(package) = read_scripts(&package_dir)? {
+                found.push(package);
+            }
+            let nested = package_dir.join("node_modules");
+            if depth < MAX_NESTING && nested.is_dir() {
+                pending.push((nested, depth + 1));
+            }
+        }
+    }
+    found.sort_by(|a, b| a.name.cmp(&b.name));
+    found.dedup_by(|a, b| a.name == b.name);
+    Ok(found)
+}
+
+/// `dir/<name>` and `dir/@scope/<name>` entries (symlinked workspace packages skipped).
+fn package_dirs(dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
+    let mut dirs = Vec::new();
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Ok(dirs);
+    };
+    for entry in entries {
+        let entry = entry.with_context(|| format!("listing {}", dir.display()))?;
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if name.starts_with('.') || !entry.file_type().is_ok_and(|kind| kind.is_dir()) {
+            continue;
+        }
+        if name.starts_with('@') {
+            dirs.extend(package_dirs(&entry.path())?);
+        } else {
+            dirs.push(entry.path());
+        }
+    }
+    Ok(dirs)
+}
+
+/// The install-time scripts declared by `package_dir/package.json`, if any.
+fn read_scripts(package_dir: &Path) -> anyhow::Result<Option<ScriptedPackage>> {
+    let manifest = package_dir.join("package.json");
+    let Ok(text) = std::fs::read_to_string(&manifest) else {
+        return Ok(None);
+    };
+    let json: serde_json::Value = serde_json::from_str(&text)
+        .with_context(|| format!("{}: expected a JSON package manifest", manifest.display()))?;
+    let Some(name) = json.get("name").and_then(|name| name.as_str()) else {
+        return Ok(None);
+    };
+    let declared = json.get("scripts");
+    let mut scripts: Vec<String> = ["preinstall", "install", "postinstall"]
+        .iter()
+        .filter(|script| declared.and_then(|all| all.get(**script)).is_some())
+        .map(|script| (*script).to_owned())
+        .collect();
+    if package_dir.join("binding.gyp").is_file()
+        && !scripts.iter().any(|s| s == "install" || s == "preinstall")
+    {
+        scripts.push("install (node-gyp rebuild)".to_owned());
+    }
+    Ok((!scripts.is_empty()).then(|| ScriptedPackage {
+        name: name.to_owned(),
+        scripts,
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn write(path: &Path, text: &str) {
+        std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+        std::fs::write(path, text).expect("write");
+    }
+
+    #[test]
+    fn finds_scripted_packages_scoped_nested_and_gyp() {
+        let root = tempfile::tempdir().expect("tempdir");
+        let modules = root.path().join("node_modules");
+        write(
+            &modules.join("plain/package.json"),
+            r#"{"name":"plain","scripts":{"test":"x"}}"#,
+        );
+        write(
+            &modules.join("esbuild/package.json"),
+            r#"{"name":"esbuild","scripts":{"postinstall":"node install.js"}}"#,
+        );
+        write(
+            &modules.join("@scope/addon/package.json"),
+            r#"{"name":"@scope/addon"}"#,
+        );
+        write(&modules.join("@scope/addon/binding.gyp"), "{}");
+        write(
+            &modules.join("a/node_modules/deep/package.json"),
+            r#"{"name":"deep","scripts":{"preinstall":"x"}}"#,
+        );
+        write(&modules.join("a/package.json"), r#"{"name":"a"}"#);
+        let found = scripted_packages(&modules).expect("walk");
+        let summary: Vec<(String, Vec<String>)> =
+            found.into_iter().map(|p| (p.name, p.scripts)).collect();
+        assert_eq!(
+            summary,
+            vec![
+                (
+                    "@scope/addon".to_owned(),
+                    vec!["install (node-gyp rebuild)".to_owned()]
+                ),
+                ("deep".to_owned(), vec!["preinstall".to_owned()]),
+                ("esbuild".to_owned(), vec!["postinstall".to_owned()]),
+            ]
+        );
+    }
+
+    #[test]
+    fn broken_manifest_is_an_error_naming_the_file() {
+        let root = tempfile::tempdir().expect("tempdir");
+        let modules = root.path().join("node_modules");
+        write(&modules.join("bad/package.json"), "{not json");
+        let error = scripted_packages(&modules).expect_err("must fail");
+        assert!(
+            format!("{error:#}").contains("bad/package.json"),
+            "{error:#}"
+        );
+    }
+
+    #[test]
+    fn fetch_phase_never_runs_scripts_or_builds() {
+        let none: &[OsString] = &[];
+        let dir = Path::new("/nonexistent");
+        let wheels = Path::new("/w");
+        assert_eq!(
+            fetch_step(Manager::Npm, dir, wheels, none).display(),
+            "npm install --ignore-scripts"
+        );
+        assert_eq!(
+            fetch_step(Manager::Cargo, dir, wheels, none).display(),
+            "cargo fetch"
+        );
+        assert_eq!(
+            fetch_step(Manager::Pip, dir, wheels, &["-r".into(), "req.txt".into()]).display(),
+            "python3 -m pip download --only-binary=:all: --dest /w -r req.txt"
+        );
+        assert_eq!(
+            fetch_step(Manager::Uv, dir, wheels, none).display(),
+            "uv sync --no-install-project --no-build"
+        );
+    }
+}

@@ -1,0 +1,95 @@
+//! Reading TOML lockfiles (uv, Poetry, PDM, pylock and Cargo) into serde structures in one
+//! parse, with errors that name the file, line and column.
+//!
+//! Parsers deserialize into their own structs and wrap the entries they report in
+//! [`toml::Spanned`], so every package gets its line without a second pass over the text.
+
+use serde::de::DeserializeOwned;
+
+use crate::Error;
+use crate::lines::LineIndex;
+
+/// Deserializes `text` as `T`. `what` names the expected document ("a uv.lock document") for
+/// the error message.
+pub(crate) fn from_str<T: DeserializeOwned>(
+    path: &str,
+    text: &str,
+    what: &str,
+) -> Result<T, Error> {
+    toml::from_str(text).map_err(|error| {
+        let message = format!(
+            "invalid TOML or unexpected structure (expected {what}): {}",
+            error.message().trim_end()
+        );
+        match error.span() {
+            Some(span) => {
+                let (line, column) = line_and_column(text, span.start);
+                Error::syntax(path, Some(line), Some(column), message)
+            }
+            None => Error::syntax(path, None, None, message),
+        }
+    })
+}
+
+/// The 1-based line and column (in characters) of byte `offset` of `text`.
+pub(crate) fn line_and_column(text: &str, offset: usize) -> (u32, u32) {
+    let offset = offset.min(text.len());
+    let line = crate::lines::line_of_offset(text.as_bytes(), offset);
+    let before = text.as_bytes().get(..offset).unwrap_or_default();
+    let line_start = before
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |i| i + 1);
+    let column = text
+        .get(line_start..offset)
+        .map_or(1, |prefix| prefix.chars().count() + 1);
+    (line, u32::try_from(column).unwrap_or(u32::MAX))
+}
+
+/// Maps the byte spans of [`toml::Spanned`] values to 1-based lines.
+pub(crate) struct SpanLines(LineIndex);
+
+impl SpanLines {
+    /// Indexes `text`.
+    pub(crate) fn new(text: &str) -> Self {
+        SpanLines(LineIndex::new(text))
+    }
+
+    /// The line on which `value` starts.
+    pub(crate) fn line_of<T>(&self, value: &toml::Spanned<T>) -> u32 {
+        self.0.line(value.span().start)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn columns_count_characters() {
+        let text = "a = 1\nbé = x\n";
+        assert_eq!(line_and_column(text, 0), (1, 1));
+        // `x` is byte 11 (é is two bytes) and the 6th character of line 2.
+        assert_eq!(line_and_column(text, 11), (2, 6));
+        assert_eq!(line_and_column(text, 999), (3, 1));
+    }
+
+    #[test]
+    fn syntax_errors_name_line_and_column() {
+        #[derive(serde::Deserialize, Debug)]
+        #[allow(dead_code)]
+        struct Doc {
+            version: u32,
+        }
+        let error =
+            from_str::<Doc>("x.lock", "# c\nversion = \"three\"\n", "a test document").unwrap_err();
+        let file_error = error.to_file_error();
+        assert_eq!(file_error.line, Some(2));
+        assert_eq!(file_error.column, Some(11));
+        assert!(
+            file_error.message.contains("expected a test document"),
+            "{}",
+            file_error.message
+        );
+    }
+}

@@ -1,0 +1,448 @@
+//! Typosquat detection: is a package name a near miss of a popular package's name?
+//!
+//! The techniques are typomania's and PyPI's: one or two edits (scaled by length:
+//! none below 5 characters, one up to 9, two from 10), swapped, omitted and repeated
+//! characters, separator tricks (`-`, `_`, `.`, none), homoglyphs (`0`/`o`,
+//! `1`/`l`/`i`, `rn`/`m`, `vv`/`w`), and affix tricks (`-js`, `py-`, `python-`, ...).
+//! A name on the popular list is never reported, so one popular package is never called
+//! a squat of another.
+//!
+//! Lookups cost no pass over the list: exact names and "skeletons" (separators dropped,
+//! homoglyphs folded) are hash lookups, and edit distance uses a symmetric deletion
+//! neighbourhood (every popular name is indexed under itself and the strings left by
+//! deleting one, or for long names two, characters; a query generates its own deletions
+//! and only the names sharing one are compared).
+
+use std::collections::{HashMap, HashSet};
+use std::sync::OnceLock;
+
+use tollgate_model::Ecosystem;
+
+use crate::error::bounded_distance;
+
+/// The shipped popular-name list (see `data/README.md`).
+const POPULAR_NAMES: &str = include_str!("../data/popular-names.txt");
+
+/// Affixes squatters add to or drop from a popular name, per ecosystem.
+const NPM_AFFIXES: Affixes = Affixes {
+    prefixes: &["node-", "js-", "npm-"],
+    suffixes: &["-js", ".js", "js", "-node", "-npm"],
+};
+const PYPI_AFFIXES: Affixes = Affixes {
+    prefixes: &["python-", "py-", "python3-", "py3-"],
+    suffixes: &["-python", "-py", "-python3", "-py3", "3"],
+};
+const CRATES_AFFIXES: Affixes = Affixes {
+    prefixes: &["rust-", "rs-"],
+    suffixes: &["-rs", "-rust"],
+};
+
+struct Affixes {
+    prefixes: &'static [&'static str],
+    suffixes: &'static [&'static str],
+}
+
+/// How a name imitates a popular one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Technique {
+    /// Only separators differ (`-`, `_`, `.`, none).
+    Separators,
+    /// Look-alike characters (`0`/`o`, `1`/`l`, `rn`/`m`), possibly with separators.
+    Homoglyph,
+    /// A popular name with an ecosystem affix added or removed (`-js`, `python-`).
+    Affix,
+    /// Two neighbouring characters swapped.
+    Swapped,
+    /// One character left out.
+    Omitted,
+    /// One character doubled.
+    Repeated,
+    /// One or two other edits.
+    Edit(usize),
+}
+
+impl Technique {
+    /// A short description for messages and JSON.
+    pub fn describe(self) -> String {
+        match self {
+            Technique::Separators => "separator trick".into(),
+            Technique::Homoglyph => "look-alike characters".into(),
+            Technique::Affix => "added or removed affix".into(),
+            Technique::Swapped => "swapped characters".into(),
+            Technique::Omitted => "omitted character".into(),
+            Technique::Repeated => "repeated character".into(),
+            Technique::Edit(distance) => format!("edit distance {distance}"),
+        }
+    }
+}
+
+/// A popular name a package name imitates.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SquatMatch {
+    /// The popular package's name.
+    pub target: String,
+    /// How the name imitates it.
+    pub technique: Technique,
+}
+
+/// The popular names of every ecosystem, indexed.
+#[derive(Debug, Default)]
+pub struct PopularNames {
+    indexes: HashMap<Ecosystem, NameIndex>,
+}
+
+#[derive(Debug, Default)]
+struct NameIndex {
+    /// Names in popularity order.
+    names: Vec<String>,
+    /// Canonical forms of every name.
+    canonical: HashSet<String>,
+    /// Skeleton → the most popular name with it.
+    skeletons: HashMap<String, u32>,
+    /// (hash of a deletion variant, name id), sorted for binary search.
+    deletions: Vec<(u64, u32)>,
+}
+
+impl PopularNames {
+    /// The shipped list, parsed and indexed once per process.
+    pub fn shipped() -> &'static PopularNames {
+        static SHIPPED: OnceLock<PopularNames> = OnceLock::new();
+        SHIPPED.get_or_init(|| PopularNames::parse(POPULAR_NAMES))
+    }
+
+    /// Parses a list: `[npm]` / `[PyPI]` / `[crates.io]` section lines, then one name a
+    /// line, most popular first; `#` lines are comments. Unknown sections are skipped.
+    pub fn parse(text: &str) -> PopularNames {
+        let mut lists: HashMap<Ecosystem, Vec<String>> = HashMap::new();
+        let mut current = None;
+        for line in text.lines().map(str::trim) {
+            if line.is_empty() || line.starts_with('#') {
+                continue;
+            }
+            if let Some(section) = line.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
+                current = section.parse::<Ecosystem>().ok();
+            } else if let Some(ecosystem) = current {
+                lists.entry(ecosystem).or_default().push(line.to_owned());
+            }
+        }
+        PopularNames {
+            indexes: lists
+                .into_iter()
+                .map(|(ecosystem, names)| (ecosystem, NameIndex::build(ecosystem, names)))
+                .collect(),
+        }
+    }
+
+    /// Whether `name` is on the popular list of `ecosystem`.
+    pub fn contains(&self, ecosystem: Ecosystem, name: &str) -> bool {
+        self.indexes
+            .get(&ecosystem)
+            .is_some_and(|index| index.canonical.contains(&canonical(ecosystem, name)))
+    }
+
+    /// How many names the list has for `ecosystem`.
+    pub fn len(&self, ecosystem: Ecosystem) -> usize {
+        self.indexes.get(&ecosystem).map_or(0, |i| i.names.len())
+    }
+
+    /// The popular name `name` most likely imitates, or `None` (also for popular names).
+    pub fn squat_target(&self, ecosystem: Ecosystem, name: &str) -> Option<SquatMatch> {
+        let index = self.indexes.get(&ecosystem)?;
+        let name = canonical(ecosystem, name);
+        if index.canonical.contains(&name) {
+            return None;
+        }
+        index
+            .by_skeleton(&name)
+            .or_else(|| index.by_affix(ecosystem, &name))
+            .or_else(|| index.by_edits(&name))
+    }
+}
+
+impl NameIndex {
+    fn build(ecosystem: Ecosystem, names: Vec<String>) -> NameIndex {
+        let mut index = NameIndex {
+            canonical: names.iter().map(|n| canonical(ecosystem, n)).collect(),
+            ..NameIndex::default()
+        };
+        for (id, name) in names.iter().enumerate() {
+            let id = u32::try_from(id).unwrap_or(u32::MAX);
+            let key = canonical(ecosystem, name);
+            index.skeletons.entry(skeleton(&key)).or_insert(id);
+            let length = key.chars().count();
+            if length + 1 >= MIN_EDIT_LENGTH {
+                let depth = if length + 2 >= LONG_NAME_LENGTH { 2 } else { 1 };
+                for_each_deletion(&key, depth, |variant| {
+                    index.deletions.push((fnv1a(variant), id));
+                });
+            }
+        }
+        index.deletions.sort_unstable();
+        index.deletions.dedup();
+        index.names = names;
+        index
+    }
+
+    fn by_skeleton(&self, name: &str) -> Option<SquatMatch> {
+        if name.chars().count() < MIN_SKELETON_LENGTH {
+            return None;
+        }
+        let id = *self.skeletons.get(&skeleton(name))?;
+        let target = self.names.get(id as usize)?.clone();
+        let technique = if separators_removed(name) == separators_removed(&target.to_lowercase())
+        {
+            Technique::Separators
+        } else {
+            Technique::Homoglyph
+        };
+        Some(SquatMatch { target, technique })
+    }
+
+    fn by_affix(&self, ecosystem: Ecosystem, name: &str) -> Option<SquatMatch> {
+        let affixes = match ecosystem {
+            Ecosystem::Npm => &NPM_AFFIXES,
+            Ecosystem::PyPI => &PYPI_AFFIXES,
+            Ecosystem::CratesIo => &CRATES_AFFIXES,
+        };
+        let stripped = affixes
+            .prefixes
+            .iter()
+            .filter_map(|prefix| name.strip_prefix(prefix))
+            .chain(
+                affixes
+                    .suffixes
+                    .iter()
+                    .filter_map(|suffix| name.strip_suffix(suffix)),
+            );
+        for base in stripped {
+            if base.chars().count() < MIN_AFFIX_BASE_LENGTH {
+                continue;
+            }
+            if let Some(&id) = self.skeletons.get(&skeleton(base)) {
+                let target = self.names.get(id as usize)?.clone();
+                return Some(SquatMatch {
+                    target,
+                    technique: Technique::Affix,
+                });
+            }
+        }
+        None
+    }
+
+    fn by_edits(&self, name: &str) -> Option<SquatMatch> {
+        let length = name.chars().count();
+        let limit = allowed_edits(length);
+        if limit == 0 {
+            return None;
+        }
+        let mut candidates = HashSet::new();
+        for_each_deletion(name, limit, |variant| {
+            let hash = fnv1a(variant);
+            let start = self.deletions.partition_point(|(h, _)| *h < hash);
+            for (_, id) in self.deletions[start..].iter().take_while(|(h, _)| *h == hash) {
+                candidates.insert(*id);
+            }
+        });
+        let mut best: Option<(usize, u32)> = None;
+        for id in candidates {
+            let Some(target) = self.names.get(id as usize) else {
+                continue;
+            };
+            let target_key = target.to_lowercase();
+            let limit = limit.min(allowed_edits(target_key.chars().count()));
+            if let Some(distance) = bounded_distance(name, &target_key, limit)
+                && distance > 0
+                && best.is_none_or(|(d, i)| (distance, id) < (d, i))
+            {
+                best = Some((distance, id));
+            }
+        }
+        let (distance, id) = best?;
+        let target = self.names.get(id as usize)?.clone();
+        let technique = classify_edit(name, &target.to_lowercase(), distance);
+        Some(SquatMatch { target, technique })
+    }
+}
+
+/// Names shorter than this get no edit-distance matching (too many near neighbours).
+const MIN_EDIT_LENGTH: usize = 5;
+/// Names this long or longer may be two edits away.
+const LONG_NAME_LENGTH: usize = 10;
+/// Skeleton (separator/homoglyph) matching needs this many characters.
+const MIN_SKELETON_LENGTH: usize = 3;
+/// An affix trick needs a base at least this long (`py-re` is not a squat of `re`).
+const MIN_AFFIX_BASE_LENGTH: usize = 4;
+
+fn allowed_edits(length: usize) -> usize {
+    match length {
+        n if n < MIN_EDIT_LENGTH => 0,
+        n if n < LONG_NAME_LENGTH => 1,
+        _ => 2,
+    }
+}
+
+fn classify_edit(name: &str, target: &str, distance: usize) -> Technique {
+    if distance != 1 {
+        return Technique::Edit(distance);
+    }
+    let (a, b): (Vec<char>, Vec<char>) = (name.chars().collect(), target.chars().collect());
+    if a.len() + 1 == b.len() {
+        return Technique::Omitted;
+    }
+    if a.len() == b.len() + 1 {
+        let doubled = a.windows(2).any(|w| w[0] == w[1]) && {
+            let mut deduped = a.clone();
+            deduped.dedup();
+            let mut target_deduped = b.clone();
+            target_deduped.dedup();
+            deduped == target_deduped
+        };
+        return if doubled {
+            Technique::Repeated
+        } else {
+            Technique::Edit(1)
+        };
+    }
+    let differing: Vec<usize> = (0..a.len()).filter(|&i| a.get(i) != b.get(i)).collect();
+    match differing.as_slice() {
+        [i, j] if *j == i + 1 && a.get(*i) == b.get(*j) && a.get(*j) == b.get(*i) => {
+            Technique::Swapped
+        }
+        _ => Technique::Edit(1),
+    }
+}
+
+/// The form names are compared in: lowercase; PyPI's runs of `-_.` become `-`;
+/// crates.io's `_` becomes `-` (crates.io treats them as the same name).
+fn canonical(ecosystem: Ecosystem, name: &str) -> String {
+    match ecosystem {
+        Ecosystem::PyPI => tollgate_model::normalize_name(ecosystem, name),
+        Ecosystem::CratesIo => name.to_lowercase().replace('_', "-"),
+        Ecosystem::Npm => name.to_lowercase(),
+    }
+}
+
+fn separators_removed(name: &str) -> String {
+    name.chars().filter(|c| !matches!(c, '-' | '_' | '.')).collect()
+}
+
+/// Separators removed and look-alike characters folded to one representative.
+fn skeleton(name: &str) -> String {
+    let folded: String = separators_removed(name)
+        .chars()
+        .map(|c| match c {
+            '0' => 'o',
+            '1' | 'i' | '|' => 'l',
+            '5' => 's',
+            c => c,
+        })
+        .collect();
+    folded.replace("rn", "m").replace("vv", "w")
+}
+
+/// Calls `visit` with `word` and every string left by deleting up to `depth` characters.
+fn for_each_deletion(word: &str, depth: usize, mut visit: impl FnMut(&str)) {
+    let chars: Vec<char> = word.chars().collect();
+    let mut seen = HashSet::new();
+    let mut frontier = vec![chars];
+    visit(word);
+    for _ in 0..depth {
+        let mut next = Vec::new();
+        for current in &frontier {
+            for skip in 0..current.len() {
+                let variant: Vec<char> = current
+                    .iter()
+                    .enumerate()
+                    .filter(|(i, _)| *i != skip)
+                    .map(|(_, c)| *c)
+                    .collect();
+                let text: String = variant.iter().collect();
+                if seen.insert(text.clone()) {
+                    visit(&text);
+                    next.push(variant);
+                }
+            }
+        }
+        frontier = next;
+    }
+}
+
+/// 64-bit FNV-1a: a fast, stable hash for the deletion index (collisions only add
+/// candidates, which the exact distance check then drops).
+fn fnv1a(text: &str) -> u64 {
+    text.bytes().fold(0xcbf2_9ce4_8422_2325, |hash, byte| {
+        (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn list() -> PopularNames {
+        PopularNames::parse(
+            "[crates.io]\nrust_decimal\nproc-macro2\nserde\ntokio\n[PyPI]\nrequests\npython-dateutil\nurllib3\nbeautifulsoup4\n[npm]\nlodash\ncross-env\nexpress\n@babel/core\n",
+        )
+    }
+
+    fn target(list: &PopularNames, ecosystem: Ecosystem, name: &str) -> Option<(String, Technique)> {
+        list.squat_target(ecosystem, name)
+            .map(|m| (m.target, m.technique))
+    }
+
+    #[test]
+    fn advisory_examples_are_found() {
+        let list = list();
+        // RUSTSEC-2021-0125 style cases named in the issue.
+        assert_eq!(
+            target(&list, Ecosystem::CratesIo, "rustdecimal"),
+            Some(("rust_decimal".into(), Technique::Separators))
+        );
+        assert_eq!(
+            target(&list, Ecosystem::CratesIo, "proc-macro1"),
+            Some(("proc-macro2".into(), Technique::Edit(1)))
+        );
+        assert_eq!(
+            target(&list, Ecosystem::Npm, "crossenv"),
+            Some(("cross-env".into(), Technique::Separators))
+        );
+    }
+
+    #[test]
+    fn each_technique() {
+        let list = list();
+        let t = |e, n| target(&list, e, n).map(|(_, t)| t);
+        assert_eq!(t(Ecosystem::PyPI, "reqeusts"), Some(Technique::Swapped));
+        assert_eq!(t(Ecosystem::PyPI, "reqests"), Some(Technique::Omitted));
+        assert_eq!(t(Ecosystem::PyPI, "requestss"), Some(Technique::Repeated));
+        assert_eq!(t(Ecosystem::PyPI, "urlib3"), Some(Technique::Omitted));
+        assert_eq!(t(Ecosystem::Npm, "l0dash"), Some(Technique::Homoglyph));
+        assert_eq!(t(Ecosystem::PyPI, "python-requests"), Some(Technique::Affix));
+        assert_eq!(t(Ecosystem::Npm, "lodash-js"), Some(Technique::Affix));
+        assert_eq!(t(Ecosystem::Npm, "@babel/cores"), Some(Technique::Edit(1)));
+        assert_eq!(t(Ecosystem::PyPI, "beautifulsoup"), Some(Technique::Omitted));
+    }
+
+    #[test]
+    fn popular_and_unrelated_names_are_not_flagged() {
+        let list = list();
+        for name in ["requests", "Requests", "python_dateutil", "urllib3"] {
+            assert_eq!(target(&list, Ecosystem::PyPI, name), None, "{name}");
+        }
+        // Short names get no edit-distance matching; other ecosystems do not mix.
+        assert_eq!(target(&list, Ecosystem::CratesIo, "serd"), None);
+        assert_eq!(target(&list, Ecosystem::Npm, "rustdecimal"), None);
+        assert_eq!(target(&list, Ecosystem::PyPI, "flask"), None);
+    }
+
+    #[test]
+    fn shipped_list_never_flags_its_own_names() {
+        let shipped = PopularNames::shipped();
+        for ecosystem in Ecosystem::ALL {
+            assert!(shipped.len(ecosystem) > 1000, "{ecosystem}");
+        }
+        assert!(shipped.contains(Ecosystem::Npm, "lodash"));
+        assert!(shipped.contains(Ecosystem::PyPI, "Typing_Extensions"));
+        assert!(shipped.contains(Ecosystem::CratesIo, "serde_json"));
+    }
+}

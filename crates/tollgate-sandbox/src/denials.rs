@@ -1,0 +1,180 @@
+//! Denials as the sandboxed program saw them. Landlock and the empty network namespace
+//! report to the process itself (`EACCES`, `EPERM`, `ENETUNREACH`, a failed name lookup);
+//! the kernel keeps no log we can read without audit privileges. So tollgate reads the
+//! program's own error output and picks out the lines that carry such an error, with the
+//! path or address they name. A program that swallows its errors silently is not seen.
+
+use std::path::Path;
+
+/// What kind of access was denied.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DenialKind {
+    /// A file or directory (Landlock).
+    File,
+    /// A network connection (network namespace or Landlock TCP rule).
+    Network,
+    /// A host-name lookup (no resolver reachable).
+    NameLookup,
+    /// A signal, ptrace or other operation refused with `EPERM`.
+    Operation,
+}
+
+/// One denial reported by the sandboxed program.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Denial {
+    /// What was denied.
+    pub kind: DenialKind,
+    /// The path or address named in the message, `~/`-shortened, when one was found.
+    pub target: Option<String>,
+    /// The output line it came from (trimmed).
+    pub line: String,
+}
+
+/// Markers of each kind, matched case-sensitively against one output line.
+const MARKERS: &[(&str, DenialKind)] = &[
+    ("EACCES", DenialKind::File),
+    ("Permission denied", DenialKind::File),
+    ("ENETUNREACH", DenialKind::Network),
+    ("Network is unreachable", DenialKind::Network),
+    ("ECONNREFUSED", DenialKind::Network),
+    ("Connection refused", DenialKind::Network),
+    ("EAI_AGAIN", DenialKind::NameLookup),
+    ("ENOTFOUND", DenialKind::NameLookup),
+    (
+        "Temporary failure in name resolution",
+        DenialKind::NameLookup,
+    ),
+    ("EPERM", DenialKind::Operation),
+    ("Operation not permitted", DenialKind::Operation),
+];
+
+/// At most this many denials are kept per scan, so a looping program cannot flood memory.
+const MAX_DENIALS: usize = 200;
+
+/// Picks the denials out of `output`, de-duplicated, in order of first appearance.
+pub fn scan(output: &str, home: &Path) -> Vec<Denial> {
+    let mut denials: Vec<Denial> = Vec::new();
+    for line in output.lines() {
+        let Some(kind) = MARKERS
+            .iter()
+            .find(|(marker, _)| line.contains(marker))
+            .map(|&(_, kind)| kind)
+        else {
+            continue;
+        };
+        let target = target_in(line, kind).map(|target| shorten(&target, home));
+        // A bare "EACCES" after a denial that named its target is the same error's detail
+        // (Node prints `code: 'EACCES'` under the message).
+        if target.is_none() && denials.iter().any(|seen| seen.kind == kind) {
+            continue;
+        }
+        if denials.iter().any(|seen| {
+            seen.kind == kind
+                && seen.target == target
+                && (target.is_some() || seen.line == line.trim())
+        }) {
+            continue;
+        }
+        denials.push(Denial {
+            kind,
+            target,
+            line: line.trim().to_owned(),
+        });
+        if denials.len() == MAX_DENIALS {
+            break;
+        }
+    }
+    denials
+}
+
+/// The path (for file denials) or `host:port` (for network ones) named in `line`.
+fn target_in(line: &str, kind: DenialKind) -> Option<String> {
+    let words =
+        line.split(|c: char| c.is_whitespace() || matches!(c, '\'' | '"' | '`' | ',' | '(' | ')'));
+    match kind {
+        DenialKind::File | DenialKind::Operation => words
+            .filter(|word| word.starts_with('/') && word.len() > 1)
+            .map(|word| word.trim_end_matches([':', '.']).to_owned())
+            .next(),
+        DenialKind::Network => words
+            .filter(|word| {
+                word.rsplit_once(':').is_some_and(|(host, port)| {
+                    !host.is_empty() && !port.is_empty() && port.bytes().all(|b| b.is_ascii_digit())
+                })
+            })
+            .map(str::to_owned)
+            .next(),
+        DenialKind::NameLookup => words
+            .skip_while(|word| !word.contains("EAI_AGAIN") && !word.contains("ENOTFOUND"))
+            .nth(1)
+            .map(str::to_owned),
+    }
+}
+
+fn shorten(target: &str, home: &Path) -> String {
+    match Path::new(target).strip_prefix(home) {
+        Ok(rest) if home.as_os_str().len() > 1 => format!("~/{}", rest.display()),
+        _ => target.to_owned(),
+    }
+}
+
+impl std::fmt::Display for Denial {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let what = match self.kind {
+            DenialKind::File => "tried to open",
+            DenialKind::Network => "tried to connect to",
+            DenialKind::NameLookup => "tried to resolve",
+            DenialKind::Operation => "was refused",
+        };
+        match &self.target {
+            Some(target) => write!(f, "{what} {target} (denied)"),
+            None => write!(f, "{what}: {}", self.line),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn node_eacces_names_the_file_under_home() {
+        let output =
+            "Error: EACCES: permission denied, open '/tmp/h/.npmrc'\n    at Object.openSync\n";
+        let denials = scan(output, Path::new("/tmp/h"));
+        assert_eq!(denials.len(), 1);
+        assert_eq!(denials[0].kind, DenialKind::File);
+        assert_eq!(denials[0].target.as_deref(), Some("~/.npmrc"));
+        assert_eq!(denials[0].to_string(), "tried to open ~/.npmrc (denied)");
+    }
+
+    #[test]
+    fn network_and_rust_io_errors() {
+        let output = "connect ENETUNREACH 127.0.0.1:8080 - Local (undefined:undefined)\n\
+             thread 'main' panicked: reading /root/.ssh/id_rsa: Permission denied (os error 13)\n\
+             getaddrinfo EAI_AGAIN example.com\n\
+             all good here\n";
+        let denials = scan(output, Path::new("/root"));
+        let summary: Vec<String> = denials.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            summary,
+            vec![
+                "tried to connect to 127.0.0.1:8080 (denied)",
+                "tried to open ~/.ssh/id_rsa (denied)",
+                "tried to resolve example.com (denied)",
+            ]
+        );
+    }
+
+    #[test]
+    fn detail_lines_of_a_named_denial_are_folded() {
+        let output = "Error: EACCES: permission denied, open '/h/.npmrc'\n  code: 'EACCES',\n";
+        assert_eq!(scan(output, Path::new("/h")).len(), 1);
+    }
+
+    #[test]
+    fn repeated_lines_are_reported_once() {
+        let output = "open /x: Permission denied\nopen /x: Permission denied\n";
+        assert_eq!(scan(output, Path::new("/home/u")).len(), 1);
+    }
+}

@@ -1,0 +1,65 @@
+//! tollgate's sandbox: runs a command where it cannot read the user's secrets, reach the
+//! network, signal or trace processes outside, or write outside the paths it was given.
+//!
+//! The building blocks are all unprivileged kernel features (no setuid, no root needed):
+//! - Landlock file-system rules (read-only system and toolchain paths, read-write project,
+//!   caches and a private temporary directory; everything else, including `$HOME`, denied),
+//! - a fresh user + network namespace (no interface but a down loopback: no TCP, UDP or
+//!   DNS), or Landlock TCP rules when the user allows specific ports,
+//! - Landlock scopes (ABI 6) for signals and abstract unix sockets, and Landlock's built-in
+//!   ptrace restriction (a sandboxed process cannot trace or read `/proc/<pid>/environ` of a
+//!   process outside its domain),
+//! - `no_new_privs`, an environment reduced to an allow-list, a new session (no controlling
+//!   terminal, so no `TIOCSTI` injection) and a parent-death signal.
+//!
+//! Use [`Policy`] to describe what is allowed, [`KernelSupport::probe`] to learn what the
+//! running kernel can enforce, and [`Plan::new`] to combine both; [`Plan::explain`] prints
+//! exactly what will be enforced and [`Plan::command`] builds the sandboxed
+//! [`std::process::Command`]. [`denials::scan`] reads a program's error output for the
+//! denials that the kernel reported to it.
+
+pub mod denials;
+mod env;
+mod launch;
+mod plan;
+mod policy;
+mod probe;
+
+pub use plan::{Plan, Weakness};
+pub use policy::{Cache, Policy};
+pub use probe::KernelSupport;
+
+use std::path::PathBuf;
+
+/// Everything that can go wrong while preparing a sandbox.
+#[derive(Debug, thiserror::Error)]
+pub enum SandboxError {
+    /// A path the user asked to allow does not exist or cannot be opened.
+    #[error("cannot open {path} to allow it in the sandbox: {source}")]
+    Path {
+        /// The path that was asked for.
+        path: PathBuf,
+        /// Why it could not be opened.
+        source: std::io::Error,
+    },
+    /// The kernel lacks protections the policy needs and weaker isolation was not accepted.
+    #[error(
+        "the kernel cannot enforce: {}; refusing to run (pass --allow-weaker to accept weaker isolation)",
+        .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ")
+    )]
+    Weaker(Vec<Weakness>),
+    /// Building the Landlock ruleset failed.
+    #[error("building the Landlock ruleset: {0}")]
+    Landlock(#[from] landlock::RulesetError),
+    /// The private temporary directory could not be created.
+    #[error("creating the private temporary directory under {dir}: {source}")]
+    TempDir {
+        /// Where it was being created.
+        dir: PathBuf,
+        /// Why it failed.
+        source: std::io::Error,
+    },
+    /// A path contains a NUL byte and cannot be passed to the kernel.
+    #[error("path {0} contains a NUL byte")]
+    NulInPath(PathBuf),
+}

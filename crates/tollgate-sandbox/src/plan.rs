@@ -1,0 +1,491 @@
+//! A [`Policy`] resolved against the running kernel: the exact paths, network mode and
+//! scopes that will be enforced, the protections that are missing, and the sandboxed
+//! [`Command`] itself.
+
+use std::ffi::{OsStr, OsString};
+use std::fmt::{self, Write as _};
+use std::os::unix::fs::DirBuilderExt;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use landlock::{
+    ABI, Access, AccessFs, AccessNet, NetPort, Ruleset, RulesetAttr, RulesetCreated,
+    RulesetCreatedAttr, Scope, path_beneath_rules,
+};
+
+use crate::launch::{self, Namespaces};
+use crate::{KernelSupport, Policy, SandboxError, env};
+
+/// A protection the kernel (or the chosen options) cannot provide.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Weakness {
+    /// No Landlock at all: the file system is not restricted.
+    NoLandlock,
+    /// Landlock ABI < 3: truncating files in read-only paths is not denied.
+    NoTruncateRule,
+    /// Landlock ABI < 5: ioctl on device files is not restricted.
+    NoDeviceIoctlRule,
+    /// Landlock ABI < 6: signals and abstract unix sockets outside are reachable.
+    NoScopes,
+    /// No user namespace: no private network namespace and, as root, host capabilities kept.
+    NoUserNamespace,
+    /// The network cannot be cut (no network namespace) and Landlock cannot restrict TCP.
+    NoNetworkRestriction,
+    /// No network namespace: only TCP is restricted (by Landlock); UDP and DNS are open.
+    TcpOnlyNetworkRestriction,
+}
+
+impl fmt::Display for Weakness {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Weakness::NoLandlock => "Landlock is missing: the file system is not restricted",
+            Weakness::NoTruncateRule => {
+                "Landlock ABI < 3: truncation of read-only files is not denied"
+            }
+            Weakness::NoDeviceIoctlRule => "Landlock ABI < 5: device ioctls are not restricted",
+            Weakness::NoScopes => {
+                "Landlock ABI < 6: signals and abstract unix sockets outside are not scoped"
+            }
+            Weakness::NoUserNamespace => {
+                "user namespaces unavailable: no network namespace, and root keeps its capabilities"
+            }
+            Weakness::NoNetworkRestriction => "the network is not restricted at all",
+            Weakness::TcpOnlyNetworkRestriction => {
+                "only TCP is restricted (Landlock); UDP and DNS are reachable"
+            }
+        })
+    }
+}
+
+/// How the network is restricted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Network {
+    /// New network namespace (nothing but a down loopback), and Landlock denies TCP too.
+    Namespace,
+    /// Landlock allows TCP connect to these ports only; UDP is not restricted.
+    LandlockPorts(Vec<u16>),
+    /// Not restricted.
+    Open,
+}
+
+/// A resolved sandbox, ready to explain or run. Owns the private temporary directory and
+/// removes it when dropped.
+#[derive(Debug)]
+pub struct Plan {
+    policy: Policy,
+    support: KernelSupport,
+    read_only: Vec<PathBuf>,
+    read_write: Vec<PathBuf>,
+    private_tmp: PathBuf,
+    network: Network,
+    weaknesses: Vec<Weakness>,
+}
+
+impl Plan {
+    /// Resolves `policy` against `support`. Fails when a path the user allowed does not
+    /// exist; missing default paths are skipped.
+    pub fn new(policy: Policy, support: KernelSupport) -> Result<Plan, SandboxError> {
+        for path in policy
+            .read_only
+            .iter()
+            .chain(&policy.read_write)
+            .chain(std::iter::once(&policy.project))
+        {
+            std::fs::metadata(path).map_err(|source| SandboxError::Path {
+                path: path.clone(),
+                source,
+            })?;
+        }
+        let private_tmp = create_private_tmp()?;
+        let mut read_only: Vec<PathBuf> = Vec::new();
+        for path in Policy::system_read_only()
+            .iter()
+            .map(PathBuf::from)
+            .chain(policy.toolchains())
+        {
+            if path.exists() && !read_only.contains(&path) {
+                read_only.push(path);
+            }
+        }
+        read_only.extend(policy.read_only.iter().cloned());
+        let mut read_write: Vec<PathBuf> = Policy::system_read_write()
+            .iter()
+            .map(PathBuf::from)
+            .chain(
+                policy
+                    .caches
+                    .iter()
+                    .flat_map(|cache| cache.paths(&policy.home)),
+            )
+            .filter(|path| path.exists())
+            .collect();
+        read_write.push(policy.project.clone());
+        read_write.push(private_tmp.clone());
+        read_write.extend(policy.read_write.iter().cloned());
+        let (network, weaknesses) = assess(&policy, &support);
+        Ok(Plan {
+            policy,
+            support,
+            read_only,
+            read_write,
+            private_tmp,
+            network,
+            weaknesses,
+        })
+    }
+
+    /// Protections that will be missing.
+    pub fn weaknesses(&self) -> &[Weakness] {
+        &self.weaknesses
+    }
+
+    /// Fails with [`SandboxError::Weaker`] when protections are missing and the policy
+    /// did not accept weaker isolation.
+    pub fn check(&self) -> Result<(), SandboxError> {
+        if self.weaknesses.is_empty() || self.policy.allow_weaker {
+            Ok(())
+        } else {
+            Err(SandboxError::Weaker(self.weaknesses.clone()))
+        }
+    }
+
+    /// The private temporary directory (`$TMPDIR` inside the sandbox).
+    pub fn private_tmp(&self) -> &Path {
+        &self.private_tmp
+    }
+
+    /// The user's home directory, for shortening paths in reports.
+    pub fn home(&self) -> &Path {
+        &self.policy.home
+    }
+
+    /// The sandboxed command for `program args...`, in the project directory with the
+    /// scrubbed environment. Call [`Plan::check`] first.
+    pub fn command<S: AsRef<OsStr>>(
+        &self,
+        program: &OsStr,
+        args: impl IntoIterator<Item = S>,
+    ) -> Result<Command, SandboxError> {
+        let mut command = Command::new(program);
+        command
+            .args(args)
+            .current_dir(&self.policy.project)
+            .env_clear()
+            .envs(self.environment());
+        let namespaces = self
+            .support
+            .user_namespaces
+            .then(|| Namespaces::new(self.network == Network::Namespace));
+        launch::confine(&mut command, namespaces, self.ruleset()?);
+        Ok(command)
+    }
+
+    /// The environment inside: the allow-list, the user's extra names, the private tmp.
+    fn environment(&self) -> Vec<(OsString, OsString)> {
+        let mut set = self.policy.set_env.clone();
+        for name in ["TMPDIR", "TMP", "TEMP"] {
+            set.push((name.into(), self.private_tmp.clone().into_os_string()));
+        }
+        env::scrubbed(std::env::vars_os(), &self.policy.pass_env, &set)
+    }
+
+    /// The Landlock ruleset, created in the parent (opening every allowed path) so that the
+    /// child only has to apply it. `None` when the kernel has no Landlock.
+    fn ruleset(&self) -> Result<Option<RulesetCreated>, SandboxError> {
+        let abi = self.support.ruleset_abi();
+        if abi == ABI::Unsupported {
+            return Ok(None);
+        }
+        let mut ruleset = Ruleset::default().handle_access(AccessFs::from_all(abi))?;
+        if self.restricts_tcp() {
+            ruleset = ruleset.handle_access(AccessNet::from_all(abi))?;
+        }
+        if self.scoped() {
+            ruleset = ruleset.scope(Scope::from_all(abi))?;
+        }
+        let mut created = ruleset
+            .create()?
+            .add_rules(path_beneath_rules(
+                &self.read_only,
+                AccessFs::from_read(abi),
+            ))?
+            .add_rules(path_beneath_rules(
+                &self.read_write,
+                AccessFs::from_all(abi),
+            ))?;
+        if let Network::LandlockPorts(ports) = &self.network {
+            for &port in ports {
+                created = created.add_rule(NetPort::new(port, AccessNet::ConnectTcp))?;
+            }
+        }
+        Ok(Some(created))
+    }
+
+    fn restricts_tcp(&self) -> bool {
+        self.support.landlock_abi >= 4 && self.network != Network::Open
+    }
+
+    fn scoped(&self) -> bool {
+        self.support.landlock_abi >= 6
+    }
+
+    /// Human-readable description of exactly what is enforced (`tollgate run --explain`).
+    pub fn explain(&self) -> String {
+        let mut out = String::new();
+        let home = &self.policy.home;
+        let _ = writeln!(
+            out,
+            "kernel: Landlock ABI {} (rules built for ABI {}), user namespaces {}",
+            self.support.landlock_abi,
+            self.support.ruleset_abi() as i32,
+            if self.support.user_namespaces {
+                "available"
+            } else {
+                "unavailable"
+            },
+        );
+        let _ = writeln!(out, "working directory: {}", self.policy.project.display());
+        if self.support.landlock_abi >= 1 {
+            let _ = writeln!(
+                out,
+                "file system (Landlock; every path not listed is denied, $HOME included):"
+            );
+            for path in &self.read_only {
+                let _ = writeln!(out, "  read+exec   {}", shorten(path, home));
+            }
+            for path in &self.read_write {
+                let _ = writeln!(out, "  read+write  {}", shorten(path, home));
+            }
+        } else {
+            let _ = writeln!(out, "file system: NOT restricted (no Landlock)");
+        }
+        let _ = writeln!(out, "network: {}", self.describe_network());
+        let scope = if self.scoped() {
+            "only processes and abstract unix sockets created inside the sandbox (Landlock scopes)"
+        } else {
+            "NOT scoped (Landlock ABI < 6)"
+        };
+        let _ = writeln!(out, "signals and abstract unix sockets: {scope}");
+        if self.support.landlock_abi >= 1 {
+            let _ = writeln!(
+                out,
+                "ptrace and /proc/<pid>/{{environ,mem}} of processes outside: denied (Landlock)"
+            );
+        }
+        let _ = writeln!(
+            out,
+            "privileges: no_new_privs (setuid and file capabilities ignored on exec){}",
+            if self.support.user_namespaces {
+                "; new user namespace (no capability over the host)"
+            } else {
+                ""
+            }
+        );
+        let names: Vec<String> = self
+            .environment()
+            .into_iter()
+            .map(|(name, _)| name.to_string_lossy().into_owned())
+            .collect();
+        let _ = writeln!(
+            out,
+            "environment (everything else removed): {}",
+            names.join(" ")
+        );
+        let _ = writeln!(
+            out,
+            "temporary directory: {} ($TMPDIR, removed afterwards); host /tmp denied",
+            self.private_tmp.display()
+        );
+        let _ = writeln!(
+            out,
+            "terminal: new session, no controlling terminal; descriptors above 2 closed"
+        );
+        if self.weaknesses.is_empty() {
+            let _ = writeln!(out, "weaker than the full sandbox: nothing");
+        } else {
+            for weakness in &self.weaknesses {
+                let _ = writeln!(out, "WEAKER: {weakness}");
+            }
+        }
+        out
+    }
+
+    fn describe_network(&self) -> String {
+        match &self.network {
+            Network::Namespace => {
+                let tcp = if self.restricts_tcp() {
+                    "; Landlock also denies TCP bind/connect"
+                } else {
+                    ""
+                };
+                format!("none (new network namespace: no TCP, UDP or DNS{tcp})")
+            }
+            Network::LandlockPorts(ports) if ports.is_empty() => {
+                "TCP connect and bind denied (Landlock); UDP and DNS NOT restricted".to_owned()
+            }
+            Network::LandlockPorts(ports) => {
+                let list: Vec<String> = ports.iter().map(u16::to_string).collect();
+                format!(
+                    "TCP connect only to port(s) {} on any host (Landlock); TCP bind denied; UDP and DNS NOT restricted",
+                    list.join(", ")
+                )
+            }
+            Network::Open => "NOT restricted".to_owned(),
+        }
+    }
+}
+
+impl Drop for Plan {
+    fn drop(&mut self) {
+        // Best effort: a leftover empty directory in the system tmp is harmless.
+        let _ = std::fs::remove_dir_all(&self.private_tmp);
+    }
+}
+
+/// Chooses the network mode and lists what is missing.
+fn assess(policy: &Policy, support: &KernelSupport) -> (Network, Vec<Weakness>) {
+    let abi = support.landlock_abi;
+    let mut weaknesses = Vec::new();
+    if abi < 1 {
+        weaknesses.push(Weakness::NoLandlock);
+    } else {
+        if abi < 3 {
+            weaknesses.push(Weakness::NoTruncateRule);
+        }
+        if abi < 5 {
+            weaknesses.push(Weakness::NoDeviceIoctlRule);
+        }
+        if abi < 6 {
+            weaknesses.push(Weakness::NoScopes);
+        }
+    }
+    if !support.user_namespaces {
+        weaknesses.push(Weakness::NoUserNamespace);
+    }
+    let network = match (
+        policy.connect_ports.is_empty(),
+        support.user_namespaces,
+        abi >= 4,
+    ) {
+        (true, true, _) => Network::Namespace,
+        (_, _, true) => {
+            if policy.connect_ports.is_empty() {
+                weaknesses.push(Weakness::TcpOnlyNetworkRestriction);
+            }
+            Network::LandlockPorts(policy.connect_ports.clone())
+        }
+        (_, _, false) => {
+            weaknesses.push(Weakness::NoNetworkRestriction);
+            Network::Open
+        }
+    };
+    (network, weaknesses)
+}
+
+/// `~/...` for paths inside the home directory, to keep `--explain` readable.
+fn shorten(path: &Path, home: &Path) -> String {
+    match path.strip_prefix(home) {
+        Ok(rest) if !home.as_os_str().is_empty() => format!("~/{}", rest.display()),
+        _ => path.display().to_string(),
+    }
+}
+
+/// A fresh `tollgate-sandbox-*` directory (mode 0700) in the system temporary directory.
+fn create_private_tmp() -> Result<PathBuf, SandboxError> {
+    let base = std::env::temp_dir();
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |elapsed| elapsed.subsec_nanos());
+    let mut last_error = None;
+    for attempt in 0..16u32 {
+        let dir = base.join(format!(
+            "tollgate-sandbox-{}-{nanos:x}-{attempt}",
+            std::process::id()
+        ));
+        match std::fs::DirBuilder::new().mode(0o700).create(&dir) {
+            Ok(()) => return Ok(dir),
+            Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => {
+                last_error = Some(error);
+            }
+            Err(source) => return Err(SandboxError::TempDir { dir: base, source }),
+        }
+    }
+    Err(SandboxError::TempDir {
+        dir: base,
+        source: last_error.unwrap_or_else(|| std::io::ErrorKind::AlreadyExists.into()),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn support(landlock_abi: i32, user_namespaces: bool) -> KernelSupport {
+        KernelSupport {
+            landlock_abi,
+            user_namespaces,
+        }
+    }
+
+    #[test]
+    fn full_kernel_has_no_weakness() {
+        let policy = Policy::new("/", "/nonexistent-home");
+        let (network, weaknesses) = assess(&policy, &support(6, true));
+        assert_eq!(network, Network::Namespace);
+        assert!(weaknesses.is_empty());
+    }
+
+    #[test]
+    fn missing_features_are_listed() {
+        let policy = Policy::new("/", "/nonexistent-home");
+        let (network, weaknesses) = assess(&policy, &support(4, false));
+        assert_eq!(network, Network::LandlockPorts(vec![]));
+        assert_eq!(
+            weaknesses,
+            vec![
+                Weakness::NoDeviceIoctlRule,
+                Weakness::NoScopes,
+                Weakness::NoUserNamespace,
+                Weakness::TcpOnlyNetworkRestriction
+            ]
+        );
+        let (network, weaknesses) = assess(&policy, &support(0, false));
+        assert_eq!(network, Network::Open);
+        assert!(weaknesses.contains(&Weakness::NoLandlock));
+        assert!(weaknesses.contains(&Weakness::NoNetworkRestriction));
+    }
+
+    #[test]
+    fn allowed_ports_use_landlock_without_network_namespace() {
+        let mut policy = Policy::new("/", "/nonexistent-home");
+        policy.connect_ports = vec![443];
+        let (network, weaknesses) = assess(&policy, &support(6, true));
+        assert_eq!(network, Network::LandlockPorts(vec![443]));
+        assert!(weaknesses.is_empty());
+    }
+
+    #[test]
+    fn weaker_plan_is_refused_unless_accepted() {
+        let project = tempfile::tempdir().expect("tempdir");
+        let mut policy = Policy::new(project.path(), "/nonexistent-home");
+        let plan = Plan::new(policy.clone(), support(5, true)).expect("plan");
+        assert!(
+            matches!(plan.check(), Err(SandboxError::Weaker(w)) if w == vec![Weakness::NoScopes])
+        );
+        policy.allow_weaker = true;
+        let plan = Plan::new(policy, support(5, true)).expect("plan");
+        assert!(plan.check().is_ok());
+        assert!(plan.explain().contains("WEAKER: Landlock ABI < 6"));
+    }
+
+    #[test]
+    fn missing_user_path_is_an_error_naming_it() {
+        let mut policy = Policy::new("/", "/nonexistent-home");
+        policy.read_only.push(PathBuf::from("/definitely/not/here"));
+        let error = Plan::new(policy, support(6, true)).expect_err("must fail");
+        assert!(
+            error.to_string().contains("/definitely/not/here"),
+            "{error}"
+        );
+    }
+}

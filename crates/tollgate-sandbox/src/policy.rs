@@ -1,0 +1,189 @@
+//! What a sandboxed command may touch: the user-facing description, before it meets the
+//! kernel. Defaults cover the system and toolchain paths a package manager needs to run;
+//! everything beyond them is added explicitly and shows up in `--explain`.
+
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+
+/// A package-manager cache the command may write to (it never holds credentials).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cache {
+    /// `~/.npm` (npm, pnpm and yarn classic content caches) and `~/.cache/node-gyp`.
+    Npm,
+    /// `$CARGO_HOME/registry`, `$CARGO_HOME/git` and cargo's lock files.
+    Cargo,
+    /// `~/.cache/pip`.
+    Pip,
+    /// `~/.cache/uv`.
+    Uv,
+}
+
+impl Cache {
+    /// The cache a program needs, guessed from its file name (`cargo`, `npm`, ...).
+    pub fn for_program(program: &Path) -> Option<Cache> {
+        let name = program.file_name()?.to_str()?;
+        match name {
+            "cargo" | "rustc" => Some(Cache::Cargo),
+            "npm" | "npx" | "node" | "pnpm" | "yarn" | "node-gyp" => Some(Cache::Npm),
+            "uv" | "uvx" => Some(Cache::Uv),
+            _ if name.starts_with("pip") || name.starts_with("python") => Some(Cache::Pip),
+            _ => None,
+        }
+    }
+
+    /// Directories (read-write) and files (read-write, must already exist) of this cache.
+    pub(crate) fn paths(self, home: &Path) -> Vec<PathBuf> {
+        match self {
+            Cache::Npm => vec![home.join(".npm"), home.join(".cache/node-gyp")],
+            Cache::Cargo => {
+                let cargo_home = cargo_home(home);
+                [
+                    "registry",
+                    "git",
+                    ".package-cache",
+                    ".package-cache-mutate",
+                    ".global-cache",
+                ]
+                .iter()
+                .map(|entry| cargo_home.join(entry))
+                .collect()
+            }
+            Cache::Pip => vec![home.join(".cache/pip")],
+            Cache::Uv => vec![home.join(".cache/uv")],
+        }
+    }
+}
+
+/// `$CARGO_HOME`, or `~/.cargo`.
+fn cargo_home(home: &Path) -> PathBuf {
+    std::env::var_os("CARGO_HOME").map_or_else(|| home.join(".cargo"), PathBuf::from)
+}
+
+/// `$RUSTUP_HOME`, or `~/.rustup`.
+fn rustup_home(home: &Path) -> PathBuf {
+    std::env::var_os("RUSTUP_HOME").map_or_else(|| home.join(".rustup"), PathBuf::from)
+}
+
+/// What a sandboxed command is allowed to do. Build one with [`Policy::new`] and the
+/// `allow_*` methods.
+#[derive(Debug, Clone)]
+pub struct Policy {
+    /// The project directory: read-write, and the working directory of the command.
+    pub project: PathBuf,
+    /// The user's home directory (only to locate toolchains and caches inside it).
+    pub home: PathBuf,
+    /// Extra paths the user allowed read-only.
+    pub read_only: Vec<PathBuf>,
+    /// Extra paths the user allowed read-write.
+    pub read_write: Vec<PathBuf>,
+    /// Package-manager caches the command may write to.
+    pub caches: Vec<Cache>,
+    /// TCP ports the command may connect to (on any host). Empty means no network at all.
+    pub connect_ports: Vec<u16>,
+    /// Extra environment variables to pass through, by name.
+    pub pass_env: Vec<OsString>,
+    /// Variables to set inside the sandbox (after scrubbing), e.g. a package manager's config.
+    pub set_env: Vec<(OsString, OsString)>,
+    /// Run even if the kernel cannot enforce every protection.
+    pub allow_weaker: bool,
+}
+
+impl Policy {
+    /// The default policy for `project`: system and toolchain paths read-only, the project
+    /// read-write, no network, no cache, nothing else of `home`.
+    pub fn new(project: impl Into<PathBuf>, home: impl Into<PathBuf>) -> Policy {
+        Policy {
+            project: project.into(),
+            home: home.into(),
+            read_only: Vec::new(),
+            read_write: Vec::new(),
+            caches: Vec::new(),
+            connect_ports: Vec::new(),
+            pass_env: Vec::new(),
+            set_env: Vec::new(),
+            allow_weaker: false,
+        }
+    }
+
+    /// System paths that every program needs to start: read-only and executable. Paths that
+    /// do not exist on this machine are skipped. `/etc` is listed entry by entry so that
+    /// files such as `/etc/shadow` stay out of reach even for root.
+    pub(crate) fn system_read_only() -> &'static [&'static str] {
+        &[
+            "/usr",
+            "/bin",
+            "/sbin",
+            "/lib",
+            "/lib32",
+            "/lib64",
+            "/libx32",
+            "/opt",
+            "/etc/ld.so.cache",
+            "/etc/ld.so.conf",
+            "/etc/ld.so.conf.d",
+            "/etc/passwd",
+            "/etc/group",
+            "/etc/nsswitch.conf",
+            "/etc/hosts",
+            "/etc/host.conf",
+            "/etc/resolv.conf",
+            "/etc/gai.conf",
+            "/etc/localtime",
+            "/etc/timezone",
+            "/etc/ssl",
+            "/etc/ca-certificates",
+            "/etc/pki",
+            "/etc/alternatives",
+            "/etc/os-release",
+            "/etc/mime.types",
+            "/etc/protocols",
+            "/etc/services",
+            "/etc/python3",
+            "/etc/python3.11",
+            "/proc",
+            "/sys/devices/system/cpu",
+            "/sys/fs/cgroup",
+            "/dev/urandom",
+            "/dev/random",
+        ]
+    }
+
+    /// Device files every program may read and write.
+    pub(crate) fn system_read_write() -> &'static [&'static str] {
+        &["/dev/null", "/dev/zero", "/dev/full"]
+    }
+
+    /// Toolchains: read-only and executable, never credentials (`~/.cargo/credentials.toml`,
+    /// `~/.npmrc`, `~/.pypirc` are not listed). The directories on `$PATH` are included
+    /// (programs must be found), except `/` and the home directory itself or its parents.
+    pub(crate) fn toolchains(&self) -> Vec<PathBuf> {
+        let home = &self.home;
+        let cargo_home = cargo_home(home);
+        let mut paths = vec![
+            rustup_home(home),
+            cargo_home.join("bin"),
+            cargo_home.join("config.toml"),
+            cargo_home.join("config"),
+            std::env::var_os("PYENV_ROOT").map_or_else(|| home.join(".pyenv"), PathBuf::from),
+        ];
+        if let Some(search_path) = std::env::var_os("PATH") {
+            paths.extend(
+                std::env::split_paths(&search_path)
+                    .filter(|dir| dir.is_absolute() && !home.starts_with(dir)),
+            );
+        }
+        paths.extend(
+            [
+                ".nvm",
+                ".volta",
+                ".local/bin",
+                ".local/lib",
+                ".local/share/uv/python",
+                ".cache/node-gyp",
+            ]
+            .iter()
+            .map(|entry| home.join(entry)),
+        );
+        paths
+    }
+}

@@ -1,0 +1,54 @@
+//! What the running kernel can enforce, learned at run time (never assumed from the
+//! kernel version): the Landlock ABI and whether an unprivileged process may create a user
+//! and network namespace.
+
+use landlock::{ABI, LandlockStatus, RestrictSelf};
+
+/// The protections the running kernel offers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct KernelSupport {
+    /// The Landlock ABI version the kernel reports (0 when Landlock is missing or disabled).
+    pub landlock_abi: i32,
+    /// Whether this process can create a new user + network namespace.
+    pub user_namespaces: bool,
+}
+
+impl KernelSupport {
+    /// Asks the kernel. Costs one `landlock_create_ruleset` version query and one short-lived
+    /// child process that tries `unshare(CLONE_NEWUSER | CLONE_NEWNET)`.
+    pub fn probe() -> KernelSupport {
+        KernelSupport {
+            landlock_abi: landlock_abi(),
+            user_namespaces: crate::launch::can_unshare_user_and_network(),
+        }
+    }
+
+    /// The Landlock ABI to build rules for: what the kernel has, capped at the newest ABI
+    /// whose rights this crate was written and tested for (6: scopes).
+    pub(crate) fn ruleset_abi(&self) -> ABI {
+        match self.landlock_abi {
+            i32::MIN..=0 => ABI::Unsupported,
+            1 => ABI::V1,
+            2 => ABI::V2,
+            3 => ABI::V3,
+            4 => ABI::V4,
+            5 => ABI::V5,
+            _ => ABI::V6,
+        }
+    }
+}
+
+/// The kernel's Landlock ABI version. A `RestrictSelf` with no flag and no `no_new_privs`
+/// makes no restricting syscall; it only reports what the kernel supports.
+fn landlock_abi() -> i32 {
+    match RestrictSelf::default().no_new_privs(false).apply() {
+        Ok(status) => match status.landlock {
+            LandlockStatus::Available {
+                effective_abi,
+                kernel_abi,
+            } => kernel_abi.unwrap_or(effective_abi as i32),
+            LandlockStatus::NotEnabled | LandlockStatus::NotImplemented => 0,
+        },
+        Err(_) => 0,
+    }
+}
