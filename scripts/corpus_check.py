@@ -44,9 +44,14 @@ def pep503(name):
     return re.sub(r"[-_.]+", "-", name).lower()
 
 
+def is_registry_version(version):
+    """A version an npm/PyPI registry could serve: not a git, file, link, URL or templated spec."""
+    return bool(version) and not any(c in version for c in ":/#$*")
+
+
 def split_at_version(spec):
-    """`@scope/name@1.0.0` -> (`@scope/name`, `1.0.0`)."""
-    at = spec.rfind("@")
+    """`@scope/name@1.0.0` -> (`@scope/name`, `1.0.0`); the first `@` after the name ends it."""
+    at = spec.find("@", 1)
     if at <= 0:
         return spec, ""
     return spec[:at], spec[at + 1:]
@@ -56,7 +61,11 @@ def split_at_version(spec):
 
 def count_cargo(text):
     doc = tomllib.loads(text)
-    return {(p["name"], p["version"]) for p in doc.get("package", []) if "source" in p}
+    return {
+        (p["name"], p["version"])
+        for p in doc.get("package", [])
+        if p.get("source", "").startswith(("registry+", "sparse+"))
+    }
 
 
 def count_package_lock(text):
@@ -67,8 +76,10 @@ def count_package_lock(text):
             if key == "" or entry.get("link") or "node_modules/" not in key:
                 continue
             name = entry.get("name") or key.rsplit("node_modules/", 1)[1]
-            if "version" in entry:
-                found.add((name, entry["version"]))
+            resolved = entry.get("resolved", "")
+            if resolved.startswith(("git", "file:")) or not is_registry_version(entry.get("version", "")):
+                continue
+            found.add((name, entry["version"]))
         return found
 
     def walk(deps):
@@ -76,7 +87,7 @@ def count_package_lock(text):
             version = entry.get("version", "")
             if version.startswith("npm:"):
                 name, version = split_at_version(version[4:])
-            if not version.startswith("file:"):
+            if is_registry_version(version):
                 found.add((name, version))
             walk(entry.get("dependencies"))
 
@@ -85,29 +96,34 @@ def count_package_lock(text):
 
 
 def count_yarn(text):
+    """Entries are blocks under an unindented header; registry entries are those whose `resolved`
+    (classic) is a registry tarball (`/-/`) or whose `resolution` (Berry) uses the `npm:` protocol."""
     found = set()
-    header = None
-    for line in text.splitlines():
-        if not line.strip() or line.lstrip().startswith("#"):
+    for block in re.split(r"\n(?=\S)", text):
+        lines = block.splitlines()
+        if not lines or lines[0].startswith(("#", "__metadata")) or not lines[0].rstrip().endswith(":"):
             continue
-        if not line.startswith(" "):
-            header = line.rstrip(":").strip()
-            continue
-        if header is None or header.startswith("__metadata"):
-            continue
-        m = re.match(r'^  (version:?)\s+"?([^"\s]+)"?\s*$', line)
-        if m:
-            first = header.split(",")[0].strip().strip('"')
-            name, _ = split_at_version(first)
-            if "@npm:" in first and first.count("@") >= 2:
-                # `alias@npm:real@^1` locks `real`.
-                real = first.split("@npm:", 1)[1]
-                name = split_at_version(real)[0] if real.rfind("@") > 0 else name
-            if any(p in first for p in ("@workspace:", "@link:", "@portal:", "@file:")):
-                header = None
+        fields = {}
+        for line in lines[1:]:
+            m = re.match(r'^  "?([A-Za-z]+)"?:?\s+"?([^"]*)"?\s*$', line)
+            if m:
+                fields[m.group(1)] = m.group(2)
+        version = fields.get("version", "")
+        first = lines[0].rstrip(":").split(",")[0].strip().strip('"')
+        if "resolution" in fields:  # Berry
+            resolution = fields["resolution"]
+            if "@npm:" not in resolution:
                 continue
-            found.add((name, m.group(2)))
-            header = None
+            name = resolution[: resolution.index("@npm:")]
+        else:  # classic
+            name = split_at_version(first)[0]
+            spec = first[len(name) + 1:]
+            if "/-/" not in fields.get("resolved", "/-/") or (":" in spec and not spec.startswith("npm:")):
+                continue
+            if spec.startswith("npm:"):
+                name = split_at_version(spec[4:])[0]
+        if is_registry_version(version):
+            found.add((name, version))
     return found
 
 
@@ -130,7 +146,10 @@ def count_pnpm(text):
         key = key.split("_", 1)[0] if major < 6 else key  # v5 peer suffix `_peer@1`
         if major < 6:
             if not key.startswith("/"):
-                continue
+                host, _, rest = key.partition("/")
+                if "." not in host:
+                    continue
+                key = "/" + rest  # `registry.npmjs.org/foo/1.0.0`: a package of another registry host
             parts = key[1:].split("/")
             if parts[0].startswith("@"):
                 if len(parts) < 3:
@@ -143,9 +162,14 @@ def count_pnpm(text):
         else:
             key = key.lstrip("/")
             name, version = split_at_version(key)
-        if not version or ":" in version or "/" in version:
+        if not re.match(r"^\d+\.\d+", version) or ":" in version or "/" in version:
             continue  # file:, link:, tarball or git keys carry no registry version here
         found.add((name, version))
+    # Entries keyed by a registry tarball URL name the package in `name:` and `version:` fields.
+    for m in re.finditer(r"\n  '?[^\n]*/-/[^\n]*\.tgz'?:\n((?:    [^\n]*\n)+)", text):
+        fields = dict(re.findall(r"^    (name|version): '?([^'\n]+)'?$", m.group(1), re.M))
+        if "name" in fields and "version" in fields:
+            found.add((fields["name"], fields["version"]))
     return found
 
 
@@ -157,11 +181,10 @@ def count_bun(text):
         if not entry or not isinstance(entry[0], str):
             continue
         name, version = split_at_version(entry[0])
-        if version.startswith("workspace:") or version.startswith("link:"):
-            continue
         if version.startswith("npm:"):
             version = version[4:]
-        found.add((name, version))
+        if is_registry_version(version):
+            found.add((name, version))
     return found
 
 
@@ -170,7 +193,9 @@ def count_uv(text):
     found = set()
     for p in doc.get("package", []):
         source = p.get("source", {})
-        if "editable" in source or "virtual" in source:
+        if set(source) & {"editable", "virtual", "git", "path", "directory", "url"}:
+            continue
+        if not is_registry_version(p.get("version", "")):
             continue
         found.add((pep503(p["name"]), p.get("version", "")))
     return found
@@ -179,8 +204,20 @@ def count_uv(text):
 def count_toml_packages(key):
     def count(text):
         doc = tomllib.loads(text)
-        return {(pep503(p["name"]), p.get("version", "")) for p in doc.get(key, []) if "name" in p}
+        return {
+            (pep503(p["name"]), p["version"])
+            for p in doc.get(key, [])
+            if "name" in p and is_registry_version(p.get("version", "")) and not is_local_or_vcs(p)
+        }
     return count
+
+
+def is_local_or_vcs(package):
+    """pylock `vcs`/`directory`/`archive` packages, poetry `[package.source]` git/url/file/directory ones."""
+    if {"vcs", "directory", "archive", "git", "url", "path"} & set(package):
+        return True
+    source = package.get("source")
+    return isinstance(source, dict) and source.get("type") not in (None, "legacy")
 
 
 def count_pipfile(text):
@@ -189,11 +226,12 @@ def count_pipfile(text):
     for group in ("default", "develop"):
         for name, entry in doc.get(group, {}).items():
             version = entry.get("version", "").lstrip("=")
-            found.add((pep503(name), version))
+            if is_registry_version(version):
+                found.add((pep503(name), version))
     return found
 
 
-PIN = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*(\[[^\]]*\])?\s*===?\s*([^\s;\\#,]+)\s*(;|\\|#|--|$)")
+PIN = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*(\[[^\]]*\])?\s*===?\s*([^\s;\\#,]+)\s*(;|\\|#|-|$)")
 
 
 def count_requirements(path, seen=None):
@@ -211,7 +249,7 @@ def count_requirements(path, seen=None):
             found |= count_requirements(path.parent / m.group(2), seen)
             continue
         m = PIN.match(line)
-        if m:
+        if m and is_registry_version(m.group(3)) and not m.group(3).startswith("-"):
             found.add((pep503(m.group(1)), m.group(3)))
     return found
 
@@ -237,6 +275,9 @@ def independent_count(path):
     return COUNTERS[path.name](path.read_text())
 
 
+warnings = {}
+
+
 def tollgate_sets(binary, files):
     """Runs `tollgate inventory --format json` once over all files."""
     run = subprocess.run([binary, "inventory", "--format", "json", *map(str, files)], capture_output=True, text=True)
@@ -244,15 +285,22 @@ def tollgate_sets(binary, files):
         sys.exit(f"tollgate exited {run.returncode}: {run.stderr}")
     doc = json.loads(run.stdout)
     sets = {}
+    global warnings
     for lockfile in doc["lockfiles"]:
         pairs = set()
         for p in lockfile["packages"]:
+            if p["source"]["kind"] not in ("registry", "unknown") or not p["version"]:
+                continue
             if lockfile["format"] == "requirements" and p.get("requirement") not in (None, "pinned"):
                 continue
             name = p["normalized_name"] if lockfile["ecosystem"] == "PyPI" else p["name"]
             pairs.add((name, p["version"]))
         sets[lockfile["path"]] = (lockfile["format"], pairs, len(lockfile["packages"]))
     errors = {e["path"]: e for e in doc["errors"]}
+    # A partly malformed file (one bad entry among good ones) is reported through warnings.
+    for lockfile in doc["lockfiles"]:
+        if lockfile.get("warnings") and lockfile["path"] not in errors:
+            warnings[lockfile["path"]] = lockfile["warnings"]
     return sets, errors
 
 
@@ -301,7 +349,7 @@ def main():
     for path, label, expect_error in cases:
         key = str(path)
         if expect_error:
-            if key in errors:
+            if key in errors or key in warnings:
                 table["(malformed)"][0] += 1
             else:
                 failures.append(f"{label}: malformed file was not reported as an error")

@@ -54,6 +54,8 @@ pub(crate) struct Facts {
     pub env_dumps: Vec<Site>,
     /// Names of environment variables read one by one.
     pub env_reads: Vec<Site>,
+    /// Variables bound to an imported module (`const cp = require("child_process")`).
+    pub aliases: Vec<(String, String)>,
     /// References to other files of the package to follow (`./lib/x`, `helpers`, `build/x.rs`).
     pub local_refs: Vec<String>,
 }

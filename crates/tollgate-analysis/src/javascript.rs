@@ -26,12 +26,51 @@ pub(crate) fn facts(source: &str) -> Facts {
             text: unquote(text_of(node, source)),
             line: line_of(node),
         }),
+        "variable_declarator" => alias(node, source, &mut facts),
+        "import_clause" => import_alias(node, source, &mut facts),
         "member_expression" if compact(node, source) == "process.env" => {
             process_env(node, source, &mut facts);
         }
         _ => {}
     });
     facts
+}
+
+/// `const cp = require("child_process")` (also with `node:`; `__importDefault(...)`
+/// wrappers of TypeScript output keep the module name in the text).
+fn alias(node: Node<'_>, source: &str, facts: &mut Facts) {
+    let (Some(name), Some(value)) = (node.child_by_field_name("name"), node.child_by_field_name("value")) else {
+        return;
+    };
+    if name.kind() != "identifier" {
+        return;
+    }
+    let value_text = compact(value, source);
+    if value_text.contains("require(") {
+        facts.aliases.push((text_of(name, source).to_owned(), value_text));
+    }
+}
+
+/// `import cp from "child_process"`, `import * as cp from "child_process"`.
+fn import_alias(node: Node<'_>, source: &str, facts: &mut Facts) {
+    let Some(module) = node
+        .parent()
+        .and_then(|statement| statement.child_by_field_name("source"))
+        .map(|m| unquote(text_of(m, source)))
+    else {
+        return;
+    };
+    let mut cursor = node.walk();
+    for child in node.named_children(&mut cursor) {
+        let name = match child.kind() {
+            "identifier" => Some(child),
+            "namespace_import" => child.named_child(0),
+            _ => None,
+        };
+        if let Some(name) = name {
+            facts.aliases.push((text_of(name, source).to_owned(), module.clone()));
+        }
+    }
 }
 
 fn import(module: &str, line: u32, facts: &mut Facts) {

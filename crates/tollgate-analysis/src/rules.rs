@@ -101,8 +101,8 @@ const PYTHON: Tables = Tables {
         "subprocess.run", "subprocess.call", "subprocess.check_call", "subprocess.check_output",
         "subprocess.Popen", "subprocess.getoutput", "subprocess.getstatusoutput", "os.system",
         "os.popen", "os.execv", "os.execvp", "os.execl", "os.execlp", "os.execve", "os.spawnv",
-        "os.spawnl", "os.startfile", "pty.spawn", "check_output", "check_call", "Popen", "call",
-        "run", "getoutput",
+        "os.spawnl", "os.startfile", "pty.spawn", "check_output", "check_call", "Popen",
+        "getoutput",
     ],
     eval_calls: &["exec", "eval", "compile", "builtins.exec", "builtins.eval"],
     decoders: &[
@@ -146,7 +146,7 @@ pub(crate) fn evaluate(language: Language, facts: &Facts) -> Vec<Hit> {
     process_exec(language, table, facts, &mut hits);
     eval_of_data(table, facts, &mut hits);
     literals(table, facts, &mut hits);
-    environment(facts, &mut hits);
+    environment(language, facts, &mut hits);
     hits
 }
 
@@ -204,8 +204,9 @@ fn process_exec(language: Language, table: &Tables, facts: &Facts, hits: &mut Ve
     for call in &facts.calls {
         let full_match = table.exec_calls.contains(&call.callee.as_str())
             && (call.callee.contains('.') || call.callee.contains("::"));
-        let segment_match =
-            exec_module_imported && table.exec_calls.contains(&call.last_segment());
+        let segment_match = exec_module_imported
+            && table.exec_calls.contains(&call.last_segment())
+            && receiver_is_exec_module(language, table, facts, &call.callee);
         let rust_match = language == Language::Rust && call.callee.ends_with("Command::new");
         if !(full_match || segment_match || rust_match) {
             continue;
@@ -222,6 +223,24 @@ fn process_exec(language: Language, table: &Tables, facts: &Facts, hits: &mut Ve
     }
 }
 
+/// Whether `a.b.exec` is called on an exec module: a bare imported name (`exec(...)`),
+/// `require("child_process").x`, or a variable bound to an exec module. Keeps
+/// `/re/.exec(s)` and `pattern.exec(s)` out.
+fn receiver_is_exec_module(language: Language, table: &Tables, facts: &Facts, callee: &str) -> bool {
+    let Some((receiver, _)) = callee.rsplit_once('.') else {
+        return true;
+    };
+    if language != Language::JavaScript {
+        return true;
+    }
+    let mentions_module = |text: &str| table.exec_modules.iter().any(|m| text.contains(m));
+    mentions_module(receiver)
+        || facts
+            .aliases
+            .iter()
+            .any(|(alias, module)| receiver == alias && mentions_module(module))
+}
+
 fn eval_of_data(table: &Tables, facts: &Facts, hits: &mut Vec<Hit>) {
     for call in &facts.calls {
         if !table.eval_calls.contains(&call.callee.as_str()) {
@@ -234,7 +253,7 @@ fn eval_of_data(table: &Tables, facts: &Facts, hits: &mut Vec<Hit>) {
                 call.line,
                 format!("`{}` runs data decoded with `{}`", call.callee, decoder.trim_matches(['(', '\'', '"'])),
             ));
-        } else if call.first_string.is_none() && call.args.len() > 2 {
+        } else if call.first_string.is_none() && call.args.len() > 2 && !reads_local_file(&call.args) {
             hits.push(Hit::new(
                 Rule::Obfuscation,
                 Severity::Medium,
@@ -245,11 +264,24 @@ fn eval_of_data(table: &Tables, facts: &Facts, hits: &mut Vec<Hit>) {
     }
 }
 
+/// `exec(open("pkg/_version.py").read())`: the common way a `setup.py` reads its version.
+fn reads_local_file(args: &str) -> bool {
+    args.contains("open(") && args.contains(".read()")
+}
+
 fn literals(table: &Tables, facts: &Facts, hits: &mut Vec<Hit>) {
-    let writes = facts
+    let write_calls: Vec<&Call> = facts
         .calls
         .iter()
-        .any(|call| table.write_calls.contains(&call.last_segment()) || call.callee == "open");
+        .filter(|call| table.write_calls.contains(&call.last_segment()) || call.callee == "open")
+        .collect();
+    // A persistence path counts only where it is written: an argument of a write call,
+    // or on the same line as one (a path named in a log message is not a write).
+    let written = |text: &str, line: u32| {
+        write_calls
+            .iter()
+            .any(|call| call.line == line || call.args.contains(text))
+    };
     for literal in &facts.strings {
         if let Some(fragment) = credential_location(&literal.text) {
             hits.push(Hit::new(
@@ -259,7 +291,7 @@ fn literals(table: &Tables, facts: &Facts, hits: &mut Vec<Hit>) {
                 format!("names the credential location `{fragment}`"),
             ));
         }
-        if let Some(fragment) = outside_location(&literal.text).filter(|_| writes) {
+        if let Some(fragment) = outside_location(&literal.text).filter(|_| written(&literal.text, literal.line)) {
             hits.push(Hit::new(
                 Rule::WriteOutside,
                 Severity::High,
@@ -278,11 +310,17 @@ fn literals(table: &Tables, facts: &Facts, hits: &mut Vec<Hit>) {
     }
 }
 
-fn environment(facts: &Facts, hits: &mut Vec<Hit>) {
+fn environment(language: Language, facts: &Facts, hits: &mut Vec<Hit>) {
+    // Build scripts walk `env::vars()` to find `DEP_*` / `CARGO_FEATURE_*` variables
+    // cargo sets for them, so a Rust listing alone is medium.
+    let dump_severity = match language {
+        Language::Rust => Severity::Medium,
+        Language::JavaScript | Language::Python => Severity::High,
+    };
     for dump in &facts.env_dumps {
         hits.push(Hit::new(
             Rule::EnvHarvest,
-            Severity::High,
+            dump_severity,
             dump.line,
             format!("reads the whole environment: `{}`", dump.text),
         ));
@@ -321,6 +359,38 @@ mod tests {
         );
         let hits = evaluate(Language::JavaScript, &facts);
         assert_eq!(rules(&hits), [Rule::Network, Rule::ProcessExec, Rule::DownloadExec]);
+    }
+
+    #[test]
+    fn regex_exec_beside_child_process_is_not_process_execution() {
+        let facts = crate::javascript::facts(
+            "const cp = require('child_process');\nconst m = /^(.*?)\\.\\d+$/.exec(v);\n\
+             portRegexp.exec(s);\ncp.spawnSync('uname');\nconst { exec } = require('node:child_process');\nexec('ls');",
+        );
+        let lines: Vec<u32> = evaluate(Language::JavaScript, &facts)
+            .iter()
+            .filter(|h| h.rule == Rule::ProcessExec)
+            .map(|h| h.line)
+            .collect();
+        assert_eq!(lines, [4, 6]);
+    }
+
+    #[test]
+    fn persistence_paths_count_only_where_written() {
+        let logged = crate::python::facts(
+            "import os\nif os.path.exists('/usr/local/bin/brew'):\n    pass\nopen('setup.cfg', 'w')\n",
+        );
+        assert!(evaluate(Language::Python, &logged).is_empty());
+        let written = crate::python::facts("with open(os.path.expanduser('~/.bashrc'), 'a') as f:\n    f.write(x)\n");
+        assert_eq!(rules(&evaluate(Language::Python, &written)), [Rule::WriteOutside]);
+    }
+
+    #[test]
+    fn version_exec_idiom_is_not_obfuscation() {
+        let facts = crate::python::facts("exec(open('h11/_version.py').read())\nexec(compile(code, 'x', 'exec'))\n");
+        let hits = evaluate(Language::Python, &facts);
+        assert!(!hits.is_empty());
+        assert!(hits.iter().all(|h| h.line == 2), "{hits:?}");
     }
 
     #[test]

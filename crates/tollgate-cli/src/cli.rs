@@ -31,4 +31,14 @@ pub enum Command {
     /// Install dependencies in two phases: fetch (network, no third-party code), then run
     /// install-time code in the sandbox (no network, no secrets).
     Install(commands::install::InstallArgs),
+    /// Show the install-time hooks of one package (archive, directory, purl or
+    /// NAME@VERSION) and what their code does: network, credentials, exec, obfuscation.
+    Inspect(commands::inspect::InspectArgs),
+    /// Write a commented starter tollgate.toml (refuses to overwrite without --force).
+    Init(commands::init::InitArgs),
+    /// Before adding a dependency: is it a likely typosquat, banned, too new? (exit 1 if so)
+    Check(commands::check::CheckArgs),
+    /// Validate tollgate.toml and run the policy checks (bans, sources, hashes,
+    /// install-scripts, licenses, cooldown, names) on the lockfiles under PATH.
+    Policy(commands::policy::PolicyArgs),
 }

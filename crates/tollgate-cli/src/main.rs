@@ -22,6 +22,10 @@ fn main() -> ExitCode {
         Command::Inventory(args) => commands::inventory::run(&args),
         Command::Run(args) => commands::run::run(&args),
         Command::Install(args) => commands::install::run(&args),
+        Command::Inspect(args) => commands::inspect::run(&args),
+        Command::Init(args) => commands::init::run(&args),
+        Command::Check(args) => commands::check::run(&args),
+        Command::Policy(args) => commands::policy::run(&args),
     };
     match result {
         Ok(status) => status.into(),

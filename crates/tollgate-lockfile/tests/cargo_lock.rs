@@ -332,7 +332,7 @@ fn scalibr_cargolock_testdata() {
     let expected: &[(&str, Option<usize>)] = &[
         ("duplicate.lock", Some(2)),
         ("empty.lock", Some(0)),
-        ("many-packages.lock", Some(4)),
+        ("many-packages.lock", Some(6)),
         ("not-toml.txt", None),
         ("one-package.lock", Some(1)),
         ("package-with-build-string.lock", Some(1)),

@@ -7,8 +7,7 @@ use std::path::{Path, PathBuf};
 use tollgate_lockfile::parse_str;
 use tollgate_model::LockfileFormat;
 
-const SCALIBR: &str =
-    "peer-fixtures/osv-scalibr/extractor/filesystem/language/javascript";
+const SCALIBR: &str = "peer-fixtures/osv-scalibr/extractor/filesystem/language/javascript";
 
 fn corpus() -> Option<PathBuf> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus");
@@ -29,7 +28,9 @@ fn files(dir: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();
     let mut stack = vec![dir.to_owned()];
     while let Some(dir) = stack.pop() {
-        let Ok(entries) = std::fs::read_dir(&dir) else { continue };
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
         for entry in entries.flatten() {
             let path = entry.path();
             if path.is_dir() {
@@ -43,7 +44,10 @@ fn files(dir: &Path) -> Vec<PathBuf> {
     out
 }
 
-fn parse(path: &Path, format: LockfileFormat) -> Result<tollgate_model::Lockfile, tollgate_lockfile::Error> {
+fn parse(
+    path: &Path,
+    format: LockfileFormat,
+) -> Result<tollgate_model::Lockfile, tollgate_lockfile::Error> {
     let text = std::fs::read_to_string(path).expect("corpus files are UTF-8");
     parse_str(&path.display().to_string(), &text, format)
 }
@@ -53,17 +57,31 @@ fn corpus_lockfiles_parse() {
     let Some(corpus) = corpus() else { return };
     let mut seen = 0;
     for path in files(&corpus.join("lockfiles")) {
-        let Some(format) = tollgate_lockfile::detect_format(&path) else { continue };
+        let Some(format) = tollgate_lockfile::detect_format(&path) else {
+            continue;
+        };
         if format.ecosystem() != tollgate_model::Ecosystem::Npm {
             continue;
         }
         let lockfile = parse(&path, format).unwrap_or_else(|e| panic!("{e}"));
         assert!(!lockfile.packages.is_empty(), "{}", path.display());
-        assert!(lockfile.packages.iter().all(|p| p.line.is_some()), "{}: every package has a line", path.display());
-        eprintln!("{}: {} packages, {} warnings", path.display(), lockfile.packages.len(), lockfile.warnings.len());
+        assert!(
+            lockfile.packages.iter().all(|p| p.line.is_some()),
+            "{}: every package has a line",
+            path.display()
+        );
+        eprintln!(
+            "{}: {} packages, {} warnings",
+            path.display(),
+            lockfile.packages.len(),
+            lockfile.warnings.len()
+        );
         seen += 1;
     }
-    assert!(seen >= 8, "expected the corpus's npm lockfiles, found {seen}");
+    assert!(
+        seen >= 8,
+        "expected the corpus's npm lockfiles, found {seen}"
+    );
 }
 
 /// The osv-scalibr test data: `(directory, format, files that must fail)`.
@@ -72,17 +90,35 @@ fn scalibr_fixtures_parse_or_fail_cleanly() {
     let Some(corpus) = corpus() else { return };
     let base = corpus.join(SCALIBR);
     let suites: [(&str, LockfileFormat, &[&str]); 4] = [
-        ("packagelockjson/testdata", LockfileFormat::PackageLock, &["not-json.txt", "null.v2.jsontest"]),
+        (
+            "packagelockjson/testdata",
+            LockfileFormat::PackageLock,
+            &["not-json.txt", "null.v2.jsontest"],
+        ),
         ("yarnlock/testdata", LockfileFormat::YarnClassic, &[]),
-        ("pnpmlock/testdata", LockfileFormat::PnpmLock, &["not-yaml.txt"]),
-        ("bunlock/testdata", LockfileFormat::BunLock, &["not-json.txt"]),
+        (
+            "pnpmlock/testdata",
+            LockfileFormat::PnpmLock,
+            &["not-yaml.txt"],
+        ),
+        (
+            "bunlock/testdata",
+            LockfileFormat::BunLock,
+            &["not-json.txt"],
+        ),
     ];
     for (dir, format, failing) in suites {
         for path in files(&base.join(dir)) {
-            let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_owned();
+            let name = path
+                .file_name()
+                .and_then(|n| n.to_str())
+                .unwrap_or_default()
+                .to_owned();
             let result = parse(&path, format);
             match &result {
-                Ok(lockfile) => eprintln!("ok   {dir}/{name}: {} packages", lockfile.packages.len()),
+                Ok(lockfile) => {
+                    eprintln!("ok   {dir}/{name}: {} packages", lockfile.packages.len())
+                }
                 Err(error) => eprintln!("err  {dir}/{name}: {error}"),
             }
             if failing.contains(&name.as_str()) {

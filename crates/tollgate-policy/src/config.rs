@@ -12,14 +12,17 @@ use std::path::Path;
 use std::str::FromStr;
 
 use serde::Deserialize;
-use toml::Spanned;
 use tollgate_model::{Ecosystem, Severity};
+use toml::Spanned;
 
 use crate::error::{ConfigError, ConfigErrors, LineIndex, LoadError, closest};
 use crate::range::VersionRange;
 
 /// The policy file name looked for at the repository root.
 pub const FILE_NAME: &str = "tollgate.toml";
+
+/// The commented starter policy `tollgate init` writes.
+pub const STARTER: &str = include_str!("../data/starter.toml");
 
 /// What a check does with what it finds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -508,7 +511,9 @@ impl<'a> Validator<'a> {
         }
     }
 
-    fn into_errors(self) -> ConfigErrors {
+    fn into_errors(mut self) -> ConfigErrors {
+        self.errors
+            .sort_by_key(|error| error.span.as_ref().map_or(0, |span| span.start));
         ConfigErrors {
             path: self.path.to_owned(),
             source_text: self.text.to_owned(),
@@ -672,7 +677,10 @@ impl<'a> Validator<'a> {
                     };
                     self.error(
                         text.span(),
-                        format!("bad {ecosystem} version range `{}`: {reason}", text.get_ref()),
+                        format!(
+                            "bad {ecosystem} version range `{}`: {reason}",
+                            text.get_ref()
+                        ),
                         Some(format!("{ecosystem} ranges look like {example}")),
                     );
                     return None;
@@ -744,8 +752,8 @@ impl<'a> Validator<'a> {
             ),
         ];
         for (ecosystem, configured, default) in defaults {
-            let list = configured
-                .unwrap_or_else(|| default.into_iter().map(str::to_owned).collect());
+            let list =
+                configured.unwrap_or_else(|| default.into_iter().map(str::to_owned).collect());
             registries.insert(ecosystem, list);
         }
         SourcesConfig {
@@ -813,8 +821,7 @@ impl<'a> Validator<'a> {
             Some((license, exception)) => (license.trim(), Some(exception.trim())),
             None => (id, None),
         };
-        let license_ok = spdx::license_id(license).is_some()
-            || license.starts_with("LicenseRef-");
+        let license_ok = spdx::license_id(license).is_some() || license.starts_with("LicenseRef-");
         let exception_ok = exception.is_none_or(|e| spdx::exception_id(e).is_some());
         if license_ok && exception_ok {
             return Some(id.to_owned());
@@ -851,7 +858,11 @@ impl<'a> Validator<'a> {
                 let entry = entry.into_inner();
                 let rule =
                     self.package_rule(span, &entry.ecosystem, &entry.name, &entry.version)?;
-                let allow = entry.allow.iter().filter_map(|id| self.license_id(id)).collect();
+                let allow = entry
+                    .allow
+                    .iter()
+                    .filter_map(|id| self.license_id(id))
+                    .collect();
                 Some(LicenseException { rule, allow })
             })
             .collect();
@@ -867,7 +878,10 @@ impl<'a> Validator<'a> {
                 if let Err(error) = spdx::Expression::parse(&expression) {
                     self.error(
                         entry.expression.span(),
-                        format!("`{expression}` is not a valid SPDX expression: {}", error.reason),
+                        format!(
+                            "`{expression}` is not a valid SPDX expression: {}",
+                            error.reason
+                        ),
                         Some("write an SPDX expression such as \"MIT OR Apache-2.0\"".into()),
                     );
                     return None;
@@ -926,11 +940,7 @@ impl<'a> Validator<'a> {
 fn unknown_key_hint(message: &str) -> Option<String> {
     let rest = message.strip_prefix("unknown field `")?;
     let (unknown, expected) = rest.split_once('`')?;
-    let candidates: Vec<&str> = expected
-        .split('`')
-        .skip(1)
-        .step_by(2)
-        .collect();
+    let candidates: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
     match closest(unknown, candidates.iter().copied()) {
         Some(near) => Some(format!("did you mean `{near}`?")),
         None if !candidates.is_empty() => Some(format!(
@@ -938,5 +948,121 @@ fn unknown_key_hint(message: &str) -> Option<String> {
             candidates.join(", ")
         )),
         None => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn problems(text: &str) -> Vec<ConfigError> {
+        Config::parse("tollgate.toml", text).unwrap_err().errors
+    }
+
+    #[test]
+    fn starter_and_empty_policies_validate() {
+        let starter = Config::parse("tollgate.toml", STARTER).unwrap();
+        assert_eq!(starter.cooldown.minimum_release_age_days, Some(7));
+        assert!(starter.licenses.allow.iter().any(|id| id == "MIT"));
+        let empty = Config::parse("tollgate.toml", "").unwrap();
+        assert_eq!(empty.bans.level, Level::Deny);
+        assert_eq!(empty.names.level, Level::Warn);
+        assert!(empty.sources.require_git_commit);
+    }
+
+    #[test]
+    fn unknown_key_points_at_it_with_a_suggestion() {
+        let errors = problems("[bans]\nlevle = \"deny\"\n");
+        let [error] = errors.as_slice() else {
+            panic!("{errors:?}")
+        };
+        assert_eq!((error.line, error.column), (Some(2), Some(1)));
+        assert!(error.message.contains("levle"), "{}", error.message);
+        assert_eq!(error.hint.as_deref(), Some("did you mean `level`?"));
+    }
+
+    #[test]
+    fn unknown_section_is_refused() {
+        let errors = problems("[licence]\nallow = []\n");
+        assert_eq!(errors[0].line, Some(1));
+        assert_eq!(errors[0].hint.as_deref(), Some("did you mean `licenses`?"));
+    }
+
+    #[test]
+    fn bad_version_ranges_per_ecosystem() {
+        let text = "[bans]\ndeny = [\n  { ecosystem = \"PyPI\", name = \"a\", version = \"=>1.0\" },\n  { ecosystem = \"npm\", name = \"b\", version = \"^1.x.q\" },\n  { ecosystem = \"cargo\", name = \"c\", version = \">=1.0\" },\n]\n";
+        let errors = problems(text);
+        assert_eq!(errors.len(), 2, "{errors:?}");
+        assert_eq!((errors[0].line, errors[0].column), (Some(3), Some(47)));
+        assert!(errors[0].message.contains("bad PyPI version range"));
+        assert!(errors[0].hint.as_deref().unwrap().contains(">=1.2,<2"));
+        assert_eq!(errors[1].line, Some(4));
+    }
+
+    #[test]
+    fn range_without_ecosystem_is_refused() {
+        let errors = problems("[bans]\ndeny = [{ name = \"a\", version = \"1.0\" }]\n");
+        assert!(errors[0].message.contains("needs an `ecosystem`"));
+    }
+
+    #[test]
+    fn invalid_spdx_ids_and_expressions() {
+        let text = "[licenses]\nallow = [\"MIT\", \"Apache2\"]\nclarify = [{ name = \"x\", expression = \"MIT OR OR BSD\" }]\n";
+        let errors = problems(text);
+        assert_eq!(errors.len(), 2, "{errors:?}");
+        assert_eq!((errors[0].line, errors[0].column), (Some(2), Some(17)));
+        assert_eq!(
+            errors[0].hint.as_deref(),
+            Some("did you mean `Apache-2.0`?")
+        );
+        assert_eq!(errors[1].line, Some(3));
+        assert!(errors[1].message.contains("not a valid SPDX expression"));
+    }
+
+    #[test]
+    fn ignore_entries_need_a_date() {
+        let ok = Config::parse(
+            "t",
+            "[advisories]\nmax-db-age = \"36h\"\nignore = [{ id = \"GHSA-1\", reason = \"unused\", expires = \"2026-06-30\" }]\n",
+        )
+        .unwrap();
+        assert_eq!(
+            ok.advisories.ignore[0].expires,
+            jiff::civil::date(2026, 6, 30)
+        );
+        assert_eq!(ok.advisories.ignore[0].line, 3);
+        assert_eq!(
+            ok.advisories.max_db_age,
+            Some(jiff::SignedDuration::from_hours(36))
+        );
+        let errors = problems("[advisories]\nignore = [{ id = \"A\", reason = \"r\" }]\n");
+        assert!(errors[0].message.contains("expires"), "{errors:?}");
+        let errors = problems(
+            "[advisories]\nignore = [{ id = \"A\", reason = \"r\", expires = \"next year\" }]\n",
+        );
+        assert!(errors[0].message.contains("not a date"));
+    }
+
+    #[test]
+    fn bad_level_and_ecosystem() {
+        let errors = problems("[names]\nlevel = \"block\"\n");
+        assert!(errors[0].message.contains("block"), "{errors:?}");
+        let errors = problems("[bans]\ndeny = [{ ecosystem = \"nmp\", name = \"a\" }]\n");
+        assert_eq!(errors[0].hint.as_deref(), Some("did you mean `npm`?"));
+    }
+
+    #[test]
+    fn rules_match_with_registry_name_rules() {
+        let config = Config::parse(
+            "t",
+            "[bans]\ndeny = [{ ecosystem = \"PyPI\", name = \"Typing_Extensions\", version = \"<5\" }, { name = \"@evil/*\" }]\n",
+        )
+        .unwrap();
+        let pkg = tollgate_model::Package::new(Ecosystem::PyPI, "typing-extensions", "4.12.2");
+        assert!(config.bans.deny[0].rule.matches(&pkg));
+        let newer = tollgate_model::Package::new(Ecosystem::PyPI, "typing-extensions", "5.0");
+        assert!(!config.bans.deny[0].rule.matches(&newer));
+        let scoped = tollgate_model::Package::new(Ecosystem::Npm, "@evil/pkg", "1.0.0");
+        assert!(config.bans.deny[1].rule.matches(&scoped));
     }
 }

@@ -109,8 +109,14 @@ pub fn run_checks(
 /// Runs the checks that look at files in the scanned directories rather than at locked
 /// packages: manifests without a lockfile (`hashes`) and package-manager cooldown
 /// settings (`cooldown`).
-pub fn run_project_checks(roots: &[PathBuf], config: &Config, now: jiff::Timestamp) -> Vec<Finding> {
+pub fn run_project_checks(
+    roots: &[PathBuf],
+    config: &Config,
+    now: jiff::Timestamp,
+) -> Vec<Finding> {
     let mut findings = checks::hashes::manifests_without_lockfile(roots, config);
-    findings.extend(checks::cooldown::package_manager_settings(roots, config, now));
+    findings.extend(checks::cooldown::package_manager_settings(
+        roots, config, now,
+    ));
     findings
 }

@@ -47,7 +47,11 @@ impl VersionRange {
             Ecosystem::Npm => parse_npm(text).map(VersionRange::Npm),
             Ecosystem::PyPI => pep440_rs::VersionSpecifiers::from_str(text)
                 .map(VersionRange::Pypi)
-                .map_err(|e| format!("not a PEP 440 specifier list: {e}")),
+                .map_err(|e| {
+                    let reason = e.to_string();
+                    let first_line = reason.lines().next().unwrap_or_default();
+                    format!("not a PEP 440 specifier list: {first_line}")
+                }),
             Ecosystem::CratesIo => semver::VersionReq::parse(text)
                 .map(VersionRange::Cargo)
                 .map_err(|e| format!("not a Cargo version requirement: {e}")),
@@ -62,8 +66,9 @@ impl VersionRange {
                 sets.iter()
                     .any(|set| set.iter().all(|comparator| comparator.matches(&v)))
             }),
-            VersionRange::Pypi(specifiers) => pep440_rs::Version::from_str(version.trim())
-                .is_ok_and(|v| specifiers.contains(&v)),
+            VersionRange::Pypi(specifiers) => {
+                pep440_rs::Version::from_str(version.trim()).is_ok_and(|v| specifiers.contains(&v))
+            }
             VersionRange::Cargo(req) => {
                 semver::Version::parse(version.trim()).is_ok_and(|v| req.matches(&v))
             }
@@ -109,6 +114,13 @@ impl Partial {
                 return Err(format!("`{text}` has more than three version parts"));
             }
             if matches!(part, "x" | "X" | "*") {
+                let rest_are_wildcards = core
+                    .split('.')
+                    .skip(index)
+                    .all(|p| matches!(p, "x" | "X" | "*"));
+                if !rest_are_wildcards {
+                    return Err(format!("`{text}`: only wildcards may follow a wildcard"));
+                }
                 break;
             }
             let number = part

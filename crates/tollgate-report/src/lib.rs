@@ -4,6 +4,7 @@
 //! Renderers write to any `io::Write` and never decide exit codes; the CLI does.
 
 pub mod findings;
+pub mod install;
 pub mod inventory;
 pub mod markdown;
 pub mod sarif;

@@ -34,6 +34,8 @@ pub struct Denial {
 const MARKERS: &[(&str, DenialKind)] = &[
     ("EACCES", DenialKind::File),
     ("Permission denied", DenialKind::File),
+    ("EXDEV", DenialKind::File),
+    ("Invalid cross-device link", DenialKind::File),
     ("ENETUNREACH", DenialKind::Network),
     ("Network is unreachable", DenialKind::Network),
     ("ECONNREFUSED", DenialKind::Network),

@@ -1,7 +1,11 @@
 //! One module per subcommand.
 
+pub mod check;
 pub mod db;
+pub mod init;
+pub mod inspect;
 pub mod install;
 pub mod inventory;
+pub mod policy;
 pub mod run;
 pub mod scan;

@@ -9,8 +9,10 @@
 //! graph, which packages are only needed for development or are optional.
 
 use std::collections::{HashMap, HashSet};
+use std::fmt;
 
 use serde::Deserialize;
+use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use tollgate_model::{DependencyEdge, Ecosystem, Lockfile, LockfileFormat, Package, Source};
 
 use super::hashes::sri_hashes;
@@ -29,26 +31,41 @@ struct RawLock {
     #[serde(default)]
     workspaces: Ordered<Manifest>,
     #[serde(default)]
-    packages: Ordered<Vec<serde_json::Value>>,
+    packages: Ordered<Vec<Field>>,
 }
 
 /// The dependency maps of a workspace, or of a package's metadata object.
 #[derive(Deserialize, Default)]
 #[serde(rename_all = "camelCase", default)]
 struct Manifest {
+    /// The package name (workspaces only).
+    name: Option<String>,
     dependencies: Ordered<String>,
     dev_dependencies: Ordered<String>,
     optional_dependencies: Ordered<String>,
     peer_dependencies: Ordered<String>,
     optional_peers: Vec<String>,
+    /// Bun records that a package declares lifecycle scripts.
+    has_install_script: bool,
 }
+
+/// The metadata of an entry that has none (`["name@workspace:dir"]`).
+static NO_METADATA: Manifest = Manifest {
+    name: None,
+    dependencies: Ordered(Vec::new()),
+    dev_dependencies: Ordered(Vec::new()),
+    optional_dependencies: Ordered(Vec::new()),
+    peer_dependencies: Ordered(Vec::new()),
+    optional_peers: Vec::new(),
+    has_install_script: false,
+};
 
 /// One `packages` entry, decoded.
 struct Entry<'a> {
     key: &'a str,
     spec: &'a str,
     registry: Option<&'a str>,
-    meta: Manifest,
+    meta: &'a Manifest,
     integrity: Option<&'a str>,
 }
 
@@ -105,30 +122,94 @@ pub(crate) fn parse(path: &str, text: &str) -> Result<Lockfile, Error> {
     Ok(lockfile)
 }
 
+/// One element of a `packages` array: a string, the metadata object, or anything else.
+/// Decoded directly (no intermediate `serde_json::Value`), which keeps the parse fast.
+enum Field {
+    Text(String),
+    Meta(Box<Manifest>),
+    Other,
+}
+
+impl<'de> Deserialize<'de> for Field {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct FieldVisitor;
+
+        impl<'de> Visitor<'de> for FieldVisitor {
+            type Value = Field;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a string or an object")
+            }
+
+            fn visit_str<E: de::Error>(self, value: &str) -> Result<Field, E> {
+                Ok(Field::Text(value.to_owned()))
+            }
+
+            fn visit_string<E: de::Error>(self, value: String) -> Result<Field, E> {
+                Ok(Field::Text(value))
+            }
+
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Field, A::Error> {
+                let meta = Manifest::deserialize(de::value::MapAccessDeserializer::new(map))?;
+                Ok(Field::Meta(Box::new(meta)))
+            }
+
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Field, A::Error> {
+                while seq.next_element::<IgnoredAny>()?.is_some() {}
+                Ok(Field::Other)
+            }
+
+            fn visit_bool<E: de::Error>(self, _: bool) -> Result<Field, E> {
+                Ok(Field::Other)
+            }
+
+            fn visit_i64<E: de::Error>(self, _: i64) -> Result<Field, E> {
+                Ok(Field::Other)
+            }
+
+            fn visit_u64<E: de::Error>(self, _: u64) -> Result<Field, E> {
+                Ok(Field::Other)
+            }
+
+            fn visit_f64<E: de::Error>(self, _: f64) -> Result<Field, E> {
+                Ok(Field::Other)
+            }
+
+            fn visit_unit<E: de::Error>(self) -> Result<Field, E> {
+                Ok(Field::Other)
+            }
+        }
+
+        deserializer.deserialize_any(FieldVisitor)
+    }
+}
+
 /// Decodes the array of one `packages` entry.
-fn decode_entry<'a>(key: &'a str, value: &'a [serde_json::Value]) -> Result<Entry<'a>, String> {
-    let spec = value
-        .first()
-        .and_then(serde_json::Value::as_str)
-        .ok_or("expected an array starting with a \"name@version\" string")?;
-    let mut rest = value.get(1..).unwrap_or_default().iter();
-    let mut registry = None;
-    let mut meta = Manifest::default();
-    let mut integrity = None;
+fn decode_entry<'a>(key: &'a str, fields: &'a [Field]) -> Result<Entry<'a>, &'static str> {
+    let Some(Field::Text(spec)) = fields.first() else {
+        return Err("expected an array starting with a \"name@version\" string");
+    };
+    let mut rest = fields.get(1..).unwrap_or_default().iter().peekable();
     // Registry entries have the registry string second; every other kind starts with
     // the metadata object.
-    let mut next = rest.next();
-    if let Some(serde_json::Value::String(url)) = next {
-        registry = Some(url.as_str()).filter(|u| !u.is_empty());
-        next = rest.next();
-    }
-    if let Some(object @ serde_json::Value::Object(_)) = next {
-        meta = Manifest::deserialize(object).map_err(|e| format!("invalid metadata: {e}"))?;
-        next = rest.next();
-    }
-    if let Some(serde_json::Value::String(last)) = next {
-        integrity = Some(last.as_str());
-    }
+    let registry = match rest.peek() {
+        Some(Field::Text(url)) => {
+            rest.next();
+            Some(url.as_str()).filter(|u| !u.is_empty())
+        }
+        _ => None,
+    };
+    let meta = match rest.peek() {
+        Some(Field::Meta(meta)) => {
+            rest.next();
+            meta.as_ref()
+        }
+        _ => &NO_METADATA,
+    };
+    let integrity = match rest.next() {
+        Some(Field::Text(last)) => Some(last.as_str()),
+        _ => None,
+    };
     Ok(Entry {
         key,
         spec,
@@ -201,11 +282,14 @@ fn package_of(
             }
         }
     }
+    if entry.meta.has_install_script {
+        package.install.has_install_script = Some(true);
+    }
     package.direct = Some(graph.direct.contains(&index));
     package.scope.dev = graph.dev_only.contains(&index);
     package.scope.optional = graph.optional_only.contains(&index);
     package.scope.peer = graph.peer_only.contains(&index);
-    package.dependencies = dependency_maps(&entry.meta)
+    package.dependencies = dependency_maps(entry.meta)
         .flat_map(|(_, deps)| deps.iter())
         .map(|(dep, requirement)| DependencyEdge {
             name: dep.clone(),
@@ -288,17 +372,26 @@ impl Graph {
             optional_only: HashSet::new(),
             peer_only: HashSet::new(),
         };
-        let roots: Vec<(Kind, usize)> = workspaces
-            .iter()
-            .flat_map(|(_, manifest)| dependency_maps(manifest))
-            .flat_map(|(kind, deps)| deps.iter().map(move |(name, _)| (kind, name)))
-            .filter_map(|(kind, name)| Some((kind, *graph.index_of.get(name)?)))
-            .collect();
+        // A member's dependency is looked up under the member's own package key first
+        // (`@ws/a/dep`), then at the top level, as Bun installs them.
+        let mut roots: Vec<(Kind, usize)> = Vec::new();
+        for (path, manifest) in workspaces {
+            let member_key = manifest.name.as_deref().filter(|_| !path.is_empty());
+            for (kind, deps) in dependency_maps(manifest) {
+                for (dep, _) in deps {
+                    let target = match member_key {
+                        Some(member) => graph.resolve(member, dep),
+                        None => graph.index_of.get(dep).copied(),
+                    };
+                    roots.extend(target.map(|index| (kind, index)));
+                }
+            }
+        }
         graph.direct = roots.iter().map(|(_, i)| *i).collect();
         let edges: Vec<Vec<(Kind, usize)>> = entries
             .iter()
             .map(|(entry, _)| {
-                dependency_maps(&entry.meta)
+                dependency_maps(entry.meta)
                     .flat_map(|(kind, deps)| deps.iter().map(move |(dep, _)| (kind, dep)))
                     .filter(|(kind, dep)| {
                         *kind != Kind::Peer || !entry.meta.optional_peers.contains(dep)

@@ -66,12 +66,12 @@ pub(crate) fn push_unique(hashes: &mut Vec<Hash>, hash: Hash) {
 
 fn to_hex(bytes: &[u8]) -> String {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut out = String::with_capacity(bytes.len() * 2);
-    for &b in bytes {
-        out.push(char::from(DIGITS[usize::from(b >> 4)]));
-        out.push(char::from(DIGITS[usize::from(b & 0x0f)]));
-    }
-    out
+    let hex: Vec<u8> = bytes
+        .iter()
+        .flat_map(|&b| [DIGITS[usize::from(b >> 4)], DIGITS[usize::from(b & 0x0f)]])
+        .collect();
+    // Only ASCII digits were written.
+    String::from_utf8(hex).unwrap_or_default()
 }
 
 #[cfg(test)]

@@ -4,6 +4,15 @@
 //! (`node_modules/a/node_modules/b`); version 2 also keeps the version-1 `dependencies`
 //! tree for old npm clients, which is ignored when `packages` is present. Version 1 has
 //! only the nested `dependencies` tree.
+//!
+//! Folders outside `node_modules` are the root (`""`) and workspace members (matched by
+//! the root's `workspaces` globs), which are the project and not packages, or `file:`
+//! folders, which are packages with a path source. `link: true` entries only point at
+//! such folders and are not packages themselves. A package is direct when it is what a
+//! name declared by the root or a member resolves to, by Node's `node_modules` lookup.
+//! `devOptional` means "dev or optional": both scopes are set. Bundled (`inBundle`)
+//! packages are ordinary packages. `hasInstallScript` is recorded only when true, so its
+//! absence leaves the hint unset rather than claiming there is no script.
 
 use std::collections::{HashMap, HashSet};
 
@@ -18,12 +27,19 @@ use crate::Error;
 
 const SUPPORTED: &str = "lockfileVersion 1, 2 and 3";
 
-/// The top level of the file.
+/// The top level of the file, without the version-1 `dependencies` tree: version 2 keeps
+/// that tree only for old clients, and not building it saves a third of the parse.
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase", expecting = "a package-lock.json object")]
 struct RawLock {
     lockfile_version: Option<serde_json::Value>,
     packages: Option<Ordered<FolderEntry>>,
+}
+
+/// The version-1 `dependencies` tree, read only when there is no `packages` map.
+#[derive(Deserialize)]
+#[serde(expecting = "a package-lock.json object")]
+struct RawTree {
     dependencies: Option<Ordered<TreeEntry>>,
 }
 
@@ -64,18 +80,21 @@ struct TreeEntry {
 
 /// Parses a package-lock or shrinkwrap file (`format` says which).
 pub(crate) fn parse(path: &str, text: &str, format: LockfileFormat) -> Result<Lockfile, Error> {
-    let raw: RawLock = serde_json::from_str(text)
-        .map_err(|e| syntax_error(path, &e, "package-lock.json"))?;
+    let raw: RawLock =
+        serde_json::from_str(text).map_err(|e| syntax_error(path, &e, "package-lock.json"))?;
     let mut lockfile = Lockfile::new(path, format);
     let version = lockfile_version(path, text, raw.lockfile_version.as_ref())?;
     lockfile.format_version = Some(version.to_string());
     let mut finder = KeyFinder::new(text);
-    match (version, raw.packages, raw.dependencies) {
-        (2 | 3, Some(packages), _) => folders(&mut lockfile, &mut finder, &packages.0),
-        (1 | 2, None, Some(tree)) => {
+    match (version, raw.packages) {
+        (2 | 3, Some(packages)) => folders(&mut lockfile, &mut finder, &packages.0),
+        (1 | 2, None) => {
+            let tree: RawTree = serde_json::from_str(text)
+                .map_err(|e| syntax_error(path, &e, "package-lock.json"))?;
             // Skip the top-level `"dependencies"` key itself when scanning for lines.
             finder.find("dependencies", b'{');
-            nested(&mut lockfile, &mut finder, &tree.0);
+            let entries = tree.dependencies.unwrap_or_default();
+            nested(&mut lockfile, &mut finder, &entries.0);
         }
         _ => {}
     }
@@ -104,23 +123,28 @@ fn lockfile_version(
 /// lockfileVersion 2 and 3: the flat `packages` map.
 fn folders(lockfile: &mut Lockfile, finder: &mut KeyFinder<'_>, entries: &[(String, FolderEntry)]) {
     finder.find("packages", b'{');
-    let root = entries
-        .iter()
-        .find(|(key, _)| key.is_empty())
-        .map(|(_, e)| e);
-    let workspace_globs = root.map(workspace_patterns).unwrap_or_default();
+    let by_key: HashMap<&str, &FolderEntry> =
+        entries.iter().map(|(key, e)| (key.as_str(), e)).collect();
+    let workspace_globs = by_key
+        .get("")
+        .map(|root| workspace_patterns(root))
+        .unwrap_or_default();
     // Folders outside node_modules are the project's own (the root, workspace members)
-    // unless a workspace glob does not cover them: those are `file:` dependencies.
+    // unless no workspace glob covers them: those are `file:` dependencies.
     let is_member =
         |key: &str| key.is_empty() || workspace_globs.iter().any(|glob| glob_matches(glob, key));
-    let direct_names: HashSet<&str> = entries
+    // A direct dependency is what a member's declared name resolves to from its folder.
+    let direct_keys: HashSet<&str> = entries
         .iter()
         .filter(|(key, _)| is_member(key))
-        .flat_map(|(_, e)| declared_names(e))
+        .flat_map(|(key, e)| declared_names(e).map(move |name| (key, name)))
+        .filter_map(|(key, name)| Some(resolve_folder(&by_key, key, name)?.0))
         .collect();
-    let versions: HashMap<&str, &str> = entries
+    // `file:` folders are installed through a link entry: `node_modules/x` -> `x`.
+    let links: HashMap<&str, &str> = entries
         .iter()
-        .filter_map(|(key, e)| Some((key.as_str(), e.version.as_deref()?)))
+        .filter(|(_, e)| e.link)
+        .filter_map(|(key, e)| Some((e.resolved.as_deref()?, key.as_str())))
         .collect();
 
     for (key, entry) in entries {
@@ -133,43 +157,10 @@ fn folders(lockfile: &mut Lockfile, finder: &mut KeyFinder<'_>, entries: &[(Stri
             // member is part of the project, not a dependency.
             continue;
         }
-        let install_name = installed_name(key);
-        let name = entry
-            .name
-            .clone()
-            .unwrap_or_else(|| install_name.unwrap_or(key).to_owned());
-        let mut package = Package::new(
-            Ecosystem::Npm,
-            name,
-            entry.version.clone().unwrap_or_default(),
-        );
-        package.line = line;
-        if let Some(install_name) = install_name.filter(|n| *n != package.name) {
-            package.alias = Some(install_name.to_owned());
-        }
-        if install_name.is_none() {
-            package.source = Source::Path {
-                path: key.clone(),
-                local_kind: "file".to_owned(),
-            };
-        }
-        fill_artifacts(
-            lockfile,
-            &mut package,
-            entry.resolved.as_deref(),
-            entry.integrity.as_deref(),
-        );
-        package.scope.dev = entry.dev || entry.dev_optional;
-        package.scope.optional = entry.optional || entry.dev_optional;
-        package.scope.peer = entry.peer;
-        let top_level = key
-            .strip_prefix("node_modules/")
-            .is_some_and(|rest| !rest.contains("/node_modules/"));
-        package.direct = Some(top_level && install_name.is_some_and(|n| direct_names.contains(n)));
-        package.license = entry.license.as_ref().and_then(license_text);
-        if entry.has_install_script {
-            package.install.has_install_script = Some(true);
-        }
+        // The key the package is installed under: its own, or the link to its folder.
+        let installed_at = links.get(key.as_str()).copied().unwrap_or(key);
+        let mut package = folder_package(lockfile, key, installed_at, entry, line);
+        package.direct = Some(direct_keys.contains(installed_at));
         package.dependencies = [
             &entry.dependencies,
             &entry.optional_dependencies,
@@ -177,17 +168,58 @@ fn folders(lockfile: &mut Lockfile, finder: &mut KeyFinder<'_>, entries: &[(Stri
         ]
         .into_iter()
         .flat_map(|deps| deps.0.iter())
-        .map(|(dep, requirement)| DependencyEdge {
-            name: dep.clone(),
-            version: Some(
-                resolve_folder(&versions, key, dep)
-                    .unwrap_or(requirement)
-                    .to_owned(),
-            ),
+        .map(|(dep, requirement)| {
+            let resolved =
+                resolve_folder(&by_key, key, dep).and_then(|(_, e)| e.version.as_deref());
+            DependencyEdge {
+                name: dep.clone(),
+                version: Some(resolved.unwrap_or(requirement).to_owned()),
+            }
         })
         .collect();
         lockfile.packages.push(package);
     }
+}
+
+/// The package of the folder `key`, installed at `installed_at`.
+fn folder_package(
+    lockfile: &mut Lockfile,
+    key: &str,
+    installed_at: &str,
+    entry: &FolderEntry,
+    line: Option<u32>,
+) -> Package {
+    let install_name = installed_name(installed_at);
+    let name = entry
+        .name
+        .clone()
+        .unwrap_or_else(|| install_name.unwrap_or(key).to_owned());
+    let version = entry.version.clone().unwrap_or_default();
+    let mut package = Package::new(Ecosystem::Npm, name, version);
+    package.line = line;
+    if let Some(install_name) = install_name.filter(|n| *n != package.name) {
+        package.alias = Some(install_name.to_owned());
+    }
+    if installed_name(key).is_none() {
+        package.source = Source::Path {
+            path: key.to_owned(),
+            local_kind: "file".to_owned(),
+        };
+    }
+    fill_artifacts(
+        lockfile,
+        &mut package,
+        entry.resolved.as_deref(),
+        entry.integrity.as_deref(),
+    );
+    package.scope.dev = entry.dev || entry.dev_optional;
+    package.scope.optional = entry.optional || entry.dev_optional;
+    package.scope.peer = entry.peer;
+    package.license = entry.license.as_ref().and_then(license_text);
+    if entry.has_install_script {
+        package.install.has_install_script = Some(true);
+    }
+    package
 }
 
 /// The package name a `node_modules/…/node_modules/<name>` key installs, if it is one.
@@ -286,9 +318,13 @@ fn segment_matches(pattern: &str, segment: &str) -> bool {
     rest.len() >= last.len() && rest.ends_with(last)
 }
 
-/// The version of `dep` as Node resolves it from the folder `from`: the nearest
-/// `node_modules/<dep>` walking up the folder's ancestors.
-fn resolve_folder<'a>(versions: &HashMap<&str, &'a str>, from: &str, dep: &str) -> Option<&'a str> {
+/// The entry `dep` resolves to from the folder `from`, as Node resolves it: the nearest
+/// `node_modules/<dep>` walking up the folder's ancestors. Returns the entry's key too.
+fn resolve_folder<'m, V>(
+    folders: &'m HashMap<&str, V>,
+    from: &str,
+    dep: &str,
+) -> Option<(&'m str, &'m V)> {
     let mut base = from;
     loop {
         let candidate = if base.is_empty() {
@@ -296,16 +332,13 @@ fn resolve_folder<'a>(versions: &HashMap<&str, &'a str>, from: &str, dep: &str) 
         } else {
             format!("{base}/node_modules/{dep}")
         };
-        if let Some(version) = versions.get(candidate.as_str()) {
-            return Some(version);
+        if let Some((key, value)) = folders.get_key_value(candidate.as_str()) {
+            return Some((*key, value));
         }
         if base.is_empty() {
             return None;
         }
-        base = match base.rfind("/node_modules/") {
-            Some(at) => &base[..at],
-            None => "",
-        };
+        base = base.rfind("/node_modules/").map_or("", |at| &base[..at]);
     }
 }
 
@@ -452,15 +485,11 @@ mod tests {
             ("node_modules/b", "1.0.0"),
             ("node_modules/a/node_modules/b", "2.0.0"),
         ]);
-        assert_eq!(
-            resolve_folder(&versions, "node_modules/a", "b"),
-            Some("2.0.0")
-        );
-        assert_eq!(
-            resolve_folder(&versions, "node_modules/c", "b"),
-            Some("1.0.0")
-        );
-        assert_eq!(resolve_folder(&versions, "node_modules/c", "z"), None);
+        let version = |from, dep| resolve_folder(&versions, from, dep).map(|(_, v)| *v);
+        assert_eq!(version("node_modules/a", "b"), Some("2.0.0"));
+        assert_eq!(version("node_modules/c", "b"), Some("1.0.0"));
+        assert_eq!(version("packages/x", "b"), Some("1.0.0"));
+        assert_eq!(version("node_modules/c", "z"), None);
     }
 
     #[test]

@@ -150,7 +150,12 @@ fn package_of(
     let body = &entry.value;
     let (key_name, key_version) = key_identity(&entry.key, layout);
     let name = body.get("name").and_then(Node::as_str).or(key_name)?;
-    let version = body.get("version").and_then(Node::as_str).or(key_version)?;
+    // A key like `name@file:dir` holds a spec, not a version; such entries have no version
+    // unless they record a `version:` field.
+    let version = body
+        .get("version")
+        .and_then(Node::as_str)
+        .or(key_version.map(|v| if v.contains(':') { "" } else { v }))?;
     let mut package = Package::new(Ecosystem::Npm, name, version);
     package.line = Some(entry.line);
     if let Some(resolution) = body.get("resolution") {

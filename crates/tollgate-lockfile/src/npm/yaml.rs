@@ -333,6 +333,7 @@ fn inline<'a>(path: &str, line: u32, text: &'a str, depth: usize) -> Result<Node
             text,
             pos: 0,
             depth,
+            line,
         };
         let node = flow
             .value()
@@ -436,6 +437,8 @@ struct Flow<'a> {
     text: &'a str,
     pos: usize,
     depth: usize,
+    /// The line the flow is on, for its entries.
+    line: u32,
 }
 
 impl<'a> Flow<'a> {
@@ -484,7 +487,7 @@ impl<'a> Flow<'a> {
                     entries.push(Entry {
                         key,
                         value,
-                        line: 0,
+                        line: self.line,
                     });
                     if self.eat('}') {
                         break;
@@ -609,7 +612,7 @@ mod tests {
             ("a:\n  b: {x: 1\n", 2),
             ("a: 'open\n", 1),
             ("a:\n\tb: 1\n", 2),
-            ("? x\n", 1),
+            ("a:\n  ? x: 1\n", 2),
         ] {
             match parse_documents("t", text) {
                 Err(Error::Syntax { line: Some(l), .. }) => assert_eq!(l, line, "{text:?}"),

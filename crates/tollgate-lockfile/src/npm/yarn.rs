@@ -6,8 +6,9 @@
 //! Berry writes `version`, `resolution: "name@npm:1.0.0"` and a `checksum` of its cache
 //! zip. Berry resolutions use protocols: `npm:` (registry; an `npm:` descriptor under
 //! another name is an alias), `patch:` (the patched package is the inner one at its
-//! version), `workspace:` / `link:` / `portal:` / `file:` (local folders) and git URLs
-//! with `#commit=<sha>`.
+//! version), `link:` / `portal:` / `file:` (local folders, path sources), `workspace:`
+//! (the project's own workspaces, which are not packages) and git URLs with
+//! `#commit=<sha>`.
 
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -263,10 +264,9 @@ fn classic_package(lockfile: &mut Lockfile, entry: &ClassicEntry<'_>) -> Option<
     let version = field("version")?;
     let descriptor = entry.descriptors.first()?;
     let (install_name, range) = split_name_version(descriptor);
-    let (name, alias) = match range.strip_prefix("npm:") {
-        Some(real) if real.contains('@') && !real.starts_with('^') => {
-            (split_name_version(real).0, Some(install_name))
-        }
+    // `alias@npm:real@range` installs `real` under `alias`; `name@npm:range` is no alias.
+    let (name, alias) = match range.strip_prefix("npm:").map(split_name_version) {
+        Some((real, real_range)) if !real_range.is_empty() => (real, Some(install_name)),
         _ => (install_name, None),
     };
     let mut package = Package::new(Ecosystem::Npm, name, version);
@@ -390,8 +390,10 @@ fn parse_berry(path: &str, text: &str) -> Result<Lockfile, Error> {
             continue;
         };
         let (name, reference) = split_name_version(resolution);
-        if reference == "workspace:." {
-            // The project's root workspace is the project itself.
+        if reference.starts_with("workspace:") {
+            // Workspaces are the project itself, not dependencies (as in every npm-family
+            // parser here); reporting them would also match registry advisories against
+            // local code that merely shares a name.
             continue;
         }
         let version = berry_version(versions.get(index).copied().flatten(), reference);

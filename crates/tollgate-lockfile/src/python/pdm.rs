@@ -5,6 +5,8 @@
 //! are marked `dev` with the group names recorded. The lock does not record which
 //! packages `pyproject.toml` names, so `direct` is unknown.
 
+use std::borrow::Cow;
+
 use serde::Deserialize;
 use tollgate_model::{DependencyEdge, Ecosystem, Lockfile, LockfileFormat, Package, Source};
 use toml::Spanned;
@@ -19,10 +21,11 @@ const SUPPORTED_MAJORS: [&str; 2] = ["3", "4"];
 /// PDM's production group.
 const DEFAULT_GROUP: &str = "default";
 
+/// The document; the per-package strings borrow from the text (one allocation fewer each).
 #[derive(Deserialize)]
-struct RawLock {
-    #[serde(default)]
-    package: Vec<Spanned<RawPackage>>,
+struct RawLock<'a> {
+    #[serde(default, borrow)]
+    package: Vec<Spanned<RawPackage<'a>>>,
     metadata: Option<RawMetadata>,
 }
 
@@ -32,15 +35,17 @@ struct RawMetadata {
 }
 
 #[derive(Deserialize)]
-struct RawPackage {
-    name: String,
-    version: Option<String>,
+struct RawPackage<'a> {
+    #[serde(borrow)]
+    name: Cow<'a, str>,
+    #[serde(borrow)]
+    version: Option<Cow<'a, str>>,
     #[serde(default)]
     groups: Vec<String>,
-    #[serde(default)]
-    dependencies: Vec<String>,
-    #[serde(default)]
-    files: Vec<RawFile>,
+    #[serde(default, borrow)]
+    dependencies: Vec<Cow<'a, str>>,
+    #[serde(default, borrow)]
+    files: Vec<RawFile<'a>>,
     git: Option<String>,
     #[serde(rename = "ref")]
     reference: Option<String>,
@@ -51,10 +56,13 @@ struct RawPackage {
 }
 
 #[derive(Deserialize)]
-struct RawFile {
-    file: Option<String>,
-    url: Option<String>,
-    hash: Option<String>,
+struct RawFile<'a> {
+    #[serde(borrow)]
+    file: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    url: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    hash: Option<Cow<'a, str>>,
 }
 
 /// Parses a `pdm.lock`.
@@ -81,7 +89,7 @@ pub(crate) fn parse(path: &str, text: &str) -> Result<Lockfile, Error> {
         let line = lines.line_of(entry);
         let mut package = Package::new(
             Ecosystem::PyPI,
-            raw_package.name.as_str(),
+            raw_package.name.as_ref(),
             raw_package.version.as_deref().unwrap_or_default(),
         );
         package.line = Some(line);
@@ -122,7 +130,7 @@ pub(crate) fn parse(path: &str, text: &str) -> Result<Lockfile, Error> {
     Ok(lockfile)
 }
 
-fn source(raw: &RawPackage) -> Source {
+fn source(raw: &RawPackage<'_>) -> Source {
     if let Some(git) = &raw.git {
         Source::Git {
             url: git.strip_prefix("git+").unwrap_or(git).to_owned(),

@@ -11,6 +11,7 @@
 //! searching for its key (`"name": {`) inside its section after parsing; a key with JSON
 //! escapes is simply left without a line.
 
+use std::cell::Cell;
 use std::collections::BTreeMap;
 
 use serde::Deserialize;
@@ -152,20 +153,30 @@ fn package(name: &str, entry: &RawEntry, indexes: &[RawIndex]) -> Package {
 struct EntryLines<'a> {
     text: &'a str,
     index: LineIndex,
-    cursor: std::cell::Cell<(usize, usize)>,
+    /// Where `"default"` and `"develop"` first appear.
+    sections: [(&'static str, Option<usize>); 2],
+    /// The section start and offset of the previous hit.
+    cursor: Cell<(usize, usize)>,
 }
 
 impl<'a> EntryLines<'a> {
     fn new(text: &'a str) -> Self {
+        let sections =
+            ["default", "develop"].map(|section| (section, text.find(&format!("\"{section}\""))));
         EntryLines {
             text,
             index: LineIndex::new(text),
-            cursor: std::cell::Cell::new((0, 0)),
+            sections,
+            cursor: Cell::new((0, 0)),
         }
     }
 
     fn line(&self, section: &str, name: &str) -> Option<u32> {
-        let section_start = self.text.find(&format!("\"{section}\""))?;
+        let section_start = self
+            .sections
+            .iter()
+            .find(|(known, _)| *known == section)
+            .and_then(|(_, start)| *start)?;
         let (cursor_section, cursor) = self.cursor.get();
         let key = format!("\"{name}\"");
         let offset = if cursor_section == section_start {

@@ -6,6 +6,9 @@
 //! "." } }`), whose code is not a dependency. PEP 751 records no groups per package (they
 //! are marker expressions) and no root, so scope and `direct` are left unknown.
 
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+
 use serde::Deserialize;
 use tollgate_model::{
     Artifact, ArtifactKind, DependencyEdge, Ecosystem, Hash, Lockfile, LockfileFormat, Package,
@@ -20,27 +23,32 @@ use crate::python::toml_input::{self, SpanLines};
 /// The lock-version major this parser reads.
 const SUPPORTED_MAJOR: &str = "1";
 
+/// The document; the per-package strings borrow from the text (one allocation fewer each).
 #[derive(Deserialize)]
 #[serde(rename_all = "kebab-case")]
-struct RawLock {
+struct RawLock<'a> {
     lock_version: Spanned<String>,
-    #[serde(default)]
-    packages: Vec<Spanned<RawPackage>>,
+    #[serde(default, borrow)]
+    packages: Vec<Spanned<RawPackage<'a>>>,
 }
 
 #[derive(Deserialize)]
-struct RawPackage {
-    name: String,
-    version: Option<String>,
+struct RawPackage<'a> {
+    #[serde(borrow)]
+    name: Cow<'a, str>,
+    #[serde(borrow)]
+    version: Option<Cow<'a, str>>,
     index: Option<String>,
     #[serde(default)]
     dependencies: Vec<RawDependency>,
     vcs: Option<RawVcs>,
     directory: Option<RawDirectory>,
-    archive: Option<RawFile>,
-    sdist: Option<RawFile>,
-    #[serde(default)]
-    wheels: Vec<RawFile>,
+    #[serde(borrow)]
+    archive: Option<RawFile<'a>>,
+    #[serde(borrow)]
+    sdist: Option<RawFile<'a>>,
+    #[serde(default, borrow)]
+    wheels: Vec<RawFile<'a>>,
 }
 
 #[derive(Deserialize)]
@@ -69,18 +77,26 @@ struct RawDirectory {
 
 #[derive(Deserialize)]
 #[serde(rename_all = "kebab-case")]
-struct RawFile {
-    name: Option<String>,
-    url: Option<String>,
+struct RawFile<'a> {
+    #[serde(borrow)]
+    name: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    url: Option<Cow<'a, str>>,
     path: Option<String>,
     size: Option<u64>,
     upload_time: Option<toml::Value>,
-    #[serde(default)]
-    hashes: toml::Table,
+    /// Algorithm → hex digest.
+    #[serde(default, borrow)]
+    hashes: BTreeMap<Cow<'a, str>, Cow<'a, str>>,
 }
 
 /// Parses a `pylock.toml`.
 pub(crate) fn parse(path: &str, text: &str) -> Result<Lockfile, Error> {
+    if text.trim().is_empty() {
+        // An empty file locks nothing (osv-scalibr reads it the same way); any other
+        // file must carry the version marker.
+        return Ok(Lockfile::new(path, LockfileFormat::Pylock));
+    }
     let raw: RawLock = toml_input::from_str(path, text, "a pylock.toml (PEP 751) document")?;
     let lines = SpanLines::new(text);
     let version = raw.lock_version.get_ref();
@@ -104,7 +120,7 @@ pub(crate) fn parse(path: &str, text: &str) -> Result<Lockfile, Error> {
         let line = lines.line_of(entry);
         let mut package = Package::new(
             Ecosystem::PyPI,
-            raw_package.name.as_str(),
+            raw_package.name.as_ref(),
             raw_package.version.as_deref().unwrap_or_default(),
         );
         package.line = Some(line);
@@ -153,7 +169,7 @@ pub(crate) fn parse(path: &str, text: &str) -> Result<Lockfile, Error> {
     Ok(lockfile)
 }
 
-fn source(raw: &RawPackage) -> Source {
+fn source(raw: &RawPackage<'_>) -> Source {
     if let Some(vcs) = &raw.vcs {
         let location = vcs
             .url
@@ -183,7 +199,9 @@ fn source(raw: &RawPackage) -> Source {
     }
     if let Some(archive) = &raw.archive {
         if let Some(url) = &archive.url {
-            return Source::Url { url: url.clone() };
+            return Source::Url {
+                url: url.to_string(),
+            };
         }
         if let Some(local) = &archive.path {
             return Source::Path {
@@ -200,17 +218,14 @@ fn source(raw: &RawPackage) -> Source {
 fn artifact(
     kind: ArtifactKind,
     file_name: Option<&str>,
-    file: &RawFile,
+    file: &RawFile<'_>,
     path: &str,
     line: u32,
     warnings: &mut Vec<tollgate_model::FileError>,
 ) -> Artifact {
     let mut hashes: Vec<Hash> = Vec::with_capacity(file.hashes.len());
     for (algorithm, digest) in &file.hashes {
-        match digest
-            .as_str()
-            .and_then(|digest| common::hash(algorithm, digest))
-        {
+        match common::hash(algorithm, digest) {
             Some(hash) => hashes.push(hash),
             None => warnings.push(common::warning(
                 path,

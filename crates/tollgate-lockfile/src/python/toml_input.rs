@@ -4,16 +4,17 @@
 //! Parsers deserialize into their own structs and wrap the entries they report in
 //! [`toml::Spanned`], so every package gets its line without a second pass over the text.
 
-use serde::de::DeserializeOwned;
+use serde::Deserialize;
+
+use std::cell::Cell;
 
 use crate::Error;
-use crate::lines::LineIndex;
 
 /// Deserializes `text` as `T`. `what` names the expected document ("a uv.lock document") for
 /// the error message.
-pub(crate) fn from_str<T: DeserializeOwned>(
+pub(crate) fn from_str<'de, T: Deserialize<'de>>(
     path: &str,
-    text: &str,
+    text: &'de str,
     what: &str,
 ) -> Result<T, Error> {
     toml::from_str(text).map_err(|error| {
@@ -46,18 +47,38 @@ pub(crate) fn line_and_column(text: &str, offset: usize) -> (u32, u32) {
     (line, u32::try_from(column).unwrap_or(u32::MAX))
 }
 
-/// Maps the byte spans of [`toml::Spanned`] values to 1-based lines.
-pub(crate) struct SpanLines(LineIndex);
+/// Maps the byte spans of [`toml::Spanned`] values to 1-based lines. Parsers ask in file
+/// order, so counting newlines from the previous answer keeps the whole pass linear
+/// without indexing every line first; an earlier offset restarts the count.
+pub(crate) struct SpanLines<'a> {
+    text: &'a [u8],
+    /// The last offset asked for and its line.
+    cursor: Cell<(usize, u32)>,
+}
 
-impl SpanLines {
-    /// Indexes `text`.
-    pub(crate) fn new(text: &str) -> Self {
-        SpanLines(LineIndex::new(text))
+impl<'a> SpanLines<'a> {
+    /// Prepares to map offsets of `text`.
+    pub(crate) fn new(text: &'a str) -> Self {
+        SpanLines {
+            text: text.as_bytes(),
+            cursor: Cell::new((0, 1)),
+        }
     }
 
     /// The line on which `value` starts.
     pub(crate) fn line_of<T>(&self, value: &toml::Spanned<T>) -> u32 {
-        self.0.line(value.span().start)
+        let offset = value.span().start.min(self.text.len());
+        let (mut from, mut line) = self.cursor.get();
+        if offset < from {
+            (from, line) = (0, 1);
+        }
+        let newlines = self
+            .text
+            .get(from..offset)
+            .map_or(0, |bytes| bytes.iter().filter(|&&b| b == b'\n').count());
+        line = line.saturating_add(u32::try_from(newlines).unwrap_or(u32::MAX));
+        self.cursor.set((offset, line));
+        line
     }
 }
 
@@ -69,9 +90,28 @@ mod tests {
     fn columns_count_characters() {
         let text = "a = 1\nbé = x\n";
         assert_eq!(line_and_column(text, 0), (1, 1));
-        // `x` is byte 11 (é is two bytes) and the 6th character of line 2.
-        assert_eq!(line_and_column(text, 11), (2, 6));
+        // `x` is byte 12 (é is two bytes) and the 6th character of line 2.
+        assert_eq!(line_and_column(text, 12), (2, 6));
         assert_eq!(line_and_column(text, 999), (3, 1));
+    }
+
+    #[test]
+    fn span_lines_in_and_out_of_order() {
+        let text = "a = 1\nb = 2\n\nc = 3\n";
+        let table: toml::Table = toml::from_str(text).unwrap();
+        assert_eq!(table.len(), 3);
+        #[derive(serde::Deserialize)]
+        struct Doc {
+            a: toml::Spanned<i64>,
+            b: toml::Spanned<i64>,
+            c: toml::Spanned<i64>,
+        }
+        let doc: Doc = toml::from_str(text).unwrap();
+        let lines = SpanLines::new(text);
+        assert_eq!(lines.line_of(&doc.b), 2);
+        assert_eq!(lines.line_of(&doc.c), 4);
+        assert_eq!(lines.line_of(&doc.a), 1);
+        assert_eq!(lines.line_of(&doc.c), 4);
     }
 
     #[test]

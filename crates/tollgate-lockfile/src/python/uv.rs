@@ -90,6 +90,11 @@ struct RawFile {
 
 /// Parses a `uv.lock`.
 pub(crate) fn parse(path: &str, text: &str) -> Result<Lockfile, Error> {
+    if text.trim().is_empty() {
+        // An empty file locks nothing (osv-scalibr reads it the same way); any other
+        // file must carry the version marker.
+        return Ok(Lockfile::new(path, LockfileFormat::UvLock));
+    }
     let raw: RawLock = toml_input::from_str(path, text, "a uv.lock document")?;
     let lines = SpanLines::new(text);
     if *raw.version.get_ref() != SUPPORTED_VERSION {

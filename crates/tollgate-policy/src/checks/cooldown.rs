@@ -41,8 +41,19 @@ pub fn check(
         return Vec::new();
     };
     locked(inventory)
-        .filter(|entry| matches!(entry.package.source, tollgate_model::Source::Registry { .. }))
-        .filter(|entry| !config.cooldown.exclude.iter().any(|rule| rule.matches(entry.package)))
+        .filter(|entry| {
+            matches!(
+                entry.package.source,
+                tollgate_model::Source::Registry { .. }
+            )
+        })
+        .filter(|entry| {
+            !config
+                .cooldown
+                .exclude
+                .iter()
+                .any(|rule| rule.matches(entry.package))
+        })
         .filter_map(|entry| check_package(entry, config, metadata, now, days))
         .collect()
 }
@@ -68,7 +79,14 @@ fn check_package(
         id: "cooldown.minimum-release-age",
         line: config.cooldown.line,
     };
-    package_finding(CODE_TOO_NEW, config.cooldown.level, entry, config, rule, summary)
+    package_finding(
+        CODE_TOO_NEW,
+        config.cooldown.level,
+        entry,
+        config,
+        rule,
+        summary,
+    )
 }
 
 fn publish_time(
@@ -106,7 +124,10 @@ pub struct ManagerSetting {
 }
 
 /// Reads the package managers' cooldown settings in `root`.
-pub fn read_manager_settings(root: &Path, now: jiff::Timestamp) -> Vec<(Ecosystem, ManagerSetting)> {
+pub fn read_manager_settings(
+    root: &Path,
+    now: jiff::Timestamp,
+) -> Vec<(Ecosystem, ManagerSetting)> {
     let mut settings = Vec::new();
     if root.join("pnpm-lock.yaml").is_file() {
         let workspace = root.join("pnpm-workspace.yaml");
@@ -117,50 +138,77 @@ pub fn read_manager_settings(root: &Path, now: jiff::Timestamp) -> Vec<(Ecosyste
                 top_level_value(&npmrc, "minimum-release-age", '=')
                     .map(|(line, value)| (npmrc.clone(), line, value, "minimum-release-age"))
             });
-        settings.push((Ecosystem::Npm, match found {
-            Some((path, line, value, key)) => ManagerSetting {
-                path,
-                line: Some(line),
-                key,
-                days: value.parse::<f64>().ok().map(|minutes| minutes / 1440.0),
+        settings.push((
+            Ecosystem::Npm,
+            match found {
+                Some((path, line, value, key)) => ManagerSetting {
+                    path,
+                    line: Some(line),
+                    key,
+                    days: value.parse::<f64>().ok().map(|minutes| minutes / 1440.0),
+                },
+                None => ManagerSetting {
+                    path: workspace,
+                    line: None,
+                    key: "minimumReleaseAge",
+                    days: None,
+                },
             },
-            None => ManagerSetting { path: workspace, line: None, key: "minimumReleaseAge", days: None },
-        }));
+        ));
     }
     let yarnrc = root.join(".yarnrc.yml");
     if yarnrc.is_file() {
         let found = top_level_value(&yarnrc, "npmMinimalAgeGate", ':');
-        settings.push((Ecosystem::Npm, ManagerSetting {
-            line: found.as_ref().map(|(line, _)| *line),
-            days: found.and_then(|(_, value)| duration_days(&value, true)),
-            path: yarnrc,
-            key: "npmMinimalAgeGate",
-        }));
+        settings.push((
+            Ecosystem::Npm,
+            ManagerSetting {
+                line: found.as_ref().map(|(line, _)| *line),
+                days: found.and_then(|(_, value)| duration_days(&value, true)),
+                path: yarnrc,
+                key: "npmMinimalAgeGate",
+            },
+        ));
     }
     if root.join("uv.lock").is_file() {
         let uv_toml = root.join("uv.toml");
         let pyproject = root.join("pyproject.toml");
         let found = top_level_value(&uv_toml, "exclude-newer", '=')
             .map(|found| (uv_toml.clone(), found))
-            .or_else(|| table_value(&pyproject, "tool.uv", "exclude-newer").map(|found| (pyproject.clone(), found)));
-        settings.push((Ecosystem::PyPI, match found {
-            Some((path, (line, value))) => ManagerSetting {
-                path,
-                line: Some(line),
-                key: "exclude-newer",
-                days: exclude_newer_days(&value, now),
+            .or_else(|| {
+                table_value(&pyproject, "tool.uv", "exclude-newer")
+                    .map(|found| (pyproject.clone(), found))
+            });
+        settings.push((
+            Ecosystem::PyPI,
+            match found {
+                Some((path, (line, value))) => ManagerSetting {
+                    path,
+                    line: Some(line),
+                    key: "exclude-newer",
+                    days: exclude_newer_days(&value, now),
+                },
+                None => ManagerSetting {
+                    path: pyproject,
+                    line: None,
+                    key: "exclude-newer",
+                    days: None,
+                },
             },
-            None => ManagerSetting { path: pyproject, line: None, key: "exclude-newer", days: None },
-        }));
+        ));
     }
     settings
 }
 
 /// Reports each package manager setting under `roots` that is weaker than the policy.
-pub fn package_manager_settings(roots: &[PathBuf], config: &Config, now: jiff::Timestamp) -> Vec<Finding> {
-    let (Some(policy_days), Some(severity)) =
-        (config.cooldown.minimum_release_age_days, config.cooldown.level.severity())
-    else {
+pub fn package_manager_settings(
+    roots: &[PathBuf],
+    config: &Config,
+    now: jiff::Timestamp,
+) -> Vec<Finding> {
+    let (Some(policy_days), Some(severity)) = (
+        config.cooldown.minimum_release_age_days,
+        config.cooldown.level.severity(),
+    ) else {
         return Vec::new();
     };
     let mut findings = Vec::new();
@@ -178,7 +226,10 @@ pub fn package_manager_settings(roots: &[PathBuf], config: &Config, now: jiff::T
                     setting.key
                 ),
             };
-            let rule = RuleRef { id: "cooldown.minimum-release-age", line: config.cooldown.line };
+            let rule = RuleRef {
+                id: "cooldown.minimum-release-age",
+                line: config.cooldown.line,
+            };
             findings.push(Finding {
                 code: CODE_SETTING.into(),
                 severity,
@@ -195,7 +246,12 @@ pub fn package_manager_settings(roots: &[PathBuf], config: &Config, now: jiff::T
                 affected: None,
                 url: None,
                 evidence: vec![
-                    Evidence { path, line: setting.line, snippet: None, note: Some(format!("the package manager's `{}`", setting.key)) },
+                    Evidence {
+                        path,
+                        line: setting.line,
+                        snippet: None,
+                        note: Some(format!("the package manager's `{}`", setting.key)),
+                    },
                     policy_evidence(config, rule),
                 ],
             });
@@ -211,12 +267,28 @@ fn top_level_value(path: &Path, key: &str, separator: char) -> Option<(u32, Stri
     find_key(text.lines().enumerate(), key, separator)
 }
 
-fn find_key<'a>(lines: impl Iterator<Item = (usize, &'a str)>, key: &str, separator: char) -> Option<(u32, String)> {
+fn find_key<'a>(
+    lines: impl Iterator<Item = (usize, &'a str)>,
+    key: &str,
+    separator: char,
+) -> Option<(u32, String)> {
     for (index, line) in lines {
-        let Some(rest) = line.strip_prefix(key) else { continue };
-        let Some(value) = rest.trim_start().strip_prefix(separator) else { continue };
-        let value = value.split(" #").next().unwrap_or(value).trim().trim_matches(['"', '\'']);
-        return Some((u32::try_from(index + 1).unwrap_or(u32::MAX), value.to_owned()));
+        let Some(rest) = line.strip_prefix(key) else {
+            continue;
+        };
+        let Some(value) = rest.trim_start().strip_prefix(separator) else {
+            continue;
+        };
+        let value = value
+            .split(" #")
+            .next()
+            .unwrap_or(value)
+            .trim()
+            .trim_matches(['"', '\'']);
+        return Some((
+            u32::try_from(index + 1).unwrap_or(u32::MAX),
+            value.to_owned(),
+        ));
     }
     None
 }
@@ -244,7 +316,9 @@ fn duration_days(text: &str, bare_minutes: bool) -> Option<f64> {
         return bare_minutes.then_some(number / 1440.0);
     }
     let span = jiff::Span::from_str(text).ok()?;
-    let duration = span.to_duration(jiff::SpanRelativeTo::days_are_24_hours()).ok()?;
+    let duration = span
+        .to_duration(jiff::SpanRelativeTo::days_are_24_hours())
+        .ok()?;
     Some(duration.as_secs_f64() / SECONDS_PER_DAY)
 }
 

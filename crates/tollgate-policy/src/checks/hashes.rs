@@ -34,7 +34,13 @@ fn check_package(entry: Locked<'_>, config: &Config) -> Option<Finding> {
     }
     let hashed =
         !package.hashes.is_empty() || package.artifacts.iter().any(|a| !a.hashes.is_empty());
-    if hashed || config.hashes.exclude.iter().any(|rule| rule.matches(package)) {
+    if hashed
+        || config
+            .hashes
+            .exclude
+            .iter()
+            .any(|rule| rule.matches(package))
+    {
         return None;
     }
     let rule = RuleRef {
@@ -47,7 +53,11 @@ fn check_package(entry: Locked<'_>, config: &Config) -> Option<Finding> {
             format!(
                 "{} {} has no --hash in {}: pip cannot verify what it downloads",
                 package.name,
-                if package.version.is_empty() { "(unpinned)" } else { &package.version },
+                if package.version.is_empty() {
+                    "(unpinned)"
+                } else {
+                    &package.version
+                },
                 entry.lockfile.path
             ),
         )
@@ -145,7 +155,10 @@ fn dir_has_lockfile(
                     let by_name = tollgate_lockfile::detect_format(&path)
                         .is_some_and(|format| format.ecosystem() == ecosystem);
                     // `requirements/` directories hold requirements files.
-                    by_name || (ecosystem == Ecosystem::PyPI && path.is_dir() && entry.file_name() == "requirements")
+                    by_name
+                        || (ecosystem == Ecosystem::PyPI
+                            && path.is_dir()
+                            && entry.file_name() == "requirements")
                 })
             })
         })

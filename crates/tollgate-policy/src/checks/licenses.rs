@@ -40,7 +40,12 @@ fn license_of(
     metadata: &dyn MetadataSource,
 ) -> Option<(String, &'static str)> {
     let package = entry.package;
-    if let Some(clarified) = config.licenses.clarify.iter().find(|c| c.rule.matches(package)) {
+    if let Some(clarified) = config
+        .licenses
+        .clarify
+        .iter()
+        .find(|c| c.rule.matches(package))
+    {
         return Some((clarified.expression.clone(), "a [[licenses.clarify]] entry"));
     }
     if let Some(license) = &package.license {
@@ -69,7 +74,14 @@ fn check_package(
             "{} {} has no known license (not in the lock, not in registry metadata)",
             package.name, package.version
         );
-        return package_finding(CODE_UNKNOWN, section.unknown, entry, config, allow_rule, summary);
+        return package_finding(
+            CODE_UNKNOWN,
+            section.unknown,
+            entry,
+            config,
+            allow_rule,
+            summary,
+        );
     };
     let expression = match spdx::Expression::parse_mode(&text, spdx::ParseMode::LAX) {
         Ok(expression) => expression,
@@ -78,7 +90,14 @@ fn check_package(
                 "{} {} has license `{text}` (from {origin}), which is not an SPDX expression: {}",
                 package.name, package.version, error.reason
             );
-            return package_finding(CODE_UNKNOWN, section.unknown, entry, config, allow_rule, summary);
+            return package_finding(
+                CODE_UNKNOWN,
+                section.unknown,
+                entry,
+                config,
+                allow_rule,
+                summary,
+            );
         }
     };
     let exceptions: Vec<&String> = section
@@ -103,5 +122,12 @@ fn check_package(
         "{} {} is licensed `{text}` (from {origin}), which the allowed licenses do not satisfy",
         package.name, package.version
     );
-    package_finding(CODE_DENIED, section.level, entry, config, allow_rule, summary)
+    package_finding(
+        CODE_DENIED,
+        section.level,
+        entry,
+        config,
+        allow_rule,
+        summary,
+    )
 }

@@ -36,7 +36,11 @@ pub fn judge_name(
 ) -> Vec<NameVerdict> {
     let names = &config.names;
     let mut verdicts = Vec::new();
-    if names.allow.iter().any(|rule| crate::config::name_matches(ecosystem, &rule.name, name)) {
+    if names
+        .allow
+        .iter()
+        .any(|rule| crate::config::name_matches(ecosystem, &rule.name, name))
+    {
         return verdicts;
     }
     if names.typosquat
@@ -88,8 +92,18 @@ pub fn check(
                     ),
                 ),
             };
-            let rule = RuleRef { id, line: config.names.line };
-            findings.extend(package_finding(code, config.names.level, entry, config, rule, summary));
+            let rule = RuleRef {
+                id,
+                line: config.names.line,
+            };
+            findings.extend(package_finding(
+                code,
+                config.names.level,
+                entry,
+                config,
+                rule,
+                summary,
+            ));
         }
     }
     findings

@@ -50,7 +50,11 @@ fn check_package(entry: Locked<'_>, config: &Config) -> Vec<Finding> {
         }
         Source::Git { url, commit, .. } => {
             let location = git_location(url);
-            if !sources.git.iter().any(|allowed| path_prefix(&location, allowed)) {
+            if !sources
+                .git
+                .iter()
+                .any(|allowed| path_prefix(&location, allowed))
+            {
                 found.push((
                     CODE_GIT_HOST,
                     "sources.git",
@@ -110,10 +114,9 @@ fn path_prefix(text: &str, prefix: &str) -> bool {
 /// `git+https://`, scp-like `git@host:owner/repo`), lowercase, without `.git`.
 pub fn git_location(url: &str) -> String {
     let url = url.trim().trim_start_matches("git+");
-    let without_scheme = url.split_once("://").map_or_else(
-        || url.replacen(':', "/", 1),
-        |(_, rest)| rest.to_owned(),
-    );
+    let without_scheme = url
+        .split_once("://")
+        .map_or_else(|| url.replacen(':', "/", 1), |(_, rest)| rest.to_owned());
     let without_user = without_scheme
         .split_once('@')
         .filter(|(user, _)| !user.contains('/'))
@@ -148,7 +151,10 @@ mod tests {
             assert_eq!(git_location(url), "github.com/org/repo", "{url}");
         }
         assert!(path_prefix("github.com/org/repo", "github.com/org"));
-        assert!(!path_prefix("github.com/organisation/repo", "github.com/org"));
+        assert!(!path_prefix(
+            "github.com/organisation/repo",
+            "github.com/org"
+        ));
         assert!(path_prefix("github.com/org/repo", "github.com"));
     }
 
@@ -158,7 +164,13 @@ mod tests {
             "https://registry.npmjs.org/lodash/-/lodash-4.17.21.tgz",
             "https://registry.npmjs.org/"
         ));
-        assert!(!same_prefix("https://registry.npmjs.org.evil.example/", "https://registry.npmjs.org/"));
-        assert!(same_prefix("https://pypi.org/simple", "https://pypi.org/simple/"));
+        assert!(!same_prefix(
+            "https://registry.npmjs.org.evil.example/",
+            "https://registry.npmjs.org/"
+        ));
+        assert!(same_prefix(
+            "https://pypi.org/simple",
+            "https://pypi.org/simple/"
+        ));
     }
 }

@@ -1,0 +1,178 @@
+//! `tollgate scan --deep`: fetch the locked artifact of every package that runs (or may
+//! run) code at install time, map its hooks and analyse them.
+//!
+//! Fetching is behind [`ArtifactSource`] so that this crate needs no network code: the
+//! CLI passes an adapter over `tollgate-registry` (which verifies the lockfile hash and
+//! reports a mismatch as [`FetchError::HashMismatch`]), tests pass an in-memory source.
+
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use tollgate_lockfile::Inventory;
+use tollgate_model::{Evidence, Finding, Package, Severity};
+
+use crate::analyze::{analyze_package, findings_for_package};
+use crate::files::PackageFiles;
+use crate::lockmap::{LockMap, map_inventory};
+use crate::model::{CodeState, PackageReport};
+
+/// A downloaded, verified artifact.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FetchedArtifact {
+    /// The artifact's file name (its extension says how to unpack it).
+    pub filename: String,
+    /// Its bytes.
+    pub bytes: Vec<u8>,
+}
+
+/// Why an artifact could not be had.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum FetchError {
+    /// The downloaded bytes do not match the lockfile's hash.
+    #[error("{url}: {algorithm} is {actual}, the lockfile says {expected}")]
+    HashMismatch {
+        /// The address downloaded.
+        url: String,
+        /// The hash algorithm.
+        algorithm: String,
+        /// The lockfile's digest.
+        expected: String,
+        /// The downloaded bytes' digest.
+        actual: String,
+    },
+    /// Anything else (offline and not cached, HTTP error, no artifact named).
+    #[error("{0}")]
+    Unavailable(String),
+}
+
+/// Where artifacts come from.
+pub trait ArtifactSource: Sync {
+    /// The exact locked artifact of `package` (for Python, the sdist when the package
+    /// runs code).
+    fn fetch(&self, package: &Package) -> Result<FetchedArtifact, FetchError>;
+}
+
+/// The result of a deep scan.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DeepScan {
+    /// The lock-only maps.
+    pub maps: Vec<LockMap>,
+    /// One report per analysed package, with its lockfile.
+    pub reports: Vec<(String, PackageReport)>,
+    /// Every finding (install-script findings, hash mismatches, and `install-time-code`
+    /// mismatches between the lock-only and the artifact map).
+    pub findings: Vec<Finding>,
+    /// Packages that could not be analysed, with why.
+    pub errors: Vec<(String, String)>,
+}
+
+/// Analyses every package of `inventory` whose lock-only state is `runs-code` or
+/// `unknown`, fetching artifacts with `source` on `threads` threads (at least one).
+pub fn deep_scan(inventory: &Inventory, source: &dyn ArtifactSource, threads: usize) -> DeepScan {
+    let cargo_home = crate::lockmap::CargoSources::default_home();
+    let maps = map_inventory(inventory, cargo_home.as_deref());
+    let mut work: Vec<(&str, &Package, &CodeState)> = Vec::new();
+    for (lockfile, map) in inventory.lockfiles.iter().zip(&maps) {
+        for (package, entry) in lockfile.packages.iter().zip(&map.entries) {
+            if !matches!(entry.state, CodeState::NoCode) {
+                work.push((lockfile.path.as_str(), package, &entry.state));
+            }
+        }
+    }
+    let next = AtomicUsize::new(0);
+    let results = Mutex::new(Vec::new());
+    std::thread::scope(|scope| {
+        for _ in 0..threads.max(1) {
+            scope.spawn(|| {
+                loop {
+                    let index = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(&(lockfile, package, state)) = work.get(index) else {
+                        break;
+                    };
+                    let outcome = one_package(lockfile, package, state, source);
+                    if let Ok(mut results) = results.lock() {
+                        results.push((index, outcome));
+                    }
+                }
+            });
+        }
+    });
+    let mut results = results.into_inner().unwrap_or_default();
+    results.sort_by_key(|(index, _)| *index);
+    let mut scan = DeepScan {
+        maps,
+        ..DeepScan::default()
+    };
+    for (_, outcome) in results {
+        match outcome {
+            Outcome::Report(lockfile, report, findings) => {
+                scan.findings.extend(findings);
+                scan.reports.push((lockfile, report));
+            }
+            Outcome::Finding(finding) => scan.findings.push(*finding),
+            Outcome::Error(purl, why) => scan.errors.push((purl, why)),
+        }
+    }
+    scan
+}
+
+enum Outcome {
+    Report(String, PackageReport, Vec<Finding>),
+    Finding(Box<Finding>),
+    Error(String, String),
+}
+
+fn one_package(lockfile: &str, package: &Package, lock_state: &CodeState, source: &dyn ArtifactSource) -> Outcome {
+    let artifact = match source.fetch(package) {
+        Ok(artifact) => artifact,
+        Err(FetchError::HashMismatch { url, algorithm, expected, actual }) => {
+            let mut finding = Finding::for_package(
+                "hash-mismatch",
+                Severity::Critical,
+                package,
+                lockfile,
+                format!("the downloaded artifact does not match the lockfile's {algorithm}"),
+            );
+            finding.url = Some(url.clone());
+            finding.evidence.push(Evidence {
+                path: lockfile.to_owned(),
+                line: package.line,
+                snippet: Some(format!("expected {algorithm} {expected}, downloaded {actual}")),
+                note: Some(url),
+            });
+            return Outcome::Finding(Box::new(finding));
+        }
+        Err(FetchError::Unavailable(why)) => return Outcome::Error(package.purl.clone(), why),
+    };
+    let files = match PackageFiles::from_archive(&artifact.filename, &artifact.bytes) {
+        Ok(files) => files,
+        Err(error) => return Outcome::Error(package.purl.clone(), error.to_string()),
+    };
+    let report = match analyze_package(&artifact.filename, &files) {
+        Ok(report) => report,
+        Err(error) => return Outcome::Error(package.purl.clone(), error.to_string()),
+    };
+    let mut findings = findings_for_package(&report, package, lockfile);
+    if let Some(disagreement) = disagreement(lockfile, package, lock_state, &report.state) {
+        findings.push(disagreement);
+    }
+    Outcome::Report(lockfile.to_owned(), report, findings)
+}
+
+/// A finding when the lockfile and the artifact disagree about install-time code (an
+/// `unknown` lock state is not a disagreement).
+fn disagreement(lockfile: &str, package: &Package, lock: &CodeState, artifact: &CodeState) -> Option<Finding> {
+    let differs = match (lock, artifact) {
+        (CodeState::Unknown, _) => false,
+        (a, b) => a.runs_code() != b.runs_code(),
+    };
+    differs.then(|| {
+        Finding::for_package(
+            "install-time-code",
+            if artifact.runs_code() { Severity::High } else { Severity::Info },
+            package,
+            lockfile,
+            format!("the lockfile says {}, the artifact says {}", lock.label(), artifact.label()),
+        )
+    })
+}

@@ -1,0 +1,312 @@
+//! The map from the lockfile alone: offline and instant.
+//!
+//! | lockfile | runs-code | no-code | unknown |
+//! |---|---|---|---|
+//! | package-lock v2/v3 | `hasInstallScript: true` | no `hasInstallScript` | — |
+//! | package-lock v1, yarn, bun | — | — | every registry package |
+//! | pnpm-lock v5/v6 | `requiresBuild: true` | no `requiresBuild` | — |
+//! | pnpm-lock v9 | `requiresBuild: true` (when present) | — | the rest |
+//! | uv / pylock / poetry / pdm / Pipfile | sdist and no wheel; git, path and URL sources | a wheel is locked | no artifacts listed |
+//! | Cargo.lock | from `~/.cargo/registry/src` when the crate is unpacked there | same | the rest |
+//!
+//! npm git dependencies run `prepare` when installed; Python git, path and URL sources
+//! are always built. Each entry carries the package manager's gate ([`crate::gate`]).
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use tollgate_lockfile::Inventory;
+use tollgate_model::{ArtifactKind, Ecosystem, Evidence, Lockfile, LockfileFormat, Package, Source};
+
+use crate::files::PackageFiles;
+use crate::gate::{Gate, ProjectSettings};
+use crate::model::{CodeKind, CodeState};
+
+/// One package's entry in the lock-only map.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LockEntry {
+    /// The package's ecosystem.
+    pub ecosystem: Ecosystem,
+    /// Name.
+    pub name: String,
+    /// Version.
+    pub version: String,
+    /// Package URL.
+    pub purl: String,
+    /// Whether installing it runs code.
+    #[serde(flatten)]
+    pub state: CodeState,
+    /// Why: the lockfile line (or the unpacked source) that says so.
+    pub evidence: Evidence,
+    /// Whether the package manager lets that code run (absent for no-code / unknown).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gate: Option<Gate>,
+}
+
+/// The lock-only map of one lockfile.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LockMap {
+    /// The lockfile.
+    pub lockfile: String,
+    /// Its format.
+    pub format: LockfileFormat,
+    /// One entry per package, in lockfile order.
+    pub entries: Vec<LockEntry>,
+}
+
+/// Per-ecosystem totals.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Counts {
+    /// Packages.
+    pub packages: usize,
+    /// runs-code.
+    pub runs_code: usize,
+    /// runs-code but blocked by the project's settings.
+    pub blocked: usize,
+    /// no-code.
+    pub no_code: usize,
+    /// unknown.
+    pub unknown: usize,
+}
+
+/// Totals per ecosystem over several maps.
+pub fn counts(maps: &[LockMap]) -> Vec<(Ecosystem, Counts)> {
+    Ecosystem::ALL
+        .iter()
+        .map(|&ecosystem| {
+            let mut counts = Counts::default();
+            for entry in maps.iter().flat_map(|m| &m.entries).filter(|e| e.ecosystem == ecosystem) {
+                counts.packages += 1;
+                match entry.state {
+                    CodeState::RunsCode { .. } => {
+                        counts.runs_code += 1;
+                        if matches!(entry.gate, Some(Gate::Blocked { .. })) {
+                            counts.blocked += 1;
+                        }
+                    }
+                    CodeState::NoCode => counts.no_code += 1,
+                    CodeState::Unknown => counts.unknown += 1,
+                }
+            }
+            (ecosystem, counts)
+        })
+        .collect()
+}
+
+/// Maps every lockfile of an inventory. `cargo_home` (usually `$CARGO_HOME` or
+/// `~/.cargo`) lets crates unpacked by earlier builds be answered exactly.
+pub fn map_inventory(inventory: &Inventory, cargo_home: Option<&Path>) -> Vec<LockMap> {
+    let sources = cargo_home.map(CargoSources::index).unwrap_or_default();
+    inventory
+        .lockfiles
+        .iter()
+        .map(|lockfile| {
+            let dir = Path::new(&lockfile.path).parent().unwrap_or(Path::new("."));
+            let settings = ProjectSettings::read(dir);
+            map_lockfile(lockfile, &settings, &sources)
+        })
+        .collect()
+}
+
+/// Maps one lockfile with the given project settings.
+pub fn map_lockfile(lockfile: &Lockfile, settings: &ProjectSettings, sources: &CargoSources) -> LockMap {
+    let entries = lockfile
+        .packages
+        .iter()
+        .map(|package| {
+            let (state, note) = state_from_lock(lockfile, package, sources);
+            let gate = state.runs_code().then(|| settings.gate(lockfile.format, package));
+            LockEntry {
+                ecosystem: package.ecosystem,
+                name: package.name.clone(),
+                version: package.version.clone(),
+                purl: package.purl.clone(),
+                state,
+                evidence: Evidence {
+                    path: lockfile.path.clone(),
+                    line: package.line,
+                    snippet: None,
+                    note: Some(note),
+                },
+                gate,
+            }
+        })
+        .collect();
+    LockMap {
+        lockfile: lockfile.path.clone(),
+        format: lockfile.format,
+        entries,
+    }
+}
+
+fn runs(kind: CodeKind, note: &str) -> (CodeState, String) {
+    (CodeState::RunsCode { kinds: vec![kind] }, note.to_owned())
+}
+
+fn state_from_lock(lockfile: &Lockfile, package: &Package, sources: &CargoSources) -> (CodeState, String) {
+    use LockfileFormat::*;
+    let hints = &package.install;
+    let version = lockfile.format_version.as_deref().unwrap_or("");
+    match lockfile.format {
+        PackageLock | NpmShrinkwrap | PnpmLock | YarnClassic | YarnBerry | BunLock => {
+            if hints.has_install_script == Some(true) {
+                return runs(CodeKind::NpmScript, "hasInstallScript: true");
+            }
+            if hints.requires_build == Some(true) {
+                return runs(CodeKind::NpmScript, "requiresBuild: true");
+            }
+            if let Source::Git { .. } = package.source {
+                return runs(CodeKind::NpmScript, "git dependency: npm runs its prepare script when installing it");
+            }
+            let recorded = match lockfile.format {
+                PackageLock | NpmShrinkwrap => version != "1",
+                PnpmLock => version.starts_with('5') || version.starts_with('6'),
+                _ => false,
+            };
+            if recorded {
+                (CodeState::NoCode, format!("{} {version} records install scripts; none here", lockfile.format))
+            } else {
+                (CodeState::Unknown, format!("{} {version} does not record install scripts", lockfile.format).replace("  ", " "))
+            }
+        }
+        UvLock | PoetryLock | PdmLock | PipfileLock | Pylock | Requirements => python_state(package),
+        CargoLock => sources.state(package),
+    }
+}
+
+fn python_state(package: &Package) -> (CodeState, String) {
+    match &package.source {
+        Source::Git { .. } | Source::Path { .. } | Source::Url { .. } => {
+            return runs(CodeKind::SdistBuild, "built from source (git, path or URL)");
+        }
+        Source::Registry { .. } | Source::Unknown => {}
+    }
+    match package.install.sdist_only {
+        Some(true) => runs(CodeKind::SdistBuild, "only an sdist is locked"),
+        Some(false) => (CodeState::NoCode, "a wheel is locked (no code runs where it fits the platform)".to_owned()),
+        None => {
+            let has = |kind| package.artifacts.iter().any(|a| a.kind == kind);
+            if has(ArtifactKind::Wheel) {
+                (CodeState::NoCode, "a wheel is locked".to_owned())
+            } else if has(ArtifactKind::Sdist) {
+                runs(CodeKind::SdistBuild, "only an sdist is locked")
+            } else {
+                (CodeState::Unknown, "the lock names no artifacts".to_owned())
+            }
+        }
+    }
+}
+
+/// Crate sources unpacked under `$CARGO_HOME/registry/src/*/<name>-<version>/`.
+#[derive(Debug, Clone, Default)]
+pub struct CargoSources {
+    dirs: HashMap<String, PathBuf>,
+}
+
+impl CargoSources {
+    /// Lists the unpacked crates under `cargo_home` (cheap: one directory listing per
+    /// registry).
+    pub fn index(cargo_home: &Path) -> CargoSources {
+        let mut dirs = HashMap::new();
+        let Ok(registries) = std::fs::read_dir(cargo_home.join("registry").join("src")) else {
+            return CargoSources { dirs };
+        };
+        for registry in registries.flatten() {
+            let Ok(crates) = std::fs::read_dir(registry.path()) else {
+                continue;
+            };
+            for krate in crates.flatten() {
+                dirs.insert(krate.file_name().to_string_lossy().into_owned(), krate.path());
+            }
+        }
+        CargoSources { dirs }
+    }
+
+    /// The default cargo home: `$CARGO_HOME`, else `$HOME/.cargo`.
+    pub fn default_home() -> Option<PathBuf> {
+        std::env::var_os("CARGO_HOME")
+            .map(PathBuf::from)
+            .or_else(|| std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".cargo")))
+    }
+
+    fn state(&self, package: &Package) -> (CodeState, String) {
+        let unknown = || (CodeState::Unknown, "Cargo.lock does not record build scripts or proc-macros".to_owned());
+        if !matches!(package.source, Source::Registry { .. }) {
+            return unknown();
+        }
+        let Some(dir) = self.dirs.get(&format!("{}-{}", package.name, package.version)) else {
+            return unknown();
+        };
+        let Ok(manifest) = std::fs::read(dir.join("Cargo.toml")) else {
+            return unknown();
+        };
+        let mut entries = vec![("Cargo.toml".to_owned(), manifest)];
+        if dir.join("build.rs").is_file() {
+            entries.push(("build.rs".to_owned(), Vec::new()));
+        }
+        match crate::hooks::map_hooks(&package.name, &PackageFiles::from_entries(entries)) {
+            Ok(map) => (map.state, format!("from the unpacked source {}", dir.display())),
+            Err(_) => unknown(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lockfile(format: LockfileFormat, version: &str, packages: Vec<Package>) -> Lockfile {
+        let mut lockfile = Lockfile::new("p/lock", format);
+        lockfile.format_version = Some(version.to_owned());
+        lockfile.packages = packages;
+        lockfile
+    }
+
+    #[test]
+    fn package_lock_hints() {
+        let mut scripted = Package::new(Ecosystem::Npm, "esbuild", "0.25.0");
+        scripted.install.has_install_script = Some(true);
+        scripted.line = Some(7);
+        let plain = Package::new(Ecosystem::Npm, "ms", "2.1.3");
+        let map = map_lockfile(
+            &lockfile(LockfileFormat::PackageLock, "3", vec![scripted, plain.clone()]),
+            &ProjectSettings::default(),
+            &CargoSources::default(),
+        );
+        assert_eq!(map.entries[0].state.label(), "runs-code (npm-script)");
+        assert_eq!(map.entries[0].evidence.line, Some(7));
+        assert!(map.entries[0].gate.is_some());
+        assert_eq!(map.entries[1].state, CodeState::NoCode);
+        let v1 = map_lockfile(
+            &lockfile(LockfileFormat::PackageLock, "1", vec![plain]),
+            &ProjectSettings::default(),
+            &CargoSources::default(),
+        );
+        assert_eq!(v1.entries[0].state, CodeState::Unknown);
+    }
+
+    #[test]
+    fn python_and_cargo() {
+        let mut sdist = Package::new(Ecosystem::PyPI, "a", "1");
+        sdist.install.sdist_only = Some(true);
+        let mut wheel = Package::new(Ecosystem::PyPI, "b", "1");
+        wheel.install.sdist_only = Some(false);
+        let map = map_lockfile(
+            &lockfile(LockfileFormat::UvLock, "1", vec![sdist, wheel]),
+            &ProjectSettings::default(),
+            &CargoSources::default(),
+        );
+        assert!(map.entries[0].state.runs_code());
+        assert_eq!(map.entries[1].state, CodeState::NoCode);
+        let krate = Package::new(Ecosystem::CratesIo, "serde", "1.0.0");
+        let cargo = map_lockfile(
+            &lockfile(LockfileFormat::CargoLock, "4", vec![krate]),
+            &ProjectSettings::default(),
+            &CargoSources::default(),
+        );
+        assert_eq!(cargo.entries[0].state, CodeState::Unknown);
+        let totals = counts(&[map, cargo]);
+        assert_eq!(totals[1].1, Counts { packages: 2, runs_code: 1, blocked: 0, no_code: 1, unknown: 0 });
+    }
+}

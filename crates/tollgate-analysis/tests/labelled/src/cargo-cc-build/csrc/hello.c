@@ -1,0 +1,1 @@
+int lab_hello(void) { return 42; }

@@ -1,0 +1,1 @@
+pub fn probe() -> bool { cfg!(lab_new_rustc) }

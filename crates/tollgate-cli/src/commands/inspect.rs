@@ -1,0 +1,165 @@
+//! `tollgate inspect`: the install-time hooks of one package and what their code does.
+//!
+//! The package is a local archive (`.tgz`, `.tar.gz`, `.crate`, `.zip`, `.whl`), an
+//! unpacked directory, a purl (`pkg:npm/esbuild@0.25.0`) or `name@version` with
+//! `--ecosystem`; the last two are downloaded through the registry client (the user's
+//! registry configuration, the verifying content-addressed cache; `--offline` uses the
+//! cache only).
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, bail};
+use clap::{Args, ValueEnum};
+use tollgate_analysis::deep::{ArtifactSource, FetchError, FetchedArtifact};
+use tollgate_analysis::{PackageFiles, PackageReport, analyze_package};
+use tollgate_model::{Ecosystem, Package, Severity};
+use tollgate_registry::{Cache, ClientOptions, ConfigInputs, RegistryClient, RegistryConfig, RegistryError};
+
+use crate::exit::Status;
+
+/// Output formats for `inspect`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum InspectFormat {
+    /// The hooks, then one row per finding.
+    Table,
+    /// The package report as JSON.
+    Json,
+}
+
+/// `tollgate inspect`.
+#[derive(Debug, Args)]
+pub struct InspectArgs {
+    /// A local archive or directory, a purl (`pkg:npm/esbuild@0.25.0`), or `name@version`
+    /// (with `--ecosystem`).
+    pub target: String,
+    /// The ecosystem of a `name@version` target: npm, pypi or cargo.
+    #[arg(long)]
+    pub ecosystem: Option<Ecosystem>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = InspectFormat::Table)]
+    pub format: InspectFormat,
+    /// Use the download cache only; never touch the network.
+    #[arg(long)]
+    pub offline: bool,
+}
+
+/// Inspects one package. Exit status 1 when a finding is high or critical.
+pub fn run(args: &InspectArgs) -> anyhow::Result<Status> {
+    let report = inspect(args)?;
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    match args.format {
+        InspectFormat::Json => tollgate_report::install::write_package_json(&mut out, &report),
+        InspectFormat::Table => tollgate_report::install::write_package_table(&mut out, &report),
+    }
+    .and_then(|()| out.flush())
+    .context("writing the report to standard output")?;
+    if report.max_severity() >= Some(Severity::High) {
+        Ok(Status::Findings)
+    } else {
+        Ok(Status::Clean)
+    }
+}
+
+fn inspect(args: &InspectArgs) -> anyhow::Result<PackageReport> {
+    let path = Path::new(&args.target);
+    let (display, files) = if path.is_dir() {
+        (args.target.clone(), PackageFiles::from_directory(path)?)
+    } else if path.is_file() {
+        let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+        (args.target.clone(), PackageFiles::from_archive(&args.target, &bytes)?)
+    } else {
+        let package = parse_target(&args.target, args.ecosystem)?;
+        let source = RegistrySource::from_process(args.offline)?;
+        let artifact = source
+            .fetch(&package)
+            .map_err(|error| anyhow::anyhow!("{}: {error}", package.purl))?;
+        let files = PackageFiles::from_archive(&artifact.filename, &artifact.bytes)?;
+        (artifact.filename, files)
+    };
+    Ok(analyze_package(&display, &files)?)
+}
+
+/// A purl or `name@version` as a registry package.
+fn parse_target(target: &str, ecosystem: Option<Ecosystem>) -> anyhow::Result<Package> {
+    if let Some(rest) = target.strip_prefix("pkg:") {
+        let (kind, rest) = rest
+            .split_once('/')
+            .with_context(|| format!("{target}: expected pkg:TYPE/NAME@VERSION"))?;
+        let ecosystem = match kind {
+            "npm" => Ecosystem::Npm,
+            "pypi" => Ecosystem::PyPI,
+            "cargo" => Ecosystem::CratesIo,
+            other => bail!("{target}: purl type `{other}` is not npm, pypi or cargo"),
+        };
+        let rest = rest.split(['?', '#']).next().unwrap_or(rest);
+        let (name, version) = rest
+            .rsplit_once('@')
+            .with_context(|| format!("{target}: the purl has no @VERSION"))?;
+        return Ok(Package::new(ecosystem, name.replace("%40", "@").replace("%2F", "/"), version));
+    }
+    let (name, version) = target
+        .rsplit_once('@')
+        .filter(|(name, version)| !name.is_empty() && !version.is_empty())
+        .with_context(|| format!("{target}: not a file or directory, a purl, or NAME@VERSION"))?;
+    let ecosystem = ecosystem.with_context(|| format!("{target}: give --ecosystem npm, pypi or cargo"))?;
+    Ok(Package::new(ecosystem, name, version))
+}
+
+/// [`ArtifactSource`] over the registry client: verified downloads through the
+/// content-addressed cache. `scan --deep` can use it as it is.
+pub struct RegistrySource {
+    client: RegistryClient,
+}
+
+impl RegistrySource {
+    /// A client configured from the running process (the user's registry settings, the
+    /// default cache directory).
+    pub fn from_process(offline: bool) -> anyhow::Result<Self> {
+        let cwd = std::env::current_dir().context("reading the current directory")?;
+        let inputs = ConfigInputs::from_process(cwd);
+        let config = RegistryConfig::discover(&inputs);
+        let root = Cache::default_root(&inputs).unwrap_or_else(|| PathBuf::from(".tollgate-cache"));
+        let options = ClientOptions {
+            offline,
+            ..ClientOptions::default()
+        };
+        Ok(RegistrySource {
+            client: RegistryClient::new(config, Cache::new(root), options),
+        })
+    }
+}
+
+impl ArtifactSource for RegistrySource {
+    fn fetch(&self, package: &Package) -> Result<FetchedArtifact, FetchError> {
+        match self.client.fetch(package) {
+            Ok(download) => Ok(FetchedArtifact {
+                filename: download.filename,
+                bytes: download.bytes,
+            }),
+            Err(RegistryError::HashMismatch { url, algorithm, expected, actual, .. }) => Err(FetchError::HashMismatch {
+                url,
+                algorithm: algorithm.as_str().to_owned(),
+                expected,
+                actual,
+            }),
+            Err(other) => Err(FetchError::Unavailable(other.to_string())),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn targets() {
+        let p = parse_target("pkg:npm/%40scope/name@1.2.3", None).unwrap();
+        assert_eq!((p.name.as_str(), p.version.as_str()), ("@scope/name", "1.2.3"));
+        let c = parse_target("serde@1.0.0", Some(Ecosystem::CratesIo)).unwrap();
+        assert_eq!(c.purl, "pkg:cargo/serde@1.0.0");
+        assert!(parse_target("serde@1.0.0", None).is_err());
+        assert!(parse_target("pkg:maven/x@1", None).is_err());
+    }
+}

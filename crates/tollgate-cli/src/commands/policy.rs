@@ -1,0 +1,146 @@
+//! `tollgate policy`: validate `tollgate.toml` and run the policy checks alone (bans,
+//! sources, hashes, install-scripts, licenses, cooldown, names). `tollgate scan` merges
+//! the same findings with advisory findings.
+//!
+//! Also home of [`load_config`], which every command that reads the policy uses: an
+//! invalid file is rendered with miette (the offending text underlined, with the hint).
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, anyhow};
+use clap::{Args, ValueEnum};
+use tollgate_model::Severity;
+use tollgate_policy::{Config, ConfigErrors, LoadError};
+use tollgate_report::findings::{AdvisoryStatus, ScanReport, ScannedLockfile};
+
+use crate::exit::Status;
+
+/// Output formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PolicyFormat {
+    /// An aligned table.
+    Table,
+    /// The JSON document of `tollgate scan --format json`.
+    Json,
+}
+
+/// `tollgate policy`.
+#[derive(Debug, Args)]
+pub struct PolicyArgs {
+    /// Lockfiles or directories to check; directories are walked (honouring .gitignore).
+    #[arg(default_value = ".")]
+    pub paths: Vec<PathBuf>,
+    /// The policy file (default: `tollgate.toml` in the first directory given).
+    #[arg(long, value_name = "PATH")]
+    pub config: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = PolicyFormat::Table)]
+    pub format: PolicyFormat,
+    /// Exit with status 1 when a finding is at or above this severity. `deny` findings
+    /// are `high`, `warn` findings `info`.
+    #[arg(long, value_name = "SEVERITY", default_value = "low")]
+    pub fail_on: Severity,
+}
+
+/// Loads the policy (`explicit`, else `tollgate.toml` in `root`, else the defaults),
+/// printing a rendered diagnostic for each problem of an invalid file.
+pub fn load_config(explicit: Option<&Path>, root: &Path) -> anyhow::Result<Config> {
+    match Config::discover(explicit, root) {
+        Ok(config) => Ok(config),
+        Err(LoadError::Invalid(errors)) => {
+            render_config_errors(&errors);
+            Err(anyhow!(
+                "{} is not a valid policy ({} problems)",
+                errors.path,
+                errors.errors.len()
+            ))
+        }
+        Err(error) => Err(error.into()),
+    }
+}
+
+/// Prints each configuration error as a miette diagnostic quoting the file.
+fn render_config_errors(errors: &ConfigErrors) {
+    for error in &errors.errors {
+        let mut diagnostic =
+            miette::MietteDiagnostic::new(error.message.clone()).with_code("tollgate::config");
+        if let Some(span) = &error.span {
+            diagnostic = diagnostic.with_label(miette::LabeledSpan::at(span.clone(), "here"));
+        }
+        if let Some(hint) = &error.hint {
+            diagnostic = diagnostic.with_help(hint.clone());
+        }
+        let report = miette::Report::new(diagnostic).with_source_code(miette::NamedSource::new(
+            errors.path.clone(),
+            errors.source_text.clone(),
+        ));
+        eprintln!("{report:?}");
+    }
+}
+
+/// The directory a policy file is looked for in: the first path if it is a directory,
+/// else its parent.
+pub fn policy_root(paths: &[PathBuf]) -> PathBuf {
+    match paths.first() {
+        Some(path) if path.is_dir() => path.clone(),
+        Some(path) => path
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .map_or_else(|| PathBuf::from("."), Path::to_path_buf),
+        None => PathBuf::from("."),
+    }
+}
+
+/// Runs the policy checks and prints the report.
+pub fn run(args: &PolicyArgs) -> anyhow::Result<Status> {
+    let config = load_config(args.config.as_deref(), &policy_root(&args.paths))?;
+    let inventory = tollgate_lockfile::inventory(&args.paths);
+    let now = jiff::Timestamp::now();
+    let metadata = tollgate_policy::Offline;
+    let context = tollgate_policy::Context::new(&metadata, now);
+    let mut findings = tollgate_policy::run_checks(&inventory, &config, &context);
+    findings.extend(tollgate_policy::run_project_checks(&args.paths, &config, now));
+    findings.sort_by(|a, b| b.severity.cmp(&a.severity));
+    let report = ScanReport {
+        findings,
+        errors: inventory.errors.clone(),
+        warnings: inventory
+            .lockfiles
+            .iter()
+            .flat_map(|l| l.warnings.iter().cloned())
+            .collect(),
+        lockfiles: inventory
+            .lockfiles
+            .iter()
+            .map(|l| ScannedLockfile {
+                path: l.path.clone(),
+                format: l.format,
+                ecosystem: l.ecosystem,
+                packages: l.packages.len(),
+            })
+            .collect(),
+        advisories: AdvisoryStatus {
+            notes: vec![
+                "advisories are not checked by `tollgate policy`; `tollgate scan` checks them".into(),
+                "registry metadata is not consulted in this build: cooldown uses lock upload times only, licenses the lock only, and names are not checked for existence".into(),
+            ],
+            ..AdvisoryStatus::default()
+        },
+    };
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    match args.format {
+        PolicyFormat::Json => tollgate_report::findings::write_json(&mut out, &report),
+        PolicyFormat::Table => tollgate_report::findings::write_table_report(&mut out, &report),
+    }
+    .and_then(|()| out.flush())
+    .context("writing the policy report to standard output")?;
+    Ok(if !report.errors.is_empty() {
+        Status::Error
+    } else if report.findings.iter().any(|f| f.severity >= args.fail_on) {
+        Status::Findings
+    } else {
+        Status::Clean
+    })
+}

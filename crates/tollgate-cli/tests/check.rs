@@ -1,0 +1,70 @@
+//! `tollgate check <ecosystem> <name>[@version]`: exit 0 fine, 1 a finding, 2 an error.
+
+use assert_cmd::Command;
+use predicates::str::contains;
+
+fn check(args: &[&str]) -> assert_cmd::assert::Assert {
+    let dir = tempfile::tempdir().unwrap();
+    Command::cargo_bin("tollgate")
+        .unwrap()
+        .current_dir(dir.path())
+        .arg("check")
+        .args(args)
+        .assert()
+}
+
+#[test]
+fn typosquat_is_a_finding_with_json_for_agents() {
+    let output = check(&["cargo", "proc-macro1@1.0.0", "--format", "json"])
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let json: serde_json::Value = serde_json::from_slice(&output).unwrap();
+    assert_eq!(json["ecosystem"], "crates.io");
+    assert_eq!(json["name"], "proc-macro1");
+    assert_eq!(json["version"], "1.0.0");
+    assert_eq!(json["typosquat_of"]["target"], "proc-macro2");
+    assert_eq!(json["findings"][0]["code"], "names-typosquat");
+    assert!(json["exists"].is_null(), "unknown without registry metadata");
+}
+
+#[test]
+fn popular_package_is_fine() {
+    check(&["npm", "lodash@4.17.21"])
+        .code(0)
+        .stdout(contains("result: no findings"));
+    check(&["pypi", "requests"]).code(0);
+    check(&["npm", "@babel/core"]).code(0);
+}
+
+#[test]
+fn separator_trick_in_text_output() {
+    check(&["PyPI", "python_dateutils"])
+        .code(1)
+        .stdout(contains("python-dateutil"));
+}
+
+#[test]
+fn unknown_ecosystem_is_an_error() {
+    check(&["maven", "junit"]).code(2).stderr(contains("unknown ecosystem"));
+}
+
+#[test]
+fn banned_package_from_the_policy() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("tollgate.toml"),
+        "[bans]\ndeny = [{ ecosystem = \"npm\", name = \"event-stream\", version = \">=3.3.6 <4\", reason = \"compromised\" }]\n",
+    )
+    .unwrap();
+    let run = |spec: &str| {
+        Command::cargo_bin("tollgate")
+            .unwrap()
+            .current_dir(dir.path())
+            .args(["check", "npm", spec])
+            .assert()
+    };
+    run("event-stream@3.3.6").code(1).stdout(contains("compromised"));
+    run("event-stream@4.0.1").code(0);
+}

@@ -1,0 +1,138 @@
+//! `tollgate install`: real two-phase installs of the fixtures in tests/fixtures/sandbox.
+//! Offline: the npm package is a local tarball and the crate has no dependency. Skipped
+//! (with a message) when npm or cargo is not installed.
+
+use std::io::Read;
+use std::net::TcpListener;
+use std::path::Path;
+use std::time::Duration;
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use tempfile::TempDir;
+
+fn fixture(name: &str) -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/sandbox")
+        .join(name)
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for entry in std::fs::read_dir(from).expect("read fixture") {
+        let entry = entry.expect("entry");
+        let target = to.join(entry.file_name());
+        if entry.file_type().expect("type").is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).expect("copy");
+        }
+    }
+}
+
+fn available(program: &str) -> bool {
+    std::process::Command::new(program)
+        .arg("--version")
+        .output()
+        .is_ok_and(|output| output.status.success())
+}
+
+/// A fake home holding the secrets a hostile install script goes for.
+fn fake_home() -> TempDir {
+    let home = TempDir::new().expect("home");
+    std::fs::create_dir_all(home.path().join(".ssh")).expect("mkdir");
+    std::fs::write(home.path().join(".ssh/id_rsa"), "planted-ssh-secret").expect("plant");
+    std::fs::write(
+        home.path().join(".npmrc"),
+        "//registry.npmjs.org/:_authToken=planted-npm-token\n",
+    )
+    .expect("plant");
+    home
+}
+
+#[test]
+fn hostile_postinstall_is_stopped_and_reported_while_the_install_completes() {
+    if !available("npm") {
+        println!("skipped: npm is not installed");
+        return;
+    }
+    let home = fake_home();
+    let work = TempDir::new().expect("work");
+    let listener = TcpListener::bind("127.0.0.1:0").expect("listen");
+    listener.set_nonblocking(true).expect("nonblocking");
+    let port = listener.local_addr().expect("addr").port();
+    let package = work.path().join("hostile");
+    copy_dir(&fixture("hostile-npm"), &package);
+    std::fs::write(package.join("port"), port.to_string()).expect("port");
+    let packed = std::process::Command::new("npm")
+        .args(["pack", "--silent", "--pack-destination"])
+        .arg(work.path())
+        .current_dir(&package)
+        .env("HOME", home.path())
+        .status()
+        .expect("npm pack");
+    assert!(packed.success());
+    let project = work.path().join("project");
+    std::fs::create_dir(&project).expect("mkdir");
+    std::fs::write(
+        project.join("package.json"),
+        r#"{"name":"victim","version":"1.0.0","private":true,"dependencies":{"hostile":"file:../hostile-1.0.0.tgz"}}"#,
+    )
+    .expect("package.json");
+
+    Command::cargo_bin("tollgate")
+        .expect("binary")
+        .env("HOME", home.path())
+        .current_dir(&project)
+        .args(["install", "npm", "--", "--offline", "--no-audit", "--no-fund"])
+        .timeout(Duration::from_secs(120))
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "postinstall of hostile tried to open ~/.npmrc (denied)",
+        ))
+        .stderr(predicate::str::contains("planted-npm-token").not());
+    assert!(
+        project.join("node_modules/hostile/steal.js").is_file(),
+        "the install itself completed"
+    );
+    match listener.accept() {
+        Ok((mut stream, _)) => {
+            let mut received = String::new();
+            let _ = stream.read_to_string(&mut received);
+            panic!("the postinstall reached the listener: {received}");
+        }
+        Err(error) => assert_eq!(error.kind(), std::io::ErrorKind::WouldBlock),
+    }
+}
+
+#[test]
+fn build_script_reading_ssh_fails_only_that_read() {
+    if !available("cargo") {
+        println!("skipped: cargo is not installed");
+        return;
+    }
+    let real_home = std::env::var_os("HOME").expect("HOME");
+    let real_home = Path::new(&real_home);
+    let cargo_home = std::env::var_os("CARGO_HOME").unwrap_or_else(|| real_home.join(".cargo").into());
+    let rustup_home = std::env::var_os("RUSTUP_HOME").unwrap_or_else(|| real_home.join(".rustup").into());
+    let home = fake_home();
+    let work = TempDir::new().expect("work");
+    let project = work.path().join("crate");
+    copy_dir(&fixture("ssh-reading-crate"), &project);
+
+    Command::cargo_bin("tollgate")
+        .expect("binary")
+        .env("HOME", home.path())
+        .env("CARGO_HOME", cargo_home)
+        .env("RUSTUP_HOME", rustup_home)
+        .env_remove("CARGO_TARGET_DIR")
+        .current_dir(&project)
+        .args(["install", "cargo"])
+        .timeout(Duration::from_secs(300))
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("cargo tried to open ~/.ssh/id_rsa (denied)"))
+        .stderr(predicate::str::contains("STOLE").not());
+    assert!(project.join("target/debug/ssh-reading-crate").is_file(), "the build completed");
+}

@@ -1,0 +1,117 @@
+//! `tollgate run`: the command-line face of the sandbox. The escape suite proper lives in
+//! crates/tollgate-sandbox/tests; these tests check the options, the report and the exit
+//! status. They need Landlock ABI >= 6 and user namespaces, like CI has.
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use tempfile::TempDir;
+
+/// A fake home with a planted key, and a project directory.
+struct Lab {
+    home: TempDir,
+    project: TempDir,
+}
+
+impl Lab {
+    fn new() -> Lab {
+        let home = TempDir::new().expect("home");
+        std::fs::create_dir_all(home.path().join(".ssh")).expect("mkdir");
+        std::fs::write(home.path().join(".ssh/id_rsa"), "planted-ssh-secret").expect("plant");
+        Lab {
+            home,
+            project: TempDir::new().expect("project"),
+        }
+    }
+
+    fn tollgate(&self) -> Command {
+        let mut command = Command::cargo_bin("tollgate").expect("binary");
+        command
+            .env("HOME", self.home.path())
+            .current_dir(self.project.path())
+            .arg("run");
+        command
+    }
+}
+
+#[test]
+fn explain_lists_what_is_enforced() {
+    let lab = Lab::new();
+    let project = lab.project.path().canonicalize().expect("canonical");
+    lab.tollgate()
+        .args(["--explain", "--allow-read", "/etc/hostname"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(format!("read+write  {}", project.display())))
+        .stdout(predicate::str::contains("read+exec   /etc/hostname"))
+        .stdout(predicate::str::contains("network: none (new network namespace"))
+        .stdout(predicate::str::contains("weaker than the full sandbox: nothing"))
+        .stdout(predicate::str::contains("~/.ssh").not());
+}
+
+#[test]
+fn explain_says_udp_is_open_when_a_port_is_allowed() {
+    let lab = Lab::new();
+    lab.tollgate()
+        .args(["--explain", "--allow-connect", "443"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("TCP connect only to port(s) 443"))
+        .stdout(predicate::str::contains("UDP and DNS NOT restricted"));
+}
+
+#[test]
+fn denied_read_is_reported_and_status_passed_on() {
+    let lab = Lab::new();
+    lab.tollgate()
+        .args(["--", "sh", "-c", "cat \"$HOME/.ssh/id_rsa\""])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("planted").not())
+        .stderr(predicate::str::contains("the command tried to open ~/.ssh/id_rsa (denied)"));
+}
+
+#[test]
+fn exit_status_of_the_command_is_kept() {
+    let lab = Lab::new();
+    lab.tollgate().args(["--", "sh", "-c", "exit 7"]).assert().code(7);
+    lab.tollgate()
+        .args(["--", "sh", "-c", "echo made > file"])
+        .assert()
+        .success();
+    assert_eq!(
+        std::fs::read_to_string(lab.project.path().join("file")).expect("written"),
+        "made\n"
+    );
+}
+
+#[test]
+fn environment_is_scrubbed_unless_passed() {
+    let lab = Lab::new();
+    let script = "test -z \"$TOLLGATE_TEST_TOKEN\"";
+    lab.tollgate()
+        .env("TOLLGATE_TEST_TOKEN", "planted-token")
+        .args(["--", "sh", "-c", script])
+        .assert()
+        .success();
+    lab.tollgate()
+        .env("TOLLGATE_TEST_TOKEN", "planted-token")
+        .args(["--pass-env", "TOLLGATE_TEST_TOKEN", "--", "sh", "-c", script])
+        .assert()
+        .code(1);
+}
+
+#[test]
+fn allowed_path_must_exist() {
+    let lab = Lab::new();
+    lab.tollgate()
+        .args(["--allow-read", "/no/such/dir", "--", "true"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("/no/such/dir"));
+}
+
+#[test]
+fn command_is_required_without_explain() {
+    let lab = Lab::new();
+    lab.tollgate().assert().code(2);
+}

@@ -1,0 +1,180 @@
+//! `tollgate scan` end to end, on the advisory crate's fixtures (no corpus, no network).
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use predicates::str::contains;
+
+fn advisory_fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../tollgate-advisory/tests/fixtures")
+}
+
+fn tollgate() -> Command {
+    let mut command = Command::cargo_bin("tollgate").unwrap();
+    command.env_remove("TOLLGATE_DB");
+    command
+}
+
+/// A database imported from the fixture OSV records.
+fn fixture_db() -> tempfile::TempDir {
+    let db = tempfile::tempdir().unwrap();
+    tollgate()
+        .args(["db", "import", "--db"])
+        .arg(db.path())
+        .arg(advisory_fixtures().join("osv"))
+        .assert()
+        .success();
+    db
+}
+
+fn write_lock(dir: &Path, packages: &[(&str, &str)]) -> PathBuf {
+    let mut text = String::from("version = 4\n");
+    for (name, version) in packages {
+        text.push_str(&format!(
+            "\n[[package]]\nname = \"{name}\"\nversion = \"{version}\"\nsource = \"registry+https://github.com/rust-lang/crates.io-index\"\n"
+        ));
+    }
+    let path = dir.join("Cargo.lock");
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+#[test]
+fn malicious_crates_fail_the_scan_with_lockfile_lines() {
+    let db = fixture_db();
+    let output = tollgate()
+        .args(["scan", "--format", "json", "--db"])
+        .arg(db.path())
+        .arg(advisory_fixtures().join("Cargo.lock"))
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let json: serde_json::Value = serde_json::from_slice(&output).unwrap();
+    let findings = json["findings"].as_array().unwrap();
+    let malicious: Vec<(&str, u64)> = findings
+        .iter()
+        .filter(|f| f["code"] == "malicious")
+        .map(|f| (f["name"].as_str().unwrap(), f["line"].as_u64().unwrap()))
+        .collect();
+    assert_eq!(
+        malicious,
+        [("chrono_anchor", 5), ("dnp3times", 22), ("time-sync", 40)]
+    );
+    assert!(findings.iter().all(|f| f["lockfile"].as_str().unwrap().ends_with("Cargo.lock")));
+    let time = findings.iter().find(|f| f["name"] == "time").unwrap();
+    assert_eq!(time["id"], "RUSTSEC-2020-0071");
+    assert_eq!(time["fixed"], "0.2.0");
+    assert_eq!(json["errors"], serde_json::json!([]));
+    assert_eq!(json["advisories"]["checked"], true);
+}
+
+#[test]
+fn fail_on_sets_the_threshold() {
+    let db = fixture_db();
+    let dir = tempfile::tempdir().unwrap();
+    let lock = write_lock(dir.path(), &[("time", "0.1.45")]);
+    let scan = |threshold: &str| {
+        let mut command = tollgate();
+        command.args(["scan", "--fail-on", threshold, "--db"]).arg(db.path()).arg(&lock);
+        command
+    };
+    scan("high").assert().code(0).stdout(contains("RUSTSEC-2020-0071"));
+    scan("medium").assert().code(1);
+}
+
+#[test]
+fn clean_lockfile_exits_zero() {
+    let db = fixture_db();
+    let dir = tempfile::tempdir().unwrap();
+    let lock = write_lock(dir.path(), &[("time", "0.2.23"), ("serde", "1.0.200")]);
+    tollgate()
+        .args(["scan", "--db"])
+        .arg(db.path())
+        .arg(&lock)
+        .assert()
+        .code(0)
+        .stdout(contains("0 findings in 1 lockfiles, 2 packages"));
+}
+
+#[test]
+fn missing_database_is_an_error_unless_allowed() {
+    let empty = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let lock = write_lock(dir.path(), &[("time", "0.1.45")]);
+    tollgate()
+        .args(["scan", "--db"])
+        .arg(empty.path())
+        .arg(&lock)
+        .assert()
+        .code(2)
+        .stdout(contains("advisories were NOT checked"))
+        .stdout(contains("tollgate db update"));
+    tollgate()
+        .args(["scan", "--allow-missing-db", "--db"])
+        .arg(empty.path())
+        .arg(&lock)
+        .assert()
+        .code(0)
+        .stdout(contains("tollgate db import PATH"));
+}
+
+#[test]
+fn database_location_comes_from_the_environment() {
+    let db = fixture_db();
+    let mut command = tollgate();
+    command
+        .env("TOLLGATE_DB", db.path())
+        .args(["scan", "--format", "json"])
+        .arg(advisory_fixtures().join("Cargo.lock"))
+        .assert()
+        .code(1)
+        .stdout(contains("RUSTSEC-2026-0039"));
+}
+
+#[test]
+fn unreadable_lockfile_exits_two() {
+    let db = fixture_db();
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("Cargo.lock"), "[[package]\nname = ").unwrap();
+    tollgate()
+        .args(["scan", "--db"])
+        .arg(db.path())
+        .arg(dir.path().join("Cargo.lock"))
+        .assert()
+        .code(2)
+        .stdout(contains("error:"));
+}
+
+#[test]
+fn sarif_results_point_at_the_lockfile_line() {
+    let db = fixture_db();
+    let output = tollgate()
+        .args(["scan", "--format", "sarif", "--db"])
+        .arg(db.path())
+        .arg(advisory_fixtures().join("Cargo.lock"))
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let sarif: serde_json::Value = serde_json::from_slice(&output).unwrap();
+    assert_eq!(sarif["version"], "2.1.0");
+    let results = sarif["runs"][0]["results"].as_array().unwrap();
+    let first = &results[0];
+    assert_eq!(first["level"], "error");
+    assert_eq!(first["locations"][0]["physicalLocation"]["region"]["startLine"], 5);
+}
+
+#[test]
+fn markdown_renders_a_table() {
+    let db = fixture_db();
+    tollgate()
+        .args(["scan", "--format", "markdown", "--db"])
+        .arg(db.path())
+        .arg(advisory_fixtures().join("Cargo.lock"))
+        .assert()
+        .code(1)
+        .stdout(contains("| critical | malicious | `chrono_anchor 0.1.0` |"));
+}

@@ -1,0 +1,34 @@
+//! Registry access for tollgate: where to download from, downloading the exact locked
+//! artifact, verifying it, caching it, and registry metadata.
+//!
+//! - [`config`]: registry addresses from the user's own npm, pip, uv and cargo settings,
+//!   each with its [`Origin`] for `--explain`.
+//! - [`RegistryClient::fetch`] / [`RegistryClient::fetch_each`]: download the artifact a
+//!   lockfile pins (npm tarball, the sdist or wheel the lock names, the `.crate`), verify
+//!   it against the strongest hash the lockfile records *before* it enters the cache, in
+//!   parallel, with a progress bar on a terminal. A mismatch is
+//!   [`RegistryError::HashMismatch`].
+//! - [`Cache`]: content-addressed artifacts (`artifacts/<algo>/<hex>`) and metadata with a
+//!   time to live; `offline` uses it alone.
+//! - [`RegistryClient::metadata_batch`] / [`RegistryClient::exists`]: publish times,
+//!   licenses, yanked state, install scripts, wheel availability, name existence.
+//!
+//! Public registry addresses come only from [`tollgate_model::defaults`].
+
+mod artifact;
+mod cache;
+mod client;
+pub mod config;
+mod error;
+mod hash;
+mod http;
+mod metadata;
+
+pub use artifact::PlannedDownload;
+pub use cache::Cache;
+pub use client::{ClientOptions, Download, RegistryClient, Verification};
+pub use config::{Address, ConfigInputs, Origin, RegistryConfig};
+pub use error::RegistryError;
+pub use hash::{Algorithm, Expectation, ExpectedHash, expectation};
+pub use http::{Fetched, HttpClient, HttpError, HttpOptions, USER_AGENT};
+pub use metadata::{MetadataRequest, PackageMetadata, VersionMetadata};
