@@ -13,6 +13,7 @@
 # - crates.io: the .crate files already in ~/.cargo/registry/cache (this workspace's own
 #   dependency tree; no download); only those with a build script or proc-macro count.
 # Then `tollgate inspect --format json` on each archive, and a summary.
+# SKIP_DOWNLOAD=1 re-analyses what an earlier run downloaded.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 corpus="${CORPUS:-$root/../shared/corpus}"
@@ -54,9 +55,11 @@ with open(f"{out}/pypi-urls.txt", "w") as fh:
 PY
 
 echo "npm: $(wc -l < "$out/npm-names.txt") packages; PyPI: $(wc -l < "$out/pypi-urls.txt") sdists"
+if [ -z "${SKIP_DOWNLOAD:-}" ]; then
 (cd "$out/npm" && xargs -P 4 -n 1 npm pack --silent --ignore-scripts < "$out/npm-names.txt" >/dev/null 2>>"$out/errors.log" || true)
 (cd "$out/pypi" && xargs -P 4 -n 1 curl -sSfLO < "$out/pypi-urls.txt" 2>>"$out/errors.log" || true)
 cp ~/.cargo/registry/cache/*/*.crate "$out/crates/" 2>/dev/null || true
+fi
 
 for archive in "$out"/npm/*.tgz "$out"/pypi/* "$out"/crates/*.crate; do
   [ -f "$archive" ] || continue

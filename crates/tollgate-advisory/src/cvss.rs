@@ -43,7 +43,16 @@ pub fn v3_base_score(vector: &str) -> Result<f64, CvssError> {
         }
         // Temporal and environmental metrics do not change the base score.
     }
-    let [Some(av), Some(ac), Some(pr), Some(ui), Some(s), Some(c), Some(i), Some(a)] = metrics
+    let [
+        Some(av),
+        Some(ac),
+        Some(pr),
+        Some(ui),
+        Some(s),
+        Some(c),
+        Some(i),
+        Some(a),
+    ] = metrics
     else {
         return Err(error(
             "a base metric (AV, AC, PR, UI, S, C, I, A) is missing".to_owned(),
@@ -87,13 +96,16 @@ pub fn v3_base_score(vector: &str) -> Result<f64, CvssError> {
         other => Err(bad(metric, other)),
     };
     let iss: f64 = 1.0
-        - (1.0 - impact_value("C", c)?) * (1.0 - impact_value("I", i)?) * (1.0 - impact_value("A", a)?);
+        - (1.0 - impact_value("C", c)?)
+            * (1.0 - impact_value("I", i)?)
+            * (1.0 - impact_value("A", a)?);
     let impact: f64 = if scope_changed {
         7.52 * (iss - 0.029) - 3.25 * (iss - 0.02).powi(15)
     } else {
         6.42 * iss
     };
-    let exploitability: f64 = 8.22 * attack_vector * attack_complexity * privileges * user_interaction;
+    let exploitability: f64 =
+        8.22 * attack_vector * attack_complexity * privileges * user_interaction;
     if impact <= 0.0 {
         return Ok(0.0);
     }

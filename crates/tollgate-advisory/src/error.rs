@@ -50,14 +50,16 @@ pub enum Error {
         reason: String,
     },
     /// No default index location could be determined.
-    #[error(
-        "no cache directory found for the advisory index: pass --db DIR or set TOLLGATE_DB"
-    )]
+    #[error("no cache directory found for the advisory index: pass --db DIR or set TOLLGATE_DB")]
     NoLocation,
 }
 
 impl Error {
-    pub(crate) fn io(path: impl Into<PathBuf>, action: &'static str, source: std::io::Error) -> Self {
+    pub(crate) fn io(
+        path: impl Into<PathBuf>,
+        action: &'static str,
+        source: std::io::Error,
+    ) -> Self {
         Error::Io {
             path: path.into(),
             action,

@@ -29,7 +29,12 @@ pub struct IgnoreOutcome {
 }
 
 /// Applies `rules` (read from `config_path`) to `findings` as of `today`.
-pub fn apply_ignores(findings: Vec<Finding>, rules: &[IgnoreRule], today: Date, config_path: &str) -> IgnoreOutcome {
+pub fn apply_ignores(
+    findings: Vec<Finding>,
+    rules: &[IgnoreRule],
+    today: Date,
+    config_path: &str,
+) -> IgnoreOutcome {
     let mut outcome = IgnoreOutcome::default();
     for finding in findings {
         let live_rule = rules
@@ -86,7 +91,13 @@ mod tests {
 
     fn finding(id: &str, aliases: &[&str]) -> Finding {
         let package = Package::new(Ecosystem::CratesIo, "a", "1.0.0");
-        let mut finding = Finding::for_package("vulnerability", Severity::High, &package, "Cargo.lock", "bad");
+        let mut finding = Finding::for_package(
+            "vulnerability",
+            Severity::High,
+            &package,
+            "Cargo.lock",
+            "bad",
+        );
         finding.id = Some(id.to_owned());
         finding.aliases = aliases.iter().map(|a| (*a).to_owned()).collect();
         finding
@@ -103,8 +114,15 @@ mod tests {
     #[test]
     fn live_rule_hides_by_id_or_alias() {
         let today = jiff::civil::date(2026, 1, 10);
-        let findings = vec![finding("RUSTSEC-1", &["CVE-1"]), finding("GHSA-2", &[]), finding("X-3", &[])];
-        let rules = [rule("CVE-1", today), rule("GHSA-2", jiff::civil::date(2027, 1, 1))];
+        let findings = vec![
+            finding("RUSTSEC-1", &["CVE-1"]),
+            finding("GHSA-2", &[]),
+            finding("X-3", &[]),
+        ];
+        let rules = [
+            rule("CVE-1", today),
+            rule("GHSA-2", jiff::civil::date(2027, 1, 1)),
+        ];
         let outcome = apply_ignores(findings, &rules, today, "tollgate.toml");
         assert_eq!(outcome.ignored.len(), 2, "expiry day itself still ignores");
         assert_eq!(outcome.kept.len(), 1);
@@ -115,7 +133,12 @@ mod tests {
     fn expired_rule_is_reported_and_hides_nothing() {
         let today = jiff::civil::date(2026, 1, 10);
         let rules = [rule("RUSTSEC-1", jiff::civil::date(2026, 1, 9))];
-        let outcome = apply_ignores(vec![finding("RUSTSEC-1", &[])], &rules, today, "tollgate.toml");
+        let outcome = apply_ignores(
+            vec![finding("RUSTSEC-1", &[])],
+            &rules,
+            today,
+            "tollgate.toml",
+        );
         assert!(outcome.ignored.is_empty());
         let codes: Vec<&str> = outcome.kept.iter().map(|f| f.code.as_str()).collect();
         assert_eq!(codes, ["vulnerability", "expired-ignore"]);

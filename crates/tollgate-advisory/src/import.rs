@@ -101,7 +101,8 @@ impl Importer {
             Some("zip") => self.add_zip(path),
             _ => {
                 let display = path.display().to_string();
-                let file = File::open(path).map_err(|e| Error::io(path, "reading advisories", e))?;
+                let file =
+                    File::open(path).map_err(|e| Error::io(path, "reading advisories", e))?;
                 let text = read_bounded(file, metadata.len(), &display, &mut self.warnings);
                 if let Some(text) = text {
                     self.add_record(&display, &text, is_yaml(path))?;
@@ -115,21 +116,31 @@ impl Importer {
 
     fn add_dir(&mut self, dir: &Path, depth: usize) -> Result<(), Error> {
         if depth >= MAX_DIR_DEPTH {
-            self.warn(dir.display().to_string(), None, "directory nested too deep; not read".to_owned());
+            self.warn(
+                dir.display().to_string(),
+                None,
+                "directory nested too deep; not read".to_owned(),
+            );
             return Ok(());
         }
-        let entries = std::fs::read_dir(dir).map_err(|e| Error::io(dir, "listing advisories", e))?;
+        let entries =
+            std::fs::read_dir(dir).map_err(|e| Error::io(dir, "listing advisories", e))?;
         let mut children: Vec<(PathBuf, bool)> = Vec::new();
         for entry in entries {
             let entry = entry.map_err(|e| Error::io(dir, "listing advisories", e))?;
             // Symbolic links are not followed, so a link cycle cannot loop the walk.
-            let Ok(kind) = entry.file_type() else { continue };
+            let Ok(kind) = entry.file_type() else {
+                continue;
+            };
             children.push((entry.path(), kind.is_dir()));
         }
         children.sort();
         for (child, is_dir) in children {
             let wanted = is_dir
-                || matches!(extension(&child).as_deref(), Some("json" | "yaml" | "yml" | "zip"));
+                || matches!(
+                    extension(&child).as_deref(),
+                    Some("json" | "yaml" | "yml" | "zip")
+                );
             if wanted {
                 self.add_path_at_depth(&child, depth + 1)?;
             }
@@ -139,10 +150,11 @@ impl Importer {
 
     fn add_zip(&mut self, path: &Path) -> Result<(), Error> {
         let file = File::open(path).map_err(|e| Error::io(path, "reading advisories", e))?;
-        let mut archive = zip::ZipArchive::new(std::io::BufReader::new(file)).map_err(|e| Error::Zip {
-            path: path.to_owned(),
-            reason: e.to_string(),
-        })?;
+        let mut archive =
+            zip::ZipArchive::new(std::io::BufReader::new(file)).map_err(|e| Error::Zip {
+                path: path.to_owned(),
+                reason: e.to_string(),
+            })?;
         for index in 0..archive.len() {
             let display = format!("{}!entry {index}", path.display());
             let mut entry = match archive.by_index(index) {
@@ -155,7 +167,10 @@ impl Importer {
             let name = entry.name_raw().to_vec();
             let name = String::from_utf8_lossy(&name).into_owned();
             let entry_path = Path::new(&name);
-            let wanted = matches!(extension(entry_path).as_deref(), Some("json" | "yaml" | "yml"));
+            let wanted = matches!(
+                extension(entry_path).as_deref(),
+                Some("json" | "yaml" | "yml")
+            );
             if entry.is_dir() || !wanted {
                 continue;
             }
@@ -171,7 +186,11 @@ impl Importer {
     }
 
     fn add_record(&mut self, origin: &str, text: &[u8], yaml: bool) -> Result<(), Error> {
-        let parsed = if yaml { osv::parse_yaml(text) } else { osv::parse_json(text) };
+        let parsed = if yaml {
+            osv::parse_yaml(text)
+        } else {
+            osv::parse_json(text)
+        };
         let digest = match parsed {
             Ok(digest) => digest,
             Err(message) => {
@@ -186,7 +205,11 @@ impl Importer {
         }
         if !self.seen.insert(digest.id.as_str().into()) {
             self.header.duplicates += 1;
-            self.warn(origin.to_owned(), Some(digest.id), "duplicate id; the first record read is kept".to_owned());
+            self.warn(
+                origin.to_owned(),
+                Some(digest.id),
+                "duplicate id; the first record read is kept".to_owned(),
+            );
             return Ok(());
         }
         self.count(&digest);
@@ -202,11 +225,18 @@ impl Importer {
         let mut ecosystems: Vec<Ecosystem> = digest.packages.iter().map(|(e, _, _)| *e).collect();
         ecosystems.dedup();
         for ecosystem in ecosystems {
-            let stats = self.header.ecosystems.entry(ecosystem.as_str().to_owned()).or_default();
+            let stats = self
+                .header
+                .ecosystems
+                .entry(ecosystem.as_str().to_owned())
+                .or_default();
             stats.records += 1;
             *stats.sources.entry(prefix.clone()).or_default() += 1;
         }
-        let modified = digest.modified.as_deref().and_then(|m| m.parse::<Timestamp>().ok());
+        let modified = digest
+            .modified
+            .as_deref()
+            .and_then(|m| m.parse::<Timestamp>().ok());
         if let Some(modified) = modified {
             if self.newest.is_none_or(|newest| modified > newest) {
                 self.newest = Some(modified);
@@ -221,7 +251,11 @@ impl Importer {
 
     fn warn(&mut self, file: String, record: Option<String>, message: String) {
         if self.warnings.len() < MAX_KEPT_WARNINGS {
-            self.warnings.push(ImportWarning { file, record, message });
+            self.warnings.push(ImportWarning {
+                file,
+                record,
+                message,
+            });
         }
     }
 
@@ -255,7 +289,9 @@ fn read_bounded(
         None
     };
     if size > MAX_RECORD_BYTES {
-        return refuse(format!("{size} bytes is over the {MAX_RECORD_BYTES}-byte record limit"));
+        return refuse(format!(
+            "{size} bytes is over the {MAX_RECORD_BYTES}-byte record limit"
+        ));
     }
     let mut text = Vec::with_capacity(size as usize);
     match reader.take(MAX_RECORD_BYTES + 1).read_to_end(&mut text) {

@@ -101,7 +101,8 @@ struct PendingPosting {
 impl IndexWriter {
     /// Starts an index in `dir` (created if missing).
     pub(crate) fn new(dir: &Path) -> Result<Self, Error> {
-        std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, "creating the database directory", e))?;
+        std::fs::create_dir_all(dir)
+            .map_err(|e| Error::io(dir, "creating the database directory", e))?;
         let blob = NamedTempFile::new_in(dir)
             .map_err(|e| Error::io(dir, "creating a temporary file", e))?;
         Ok(IndexWriter {
@@ -113,7 +114,12 @@ impl IndexWriter {
     }
 
     /// Appends one package's advisory.
-    pub(crate) fn add(&mut self, ecosystem: Ecosystem, name: &str, advisory: &Advisory) -> Result<(), Error> {
+    pub(crate) fn add(
+        &mut self,
+        ecosystem: Ecosystem,
+        name: &str,
+        advisory: &Advisory,
+    ) -> Result<(), Error> {
         let bytes = serde_json::to_vec(advisory).map_err(|e| Error::Corrupt {
             path: self.dir.clone(),
             reason: format!("could not encode record {}: {e}", advisory.id),
@@ -181,15 +187,19 @@ impl IndexWriter {
             reason: format!("could not encode the header: {e}"),
         })?;
 
-        let mut blob = self
-            .blob
-            .into_inner()
-            .map_err(|e| Error::io(&self.dir, "writing the temporary record file", e.into_error()))?;
+        let mut blob = self.blob.into_inner().map_err(|e| {
+            Error::io(
+                &self.dir,
+                "writing the temporary record file",
+                e.into_error(),
+            )
+        })?;
         blob.as_file_mut()
             .seek(SeekFrom::Start(0))
             .map_err(io("rewinding the temporary record file"))?;
 
-        let index = NamedTempFile::new_in(&self.dir).map_err(io("creating a temporary index file"))?;
+        let index =
+            NamedTempFile::new_in(&self.dir).map_err(io("creating a temporary index file"))?;
         let mut out = BufWriter::new(index);
         let write = |out: &mut BufWriter<NamedTempFile>, bytes: &[u8]| out.write_all(bytes);
         (|| -> std::io::Result<()> {
@@ -197,7 +207,12 @@ impl IndexWriter {
             write(&mut out, &FORMAT_VERSION.to_le_bytes())?;
             write(&mut out, &(header_json.len() as u32).to_le_bytes())?;
             write(&mut out, &header_json)?;
-            for count in [key_count, names.len() as u64, self.postings.len() as u64, self.blob_len] {
+            for count in [
+                key_count,
+                names.len() as u64,
+                self.postings.len() as u64,
+                self.blob_len,
+            ] {
                 write(&mut out, &count.to_le_bytes())?;
             }
             write(&mut out, &keys)?;
@@ -210,7 +225,10 @@ impl IndexWriter {
         let index = out
             .into_inner()
             .map_err(|e| Error::io(&self.dir, "writing the index", e.into_error()))?;
-        index.as_file().sync_all().map_err(io("syncing the index"))?;
+        index
+            .as_file()
+            .sync_all()
+            .map_err(io("syncing the index"))?;
         let target = self.dir.join(INDEX_FILE);
         index
             .persist(&target)
@@ -264,7 +282,9 @@ impl Index {
         }
         let header_len = u32_at(&fixed, 12);
         if header_len > MAX_HEADER_LEN || u64::from(header_len) + 48 > file_len {
-            return Err(corrupt(format!("header length {header_len} is out of bounds")));
+            return Err(corrupt(format!(
+                "header length {header_len} is out of bounds"
+            )));
         }
         let mut header_json = vec![0u8; header_len as usize];
         read_exact(&mut file, &mut header_json, &path)?;
@@ -277,7 +297,11 @@ impl Index {
         let tables_len = key_count
             .checked_mul(KEY_ENTRY_LEN as u64)
             .and_then(|k| k.checked_add(names_len))
-            .and_then(|n| posting_count.checked_mul(POSTING_LEN as u64)?.checked_add(n));
+            .and_then(|n| {
+                posting_count
+                    .checked_mul(POSTING_LEN as u64)?
+                    .checked_add(n)
+            });
         let front = 16 + u64::from(header_len) + 32;
         let expected_len = tables_len
             .and_then(|t| t.checked_add(front))
@@ -324,7 +348,11 @@ impl Index {
     }
 
     /// Every advisory for `normalized_name` in `ecosystem`, in import order.
-    pub fn lookup(&self, ecosystem: Ecosystem, normalized_name: &str) -> Result<Vec<Advisory>, Error> {
+    pub fn lookup(
+        &self,
+        ecosystem: Ecosystem,
+        normalized_name: &str,
+    ) -> Result<Vec<Advisory>, Error> {
         let wanted = (ecosystem_code(ecosystem), normalized_name.as_bytes());
         let (mut low, mut high) = (0usize, self.key_count());
         while low < high {
@@ -358,7 +386,12 @@ impl Index {
             .checked_add(name_len)
             .and_then(|end| self.names.get(name_offset..end))
             .ok_or_else(|| self.corrupt("key name out of bounds"))?;
-        Ok((entry[0], name, u32_at(entry, 16) as usize, u32_at(entry, 20) as usize))
+        Ok((
+            entry[0],
+            name,
+            u32_at(entry, 16) as usize,
+            u32_at(entry, 20) as usize,
+        ))
     }
 
     fn records(&self, first: usize, count: usize) -> Result<Vec<Advisory>, Error> {
@@ -374,13 +407,16 @@ impl Index {
                 .get(posting * POSTING_LEN..(posting + 1) * POSTING_LEN)
                 .ok_or_else(|| self.corrupt("posting out of bounds"))?;
             let (offset, len) = (u64_at(entry, 0), u64::from(u32_at(entry, 8)));
-            if offset.checked_add(len).is_none_or(|end| end > self.blob_len) {
+            if offset
+                .checked_add(len)
+                .is_none_or(|end| end > self.blob_len)
+            {
                 return Err(self.corrupt("record out of bounds"));
             }
             buffer.resize(len as usize, 0);
             file.seek(SeekFrom::Start(self.blob_start + offset))
                 .map_err(|e| Error::io(&self.path, "reading the index", e))?;
-            read_exact(&mut *file, &mut buffer, &self.path)?;
+            read_exact(&mut file, &mut buffer, &self.path)?;
             let advisory = serde_json::from_slice(&buffer)
                 .map_err(|e| self.corrupt(&format!("unreadable record at {offset}: {e}")))?;
             advisories.push(advisory);

@@ -28,7 +28,8 @@ pub struct MatchOutcome {
 /// Matches lockfiles against an index, caching lookups across lockfiles.
 pub struct Matcher<'a> {
     index: &'a Index,
-    cache: HashMap<(Ecosystem, String), Vec<Advisory>>,
+    /// Advisories per ecosystem and normalized name, so repeated names cost one lookup.
+    cache: HashMap<Ecosystem, HashMap<String, Vec<Advisory>>>,
 }
 
 /// One advisory that affects the package.
@@ -57,13 +58,15 @@ impl<'a> Matcher<'a> {
             if !matches!(package.source, Source::Registry { .. } | Source::Unknown) {
                 continue;
             }
-            let key = (package.ecosystem, package.normalized_name.clone());
-            if !self.cache.contains_key(&key) {
-                let advisories = self.index.lookup(key.0, &key.1)?;
-                self.cache.insert(key.clone(), advisories);
+            let cache = self.cache.entry(package.ecosystem).or_default();
+            let name = package.normalized_name.as_str();
+            if !cache.contains_key(name) {
+                let advisories = self.index.lookup(package.ecosystem, name)?;
+                cache.insert(name.to_owned(), advisories);
             }
-            let advisories = self.cache.get(&key).map(Vec::as_slice).unwrap_or_default();
-            for finding in match_package(package, advisories, &lockfile.path, &mut outcome.warnings) {
+            let advisories = cache.get(name).map(Vec::as_slice).unwrap_or_default();
+            for finding in match_package(package, advisories, &lockfile.path, &mut outcome.warnings)
+            {
                 let identity = (
                     package.name.clone(),
                     package.version.clone(),
@@ -167,12 +170,12 @@ fn evaluate<'a>(
 /// The highest of `versions` in the ecosystem's order (a version that fixes all of them).
 fn highest(ecosystem: Ecosystem, versions: Vec<String>) -> Option<String> {
     let scheme = Scheme::of_ecosystem(ecosystem);
-    versions.into_iter().max_by(|a, b| {
-        match (scheme.parse(a), scheme.parse(b)) {
+    versions
+        .into_iter()
+        .max_by(|a, b| match (scheme.parse(a), scheme.parse(b)) {
             (Ok(a), Ok(b)) => a.compare(&b).unwrap_or(Ordering::Equal),
             _ => a.cmp(b),
-        }
-    })
+        })
 }
 
 /// Groups hits that share any id or alias.
@@ -230,11 +233,20 @@ fn finding_for(package: &Package, lockfile: &str, mut group: Vec<Hit<'_>>) -> Op
     }
     aliases.remove(&main.advisory.id);
     let fixed = if group.iter().all(|h| h.fixed.is_some()) {
-        highest(package.ecosystem, group.iter().filter_map(|h| h.fixed.clone()).collect())
+        highest(
+            package.ecosystem,
+            group.iter().filter_map(|h| h.fixed.clone()).collect(),
+        )
     } else {
         None
     };
-    let mut finding = Finding::for_package(kind.code(), severity, package, lockfile, main.advisory.summary.clone());
+    let mut finding = Finding::for_package(
+        kind.code(),
+        severity,
+        package,
+        lockfile,
+        main.advisory.summary.clone(),
+    );
     finding.id = Some(main.advisory.id.clone());
     finding.aliases = aliases.into_iter().collect();
     finding.fixed = fixed;

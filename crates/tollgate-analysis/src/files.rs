@@ -41,13 +41,12 @@ impl PackageFiles {
             ArchiveKind::from_filename(display).ok_or_else(|| AnalysisError::UnknownArchive {
                 path: display.to_owned(),
             })?;
-        let entries =
-            read_archive(bytes, kind, &Limits::default()).map_err(|source| {
-                AnalysisError::Archive {
-                    path: display.to_owned(),
-                    source,
-                }
-            })?;
+        let entries = read_archive(bytes, kind, &Limits::default()).map_err(|source| {
+            AnalysisError::Archive {
+                path: display.to_owned(),
+                source,
+            }
+        })?;
         let mut files = Self::from_entries(
             entries
                 .into_iter()
@@ -207,9 +206,24 @@ mod tests {
     }
 
     #[test]
+    fn bad_archives_are_refused_with_their_name() {
+        let truncated = PackageFiles::from_archive("evil-1.0.0.tgz", &[0x1f, 0x8b, 8, 0]);
+        let message = truncated.unwrap_err().to_string();
+        assert!(message.starts_with("evil-1.0.0.tgz: "), "{message}");
+        let unknown = PackageFiles::from_archive("evil.rar", b"x").unwrap_err();
+        assert!(matches!(unknown, AnalysisError::UnknownArchive { .. }));
+    }
+
+    #[test]
     fn relative_references_resolve_inside_the_package() {
-        assert_eq!(join_relative("scripts/install.js", "./lib/x.js").as_deref(), Some("scripts/lib/x.js"));
-        assert_eq!(join_relative("scripts/install.js", "../x.js").as_deref(), Some("x.js"));
+        assert_eq!(
+            join_relative("scripts/install.js", "./lib/x.js").as_deref(),
+            Some("scripts/lib/x.js")
+        );
+        assert_eq!(
+            join_relative("scripts/install.js", "../x.js").as_deref(),
+            Some("x.js")
+        );
         assert_eq!(join_relative("install.js", "../../etc/passwd"), None);
     }
 }

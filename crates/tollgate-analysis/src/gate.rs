@@ -127,7 +127,10 @@ impl ProjectSettings {
         let shown = |name: &str| dir.join(name).display().to_string();
         for rc in [".npmrc", ".yarnrc"] {
             if let Some(text) = read(rc) {
-                settings.ignore_scripts = settings.ignore_scripts.take().or_else(|| ignore_scripts(&shown(rc), &text));
+                settings.ignore_scripts = settings
+                    .ignore_scripts
+                    .take()
+                    .or_else(|| ignore_scripts(&shown(rc), &text));
             }
         }
         if let Some(text) = read("package.json") {
@@ -137,8 +140,14 @@ impl ProjectSettings {
             settings.pnpm_workspace(&shown("pnpm-workspace.yaml"), &text);
         }
         if let Some(text) = read(".yarnrc.yml") {
-            if let Some(line) = yaml_top_level(&text, "enableScripts").filter(|(v, _)| v.trim() == "false") {
-                settings.yarn_scripts_disabled = Some(evidence(&shown(".yarnrc.yml"), Some(line.1), "enableScripts: false"));
+            if let Some(line) =
+                yaml_top_level(&text, "enableScripts").filter(|(v, _)| v.trim() == "false")
+            {
+                settings.yarn_scripts_disabled = Some(evidence(
+                    &shown(".yarnrc.yml"),
+                    Some(line.1),
+                    "enableScripts: false",
+                ));
             }
         }
         if let Some(text) = read("pyproject.toml") {
@@ -157,7 +166,10 @@ impl ProjectSettings {
         let allow = json
             .get("allowScripts")
             .map(|v| ("allowScripts", v))
-            .or_else(|| json.pointer("/lavamoat/allowScripts").map(|v| ("allowScripts", v)));
+            .or_else(|| {
+                json.pointer("/lavamoat/allowScripts")
+                    .map(|v| ("allowScripts", v))
+            });
         if let Some((key, value)) = allow {
             self.npm_allow_scripts = names_from_json(path, text, key, value);
         }
@@ -171,8 +183,16 @@ impl ProjectSettings {
                     *target = names_from_json(path, text, key, value);
                 }
             }
-            if pnpm.get("dangerouslyAllowAllBuilds").and_then(|v| v.as_bool()) == Some(true) {
-                self.pnpm_allow_all = Some(evidence(path, line_of_text(text, "dangerouslyAllowAllBuilds"), "dangerouslyAllowAllBuilds: true"));
+            if pnpm
+                .get("dangerouslyAllowAllBuilds")
+                .and_then(|v| v.as_bool())
+                == Some(true)
+            {
+                self.pnpm_allow_all = Some(evidence(
+                    path,
+                    line_of_text(text, "dangerouslyAllowAllBuilds"),
+                    "dangerouslyAllowAllBuilds: true",
+                ));
             }
         }
         if let Some(value) = json.get("trustedDependencies") {
@@ -188,7 +208,11 @@ impl ProjectSettings {
             if !names.is_empty() {
                 self.yarn_built = NameSetting {
                     names,
-                    evidence: Some(evidence(path, line_of_text(text, "dependenciesMeta"), "dependenciesMeta.<name>.built")),
+                    evidence: Some(evidence(
+                        path,
+                        line_of_text(text, "dependenciesMeta"),
+                        "dependenciesMeta.<name>.built",
+                    )),
                 };
             }
         }
@@ -209,7 +233,11 @@ impl ProjectSettings {
         }
         if let Some((value, line)) = yaml_top_level(text, "dangerouslyAllowAllBuilds") {
             if value.trim() == "true" {
-                self.pnpm_allow_all = Some(evidence(path, Some(line), "dangerouslyAllowAllBuilds: true"));
+                self.pnpm_allow_all = Some(evidence(
+                    path,
+                    Some(line),
+                    "dangerouslyAllowAllBuilds: true",
+                ));
             }
         }
     }
@@ -226,17 +254,30 @@ impl ProjectSettings {
             return;
         };
         if uv.get("no-build").and_then(|v| v.as_bool()) == Some(true) {
-            self.uv_no_build = Some(evidence(path, line_of_text(text, "no-build"), "no-build = true"));
+            self.uv_no_build = Some(evidence(
+                path,
+                line_of_text(text, "no-build"),
+                "no-build = true",
+            ));
         }
         if let Some(list) = uv.get("no-build-package").and_then(|v| v.as_array()) {
             let names = list
                 .iter()
                 .filter_map(|v| v.as_str())
-                .map(|n| (tollgate_model::normalize_name(tollgate_model::Ecosystem::PyPI, n), true))
+                .map(|n| {
+                    (
+                        tollgate_model::normalize_name(tollgate_model::Ecosystem::PyPI, n),
+                        true,
+                    )
+                })
                 .collect();
             self.uv_no_build_package = NameSetting {
                 names,
-                evidence: Some(evidence(path, line_of_text(text, "no-build-package"), "no-build-package")),
+                evidence: Some(evidence(
+                    path,
+                    line_of_text(text, "no-build-package"),
+                    "no-build-package",
+                )),
             };
         }
     }
@@ -334,7 +375,9 @@ impl ProjectSettings {
                 };
             }
         }
-        if let (Some(false), Some(evidence)) = (self.yarn_built.lookup(package), &self.yarn_built.evidence) {
+        if let (Some(false), Some(evidence)) =
+            (self.yarn_built.lookup(package), &self.yarn_built.evidence)
+        {
             return Gate::Blocked {
                 reason: "dependenciesMeta built: false".to_owned(),
                 evidence: evidence.clone(),
@@ -344,19 +387,25 @@ impl ProjectSettings {
     }
 
     fn uv_gate(&self, package: &Package) -> Gate {
-        let blocking = self.uv_no_build.clone().map(|e| ("no-build = true", e)).or_else(|| {
-            let normalized = Package {
-                name: package.normalized_name.clone(),
-                ..package.clone()
-            };
-            self.uv_no_build_package
-                .lookup(&normalized)
-                .and(self.uv_no_build_package.evidence.clone())
-                .map(|e| ("listed in no-build-package", e))
-        });
+        let blocking = self
+            .uv_no_build
+            .clone()
+            .map(|e| ("no-build = true", e))
+            .or_else(|| {
+                let normalized = Package {
+                    name: package.normalized_name.clone(),
+                    ..package.clone()
+                };
+                self.uv_no_build_package
+                    .lookup(&normalized)
+                    .and(self.uv_no_build_package.evidence.clone())
+                    .map(|e| ("listed in no-build-package", e))
+            });
         match blocking {
             Some((why, evidence)) => Gate::Blocked {
-                reason: format!("{why}: uv refuses to build the sdist (the install fails instead of running it)"),
+                reason: format!(
+                    "{why}: uv refuses to build the sdist (the install fails instead of running it)"
+                ),
                 evidence,
             },
             None => Gate::open("uv builds an sdist when no wheel fits"),
@@ -399,11 +448,13 @@ fn ignore_scripts(path: &str, text: &str) -> Option<Evidence> {
         let (key, value) = line_text
             .split_once('=')
             .or_else(|| line_text.split_once(' '))?;
-        (key.trim() == "ignore-scripts" && value.trim().trim_matches('"') == "true").then(|| Evidence {
-            path: path.to_owned(),
-            line: u32::try_from(index + 1).ok(),
-            snippet: Some(line_text.to_owned()),
-            note: Some("ignore-scripts".to_owned()),
+        (key.trim() == "ignore-scripts" && value.trim().trim_matches('"') == "true").then(|| {
+            Evidence {
+                path: path.to_owned(),
+                line: u32::try_from(index + 1).ok(),
+                snippet: Some(line_text.to_owned()),
+                note: Some("ignore-scripts".to_owned()),
+            }
         })
     })
 }
@@ -424,7 +475,11 @@ fn names_from_json(path: &str, text: &str, key: &str, value: &serde_json::Value)
     };
     NameSetting {
         names,
-        evidence: Some(evidence(path, line_of_text(text, &format!("\"{key}\"")), key)),
+        evidence: Some(evidence(
+            path,
+            line_of_text(text, &format!("\"{key}\"")),
+            key,
+        )),
     }
 }
 
@@ -489,13 +544,23 @@ mod tests {
     #[test]
     fn pnpm_allow_builds_and_only_built() {
         let dir = temp_dir("pnpm");
-        write(&dir, "pnpm-workspace.yaml", "packages:\n  - a\nallowBuilds:\n  esbuild: true\n  core-js: false\nonlyBuiltDependencies: [sharp]\n");
+        write(
+            &dir,
+            "pnpm-workspace.yaml",
+            "packages:\n  - a\nallowBuilds:\n  esbuild: true\n  core-js: false\nonlyBuiltDependencies: [sharp]\n",
+        );
         let settings = ProjectSettings::read(&dir);
         let esbuild = Package::new(Ecosystem::Npm, "esbuild", "0.25.0");
         let core_js = Package::new(Ecosystem::Npm, "core-js", "3.0.0");
         let other = Package::new(Ecosystem::Npm, "other", "1.0.0");
-        assert_eq!(settings.gate(LockfileFormat::PnpmLock, &esbuild).label(), "open");
-        assert_eq!(settings.gate(LockfileFormat::PnpmLock, &core_js).label(), "blocked");
+        assert_eq!(
+            settings.gate(LockfileFormat::PnpmLock, &esbuild).label(),
+            "open"
+        );
+        assert_eq!(
+            settings.gate(LockfileFormat::PnpmLock, &core_js).label(),
+            "blocked"
+        );
         match settings.gate(LockfileFormat::PnpmLock, &other) {
             Gate::Blocked { evidence, reason } => {
                 assert_eq!(reason, "not in allowBuilds");
@@ -509,8 +574,16 @@ mod tests {
     #[test]
     fn npm_ignore_scripts_and_uv_no_build_package() {
         let dir = temp_dir("npm");
-        write(&dir, ".npmrc", "registry=https://r.example/\nignore-scripts=true\n");
-        write(&dir, "pyproject.toml", "[project]\nname='x'\n[tool.uv]\nno-build-package = [\"PyYAML\"]\n");
+        write(
+            &dir,
+            ".npmrc",
+            "registry=https://r.example/\nignore-scripts=true\n",
+        );
+        write(
+            &dir,
+            "pyproject.toml",
+            "[project]\nname='x'\n[tool.uv]\nno-build-package = [\"PyYAML\"]\n",
+        );
         let settings = ProjectSettings::read(&dir);
         let pkg = Package::new(Ecosystem::Npm, "x", "1.0.0");
         match settings.gate(LockfileFormat::PackageLock, &pkg) {
@@ -518,24 +591,46 @@ mod tests {
             gate => panic!("{gate:?}"),
         }
         let yaml = Package::new(Ecosystem::PyPI, "pyyaml", "6.0");
-        assert_eq!(settings.gate(LockfileFormat::UvLock, &yaml).label(), "blocked");
+        assert_eq!(
+            settings.gate(LockfileFormat::UvLock, &yaml).label(),
+            "blocked"
+        );
         let other = Package::new(Ecosystem::PyPI, "numpy", "2.0");
-        assert_eq!(settings.gate(LockfileFormat::UvLock, &other).label(), "open");
+        assert_eq!(
+            settings.gate(LockfileFormat::UvLock, &other).label(),
+            "open"
+        );
         std::fs::remove_dir_all(dir).unwrap();
     }
 
     #[test]
     fn bun_and_yarn() {
         let dir = temp_dir("bun");
-        write(&dir, "package.json", "{\"trustedDependencies\": [\"esbuild\"],\n\"dependenciesMeta\": {\"fsevents\": {\"built\": false}}}");
+        write(
+            &dir,
+            "package.json",
+            "{\"trustedDependencies\": [\"esbuild\"],\n\"dependenciesMeta\": {\"fsevents\": {\"built\": false}}}",
+        );
         write(&dir, ".yarnrc.yml", "nodeLinker: node-modules\n");
         let settings = ProjectSettings::read(&dir);
         let esbuild = Package::new(Ecosystem::Npm, "esbuild", "0.25.0");
         let fsevents = Package::new(Ecosystem::Npm, "fsevents", "2.3.3");
-        assert_eq!(settings.gate(LockfileFormat::BunLock, &esbuild).label(), "open");
-        assert_eq!(settings.gate(LockfileFormat::BunLock, &fsevents).label(), "blocked");
-        assert_eq!(settings.gate(LockfileFormat::YarnBerry, &fsevents).label(), "blocked");
-        assert_eq!(settings.gate(LockfileFormat::YarnBerry, &esbuild).label(), "open");
+        assert_eq!(
+            settings.gate(LockfileFormat::BunLock, &esbuild).label(),
+            "open"
+        );
+        assert_eq!(
+            settings.gate(LockfileFormat::BunLock, &fsevents).label(),
+            "blocked"
+        );
+        assert_eq!(
+            settings.gate(LockfileFormat::YarnBerry, &fsevents).label(),
+            "blocked"
+        );
+        assert_eq!(
+            settings.gate(LockfileFormat::YarnBerry, &esbuild).label(),
+            "open"
+        );
         std::fs::remove_dir_all(dir).unwrap();
     }
 }

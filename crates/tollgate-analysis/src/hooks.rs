@@ -45,7 +45,10 @@ const NPM_INSTALL_SCRIPTS: [(&str, Phase); 3] = [
 /// Finds the manifest of a package and maps its hooks. `display` names the package in
 /// errors.
 pub fn map_hooks(display: &str, files: &PackageFiles) -> Result<HookMap, AnalysisError> {
-    let map = if files.contains("package.json") {
+    // PKG-INFO first: maturin sdists also carry a Cargo.toml, some carry a package.json.
+    let map = if files.contains("PKG-INFO") {
+        Ok(python_sdist(files))
+    } else if files.contains("package.json") {
         npm(files)
     } else if files.contains("Cargo.toml") {
         cargo(files)
@@ -107,7 +110,13 @@ fn npm(files: &PackageFiles) -> Result<HookMap, AnalysisError> {
             serde_json::Value::Null
         }
     };
-    let field = |key: &str| manifest.get(key).and_then(|v| v.as_str()).unwrap_or("").to_owned();
+    let field = |key: &str| {
+        manifest
+            .get(key)
+            .and_then(|v| v.as_str())
+            .unwrap_or("")
+            .to_owned()
+    };
     let scripts = manifest.get("scripts").and_then(|s| s.as_object());
     let mut hooks = Vec::new();
     for (key, phase) in NPM_INSTALL_SCRIPTS {
@@ -116,7 +125,12 @@ fn npm(files: &PackageFiles) -> Result<HookMap, AnalysisError> {
                 phase,
                 command: Some(command.to_owned()),
                 entry_files: Vec::new(),
-                evidence: evidence("package.json", &text, &format!("\"{key}\""), format!("scripts.{key}")),
+                evidence: evidence(
+                    "package.json",
+                    &text,
+                    &format!("\"{key}\""),
+                    format!("scripts.{key}"),
+                ),
             });
         }
     }
@@ -251,6 +265,13 @@ fn python_sdist(files: &PackageFiles) -> HookMap {
             ),
         });
     }
+    if files.contains("Cargo.toml") {
+        // A Rust extension (maturin, setuptools-rust): building the sdist runs cargo,
+        // and with it the crate's own build script and proc-macros.
+        if let Ok(rust) = cargo(files) {
+            hooks.extend(rust.hooks);
+        }
+    }
     HookMap {
         ecosystem: Ecosystem::PyPI,
         name: metadata_field(&pkg_info, "Name"),
@@ -273,7 +294,10 @@ fn custom_build_hooks(pyproject: &toml::Table) -> Vec<String> {
     };
     let mut found = Vec::new();
     if let Some(custom) = get(&["hatch", "build", "hooks", "custom"]) {
-        let path = custom.get("path").and_then(|p| p.as_str()).unwrap_or("hatch_build.py");
+        let path = custom
+            .get("path")
+            .and_then(|p| p.as_str())
+            .unwrap_or("hatch_build.py");
         found.push(path.to_owned());
     }
     if let Some(script) = get(&["poetry", "build", "script"]).and_then(|s| s.as_str()) {
@@ -378,7 +402,10 @@ mod tests {
         let own_install = map_hooks(
             "x",
             &files(&[
-                ("package.json", "{\"scripts\":{\"install\":\"prebuild-install || node-gyp rebuild\"}}"),
+                (
+                    "package.json",
+                    "{\"scripts\":{\"install\":\"prebuild-install || node-gyp rebuild\"}}",
+                ),
                 ("binding.gyp", "{}"),
             ]),
         )
@@ -389,7 +416,11 @@ mod tests {
 
     #[test]
     fn npm_package_without_hooks_runs_no_code() {
-        let map = map_hooks("x", &files(&[("package.json", "{\"scripts\":{\"test\":\"jest\"}}")])).unwrap();
+        let map = map_hooks(
+            "x",
+            &files(&[("package.json", "{\"scripts\":{\"test\":\"jest\"}}")]),
+        )
+        .unwrap();
         assert_eq!(map.state, CodeState::NoCode);
     }
 
@@ -408,7 +439,10 @@ mod tests {
         assert_eq!(map.hooks[0].evidence.line, Some(4));
         let disabled = map_hooks(
             "x",
-            &files(&[("Cargo.toml", "[package]\nname = \"m\"\nbuild = false\n"), ("build.rs", "")]),
+            &files(&[
+                ("Cargo.toml", "[package]\nname = \"m\"\nbuild = false\n"),
+                ("build.rs", ""),
+            ]),
         )
         .unwrap();
         assert_eq!(disabled.state, CodeState::NoCode);
@@ -432,7 +466,10 @@ mod tests {
             "x",
             &files(&[
                 ("PKG-INFO", "Name: b\n"),
-                ("pyproject.toml", "[build-system]\nbuild-backend = \"backend\"\nbackend-path = [\"_build\"]\n"),
+                (
+                    "pyproject.toml",
+                    "[build-system]\nbuild-backend = \"backend\"\nbackend-path = [\"_build\"]\n",
+                ),
                 ("_build/backend.py", "def build_wheel(): pass"),
             ]),
         )
@@ -442,10 +479,36 @@ mod tests {
     }
 
     #[test]
+    fn maturin_sdist_is_python_and_runs_its_build_script() {
+        let map = map_hooks(
+            "x",
+            &files(&[
+                ("PKG-INFO", "Name: fast\nVersion: 1.0\n"),
+                (
+                    "pyproject.toml",
+                    "[build-system]\nbuild-backend = \"maturin\"\n",
+                ),
+                (
+                    "Cargo.toml",
+                    "[package]\nname = \"fast\"\nversion = \"1.0.0\"\n",
+                ),
+                ("build.rs", "fn main(){}"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(map.ecosystem, Ecosystem::PyPI);
+        let phases: Vec<Phase> = map.hooks.iter().map(|h| h.phase).collect();
+        assert_eq!(phases, [Phase::BuildBackend, Phase::BuildRs]);
+    }
+
+    #[test]
     fn wheels_run_nothing() {
         let map = map_hooks(
             "x",
-            &files(&[("demo-1.0.dist-info/WHEEL", "Wheel-Version: 1.0"), ("demo-1.0.dist-info/METADATA", "Name: demo\nVersion: 1.0\n")]),
+            &files(&[
+                ("demo-1.0.dist-info/WHEEL", "Wheel-Version: 1.0"),
+                ("demo-1.0.dist-info/METADATA", "Name: demo\nVersion: 1.0\n"),
+            ]),
         )
         .unwrap();
         assert_eq!(map.state, CodeState::NoCode);

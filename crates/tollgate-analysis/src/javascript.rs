@@ -39,7 +39,10 @@ pub(crate) fn facts(source: &str) -> Facts {
 /// `const cp = require("child_process")` (also with `node:`; `__importDefault(...)`
 /// wrappers of TypeScript output keep the module name in the text).
 fn alias(node: Node<'_>, source: &str, facts: &mut Facts) {
-    let (Some(name), Some(value)) = (node.child_by_field_name("name"), node.child_by_field_name("value")) else {
+    let (Some(name), Some(value)) = (
+        node.child_by_field_name("name"),
+        node.child_by_field_name("value"),
+    ) else {
         return;
     };
     if name.kind() != "identifier" {
@@ -47,7 +50,9 @@ fn alias(node: Node<'_>, source: &str, facts: &mut Facts) {
     }
     let value_text = compact(value, source);
     if value_text.contains("require(") {
-        facts.aliases.push((text_of(name, source).to_owned(), value_text));
+        facts
+            .aliases
+            .push((text_of(name, source).to_owned(), value_text));
     }
 }
 
@@ -68,7 +73,9 @@ fn import_alias(node: Node<'_>, source: &str, facts: &mut Facts) {
             _ => None,
         };
         if let Some(name) = name {
-            facts.aliases.push((text_of(name, source).to_owned(), module.clone()));
+            facts
+                .aliases
+                .push((text_of(name, source).to_owned(), module.clone()));
         }
     }
 }
@@ -196,7 +203,11 @@ mod tests {
         let imports: Vec<&str> = f.imports.iter().map(|s| s.text.as_str()).collect();
         assert_eq!(imports, ["https", "./lib/x"]);
         assert_eq!(f.local_refs, ["./lib/x"]);
-        assert!(f.calls.iter().any(|c| c.callee == "https.request" && c.line == 3));
+        assert!(
+            f.calls
+                .iter()
+                .any(|c| c.callee == "https.request" && c.line == 3)
+        );
         assert_eq!(f.env_reads[0].text, "NPM_TOKEN");
         assert_eq!(f.env_dumps.len(), 1, "passing env to a child is not a dump");
         assert_eq!(f.env_dumps[0].line, 5);

@@ -17,7 +17,9 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 use tollgate_lockfile::Inventory;
-use tollgate_model::{ArtifactKind, Ecosystem, Evidence, Lockfile, LockfileFormat, Package, Source};
+use tollgate_model::{
+    ArtifactKind, Ecosystem, Evidence, Lockfile, LockfileFormat, Package, Source,
+};
 
 use crate::files::PackageFiles;
 use crate::gate::{Gate, ProjectSettings};
@@ -76,7 +78,11 @@ pub fn counts(maps: &[LockMap]) -> Vec<(Ecosystem, Counts)> {
         .iter()
         .map(|&ecosystem| {
             let mut counts = Counts::default();
-            for entry in maps.iter().flat_map(|m| &m.entries).filter(|e| e.ecosystem == ecosystem) {
+            for entry in maps
+                .iter()
+                .flat_map(|m| &m.entries)
+                .filter(|e| e.ecosystem == ecosystem)
+            {
                 counts.packages += 1;
                 match entry.state {
                     CodeState::RunsCode { .. } => {
@@ -110,13 +116,19 @@ pub fn map_inventory(inventory: &Inventory, cargo_home: Option<&Path>) -> Vec<Lo
 }
 
 /// Maps one lockfile with the given project settings.
-pub fn map_lockfile(lockfile: &Lockfile, settings: &ProjectSettings, sources: &CargoSources) -> LockMap {
+pub fn map_lockfile(
+    lockfile: &Lockfile,
+    settings: &ProjectSettings,
+    sources: &CargoSources,
+) -> LockMap {
     let entries = lockfile
         .packages
         .iter()
         .map(|package| {
             let (state, note) = state_from_lock(lockfile, package, sources);
-            let gate = state.runs_code().then(|| settings.gate(lockfile.format, package));
+            let gate = state
+                .runs_code()
+                .then(|| settings.gate(lockfile.format, package));
             LockEntry {
                 ecosystem: package.ecosystem,
                 name: package.name.clone(),
@@ -144,7 +156,11 @@ fn runs(kind: CodeKind, note: &str) -> (CodeState, String) {
     (CodeState::RunsCode { kinds: vec![kind] }, note.to_owned())
 }
 
-fn state_from_lock(lockfile: &Lockfile, package: &Package, sources: &CargoSources) -> (CodeState, String) {
+fn state_from_lock(
+    lockfile: &Lockfile,
+    package: &Package,
+    sources: &CargoSources,
+) -> (CodeState, String) {
     use LockfileFormat::*;
     let hints = &package.install;
     let version = lockfile.format_version.as_deref().unwrap_or("");
@@ -157,7 +173,10 @@ fn state_from_lock(lockfile: &Lockfile, package: &Package, sources: &CargoSource
                 return runs(CodeKind::NpmScript, "requiresBuild: true");
             }
             if let Source::Git { .. } = package.source {
-                return runs(CodeKind::NpmScript, "git dependency: npm runs its prepare script when installing it");
+                return runs(
+                    CodeKind::NpmScript,
+                    "git dependency: npm runs its prepare script when installing it",
+                );
             }
             let recorded = match lockfile.format {
                 PackageLock | NpmShrinkwrap => version != "1",
@@ -165,12 +184,27 @@ fn state_from_lock(lockfile: &Lockfile, package: &Package, sources: &CargoSource
                 _ => false,
             };
             if recorded {
-                (CodeState::NoCode, format!("{} {version} records install scripts; none here", lockfile.format))
+                (
+                    CodeState::NoCode,
+                    format!(
+                        "{} {version} records install scripts; none here",
+                        lockfile.format
+                    ),
+                )
             } else {
-                (CodeState::Unknown, format!("{} {version} does not record install scripts", lockfile.format).replace("  ", " "))
+                (
+                    CodeState::Unknown,
+                    format!(
+                        "{} {version} does not record install scripts",
+                        lockfile.format
+                    )
+                    .replace("  ", " "),
+                )
             }
         }
-        UvLock | PoetryLock | PdmLock | PipfileLock | Pylock | Requirements => python_state(package),
+        UvLock | PoetryLock | PdmLock | PipfileLock | Pylock | Requirements => {
+            python_state(package)
+        }
         CargoLock => sources.state(package),
     }
 }
@@ -184,7 +218,10 @@ fn python_state(package: &Package) -> (CodeState, String) {
     }
     match package.install.sdist_only {
         Some(true) => runs(CodeKind::SdistBuild, "only an sdist is locked"),
-        Some(false) => (CodeState::NoCode, "a wheel is locked (no code runs where it fits the platform)".to_owned()),
+        Some(false) => (
+            CodeState::NoCode,
+            "a wheel is locked (no code runs where it fits the platform)".to_owned(),
+        ),
         None => {
             let has = |kind| package.artifacts.iter().any(|a| a.kind == kind);
             if has(ArtifactKind::Wheel) {
@@ -217,7 +254,10 @@ impl CargoSources {
                 continue;
             };
             for krate in crates.flatten() {
-                dirs.insert(krate.file_name().to_string_lossy().into_owned(), krate.path());
+                dirs.insert(
+                    krate.file_name().to_string_lossy().into_owned(),
+                    krate.path(),
+                );
             }
         }
         CargoSources { dirs }
@@ -231,11 +271,19 @@ impl CargoSources {
     }
 
     fn state(&self, package: &Package) -> (CodeState, String) {
-        let unknown = || (CodeState::Unknown, "Cargo.lock does not record build scripts or proc-macros".to_owned());
+        let unknown = || {
+            (
+                CodeState::Unknown,
+                "Cargo.lock does not record build scripts or proc-macros".to_owned(),
+            )
+        };
         if !matches!(package.source, Source::Registry { .. }) {
             return unknown();
         }
-        let Some(dir) = self.dirs.get(&format!("{}-{}", package.name, package.version)) else {
+        let Some(dir) = self
+            .dirs
+            .get(&format!("{}-{}", package.name, package.version))
+        else {
             return unknown();
         };
         let Ok(manifest) = std::fs::read(dir.join("Cargo.toml")) else {
@@ -246,7 +294,10 @@ impl CargoSources {
             entries.push(("build.rs".to_owned(), Vec::new()));
         }
         match crate::hooks::map_hooks(&package.name, &PackageFiles::from_entries(entries)) {
-            Ok(map) => (map.state, format!("from the unpacked source {}", dir.display())),
+            Ok(map) => (
+                map.state,
+                format!("from the unpacked source {}", dir.display()),
+            ),
             Err(_) => unknown(),
         }
     }
@@ -270,7 +321,11 @@ mod tests {
         scripted.line = Some(7);
         let plain = Package::new(Ecosystem::Npm, "ms", "2.1.3");
         let map = map_lockfile(
-            &lockfile(LockfileFormat::PackageLock, "3", vec![scripted, plain.clone()]),
+            &lockfile(
+                LockfileFormat::PackageLock,
+                "3",
+                vec![scripted, plain.clone()],
+            ),
             &ProjectSettings::default(),
             &CargoSources::default(),
         );
@@ -307,6 +362,15 @@ mod tests {
         );
         assert_eq!(cargo.entries[0].state, CodeState::Unknown);
         let totals = counts(&[map, cargo]);
-        assert_eq!(totals[1].1, Counts { packages: 2, runs_code: 1, blocked: 0, no_code: 1, unknown: 0 });
+        assert_eq!(
+            totals[1].1,
+            Counts {
+                packages: 2,
+                runs_code: 1,
+                blocked: 0,
+                no_code: 1,
+                unknown: 0
+            }
+        );
     }
 }

@@ -95,9 +95,19 @@ pub(crate) fn outside_location(literal: &str) -> Option<&'static str> {
 /// Whether an environment variable name looks like it holds a secret.
 pub(crate) fn token_like(name: &str) -> bool {
     let upper = name.to_ascii_uppercase();
-    ["TOKEN", "SECRET", "PASSWORD", "PASSWD", "API_KEY", "APIKEY", "ACCESS_KEY", "PRIVATE_KEY", "CREDENTIAL"]
-        .iter()
-        .any(|word| upper.contains(word))
+    [
+        "TOKEN",
+        "SECRET",
+        "PASSWORD",
+        "PASSWD",
+        "API_KEY",
+        "APIKEY",
+        "ACCESS_KEY",
+        "PRIVATE_KEY",
+        "CREDENTIAL",
+    ]
+    .iter()
+    .any(|word| upper.contains(word))
         || upper.split('_').any(|part| part == "AUTH")
 }
 
@@ -135,7 +145,10 @@ mod tests {
     fn credential_locations() {
         assert_eq!(credential_location("~/.npmrc"), Some(".npmrc"));
         assert_eq!(credential_location(".env"), Some(".env"));
-        assert_eq!(credential_location("C:\\Users\\x\\.ssh\\id_rsa"), Some(".ssh/"));
+        assert_eq!(
+            credential_location("C:\\Users\\x\\.ssh\\id_rsa"),
+            Some(".ssh/")
+        );
         assert_eq!(credential_location(".environment"), None);
         assert_eq!(credential_location("dist/index.js"), None);
     }

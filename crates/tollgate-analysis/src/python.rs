@@ -2,7 +2,9 @@
 
 use tree_sitter::Node;
 
-use crate::facts::{Call, Facts, Site, compact, last_segment, line_of, parse, shortened, text_of, unquote, walk};
+use crate::facts::{
+    Call, Facts, Site, compact, last_segment, line_of, parse, shortened, text_of, unquote, walk,
+};
 
 /// Methods and functions that turn `os.environ` into a listing or a string.
 const ENV_DUMP_USES: &[&str] = &["items", "keys", "values", "dumps", "str", "repr", "print"];
@@ -161,9 +163,16 @@ mod tests {
         let imports: Vec<&str> = f.imports.iter().map(|s| s.text.as_str()).collect();
         assert_eq!(imports, ["base64", "urllib.request", "helpers"]);
         assert!(f.local_refs.contains(&"helpers".to_owned()));
-        assert!(f.calls.iter().any(|c| c.callee == "exec" && c.args.contains("b64decode")));
+        assert!(
+            f.calls
+                .iter()
+                .any(|c| c.callee == "exec" && c.args.contains("b64decode"))
+        );
         assert_eq!(f.env_reads[0].text, "PYPI_TOKEN");
-        assert!(f.env_dumps.is_empty(), "dict(os.environ) copies, it does not dump");
+        assert!(
+            f.env_dumps.is_empty(),
+            "dict(os.environ) copies, it does not dump"
+        );
         assert!(f.strings.iter().any(|s| s.text == "aGk="));
     }
 

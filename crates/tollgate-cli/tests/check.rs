@@ -26,7 +26,10 @@ fn typosquat_is_a_finding_with_json_for_agents() {
     assert_eq!(json["version"], "1.0.0");
     assert_eq!(json["typosquat_of"]["target"], "proc-macro2");
     assert_eq!(json["findings"][0]["code"], "names-typosquat");
-    assert!(json["exists"].is_null(), "unknown without registry metadata");
+    assert!(
+        json["exists"].is_null(),
+        "unknown without registry metadata"
+    );
 }
 
 #[test]
@@ -47,7 +50,9 @@ fn separator_trick_in_text_output() {
 
 #[test]
 fn unknown_ecosystem_is_an_error() {
-    check(&["maven", "junit"]).code(2).stderr(contains("unknown ecosystem"));
+    check(&["maven", "junit"])
+        .code(2)
+        .stderr(contains("unknown ecosystem"));
 }
 
 #[test]
@@ -65,6 +70,8 @@ fn banned_package_from_the_policy() {
             .args(["check", "npm", spec])
             .assert()
     };
-    run("event-stream@3.3.6").code(1).stdout(contains("compromised"));
+    run("event-stream@3.3.6")
+        .code(1)
+        .stdout(contains("compromised"));
     run("event-stream@4.0.1").code(0);
 }

@@ -30,8 +30,12 @@ fn import_reports_counts_and_skipped_records() {
         .success()
         .stdout(contains("imported 8 records"))
         .stdout(contains("2 skipped as invalid, 1 withdrawn"))
-        .stdout(contains("crates.io: 6 records, 6 packages (MAL 1, RUSTSEC 5)"))
-        .stderr(contains("BROKEN-1.json: record BROKEN-1: unparsable range version"));
+        .stdout(contains(
+            "crates.io: 6 records, 6 packages (MAL 1, RUSTSEC 5)",
+        ))
+        .stderr(contains(
+            "BROKEN-1.json: record BROKEN-1: unparsable range version",
+        ));
 }
 
 #[test]
@@ -53,7 +57,10 @@ fn status_json_reports_sources_and_age() {
         .clone();
     let status: serde_json::Value = serde_json::from_slice(&output).unwrap();
     assert_eq!(status["header"]["records"], 7);
-    assert_eq!(status["header"]["ecosystems"]["PyPI"]["sources"]["PYSEC"], 1);
+    assert_eq!(
+        status["header"]["ecosystems"]["PyPI"]["sources"]["PYSEC"],
+        1
+    );
     assert_eq!(status["age_days"], 0);
     assert_eq!(status["header"]["newest_modified"], "2026-08-20T00:00:00Z");
 }
@@ -81,7 +88,10 @@ fn serve_once(body: Vec<u8>, count: usize) -> String {
             while reader.read_line(&mut line).unwrap_or(0) > 0 && line != "\r\n" {
                 line.clear();
             }
-            let head = format!("HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n", body.len());
+            let head = format!(
+                "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                body.len()
+            );
             stream.write_all(head.as_bytes()).unwrap();
             stream.write_all(&body).unwrap();
         }
@@ -93,13 +103,24 @@ fn serve_once(body: Vec<u8>, count: usize) -> String {
 fn update_downloads_from_the_given_base_url() {
     let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
     let record = std::fs::read(advisory_fixtures().join("osv/RUSTSEC-2026-0039.json")).unwrap();
-    zip.start_file("RUSTSEC-2026-0039.json", zip::write::SimpleFileOptions::default())
-        .unwrap();
+    zip.start_file(
+        "RUSTSEC-2026-0039.json",
+        zip::write::SimpleFileOptions::default(),
+    )
+    .unwrap();
     zip.write_all(&record).unwrap();
     let base = serve_once(zip.finish().unwrap().into_inner(), 1);
     let db = tempfile::tempdir().unwrap();
     tollgate()
-        .args(["db", "update", "--ecosystem", "cargo", "--url", &base, "--db"])
+        .args([
+            "db",
+            "update",
+            "--ecosystem",
+            "cargo",
+            "--url",
+            &base,
+            "--db",
+        ])
         .arg(db.path())
         .assert()
         .success()

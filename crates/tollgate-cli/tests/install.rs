@@ -84,7 +84,14 @@ fn hostile_postinstall_is_stopped_and_reported_while_the_install_completes() {
         .expect("binary")
         .env("HOME", home.path())
         .current_dir(&project)
-        .args(["install", "npm", "--", "--offline", "--no-audit", "--no-fund"])
+        .args([
+            "install",
+            "npm",
+            "--",
+            "--offline",
+            "--no-audit",
+            "--no-fund",
+        ])
         .timeout(Duration::from_secs(120))
         .assert()
         .code(1)
@@ -114,8 +121,10 @@ fn build_script_reading_ssh_fails_only_that_read() {
     }
     let real_home = std::env::var_os("HOME").expect("HOME");
     let real_home = Path::new(&real_home);
-    let cargo_home = std::env::var_os("CARGO_HOME").unwrap_or_else(|| real_home.join(".cargo").into());
-    let rustup_home = std::env::var_os("RUSTUP_HOME").unwrap_or_else(|| real_home.join(".rustup").into());
+    let cargo_home =
+        std::env::var_os("CARGO_HOME").unwrap_or_else(|| real_home.join(".cargo").into());
+    let rustup_home =
+        std::env::var_os("RUSTUP_HOME").unwrap_or_else(|| real_home.join(".rustup").into());
     let home = fake_home();
     let work = TempDir::new().expect("work");
     let project = work.path().join("crate");
@@ -132,7 +141,12 @@ fn build_script_reading_ssh_fails_only_that_read() {
         .timeout(Duration::from_secs(300))
         .assert()
         .code(1)
-        .stderr(predicate::str::contains("cargo tried to open ~/.ssh/id_rsa (denied)"))
+        .stderr(predicate::str::contains(
+            "cargo tried to open ~/.ssh/id_rsa (denied)",
+        ))
         .stderr(predicate::str::contains("STOLE").not());
-    assert!(project.join("target/debug/ssh-reading-crate").is_file(), "the build completed");
+    assert!(
+        project.join("target/debug/ssh-reading-crate").is_file(),
+        "the build completed"
+    );
 }

@@ -41,10 +41,17 @@ fn explain_lists_what_is_enforced() {
         .args(["--explain", "--allow-read", "/etc/hostname"])
         .assert()
         .success()
-        .stdout(predicate::str::contains(format!("read+write  {}", project.display())))
+        .stdout(predicate::str::contains(format!(
+            "read+write  {}",
+            project.display()
+        )))
         .stdout(predicate::str::contains("read+exec   /etc/hostname"))
-        .stdout(predicate::str::contains("network: none (new network namespace"))
-        .stdout(predicate::str::contains("weaker than the full sandbox: nothing"))
+        .stdout(predicate::str::contains(
+            "network: none (new network namespace",
+        ))
+        .stdout(predicate::str::contains(
+            "weaker than the full sandbox: nothing",
+        ))
         .stdout(predicate::str::contains("~/.ssh").not());
 }
 
@@ -67,13 +74,18 @@ fn denied_read_is_reported_and_status_passed_on() {
         .assert()
         .code(1)
         .stdout(predicate::str::contains("planted").not())
-        .stderr(predicate::str::contains("the command tried to open ~/.ssh/id_rsa (denied)"));
+        .stderr(predicate::str::contains(
+            "the command tried to open ~/.ssh/id_rsa (denied)",
+        ));
 }
 
 #[test]
 fn exit_status_of_the_command_is_kept() {
     let lab = Lab::new();
-    lab.tollgate().args(["--", "sh", "-c", "exit 7"]).assert().code(7);
+    lab.tollgate()
+        .args(["--", "sh", "-c", "exit 7"])
+        .assert()
+        .code(7);
     lab.tollgate()
         .args(["--", "sh", "-c", "echo made > file"])
         .assert()
@@ -95,7 +107,14 @@ fn environment_is_scrubbed_unless_passed() {
         .success();
     lab.tollgate()
         .env("TOLLGATE_TEST_TOKEN", "planted-token")
-        .args(["--pass-env", "TOLLGATE_TEST_TOKEN", "--", "sh", "-c", script])
+        .args([
+            "--pass-env",
+            "TOLLGATE_TEST_TOKEN",
+            "--",
+            "sh",
+            "-c",
+            script,
+        ])
         .assert()
         .code(1);
 }

@@ -62,7 +62,11 @@ fn malicious_crates_fail_the_scan_with_lockfile_lines() {
         malicious,
         [("chrono_anchor", 5), ("dnp3times", 22), ("time-sync", 40)]
     );
-    assert!(findings.iter().all(|f| f["lockfile"].as_str().unwrap().ends_with("Cargo.lock")));
+    assert!(
+        findings
+            .iter()
+            .all(|f| f["lockfile"].as_str().unwrap().ends_with("Cargo.lock"))
+    );
     let time = findings.iter().find(|f| f["name"] == "time").unwrap();
     assert_eq!(time["id"], "RUSTSEC-2020-0071");
     assert_eq!(time["fixed"], "0.2.0");
@@ -77,10 +81,16 @@ fn fail_on_sets_the_threshold() {
     let lock = write_lock(dir.path(), &[("time", "0.1.45")]);
     let scan = |threshold: &str| {
         let mut command = tollgate();
-        command.args(["scan", "--fail-on", threshold, "--db"]).arg(db.path()).arg(&lock);
+        command
+            .args(["scan", "--fail-on", threshold, "--db"])
+            .arg(db.path())
+            .arg(&lock);
         command
     };
-    scan("high").assert().code(0).stdout(contains("RUSTSEC-2020-0071"));
+    scan("high")
+        .assert()
+        .code(0)
+        .stdout(contains("RUSTSEC-2020-0071"));
     scan("medium").assert().code(1);
 }
 
@@ -164,7 +174,10 @@ fn sarif_results_point_at_the_lockfile_line() {
     let results = sarif["runs"][0]["results"].as_array().unwrap();
     let first = &results[0];
     assert_eq!(first["level"], "error");
-    assert_eq!(first["locations"][0]["physicalLocation"]["region"]["startLine"], 5);
+    assert_eq!(
+        first["locations"][0]["physicalLocation"]["region"]["startLine"],
+        5
+    );
 }
 
 #[test]

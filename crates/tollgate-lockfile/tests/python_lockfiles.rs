@@ -512,8 +512,9 @@ fn scalibr_python_testdata() {
         (
             "pipfilelock",
             LockfileFormat::PipfileLock,
+            // pluggy is locked at 1.0.1 in `default` and 1.0.0 in `develop`: both are kept.
             "multiple-packages.json",
-            Some(3),
+            Some(4),
         ),
         (
             "pipfilelock",

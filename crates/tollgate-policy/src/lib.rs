@@ -106,17 +106,32 @@ pub fn run_checks(
     findings
 }
 
-/// Runs the checks that look at files in the scanned directories rather than at locked
-/// packages: manifests without a lockfile (`hashes`) and package-manager cooldown
-/// settings (`cooldown`).
+/// Runs the checks that look at files rather than at locked packages: manifests under
+/// `roots` without a lockfile (`hashes`), and the package-manager cooldown settings in
+/// each scanned directory and each directory holding one of the inventory's lockfiles
+/// (`cooldown`).
 pub fn run_project_checks(
     roots: &[PathBuf],
+    inventory: &tollgate_lockfile::Inventory,
     config: &Config,
     now: jiff::Timestamp,
 ) -> Vec<Finding> {
     let mut findings = checks::hashes::manifests_without_lockfile(roots, config);
+    let mut directories: Vec<PathBuf> = roots.iter().filter(|r| r.is_dir()).cloned().collect();
+    directories.extend(inventory.lockfiles.iter().filter_map(|lockfile| {
+        let dir = std::path::Path::new(&lockfile.path).parent()?;
+        Some(if dir.as_os_str().is_empty() {
+            PathBuf::from(".")
+        } else {
+            dir.to_path_buf()
+        })
+    }));
+    directories.sort();
+    directories.dedup();
     findings.extend(checks::cooldown::package_manager_settings(
-        roots, config, now,
+        &directories,
+        config,
+        now,
     ));
     findings
 }

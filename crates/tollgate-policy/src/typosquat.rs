@@ -1,7 +1,7 @@
 //! Typosquat detection: is a package name a near miss of a popular package's name?
 //!
 //! The techniques are typomania's and PyPI's: one or two edits (scaled by length:
-//! none below 5 characters, one up to 9, two from 10), swapped, omitted and repeated
+//! none below 4 characters, one up to 9, two from 10 to 20, one above), swapped, omitted and repeated
 //! characters, separator tricks (`-`, `_`, `.`, none), homoglyphs (`0`/`o`,
 //! `1`/`l`/`i`, `rn`/`m`, `vv`/`w`), and affix tricks (`-js`, `py-`, `python-`, ...).
 //! A name on the popular list is never reported, so one popular package is never called
@@ -11,7 +11,7 @@
 //! homoglyphs folded) are hash lookups, and edit distance uses a deletion neighbourhood:
 //! every popular name is indexed under itself and the strings left by deleting one
 //! character (226,000 entries for the shipped list, built in milliseconds); a query
-//! generates its own deletions (one, or two for names of 10+ characters) and only the
+//! generates its own deletions (one, or two for names of 10 to 20 characters) and only the
 //! names sharing one are compared with the exact distance.
 //!
 //! This finds every pair one edit apart (insertion, deletion, substitution,
@@ -180,6 +180,12 @@ impl PopularNames {
         ]
         .into_iter()
         .flatten()
+        .filter(|(id, _)| {
+            index
+                .names
+                .get(*id as usize)
+                .is_some_and(|target| !same_npm_scope(&name, target))
+        })
         .min_by_key(|(id, _)| *id)?;
         let target = index.names.get(id as usize)?.clone();
         Some(SquatMatch { target, technique })
@@ -306,7 +312,7 @@ impl NameIndex {
 /// A version trick needs a base at least this long.
 const MIN_VERSION_BASE_LENGTH: usize = 3;
 /// Names shorter than this get no edit-distance matching (too many near neighbours).
-const MIN_EDIT_LENGTH: usize = 5;
+const MIN_EDIT_LENGTH: usize = 4;
 /// Names this long or longer may be two edits away.
 const LONG_NAME_LENGTH: usize = 10;
 /// Skeleton (separator/homoglyph) matching needs this many characters.
@@ -314,10 +320,14 @@ const MIN_SKELETON_LENGTH: usize = 3;
 /// An affix trick needs a base at least this long (`py-re` is not a squat of `re`).
 const MIN_AFFIX_BASE_LENGTH: usize = 4;
 
+/// Names longer than this get one edit again: their two-deletion neighbourhood grows
+/// with the cube of the length, and long names are rarely squatted by two edits.
+const MAX_TWO_EDIT_LENGTH: usize = 20;
+
 fn allowed_edits(length: usize) -> usize {
     match length {
         n if n < MIN_EDIT_LENGTH => 0,
-        n if n < LONG_NAME_LENGTH => 1,
+        n if !(LONG_NAME_LENGTH..=MAX_TWO_EDIT_LENGTH).contains(&n) => 1,
         _ => 2,
     }
 }
@@ -361,6 +371,17 @@ fn canonical(ecosystem: Ecosystem, name: &str) -> String {
         Ecosystem::CratesIo => name.to_lowercase().replace('_', "-"),
         Ecosystem::Npm => name.to_lowercase(),
     }
+}
+
+/// Whether both names are in the same npm scope: a scope belongs to one owner, so a
+/// name in it cannot squat another name in it (`@eslint/json` is not after `@eslint/js`).
+fn same_npm_scope(name: &str, target: &str) -> bool {
+    let scope = |n: &str| {
+        n.strip_prefix('@')
+            .and_then(|rest| rest.split_once('/'))
+            .map(|(scope, _)| scope.to_lowercase())
+    };
+    scope(name).is_some_and(|s| scope(target) == Some(s))
 }
 
 /// The words of a name with two or more words, sorted and joined by `-`.
@@ -486,7 +507,9 @@ mod tests {
             Some(Technique::Affix)
         );
         assert_eq!(t(Ecosystem::Npm, "lodash-js"), Some(Technique::Affix));
-        assert_eq!(t(Ecosystem::Npm, "@babel/cores"), Some(Technique::Edit(1)));
+        assert_eq!(t(Ecosystem::Npm, "@babe1/core"), Some(Technique::Homoglyph));
+        // Same scope, same owner: not a squat.
+        assert_eq!(t(Ecosystem::Npm, "@babel/cores"), None);
         assert_eq!(
             t(Ecosystem::PyPI, "beautifulsoup"),
             Some(Technique::Omitted)
@@ -542,8 +565,12 @@ mod tests {
         for name in ["requests", "Requests", "python_dateutil", "urllib3"] {
             assert_eq!(target(&list, Ecosystem::PyPI, name), None, "{name}");
         }
-        // Short names get no edit-distance matching; other ecosystems do not mix.
-        assert_eq!(target(&list, Ecosystem::CratesIo, "serd"), None);
+        // Names under four characters get no edit-distance matching; ecosystems do not mix.
+        assert_eq!(target(&list, Ecosystem::CratesIo, "srd"), None);
+        assert_eq!(
+            target(&list, Ecosystem::CratesIo, "serd"),
+            Some(("serde".into(), Technique::Omitted))
+        );
         assert_eq!(target(&list, Ecosystem::Npm, "rustdecimal"), None);
         assert_eq!(target(&list, Ecosystem::PyPI, "flask"), None);
     }

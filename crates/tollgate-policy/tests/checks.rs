@@ -135,7 +135,7 @@ fn hashes_manifest_without_lockfile() {
     std::fs::write(dir.path().join("app/package-lock.json"), "{}").unwrap();
     let config = Config::default();
     let roots = [dir.path().to_path_buf()];
-    let findings = tollgate_policy::run_project_checks(&roots, &config, now());
+    let findings = tollgate_policy::run_project_checks(&roots, &Default::default(), &config, now());
     // The workspace member is covered by the root lockfile; Cargo.toml is not.
     assert_eq!(findings.len(), 1, "{findings:#?}");
     assert_eq!(findings[0].code, "hashes-no-lockfile");
@@ -305,7 +305,12 @@ fn cooldown_package_manager_settings_disagree() {
         "[hashes]\nrequire-lockfile = false\n[cooldown]\nminimum-release-age = 7\n",
     )
     .unwrap();
-    let findings = tollgate_policy::run_project_checks(&[dir.path().to_path_buf()], &config, now());
+    let findings = tollgate_policy::run_project_checks(
+        &[dir.path().to_path_buf()],
+        &Default::default(),
+        &config,
+        now(),
+    );
     let summaries: Vec<&str> = findings.iter().map(|f| f.summary.as_str()).collect();
     assert_eq!(findings.len(), 2, "{summaries:#?}");
     assert!(summaries[0].contains("minimumReleaseAge") && summaries[0].contains("1.0 days"));

@@ -159,15 +159,21 @@ impl RegistryClient {
     ) -> Result<PackageMetadata, RegistryError> {
         // The JSON API exists only on PyPI itself; private indexes serve the simple API.
         let normalized = normalize_name(Ecosystem::PyPI, name);
-        let url = match version {
-            Some(version) => format!("{}{normalized}/{version}/json", defaults::PYPI_JSON_API),
-            None => format!("{}{normalized}/json", defaults::PYPI_JSON_API),
-        };
-        let Some(body) = self.cached_metadata(&url, Some("application/json"))? else {
-            return Ok(missing(url));
-        };
-        let project: PypiProject = parse_json(&url, &body)?;
-        Ok(project.into_metadata(url))
+        let project_url = format!("{}{normalized}/json", defaults::PYPI_JSON_API);
+        // The per-version document carries that version's license; some mirrors and
+        // proxies serve only the project document, so fall back to it on a 404 (the
+        // license is then the latest version's, recorded under that version only).
+        let urls = version
+            .map(|version| format!("{}{normalized}/{version}/json", defaults::PYPI_JSON_API))
+            .into_iter()
+            .chain(std::iter::once(project_url.clone()));
+        for url in urls {
+            if let Some(body) = self.cached_metadata(&url, Some("application/json"))? {
+                let project: PypiProject = parse_json(&url, &body)?;
+                return Ok(project.into_metadata(url));
+            }
+        }
+        Ok(missing(project_url))
     }
 
     fn crate_metadata(&self, name: &str) -> Result<PackageMetadata, RegistryError> {

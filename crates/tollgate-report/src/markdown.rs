@@ -10,7 +10,10 @@ pub fn write_markdown<W: Write>(out: &mut W, report: &ScanReport) -> io::Result<
     writeln!(out, "## tollgate scan\n")?;
     writeln!(out, "{}\n", report.summary_line())?;
     if !report.findings.is_empty() {
-        writeln!(out, "| severity | code | package | advisory | fix | location | summary |")?;
+        writeln!(
+            out,
+            "| severity | code | package | advisory | fix | location | summary |"
+        )?;
         writeln!(out, "|---|---|---|---|---|---|---|")?;
         for finding in &report.findings {
             let id = finding.id.as_deref().unwrap_or_default();
@@ -80,6 +83,9 @@ mod tests {
         let text = String::from_utf8(out).unwrap();
         assert!(text.contains("| critical | malicious | `chrono_anchor 0.1.0` | [RUSTSEC-2026-0039](https://rustsec.org/advisories/RUSTSEC-2026-0039.html) |"), "{text}");
         assert!(text.contains("\\`chrono\\_anchor\\` was removed"), "{text}");
-        assert!(text.contains("(CVE-2020-26235, GHSA-wcg3-cvx6-7396)"), "{text}");
+        assert!(
+            text.contains("(CVE-2020-26235, GHSA-wcg3-cvx6-7396)"),
+            "{text}"
+        );
     }
 }

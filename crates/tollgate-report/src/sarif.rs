@@ -40,7 +40,13 @@ pub fn sarif_log(report: &ScanReport) -> Value {
         .errors
         .iter()
         .map(|e| notification(&e.to_string(), "error"))
-        .chain(report.advisories.notes.iter().map(|n| notification(n, "warning")))
+        .chain(
+            report
+                .advisories
+                .notes
+                .iter()
+                .map(|n| notification(n, "warning")),
+        )
         .collect();
     json!({
         "$schema": SARIF_SCHEMA,
@@ -108,12 +114,20 @@ fn full_description(finding: &Finding) -> String {
     if finding.aliases.is_empty() {
         finding.summary.clone()
     } else {
-        format!("{} (also known as {})", finding.summary, finding.aliases.join(", "))
+        format!(
+            "{} (also known as {})",
+            finding.summary,
+            finding.aliases.join(", ")
+        )
     }
 }
 
 fn result(rule_id: &str, rule_index: usize, finding: &Finding) -> Value {
-    let mut message = format!("{}: {}", crate::findings::package_label(finding), finding.summary);
+    let mut message = format!(
+        "{}: {}",
+        crate::findings::package_label(finding),
+        finding.summary
+    );
     if let Some(affected) = &finding.affected {
         message.push_str(&format!(" Affected: {affected}."));
     }
@@ -122,7 +136,8 @@ fn result(rule_id: &str, rule_index: usize, finding: &Finding) -> Value {
         None if finding.code == "vulnerability" => message.push_str(" No fixed version known."),
         None => {}
     }
-    let mut location = json!({ "artifactLocation": { "uri": uri(finding.lockfile.as_deref().unwrap_or("")) } });
+    let mut location =
+        json!({ "artifactLocation": { "uri": uri(finding.lockfile.as_deref().unwrap_or("")) } });
     if let Some(line) = finding.line {
         location["region"] = json!({ "startLine": line });
     }
@@ -186,8 +201,16 @@ mod tests {
         let location = &first["locations"][0]["physicalLocation"];
         assert_eq!(location["artifactLocation"]["uri"], "Cargo.lock");
         assert_eq!(location["region"]["startLine"], 5);
-        assert_eq!(run["tool"]["driver"]["rules"][0]["properties"]["security-severity"], "9.5");
-        assert!(run["results"][1]["message"]["text"].as_str().unwrap().ends_with("Fixed in 0.2.23."));
+        assert_eq!(
+            run["tool"]["driver"]["rules"][0]["properties"]["security-severity"],
+            "9.5"
+        );
+        assert!(
+            run["results"][1]["message"]["text"]
+                .as_str()
+                .unwrap()
+                .ends_with("Fixed in 0.2.23.")
+        );
     }
 
     #[test]

@@ -175,16 +175,18 @@ fn set_no_new_privs() -> io::Result<()> {
     Ok(())
 }
 
-/// Whether a child of this process can create a user + network namespace (containers and
-/// distributions often forbid it). Forks a child that only tries.
-pub(crate) fn can_unshare_user_and_network() -> bool {
+/// Whether a child of this process can create a user namespace (containers and
+/// distributions often forbid it). Forks a child that only tries. The network namespace is
+/// not created here (it costs about a millisecond); inside a user namespace of our own it is
+/// always permitted, and if it were not, the launch itself fails rather than run with network.
+pub(crate) fn can_unshare_user() -> bool {
     // SAFETY: the child only calls unshare and _exit, both async-signal-safe; the parent
     // waits for it so no zombie is left behind.
     unsafe {
         match libc::fork() {
             -1 => false,
             0 => {
-                let ok = libc::unshare(libc::CLONE_NEWUSER | libc::CLONE_NEWNET) == 0;
+                let ok = libc::unshare(libc::CLONE_NEWUSER) == 0;
                 libc::_exit(if ok { 0 } else { 1 })
             }
             child => {

@@ -9,17 +9,17 @@ use landlock::{ABI, LandlockStatus, RestrictSelf};
 pub struct KernelSupport {
     /// The Landlock ABI version the kernel reports (0 when Landlock is missing or disabled).
     pub landlock_abi: i32,
-    /// Whether this process can create a new user + network namespace.
+    /// Whether this process can create a new user namespace (and so a network namespace).
     pub user_namespaces: bool,
 }
 
 impl KernelSupport {
     /// Asks the kernel. Costs one `landlock_create_ruleset` version query and one short-lived
-    /// child process that tries `unshare(CLONE_NEWUSER | CLONE_NEWNET)`.
+    /// child process that tries `unshare(CLONE_NEWUSER)`.
     pub fn probe() -> KernelSupport {
         KernelSupport {
             landlock_abi: landlock_abi(),
-            user_namespaces: crate::launch::can_unshare_user_and_network(),
+            user_namespaces: crate::launch::can_unshare_user(),
         }
     }
 

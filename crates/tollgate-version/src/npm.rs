@@ -48,9 +48,7 @@ impl NpmVersion {
         for (index, slot) in core.iter_mut().enumerate() {
             if index > 0 {
                 match rest.strip_prefix('.') {
-                    Some(after) if after.starts_with(|c: char| c.is_ascii_digit()) => {
-                        rest = after
-                    }
+                    Some(after) if after.starts_with(|c: char| c.is_ascii_digit()) => rest = after,
                     _ => break,
                 }
             }

@@ -17,9 +17,15 @@ pub fn export_zip(dir: &Path) -> Vec<u8> {
     let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
     let options = zip::write::SimpleFileOptions::default()
         .compression_method(zip::CompressionMethod::Deflated);
-    let mut entries: Vec<_> = std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).collect();
+    let mut entries: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
     entries.sort();
-    for path in entries.iter().filter(|p| p.extension().is_some_and(|e| e == "json")) {
+    for path in entries
+        .iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+    {
         let name = path.file_name().unwrap().to_str().unwrap();
         zip.start_file(name, options).unwrap();
         zip.write_all(&std::fs::read(path).unwrap()).unwrap();
@@ -63,7 +69,11 @@ pub fn serve(files: Vec<(String, Vec<u8>)>) -> Server {
             let file = files.iter().find(|(p, _)| format!("/{p}") == path);
             let (status, body, etag) = match file {
                 Some((_, body)) => {
-                    let etag = format!("\"{}-{}\"", body.len(), body.iter().map(|b| u64::from(*b)).sum::<u64>());
+                    let etag = format!(
+                        "\"{}-{}\"",
+                        body.len(),
+                        body.iter().map(|b| u64::from(*b)).sum::<u64>()
+                    );
                     if if_none_match.as_deref() == Some(etag.as_str()) {
                         ("304 Not Modified", Vec::new(), etag)
                     } else {
@@ -73,7 +83,10 @@ pub fn serve(files: Vec<(String, Vec<u8>)>) -> Server {
                 None => ("404 Not Found", b"not found".to_vec(), String::new()),
             };
             thread_log.lock().unwrap().push(format!("{path} {status}"));
-            let mut head = format!("HTTP/1.1 {status}\r\nContent-Length: {}\r\nConnection: close\r\n", body.len());
+            let mut head = format!(
+                "HTTP/1.1 {status}\r\nContent-Length: {}\r\nConnection: close\r\n",
+                body.len()
+            );
             if !etag.is_empty() {
                 head.push_str(&format!("ETag: {etag}\r\n"));
             }

@@ -184,10 +184,18 @@ fn write_text(out: &mut impl Write, report: &CheckReport) -> std::io::Result<()>
         None => writeln!(out, "  typosquat: no popular package it imitates")?,
     }
     let unknown = |value: Option<String>| value.unwrap_or_else(|| "unknown".into());
-    writeln!(out, "  exists:    {}", unknown(report.exists.map(|e| e.to_string())))?;
+    writeln!(
+        out,
+        "  exists:    {}",
+        unknown(report.exists.map(|e| e.to_string()))
+    )?;
     writeln!(out, "  published: {}", unknown(report.published.clone()))?;
     for finding in &report.findings {
-        writeln!(out, "  {} [{}]: {}", finding.severity, finding.code, finding.summary)?;
+        writeln!(
+            out,
+            "  {} [{}]: {}",
+            finding.severity, finding.code, finding.summary
+        )?;
     }
     for note in &report.notes {
         writeln!(out, "  note: {note}")?;
@@ -211,7 +219,10 @@ mod tests {
     fn splits_versions_but_not_scopes() {
         assert_eq!(split_package("lodash@4.17.21"), ("lodash", Some("4.17.21")));
         assert_eq!(split_package("@types/node"), ("@types/node", None));
-        assert_eq!(split_package("@types/node@20.1.0"), ("@types/node", Some("20.1.0")));
+        assert_eq!(
+            split_package("@types/node@20.1.0"),
+            ("@types/node", Some("20.1.0"))
+        );
         assert_eq!(split_package("serde@"), ("serde", None));
     }
 }

@@ -14,7 +14,9 @@ use clap::{Args, ValueEnum};
 use tollgate_analysis::deep::{ArtifactSource, FetchError, FetchedArtifact};
 use tollgate_analysis::{PackageFiles, PackageReport, analyze_package};
 use tollgate_model::{Ecosystem, Package, Severity};
-use tollgate_registry::{Cache, ClientOptions, ConfigInputs, RegistryClient, RegistryConfig, RegistryError};
+use tollgate_registry::{
+    Cache, ClientOptions, ConfigInputs, RegistryClient, RegistryConfig, RegistryError,
+};
 
 use crate::exit::Status;
 
@@ -68,7 +70,10 @@ fn inspect(args: &InspectArgs) -> anyhow::Result<PackageReport> {
         (args.target.clone(), PackageFiles::from_directory(path)?)
     } else if path.is_file() {
         let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
-        (args.target.clone(), PackageFiles::from_archive(&args.target, &bytes)?)
+        (
+            args.target.clone(),
+            PackageFiles::from_archive(&args.target, &bytes)?,
+        )
     } else {
         let package = parse_target(&args.target, args.ecosystem)?;
         let source = RegistrySource::from_process(args.offline)?;
@@ -97,13 +102,18 @@ fn parse_target(target: &str, ecosystem: Option<Ecosystem>) -> anyhow::Result<Pa
         let (name, version) = rest
             .rsplit_once('@')
             .with_context(|| format!("{target}: the purl has no @VERSION"))?;
-        return Ok(Package::new(ecosystem, name.replace("%40", "@").replace("%2F", "/"), version));
+        return Ok(Package::new(
+            ecosystem,
+            name.replace("%40", "@").replace("%2F", "/"),
+            version,
+        ));
     }
     let (name, version) = target
         .rsplit_once('@')
         .filter(|(name, version)| !name.is_empty() && !version.is_empty())
         .with_context(|| format!("{target}: not a file or directory, a purl, or NAME@VERSION"))?;
-    let ecosystem = ecosystem.with_context(|| format!("{target}: give --ecosystem npm, pypi or cargo"))?;
+    let ecosystem =
+        ecosystem.with_context(|| format!("{target}: give --ecosystem npm, pypi or cargo"))?;
     Ok(Package::new(ecosystem, name, version))
 }
 
@@ -138,7 +148,13 @@ impl ArtifactSource for RegistrySource {
                 filename: download.filename,
                 bytes: download.bytes,
             }),
-            Err(RegistryError::HashMismatch { url, algorithm, expected, actual, .. }) => Err(FetchError::HashMismatch {
+            Err(RegistryError::HashMismatch {
+                url,
+                algorithm,
+                expected,
+                actual,
+                ..
+            }) => Err(FetchError::HashMismatch {
                 url,
                 algorithm: algorithm.as_str().to_owned(),
                 expected,
@@ -156,7 +172,10 @@ mod tests {
     #[test]
     fn targets() {
         let p = parse_target("pkg:npm/%40scope/name@1.2.3", None).unwrap();
-        assert_eq!((p.name.as_str(), p.version.as_str()), ("@scope/name", "1.2.3"));
+        assert_eq!(
+            (p.name.as_str(), p.version.as_str()),
+            ("@scope/name", "1.2.3")
+        );
         let c = parse_target("serde@1.0.0", Some(Ecosystem::CratesIo)).unwrap();
         assert_eq!(c.purl, "pkg:cargo/serde@1.0.0");
         assert!(parse_target("serde@1.0.0", None).is_err());

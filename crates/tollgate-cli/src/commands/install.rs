@@ -118,15 +118,20 @@ pub fn run(args: &InstallArgs) -> anyhow::Result<Status> {
     }
     let failures = match args.manager {
         Manager::Npm | Manager::Yarn => {
-            let mut networked = policy;
-            networked.connect_ports = connect_ports;
-            let networked = Plan::new(networked, support)?;
-            networked.check()?;
-            run_node_scripts(args, &project, &plan, &networked)?
+            let networked = if connect_ports.is_empty() {
+                None
+            } else {
+                let mut networked = policy;
+                networked.connect_ports = connect_ports;
+                let networked = Plan::new(networked, support)?;
+                networked.check()?;
+                Some(networked)
+            };
+            run_node_scripts(args, &project, &plan, networked.as_ref())?
         }
         manager => {
             let step = execute_step(manager, &wheels, &args.args);
-            run_step(&plan, &step, manager_name(manager))?
+            run_step(&plan, &step, manager_name(manager), "off")?
         }
     };
     Ok(if failures == 0 {
@@ -233,9 +238,9 @@ fn execute_step(manager: Manager, wheels: &Path, extra: &[OsString]) -> Step {
 }
 
 /// Runs one execute-phase step in `plan`; returns 1 when it failed or was denied something.
-fn run_step(plan: &Plan, step: &Step, who: &str) -> anyhow::Result<usize> {
+fn run_step(plan: &Plan, step: &Step, who: &str, network: &str) -> anyhow::Result<usize> {
     eprintln!(
-        "tollgate install: execute (sandbox, network off): {}",
+        "tollgate install: execute (sandbox, network {network}): {}",
         step.display()
     );
     let outcome = run::run_sandboxed(plan, step.program.as_ref(), &step.args, Capture::Both)?;
@@ -260,11 +265,11 @@ fn run_node_scripts(
     args: &InstallArgs,
     project: &Path,
     offline: &Plan,
-    networked: &Plan,
+    networked: Option<&Plan>,
 ) -> anyhow::Result<usize> {
     let packages = scripted_packages(&project.join("node_modules"))?;
     eprintln!(
-        "tollgate install: execute (sandbox, network off): {} package(s) with install scripts",
+        "tollgate install: execute (sandbox): {} package(s) with install scripts",
         packages.len()
     );
     let mut failures = 0;
@@ -277,10 +282,11 @@ fn run_node_scripts(
             );
             continue;
         }
-        let plan = if args.network_for.contains(&package.name) {
-            networked
-        } else {
-            offline
+        let (plan, network) = match networked {
+            Some(networked) if args.network_for.contains(&package.name) => {
+                (networked, "limited to --allow-connect ports")
+            }
+            _ => (offline, "off"),
         };
         let step = Step::new(
             "npm",
@@ -288,7 +294,7 @@ fn run_node_scripts(
             &[package.name.clone().into()],
         );
         let who = format!("{} of {}", package.scripts.join("/"), package.name);
-        failures += run_step(plan, &step, &who)?;
+        failures += run_step(plan, &step, &who, network)?;
     }
     Ok(failures)
 }

@@ -100,8 +100,13 @@ pub fn run(args: &PolicyArgs) -> anyhow::Result<Status> {
     let metadata = tollgate_policy::Offline;
     let context = tollgate_policy::Context::new(&metadata, now);
     let mut findings = tollgate_policy::run_checks(&inventory, &config, &context);
-    findings.extend(tollgate_policy::run_project_checks(&args.paths, &config, now));
-    findings.sort_by(|a, b| b.severity.cmp(&a.severity));
+    findings.extend(tollgate_policy::run_project_checks(
+        &args.paths,
+        &inventory,
+        &config,
+        now,
+    ));
+    findings.sort_by_key(|finding| std::cmp::Reverse(finding.severity));
     let report = ScanReport {
         findings,
         errors: inventory.errors.clone(),

@@ -4,7 +4,7 @@
 //! error (an unreadable lockfile, an unusable index, or no index without
 //! `--allow-missing-db`). Findings are still printed when the status is 2.
 
-use std::io::Write;
+use std::io::Write as _;
 use std::path::PathBuf;
 
 use anyhow::Context;
@@ -51,7 +51,7 @@ pub struct ScanArgs {
     pub allow_missing_db: bool,
     /// Warn when the index was built more than this many days ago.
     #[arg(long, value_name = "DAYS", default_value_t = 7)]
-    pub max_db_age: i64,
+    pub max_db_age: u32,
 }
 
 /// Runs the scan and prints the report.
@@ -74,8 +74,9 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<Status> {
             .then_with(|| a.id.cmp(&b.id))
     });
 
+    // One buffered write instead of one per line (stdout is line-buffered).
     let stdout = std::io::stdout();
-    let mut out = stdout.lock();
+    let mut out = std::io::BufWriter::new(stdout.lock());
     match args.format {
         ScanFormat::Table => tollgate_report::findings::write_table_report(&mut out, &report),
         ScanFormat::Json => tollgate_report::findings::write_json(&mut out, &report),
@@ -115,7 +116,11 @@ fn scanned_lockfiles(inventory: &Inventory) -> Vec<ScannedLockfile> {
 
 /// Matches the inventory against the index, filling findings, warnings and the advisory
 /// status. Returns whether the index is missing.
-fn check_advisories(args: &ScanArgs, inventory: &Inventory, report: &mut ScanReport) -> anyhow::Result<bool> {
+fn check_advisories(
+    args: &ScanArgs,
+    inventory: &Inventory,
+    report: &mut ScanReport,
+) -> anyhow::Result<bool> {
     let dir = args.location.dir()?;
     let index = match Index::open(&dir) {
         Ok(index) => index,
@@ -148,7 +153,7 @@ fn check_advisories(args: &ScanArgs, inventory: &Inventory, report: &mut ScanRep
         age_days: age,
         notes: Vec::new(),
     };
-    if let Some(age) = age.filter(|age| *age > args.max_db_age) {
+    if let Some(age) = age.filter(|age| *age > i64::from(args.max_db_age)) {
         report.advisories.notes.push(format!(
             "the advisory index is {age} days old (limit {} days, --max-db-age): run `tollgate db update`",
             args.max_db_age
@@ -156,9 +161,13 @@ fn check_advisories(args: &ScanArgs, inventory: &Inventory, report: &mut ScanRep
     }
     let mut matcher = Matcher::new(&index);
     for lockfile in &inventory.lockfiles {
-        let outcome = matcher
-            .match_lockfile(lockfile)
-            .with_context(|| format!("matching {} against {}", lockfile.path, index.path().display()))?;
+        let outcome = matcher.match_lockfile(lockfile).with_context(|| {
+            format!(
+                "matching {} against {}",
+                lockfile.path,
+                index.path().display()
+            )
+        })?;
         report.findings.extend(outcome.findings);
         report.warnings.extend(outcome.warnings);
     }

@@ -170,6 +170,9 @@ fn package_of(
             };
         }
     }
+    if let Some(runtime_version) = key_version.and_then(|v| v.strip_prefix("runtime:")) {
+        mark_runtime(&mut package, runtime_version, body.get("resolution"));
+    }
     if body.get("requiresBuild").is_some_and(Node::is_true) {
         package.install.requires_build = Some(true);
     }
@@ -192,6 +195,25 @@ fn package_of(
         .map(|install| edges(&install.value, layout))
         .unwrap_or_default();
     Some(package)
+}
+
+/// pnpm 10+ `runtime:` dependencies (`node@runtime:26.7.0`) are a JavaScript runtime binary
+/// that pnpm downloads from the runtime's own site (one `variants` entry per platform), not
+/// the npm package of that name: they get the runtime version and a URL source, so that no
+/// npm advisory for the `node` package matches them.
+fn mark_runtime(package: &mut Package, runtime_version: &str, resolution: Option<&Node<'_>>) {
+    let first_variant_url = match resolution.and_then(|r| r.get("variants")) {
+        Some(Node::Seq(variants)) => variants
+            .iter()
+            .find_map(|v| v.get("resolution")?.get("url")?.as_str()),
+        _ => None,
+    };
+    let mut runtime = Package::new(Ecosystem::Npm, package.name.clone(), runtime_version);
+    runtime.source = Source::Url {
+        url: first_variant_url.map_or_else(|| format!("runtime:{runtime_version}"), str::to_owned),
+    };
+    runtime.line = package.line;
+    *package = runtime;
 }
 
 /// Source, hashes and tarball from `resolution: {integrity, tarball, commit, repo, directory}`.

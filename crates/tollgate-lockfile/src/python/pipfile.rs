@@ -1,7 +1,8 @@
 //! The parser for Pipenv's `Pipfile.lock` (JSON, `_meta.pipfile-spec` 6).
 //!
 //! `default` holds production packages and `develop` dev packages (scope `dev`, group
-//! `develop`); a package in both is production. Pinned versions are written `"==1.0"`;
+//! `develop`); a package in both at the same version is production; at
+//! different versions both are kept. Pinned versions are written `"==1.0"`;
 //! git and path entries have no version and are kept with an empty version and their
 //! git or path source. The lock does not record which packages the Pipfile names, so
 //! `direct` is unknown. `index` names one of `_meta.sources`, whose URL becomes the
@@ -98,9 +99,11 @@ pub(crate) fn parse(path: &str, text: &str) -> Result<Lockfile, Error> {
         lockfile.packages.push(package);
     }
     for (name, entry) in &raw.develop {
-        if raw.default.contains_key(name) {
+        if raw.default.get(name).is_some_and(|prod| prod.version == entry.version) {
             continue; // Installed for production anyway.
         }
+        // A different version under `develop` is kept: `pipenv install --dev` may install
+        // either one, so both are checked.
         let mut package = package(name, entry, &raw.meta.sources);
         package.line = lines.line("develop", name);
         package.scope.dev = true;
