@@ -6,24 +6,25 @@ set -euo pipefail
 cd "$(dirname "$0")/../fuzz"
 SECONDS_PER_TARGET="${1:-60}"
 FIXTURES=../crates/tollgate-lockfile/tests/fixtures
+# Seeds: the fixture files of each format (paths relative to $FIXTURES).
 declare -A SEED_GLOB=(
-  [package_lock]='*package-lock*.json *shrinkwrap*.json'
-  [yarn]='*yarn*.lock'
-  [pnpm_lock]='*pnpm*.yaml'
-  [bun_lock]='*bun*.lock'
-  [uv_lock]='*uv*.lock'
-  [poetry_lock]='*poetry*.lock'
-  [pdm_lock]='*pdm*.lock'
-  [pipfile_lock]='*Pipfile*.lock'
-  [pylock]='*pylock*.toml'
-  [requirements]='*requirements*.txt'
-  [cargo_lock]='*Cargo*.lock'
+  [package_lock]='npm/package-lock*.json'
+  [yarn]='npm/yarn*.lock'
+  [pnpm_lock]='npm/pnpm-lock*.yaml'
+  [bun_lock]='npm/bun*.lock'
+  [uv_lock]='python/uv/*'
+  [poetry_lock]='python/poetry/*'
+  [pdm_lock]='python/pdm/*'
+  [pipfile_lock]='python/pipfile/*'
+  [pylock]='python/pylock/*'
+  [requirements]='python/requirements/*'
+  [cargo_lock]='cargo/*.lock'
 )
 for target in "${!SEED_GLOB[@]}"; do
   corpus="corpus/$target"
   mkdir -p "$corpus"
-  for glob in ${SEED_GLOB[$target]}; do
-    find "$FIXTURES" -iname "$glob" -size -64k -exec cp {} "$corpus/" \; 2>/dev/null || true
+  for seed in $FIXTURES/${SEED_GLOB[$target]}; do
+    [ -f "$seed" ] && [ "$(stat -c %s "$seed")" -lt 65536 ] && cp "$seed" "$corpus/" || true
   done
   echo "== $target: $(ls "$corpus" | wc -l) seeds, ${SECONDS_PER_TARGET}s"
   RUSTC_BOOTSTRAP=1 cargo fuzz run "$target" "$corpus" -- \

@@ -26,7 +26,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
         let seconds = start.elapsed().as_secs_f64();
         println!(
-            "read only: {:.0} MB/s of archive",
+            "read only: {} archives ({failed} unreadable), {:.0} MB/s of archive",
+            archives.len(),
             total as f64 / 1e6 / seconds
         );
         return Ok(());
