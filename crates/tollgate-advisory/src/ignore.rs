@@ -17,6 +17,8 @@ pub struct IgnoreRule {
     pub reason: String,
     /// The last day the ignore applies (inclusive).
     pub expires: Date,
+    /// The line of the entry in the configuration file, when known.
+    pub line: Option<u32>,
 }
 
 /// The findings left after applying ignores.
@@ -65,7 +67,7 @@ fn expired_finding(rule: &IgnoreRule, config_path: &str) -> Finding {
         version: None,
         purl: None,
         lockfile: Some(config_path.to_owned()),
-        line: None,
+        line: rule.line,
         id: Some(rule.id.clone()),
         aliases: Vec::new(),
         summary: format!(
@@ -77,7 +79,7 @@ fn expired_finding(rule: &IgnoreRule, config_path: &str) -> Finding {
         url: None,
         evidence: vec![Evidence {
             path: config_path.to_owned(),
-            line: None,
+            line: rule.line,
             snippet: Some(format!("id = \"{}\", expires = {}", rule.id, rule.expires)),
             note: Some("renew the ignore with a new date or remove it".to_owned()),
         }],
@@ -108,6 +110,7 @@ mod tests {
             id: id.to_owned(),
             reason: "not reachable".to_owned(),
             expires,
+            line: Some(3),
         }
     }
 

@@ -3,6 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
+use predicates::prelude::PredicateBooleanExt;
 use predicates::str::contains;
 
 fn advisory_fixtures() -> PathBuf {
@@ -105,7 +106,11 @@ fn clean_lockfile_exits_zero() {
         .arg(&lock)
         .assert()
         .code(0)
-        .stdout(contains("0 findings in 1 lockfiles, 2 packages"));
+        .stdout(contains("in 1 lockfiles, 2 packages"))
+        // The lock has no checksums, so the policy's `hashes` check (a warning by default)
+        // speaks; no advisory does.
+        .stdout(contains("vulnerability").not())
+        .stdout(contains("RUSTSEC").not());
 }
 
 #[test]
@@ -190,4 +195,54 @@ fn markdown_renders_a_table() {
         .assert()
         .code(1)
         .stdout(contains("| critical | malicious | `chrono_anchor 0.1.0` |"));
+}
+
+/// `[[advisories.ignore]]` in tollgate.toml hides an advisory until its expiry date; an
+/// expired ignore shows the advisory again and is itself reported at its config line.
+#[test]
+fn policy_ignores_hide_advisories_until_they_expire() {
+    let db = fixture_db();
+    let dir = tempfile::tempdir().unwrap();
+    let lock = write_lock(dir.path(), &[("time", "0.1.45")]);
+    let scan_with_expiry = |expires: &str| {
+        std::fs::write(
+            dir.path().join("tollgate.toml"),
+            format!(
+                "[advisories]\nignore = [\n  {{ id = \"RUSTSEC-2020-0071\", reason = \"not reachable\", expires = \"{expires}\" }},\n]\n"
+            ),
+        )
+        .unwrap();
+        let mut command = tollgate();
+        command
+            .args(["scan", "--fail-on", "medium", "--format", "json", "--db"])
+            .arg(db.path())
+            .arg(&lock);
+        command
+    };
+    let live = scan_with_expiry("2999-01-01").assert().code(0);
+    let json: serde_json::Value = serde_json::from_slice(&live.get_output().stdout).unwrap();
+    let ids: Vec<&str> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|f| f["id"].as_str())
+        .collect();
+    assert!(
+        !ids.contains(&"RUSTSEC-2020-0071"),
+        "ignored advisory reported: {ids:?}"
+    );
+
+    let expired = scan_with_expiry("2020-01-01").assert().code(1);
+    let json: serde_json::Value = serde_json::from_slice(&expired.get_output().stdout).unwrap();
+    let findings = json["findings"].as_array().unwrap();
+    assert!(
+        findings
+            .iter()
+            .any(|f| f["id"] == "RUSTSEC-2020-0071" && f["code"] == "vulnerability")
+    );
+    let expired_ignore = findings
+        .iter()
+        .find(|f| f["code"] == "expired-ignore")
+        .expect("an expired-ignore finding");
+    assert_eq!(expired_ignore["line"], 3);
 }

@@ -1,4 +1,6 @@
-//! `tollgate scan`: inventory every lockfile, match it against the advisory index, report.
+//! `tollgate scan`: the main job. Inventory every lockfile, match it against the advisory
+//! index (minus the policy's ignores), run the policy checks of `tollgate.toml`, and with
+//! `--deep` analyse the install-time code of every package that runs any; one report.
 //!
 //! Exit status: 0 when nothing is at or above `--fail-on`, 1 when something is, 2 on any
 //! error (an unreadable lockfile, an unusable index, or no index without
@@ -9,12 +11,15 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use clap::{Args, ValueEnum};
-use tollgate_advisory::{Error as AdvisoryError, Index, Matcher};
+use tollgate_advisory::{Error as AdvisoryError, IgnoreRule, Index, Matcher, apply_ignores};
 use tollgate_lockfile::Inventory;
-use tollgate_model::{FileError, Severity};
+use tollgate_model::{FileError, Finding, Severity};
+use tollgate_policy::Config;
 use tollgate_report::findings::{AdvisoryStatus, ScanReport, ScannedLockfile};
 
 use crate::commands::db::{DbLocation, age_days};
+use crate::commands::inspect::RegistrySource;
+use crate::commands::policy::{load_config, policy_root};
 use crate::exit::Status;
 
 /// Output formats for findings.
@@ -49,13 +54,29 @@ pub struct ScanArgs {
     /// Scan without an advisory index (exit 0/1 instead of 2); advisories are not checked.
     #[arg(long)]
     pub allow_missing_db: bool,
-    /// Warn when the index was built more than this many days ago.
-    #[arg(long, value_name = "DAYS", default_value_t = 7)]
-    pub max_db_age: u32,
+    /// Warn when the index was built more than this many days ago
+    /// (default: `[advisories] max-db-age` of the policy, else 7).
+    #[arg(long, value_name = "DAYS")]
+    pub max_db_age: Option<u32>,
+    /// The policy file (default: `tollgate.toml` in the first directory scanned; without
+    /// one, the built-in defaults of docs/checks.md apply).
+    #[arg(long, value_name = "PATH")]
+    pub config: Option<PathBuf>,
+    /// Also download every package that runs install-time code (verified against the
+    /// lockfile's hash) and analyse what that code does.
+    #[arg(long)]
+    pub deep: bool,
+    /// With --deep: use only artifacts already in the cache; never touch the network.
+    #[arg(long, requires = "deep")]
+    pub offline: bool,
 }
+
+/// Days the advisory index may age before a scan warns, without a flag or policy value.
+const DEFAULT_MAX_DB_AGE_DAYS: u32 = 7;
 
 /// Runs the scan and prints the report.
 pub fn run(args: &ScanArgs) -> anyhow::Result<Status> {
+    let config = load_config(args.config.as_deref(), &policy_root(&args.paths))?;
     let inventory = tollgate_lockfile::inventory(&args.paths);
     let mut report = ScanReport {
         errors: inventory.errors.clone(),
@@ -65,7 +86,19 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<Status> {
     for lockfile in &inventory.lockfiles {
         report.warnings.extend(lockfile.warnings.iter().cloned());
     }
-    let index_missing = check_advisories(args, &inventory, &mut report)?;
+    let max_db_age = args
+        .max_db_age
+        .or_else(|| config_max_db_age_days(&config))
+        .unwrap_or(DEFAULT_MAX_DB_AGE_DAYS);
+    let index_missing = check_advisories(args, max_db_age, &inventory, &mut report)?;
+    apply_policy_ignores(&config, &mut report);
+    report
+        .findings
+        .extend(policy_findings(&args.paths, &inventory, &config));
+    if args.deep {
+        let deep = deep_findings(args, &inventory, &mut report)?;
+        report.findings.extend(deep);
+    }
     report.findings.sort_by(|a, b| {
         b.severity
             .cmp(&a.severity)
@@ -101,6 +134,81 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<Status> {
     }
 }
 
+/// `[advisories] max-db-age` in whole days.
+fn config_max_db_age_days(config: &Config) -> Option<u32> {
+    let seconds = config.advisories.max_db_age?.as_secs();
+    u32::try_from(seconds / 86_400).ok()
+}
+
+/// Hides advisory findings the policy ignores until their expiry date, and reports each
+/// expired ignore as an `expired-ignore` finding.
+fn apply_policy_ignores(config: &Config, report: &mut ScanReport) {
+    let rules: Vec<IgnoreRule> = config
+        .advisories
+        .ignore
+        .iter()
+        .map(|entry| IgnoreRule {
+            id: entry.id.clone(),
+            reason: entry.reason.clone(),
+            expires: entry.expires,
+            line: Some(entry.line),
+        })
+        .collect();
+    if rules.is_empty() {
+        return;
+    }
+    let today = jiff::Zoned::now().date();
+    let outcome = apply_ignores(
+        std::mem::take(&mut report.findings),
+        &rules,
+        today,
+        &config.path,
+    );
+    for (finding, rule) in &outcome.ignored {
+        report.advisories.notes.push(format!(
+            "{} in {} is ignored by {} ({rule})",
+            finding.id.as_deref().unwrap_or("an advisory"),
+            finding.purl.as_deref().unwrap_or("a package"),
+            config.path
+        ));
+    }
+    report.findings = outcome.kept;
+}
+
+/// The policy checks (bans, sources, hashes, install-scripts, licenses, cooldown, names).
+/// Registry metadata is not consulted yet: the checks use what the lockfiles record.
+fn policy_findings(paths: &[PathBuf], inventory: &Inventory, config: &Config) -> Vec<Finding> {
+    let now = jiff::Timestamp::now();
+    let metadata = tollgate_policy::Offline;
+    let context = tollgate_policy::Context::new(&metadata, now);
+    let mut findings = tollgate_policy::run_checks(inventory, config, &context);
+    findings.extend(tollgate_policy::run_project_checks(
+        paths, inventory, config, now,
+    ));
+    findings
+}
+
+/// `--deep`: fetch and analyse the install-time code of every package that may run any.
+/// A package that cannot be fetched or read is a warning naming it, not a silent skip.
+fn deep_findings(
+    args: &ScanArgs,
+    inventory: &Inventory,
+    report: &mut ScanReport,
+) -> anyhow::Result<Vec<Finding>> {
+    let source = RegistrySource::from_process(args.offline)?;
+    let threads = std::thread::available_parallelism().map_or(2, |n| n.get() * 2);
+    let deep = tollgate_analysis::deep::deep_scan(inventory, &source, threads);
+    for (package, why) in deep.errors {
+        report.warnings.push(FileError {
+            path: package,
+            line: None,
+            column: None,
+            message: format!("install-time code not analysed: {why}"),
+        });
+    }
+    Ok(deep.findings)
+}
+
 fn scanned_lockfiles(inventory: &Inventory) -> Vec<ScannedLockfile> {
     inventory
         .lockfiles
@@ -118,6 +226,7 @@ fn scanned_lockfiles(inventory: &Inventory) -> Vec<ScannedLockfile> {
 /// status. Returns whether the index is missing.
 fn check_advisories(
     args: &ScanArgs,
+    max_db_age: u32,
     inventory: &Inventory,
     report: &mut ScanReport,
 ) -> anyhow::Result<bool> {
@@ -153,10 +262,9 @@ fn check_advisories(
         age_days: age,
         notes: Vec::new(),
     };
-    if let Some(age) = age.filter(|age| *age > i64::from(args.max_db_age)) {
+    if let Some(age) = age.filter(|age| *age > i64::from(max_db_age)) {
         report.advisories.notes.push(format!(
-            "the advisory index is {age} days old (limit {} days, --max-db-age): run `tollgate db update`",
-            args.max_db_age
+            "the advisory index is {age} days old (limit {max_db_age} days, --max-db-age): run `tollgate db update`"
         ));
     }
     let mut matcher = Matcher::new(&index);
