@@ -7,6 +7,7 @@
 mod cli;
 mod commands;
 mod exit;
+mod registry;
 
 use std::process::ExitCode;
 

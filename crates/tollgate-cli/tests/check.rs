@@ -8,7 +8,10 @@ fn check(args: &[&str]) -> assert_cmd::assert::Assert {
     Command::cargo_bin("tollgate")
         .unwrap()
         .current_dir(dir.path())
+        // No network in tests: cache only, and an empty cache of the test's own.
+        .env("XDG_CACHE_HOME", dir.path())
         .arg("check")
+        .arg("--offline")
         .args(args)
         .assert()
 }
@@ -67,7 +70,8 @@ fn banned_package_from_the_policy() {
         Command::cargo_bin("tollgate")
             .unwrap()
             .current_dir(dir.path())
-            .args(["check", "npm", spec])
+            .env("XDG_CACHE_HOME", dir.path())
+            .args(["check", "--offline", "npm", spec])
             .assert()
     };
     run("event-stream@3.3.6")

@@ -18,7 +18,9 @@ fn corpus_dir() -> PathBuf {
 
 /// Every lockfile under `dir`, recursively.
 fn lockfiles(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
     for entry in entries.flatten() {
         let path = entry.path();
         if path.is_dir() {
@@ -33,13 +35,18 @@ fn bench_largest_per_format(c: &mut Criterion) {
     let mut files = Vec::new();
     lockfiles(&corpus_dir(), &mut files);
     if files.is_empty() {
-        eprintln!("no corpus under {}; run scripts/bench-inventory.sh", corpus_dir().display());
+        eprintln!(
+            "no corpus under {}; run scripts/bench-inventory.sh",
+            corpus_dir().display()
+        );
         return;
     }
     let mut largest: std::collections::BTreeMap<String, (u64, PathBuf)> = Default::default();
     for path in files {
         let size = std::fs::metadata(&path).map_or(0, |m| m.len());
-        let Some(format) = detect_format(&path) else { continue };
+        let Some(format) = detect_format(&path) else {
+            continue;
+        };
         let key = format.as_str().to_owned();
         if largest.get(&key).is_none_or(|(best, _)| size > *best) {
             largest.insert(key, (size, path));
@@ -47,12 +54,20 @@ fn bench_largest_per_format(c: &mut Criterion) {
     }
     let mut group = c.benchmark_group("parse");
     for (name, (size, path)) in largest {
-        let Ok(text) = std::fs::read_to_string(&path) else { continue };
-        let Some(format) = detect_format(&path) else { continue };
+        let Ok(text) = std::fs::read_to_string(&path) else {
+            continue;
+        };
+        let Some(format) = detect_format(&path) else {
+            continue;
+        };
         let display = path.display().to_string();
         // yarn.lock is detected as classic; the parser re-labels Berry files itself.
         match parse_str(&display, &text, format) {
-            Ok(lock) => eprintln!("{name}: {} ({size} bytes, {} packages)", display, lock.packages.len()),
+            Ok(lock) => eprintln!(
+                "{name}: {} ({size} bytes, {} packages)",
+                display,
+                lock.packages.len()
+            ),
             Err(e) => {
                 eprintln!("{name}: skipped, does not parse: {e}");
                 continue;

@@ -25,7 +25,8 @@ const ALL_FORMATS: [LockfileFormat; 13] = [
 fn parse_with_every_format(label: &str, text: &str) {
     for format in ALL_FORMATS {
         // The assertion is that this returns at all: a panic fails the test with `label`.
-        let result = std::panic::catch_unwind(|| parse_str(label, text, format).map(|l| l.packages.len()));
+        let result =
+            std::panic::catch_unwind(|| parse_str(label, text, format).map(|l| l.packages.len()));
         assert!(result.is_ok(), "{format} parser panicked on {label}");
     }
 }
@@ -34,11 +35,19 @@ fn parse_with_every_format(label: &str, text: &str) {
 fn fuzz_found_inputs_do_not_panic() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fuzz-regressions");
     let mut seen = 0;
-    for target in std::fs::read_dir(&dir).expect("tests/fuzz-regressions exists").flatten() {
-        let Ok(inputs) = std::fs::read_dir(target.path()) else { continue };
+    for target in std::fs::read_dir(&dir)
+        .expect("tests/fuzz-regressions exists")
+        .flatten()
+    {
+        let Ok(inputs) = std::fs::read_dir(target.path()) else {
+            continue;
+        };
         for input in inputs.flatten() {
             let bytes = std::fs::read(input.path()).expect("readable regression input");
-            parse_with_every_format(&input.path().display().to_string(), &String::from_utf8_lossy(&bytes));
+            parse_with_every_format(
+                &input.path().display().to_string(),
+                &String::from_utf8_lossy(&bytes),
+            );
             seen += 1;
         }
     }

@@ -100,10 +100,25 @@ pub struct SquatMatch {
     pub technique: Technique,
 }
 
-/// The popular names of every ecosystem, indexed.
+/// The popular names of every ecosystem. Each ecosystem's index is built on first use, so
+/// a scan of a Cargo.lock never pays for indexing the npm and PyPI lists.
 #[derive(Debug, Default)]
 pub struct PopularNames {
-    indexes: HashMap<Ecosystem, NameIndex>,
+    indexes: HashMap<Ecosystem, LazyIndex>,
+}
+
+/// A name list and its index, built once when first asked for.
+#[derive(Debug, Default)]
+struct LazyIndex {
+    names: Vec<String>,
+    index: OnceLock<NameIndex>,
+}
+
+impl LazyIndex {
+    fn get(&self, ecosystem: Ecosystem) -> &NameIndex {
+        self.index
+            .get_or_init(|| NameIndex::build(ecosystem, self.names.clone()))
+    }
 }
 
 #[derive(Debug, Default)]
@@ -145,26 +160,37 @@ impl PopularNames {
         PopularNames {
             indexes: lists
                 .into_iter()
-                .map(|(ecosystem, names)| (ecosystem, NameIndex::build(ecosystem, names)))
+                .map(|(ecosystem, names)| {
+                    let lazy = LazyIndex {
+                        names,
+                        index: OnceLock::new(),
+                    };
+                    (ecosystem, lazy)
+                })
                 .collect(),
         }
     }
 
+    fn index(&self, ecosystem: Ecosystem) -> Option<&NameIndex> {
+        self.indexes.get(&ecosystem).map(|lazy| lazy.get(ecosystem))
+    }
+
     /// Whether `name` is on the popular list of `ecosystem`.
     pub fn contains(&self, ecosystem: Ecosystem, name: &str) -> bool {
-        self.indexes
-            .get(&ecosystem)
+        self.index(ecosystem)
             .is_some_and(|index| index.canonical.contains(&canonical(ecosystem, name)))
     }
 
     /// How many names the list has for `ecosystem`.
     pub fn len(&self, ecosystem: Ecosystem) -> usize {
-        self.indexes.get(&ecosystem).map_or(0, |i| i.names.len())
+        self.indexes
+            .get(&ecosystem)
+            .map_or(0, |lazy| lazy.names.len())
     }
 
     /// The popular name `name` most likely imitates, or `None` (also for popular names).
     pub fn squat_target(&self, ecosystem: Ecosystem, name: &str) -> Option<SquatMatch> {
-        let index = self.indexes.get(&ecosystem)?;
+        let index = self.index(ecosystem)?;
         let name = canonical(ecosystem, name);
         if index.canonical.contains(&name) {
             return None;

@@ -91,11 +91,21 @@ fn real_registries_metadata_downloads_and_archives() {
     let answers = client.metadata_batch(&requests);
     let esbuild = answers[0].as_ref().unwrap();
     assert!(esbuild.versions["0.25.0"].published.is_some());
-    assert!(esbuild.versions["0.25.0"].install_scripts.contains_key("postinstall"));
+    assert!(
+        esbuild.versions["0.25.0"]
+            .install_scripts
+            .contains_key("postinstall")
+    );
     let pyyaml = &answers[1].as_ref().unwrap().versions["6.0.2"];
     assert_eq!(pyyaml.has_sdist, Some(true));
     assert_eq!(pyyaml.has_wheel, Some(true));
-    assert!(answers[2].as_ref().unwrap().versions.contains_key("1.0.219"));
+    assert!(
+        answers[2]
+            .as_ref()
+            .unwrap()
+            .versions
+            .contains_key("1.0.219")
+    );
 
     let packages = [
         Package::new(Ecosystem::Npm, "typescript", "5.9.3"),
@@ -112,10 +122,17 @@ fn real_registries_metadata_downloads_and_archives() {
     let refs: Vec<&Package> = packages.iter().collect();
     let started = Instant::now();
     let downloads = client.fetch_all(&refs);
-    eprintln!("downloaded {} artifacts in {:?}", refs.len(), started.elapsed());
+    eprintln!(
+        "downloaded {} artifacts in {:?}",
+        refs.len(),
+        started.elapsed()
+    );
     for (package, download) in packages.iter().zip(&downloads) {
         let download = download.as_ref().unwrap();
-        assert!(matches!(download.verification, Verification::Unverified { .. }));
+        assert!(matches!(
+            download.verification,
+            Verification::Unverified { .. }
+        ));
         read_and_measure(&package.purl, &download.filename, &download.bytes);
     }
 

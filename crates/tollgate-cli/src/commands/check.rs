@@ -20,6 +20,7 @@ use tollgate_policy::{Level, MetadataSource};
 
 use crate::commands::policy::load_config;
 use crate::exit::Status;
+use crate::registry::{RegistryMetadata, client_from_process};
 
 /// Output formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -44,6 +45,10 @@ pub struct CheckArgs {
     /// The policy file (default: `tollgate.toml` in the current directory).
     #[arg(long, value_name = "PATH")]
     pub config: Option<PathBuf>,
+    /// Do not ask the registry (existence, publish time, license): answer from the cache
+    /// and the advisory index only.
+    #[arg(long)]
+    pub offline: bool,
 }
 
 fn parse_ecosystem(text: &str) -> Result<Ecosystem, String> {
@@ -123,7 +128,7 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<Status> {
         lockfiles: vec![lockfile],
         errors: Vec::new(),
     };
-    let metadata = tollgate_policy::Offline;
+    let metadata = RegistryMetadata::new(client_from_process(args.offline)?);
     let now = jiff::Timestamp::now();
     let context = tollgate_policy::Context::new(&metadata, now);
     let findings = tollgate_policy::run_checks(&inventory, &config, &context);

@@ -7,16 +7,14 @@
 //! cache only).
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use anyhow::{Context, bail};
 use clap::{Args, ValueEnum};
 use tollgate_analysis::deep::{ArtifactSource, FetchError, FetchedArtifact};
 use tollgate_analysis::{PackageFiles, PackageReport, analyze_package};
 use tollgate_model::{Ecosystem, Package, Severity};
-use tollgate_registry::{
-    Cache, ClientOptions, ConfigInputs, RegistryClient, RegistryConfig, RegistryError,
-};
+use tollgate_registry::{RegistryClient, RegistryError};
 
 use crate::exit::Status;
 
@@ -127,16 +125,8 @@ impl RegistrySource {
     /// A client configured from the running process (the user's registry settings, the
     /// default cache directory).
     pub fn from_process(offline: bool) -> anyhow::Result<Self> {
-        let cwd = std::env::current_dir().context("reading the current directory")?;
-        let inputs = ConfigInputs::from_process(cwd);
-        let config = RegistryConfig::discover(&inputs);
-        let root = Cache::default_root(&inputs).unwrap_or_else(|| PathBuf::from(".tollgate-cache"));
-        let options = ClientOptions {
-            offline,
-            ..ClientOptions::default()
-        };
         Ok(RegistrySource {
-            client: RegistryClient::new(config, Cache::new(root), options),
+            client: crate::registry::client_from_process(offline)?,
         })
     }
 }

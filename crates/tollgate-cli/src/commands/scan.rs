@@ -14,13 +14,14 @@ use clap::{Args, ValueEnum};
 use tollgate_advisory::{Error as AdvisoryError, IgnoreRule, Index, Matcher, apply_ignores};
 use tollgate_lockfile::Inventory;
 use tollgate_model::{FileError, Finding, Severity};
-use tollgate_policy::Config;
+use tollgate_policy::{Config, MetadataSource};
 use tollgate_report::findings::{AdvisoryStatus, ScanReport, ScannedLockfile};
 
 use crate::commands::db::{DbLocation, age_days};
 use crate::commands::inspect::RegistrySource;
 use crate::commands::policy::{load_config, policy_root};
 use crate::exit::Status;
+use crate::registry::{RegistryMetadata, client_from_process};
 
 /// Output formats for findings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -66,8 +67,15 @@ pub struct ScanArgs {
     /// lockfile's hash) and analyse what that code does.
     #[arg(long)]
     pub deep: bool,
-    /// With --deep: use only artifacts already in the cache; never touch the network.
-    #[arg(long, requires = "deep")]
+    /// Ask the registries (the addresses of your npm/pip/uv/cargo configuration; answers
+    /// cached for 24 h) for publish times, licenses and whether names exist, for the
+    /// cooldown, licenses and names checks. Without it those checks use what the lockfiles
+    /// record.
+    #[arg(long)]
+    pub registry_metadata: bool,
+    /// With --deep or --registry-metadata: answer from the cache only; never touch the
+    /// network.
+    #[arg(long)]
     pub offline: bool,
 }
 
@@ -92,9 +100,22 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<Status> {
         .unwrap_or(DEFAULT_MAX_DB_AGE_DAYS);
     let index_missing = check_advisories(args, max_db_age, &inventory, &mut report)?;
     apply_policy_ignores(&config, &mut report);
-    report
-        .findings
-        .extend(policy_findings(&args.paths, &inventory, &config));
+    let metadata: Box<dyn MetadataSource> = if args.registry_metadata {
+        Box::new(RegistryMetadata::new(client_from_process(args.offline)?))
+    } else {
+        report.advisories.notes.push(
+            "registry metadata not consulted (--registry-metadata): cooldown, licenses and names \
+             use what the lockfiles record"
+                .to_owned(),
+        );
+        Box::new(tollgate_policy::Offline)
+    };
+    report.findings.extend(policy_findings(
+        &args.paths,
+        &inventory,
+        &config,
+        metadata.as_ref(),
+    ));
     if args.deep {
         let deep = deep_findings(args, &inventory, &mut report)?;
         report.findings.extend(deep);
@@ -176,11 +197,14 @@ fn apply_policy_ignores(config: &Config, report: &mut ScanReport) {
 }
 
 /// The policy checks (bans, sources, hashes, install-scripts, licenses, cooldown, names).
-/// Registry metadata is not consulted yet: the checks use what the lockfiles record.
-fn policy_findings(paths: &[PathBuf], inventory: &Inventory, config: &Config) -> Vec<Finding> {
+fn policy_findings(
+    paths: &[PathBuf],
+    inventory: &Inventory,
+    config: &Config,
+    metadata: &dyn MetadataSource,
+) -> Vec<Finding> {
     let now = jiff::Timestamp::now();
-    let metadata = tollgate_policy::Offline;
-    let context = tollgate_policy::Context::new(&metadata, now);
+    let context = tollgate_policy::Context::new(metadata, now);
     let mut findings = tollgate_policy::run_checks(inventory, config, &context);
     findings.extend(tollgate_policy::run_project_checks(
         paths, inventory, config, now,

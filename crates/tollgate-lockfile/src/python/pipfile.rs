@@ -99,7 +99,11 @@ pub(crate) fn parse(path: &str, text: &str) -> Result<Lockfile, Error> {
         lockfile.packages.push(package);
     }
     for (name, entry) in &raw.develop {
-        if raw.default.get(name).is_some_and(|prod| prod.version == entry.version) {
+        if raw
+            .default
+            .get(name)
+            .is_some_and(|prod| prod.version == entry.version)
+        {
             continue; // Installed for production anyway.
         }
         // A different version under `develop` is kept: `pipenv install --dev` may install
