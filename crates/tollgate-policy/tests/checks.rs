@@ -350,3 +350,50 @@ fn names_typosquats_and_unknown_names() {
             .is_empty()
     );
 }
+
+/// An affixed name (`tree-sitter-rust`) is a typosquat candidate of the popular base name
+/// (`tree-sitter`) on its own, but not when the base package is locked beside it: then it
+/// is that project's companion crate.
+#[test]
+fn names_affix_next_to_its_base_package_is_a_companion() {
+    let package = |name: &str| {
+        format!(
+            "[[package]]\nname = \"{name}\"\nversion = \"0.23.0\"\nsource = \"registry+https://github.com/rust-lang/crates.io-index\"\nchecksum = \"0000000000000000000000000000000000000000000000000000000000000000\"\n\n"
+        )
+    };
+    let inventory_of = |names: &[&str]| {
+        let text = format!(
+            "version = 3\n\n{}",
+            names.iter().map(|n| package(n)).collect::<String>()
+        );
+        tollgate_lockfile::Inventory {
+            lockfiles: vec![
+                tollgate_lockfile::parse_str(
+                    "Cargo.lock",
+                    &text,
+                    tollgate_model::LockfileFormat::CargoLock,
+                )
+                .unwrap(),
+            ],
+            errors: Vec::new(),
+        }
+    };
+    let config = Config::parse(
+        "tollgate.toml",
+        "[names]\nlevel = \"deny\"\ncheck-exists = false\n",
+    )
+    .unwrap();
+    let metadata = InMemoryMetadata::default();
+    let alone = tollgate_policy::run_checks(
+        &inventory_of(&["tree-sitter-rust"]),
+        &config,
+        &Context::new(&metadata, now()),
+    );
+    assert_eq!(codes(&alone), [("names-typosquat", "tree-sitter-rust")]);
+    let with_base = tollgate_policy::run_checks(
+        &inventory_of(&["tree-sitter", "tree-sitter-rust"]),
+        &config,
+        &Context::new(&metadata, now()),
+    );
+    assert!(with_base.is_empty(), "{:?}", codes(&with_base));
+}

@@ -63,6 +63,17 @@ pub fn check(
 ) -> Vec<Finding> {
     let mut seen = HashSet::new();
     let mut findings = Vec::new();
+    // Names locked in the same lockfile: a package named `tree-sitter-rust` next to a
+    // locked `tree-sitter` is that project's companion, not an affix squat of it.
+    let locked_names: HashSet<(&str, Ecosystem, &str)> = locked(inventory)
+        .map(|e| {
+            (
+                e.lockfile.path.as_str(),
+                e.package.ecosystem,
+                e.package.normalized_name.as_str(),
+            )
+        })
+        .collect();
     for entry in locked(inventory) {
         let package = entry.package;
         if !matches!(package.source, Source::Registry { .. } | Source::Unknown)
@@ -71,6 +82,16 @@ pub fn check(
             continue;
         }
         for verdict in judge_name(package.ecosystem, &package.name, config, popular, metadata) {
+            if let NameVerdict::Typosquat(found) = &verdict
+                && found.technique == crate::typosquat::Technique::Affix
+                && locked_names.contains(&(
+                    entry.lockfile.path.as_str(),
+                    package.ecosystem,
+                    tollgate_model::normalize_name(package.ecosystem, &found.target).as_str(),
+                ))
+            {
+                continue;
+            }
             let (code, id, summary) = match verdict {
                 NameVerdict::Typosquat(found) => (
                     CODE_TYPOSQUAT,
