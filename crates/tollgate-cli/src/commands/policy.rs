@@ -12,7 +12,7 @@ use anyhow::{Context, anyhow};
 use clap::{Args, ValueEnum};
 use tollgate_model::Severity;
 use tollgate_policy::{Config, ConfigErrors, LoadError};
-use tollgate_report::findings::{AdvisoryStatus, ScanReport, ScannedLockfile};
+use tollgate_report::findings::{AdvisoryStatus, ScanReport};
 
 use crate::exit::Status;
 
@@ -115,16 +115,7 @@ pub fn run(args: &PolicyArgs) -> anyhow::Result<Status> {
             .iter()
             .flat_map(|l| l.warnings.iter().cloned())
             .collect(),
-        lockfiles: inventory
-            .lockfiles
-            .iter()
-            .map(|l| ScannedLockfile {
-                path: l.path.clone(),
-                format: l.format,
-                ecosystem: l.ecosystem,
-                packages: l.packages.len(),
-            })
-            .collect(),
+        lockfiles: crate::commands::scan::scanned_lockfiles(&inventory),
         advisories: AdvisoryStatus {
             notes: vec![
                 "advisories are not checked by `tollgate policy`; `tollgate scan` checks them".into(),

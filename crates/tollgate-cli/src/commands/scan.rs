@@ -233,7 +233,8 @@ fn deep_findings(
     Ok(deep.findings)
 }
 
-fn scanned_lockfiles(inventory: &Inventory) -> Vec<ScannedLockfile> {
+/// One summary line per scanned lockfile (path, format, package count).
+pub fn scanned_lockfiles(inventory: &Inventory) -> Vec<ScannedLockfile> {
     inventory
         .lockfiles
         .iter()
