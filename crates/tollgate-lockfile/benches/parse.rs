@@ -6,6 +6,10 @@
 
 use std::path::{Path, PathBuf};
 
+// The allocator of the `tollgate` binary, so that the figures are the binary's.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use tollgate_lockfile::{detect_format, parse_str};
 
