@@ -55,6 +55,7 @@ pub fn analyze_hooks(files: &PackageFiles, map: HookMap) -> PackageReport {
             .then_with(|| a.file.cmp(&b.file))
             .then_with(|| a.line.cmp(&b.line))
     });
+    let code_digest = code_digest(files, &hooks, run.cache.keys());
     PackageReport {
         ecosystem: map.ecosystem,
         name: map.name,
@@ -64,7 +65,44 @@ pub fn analyze_hooks(files: &PackageFiles, map: HookMap) -> PackageReport {
         findings,
         notes: run.notes,
         bytes_parsed: run.bytes_parsed,
+        code_digest,
     }
+}
+
+/// The digest of what runs at install time: the hooks (phase, command) and the contents
+/// of every file they ran, so that an allow-listed package whose install code changes in a
+/// new release is noticed even when its findings stay the same.
+fn code_digest<'a>(
+    files: &PackageFiles,
+    hooks: &[Hook],
+    analysed: impl Iterator<Item = &'a String>,
+) -> Option<String> {
+    use sha2::{Digest, Sha256};
+    if hooks.is_empty() {
+        return None;
+    }
+    let mut hasher = Sha256::new();
+    // Length-prefixed fields, so that no two different inputs hash the same byte stream.
+    let mut field = |bytes: &[u8]| {
+        hasher.update((bytes.len() as u64).to_le_bytes());
+        hasher.update(bytes);
+    };
+    for hook in hooks {
+        field(format!("{:?}", hook.phase).as_bytes());
+        field(hook.command.as_deref().unwrap_or_default().as_bytes());
+    }
+    let mut paths: Vec<&String> = analysed.collect();
+    paths.sort();
+    for path in paths {
+        field(path.as_bytes());
+        field(files.get(path).unwrap_or_default());
+    }
+    let digest: String = hasher
+        .finalize()
+        .iter()
+        .map(|byte| format!("{byte:02x}"))
+        .collect();
+    Some(format!("sha256:{digest}"))
 }
 
 /// What one file contributes: its hits and the local files it loads.
@@ -506,6 +544,37 @@ mod tests {
         rules.sort();
         rules.dedup();
         rules
+    }
+
+    /// The digest covers the code the install phase runs, and only that: a changed
+    /// required file changes it, a changed unrelated file does not, no hook means none.
+    #[test]
+    fn code_digest_tracks_the_install_time_code() {
+        let digest = |install_js: &str, readme: &str| {
+            analyze_package(
+                "x",
+                &files(&[
+                    (
+                        "package.json",
+                        "{\"scripts\":{\"postinstall\":\"node install.js\"}}",
+                    ),
+                    ("install.js", install_js),
+                    ("README.md", readme),
+                ]),
+            )
+            .unwrap()
+            .code_digest
+        };
+        let original = digest("console.log(1)", "a");
+        assert!(
+            original
+                .as_deref()
+                .is_some_and(|d| d.starts_with("sha256:") && d.len() == 71)
+        );
+        assert_eq!(original, digest("console.log(1)", "b"));
+        assert_ne!(original, digest("console.log(2)", "a"));
+        let no_hooks = analyze_package("x", &files(&[("package.json", "{}")])).unwrap();
+        assert_eq!(no_hooks.code_digest, None);
     }
 
     #[test]

@@ -244,6 +244,12 @@ pub struct PackageReport {
     pub notes: Vec<String>,
     /// Bytes of install-time source that were parsed.
     pub bytes_parsed: u64,
+    /// `sha256:<hex>` over the install-time code: each hook's phase and command, then every
+    /// file the hooks run (path and contents, in path order). Pin it in the policy's
+    /// install-scripts allow-list to be told when that code changes. `None` when nothing
+    /// runs at install time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code_digest: Option<String>,
 }
 
 impl PackageReport {

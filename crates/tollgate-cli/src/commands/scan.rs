@@ -6,15 +6,19 @@
 //! error (an unreadable lockfile, an unusable index, or no index without
 //! `--allow-missing-db`). Findings are still printed when the status is 2.
 
+use std::collections::HashMap;
 use std::io::Write as _;
 use std::path::PathBuf;
 
 use anyhow::Context;
 use clap::{Args, ValueEnum};
 use tollgate_advisory::{Error as AdvisoryError, IgnoreRule, Index, Matcher, apply_ignores};
+use tollgate_analysis::PackageReport;
+use tollgate_analysis::deep::DeepScan;
 use tollgate_lockfile::Inventory;
 use tollgate_model::{FileError, Finding, Severity};
-use tollgate_policy::{Config, MetadataSource};
+use tollgate_model::{Lockfile, Package, normalize_name};
+use tollgate_policy::{Config, InstallCode, InstallCodeSource, LockHints, MetadataSource};
 use tollgate_report::findings::{AdvisoryStatus, ScanReport, ScannedLockfile};
 
 use crate::commands::db::{DbLocation, age_days};
@@ -110,15 +114,21 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<Status> {
         );
         Box::new(tollgate_policy::Offline)
     };
+    let deep = if args.deep {
+        Some(deep_scan(args, &inventory, &mut report)?)
+    } else {
+        None
+    };
+    let analysed = AnalysedInstallCode::new(deep.as_ref());
     report.findings.extend(policy_findings(
         &args.paths,
         &inventory,
         &config,
         metadata.as_ref(),
+        &analysed,
     ));
-    if args.deep {
-        let deep = deep_findings(args, &inventory, &mut report)?;
-        report.findings.extend(deep);
+    if let Some(deep) = deep {
+        report.findings.extend(deep.findings);
     }
     report.findings.sort_by(|a, b| {
         b.severity
@@ -202,9 +212,11 @@ fn policy_findings(
     inventory: &Inventory,
     config: &Config,
     metadata: &dyn MetadataSource,
+    install_code: &dyn InstallCodeSource,
 ) -> Vec<Finding> {
     let now = jiff::Timestamp::now();
-    let context = tollgate_policy::Context::new(metadata, now);
+    let mut context = tollgate_policy::Context::new(metadata, now);
+    context.install_code = install_code;
     let mut findings = tollgate_policy::run_checks(inventory, config, &context);
     findings.extend(tollgate_policy::run_project_checks(
         paths, inventory, config, now,
@@ -214,15 +226,15 @@ fn policy_findings(
 
 /// `--deep`: fetch and analyse the install-time code of every package that may run any.
 /// A package that cannot be fetched or read is a warning naming it, not a silent skip.
-fn deep_findings(
+fn deep_scan(
     args: &ScanArgs,
     inventory: &Inventory,
     report: &mut ScanReport,
-) -> anyhow::Result<Vec<Finding>> {
+) -> anyhow::Result<DeepScan> {
     let source = RegistrySource::from_process(args.offline)?;
     let threads = std::thread::available_parallelism().map_or(2, |n| n.get() * 2);
-    let deep = tollgate_analysis::deep::deep_scan(inventory, &source, threads);
-    for (package, why) in deep.errors {
+    let mut deep = tollgate_analysis::deep::deep_scan(inventory, &source, threads);
+    for (package, why) in std::mem::take(&mut deep.errors) {
         report.warnings.push(FileError {
             path: package,
             line: None,
@@ -230,7 +242,54 @@ fn deep_findings(
             message: format!("install-time code not analysed: {why}"),
         });
     }
-    Ok(deep.findings)
+    Ok(deep)
+}
+
+/// What runs at install time, for the `install-scripts` check: the analysed artifact when
+/// `--deep` fetched it (exact, with the digest an allow-list entry can pin), else the lock.
+struct AnalysedInstallCode<'a> {
+    /// (lockfile, normalized name, version) → the analysis of that package's artifact.
+    reports: HashMap<(&'a str, String, &'a str), &'a PackageReport>,
+}
+
+impl<'a> AnalysedInstallCode<'a> {
+    fn new(deep: Option<&'a DeepScan>) -> Self {
+        let reports = deep
+            .into_iter()
+            .flat_map(|deep| &deep.reports)
+            .map(|(lockfile, report)| {
+                let name = normalize_name(report.ecosystem, &report.name);
+                let key = (lockfile.as_str(), name, report.version.as_str());
+                (key, report)
+            })
+            .collect();
+        AnalysedInstallCode { reports }
+    }
+}
+
+impl InstallCodeSource for AnalysedInstallCode<'_> {
+    fn install_code(&self, lockfile: &Lockfile, package: &Package) -> Option<InstallCode> {
+        let key = (
+            lockfile.path.as_str(),
+            package.normalized_name.clone(),
+            package.version.as_str(),
+        );
+        let Some(report) = self.reports.get(&key) else {
+            return LockHints.install_code(lockfile, package);
+        };
+        if !report.state.runs_code() {
+            return None;
+        }
+        Some(InstallCode {
+            reason: format!("its artifact {}", report.state.label()),
+            digest: report.code_digest.clone(),
+            evidence: report
+                .hooks
+                .iter()
+                .map(|hook| hook.evidence.clone())
+                .collect(),
+        })
+    }
 }
 
 /// One summary line per scanned lockfile (path, format, package count).
