@@ -1,12 +1,15 @@
 //! The registry client as the commands use it: configured from the user's own npm, pip/uv
 //! and cargo settings, with the default cache, and adapted to the policy checks'
-//! [`MetadataSource`] (publish times, licenses, name existence).
+//! [`MetadataSource`] (publish times, licenses, name existence), with a small distilled
+//! cache so that a warm scan does not re-read whole registry documents.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 use std::sync::Mutex;
+use std::time::Duration;
 
 use anyhow::Context as _;
+use serde::{Deserialize, Serialize};
 use tollgate_model::Ecosystem;
 use tollgate_policy::{MetadataError, MetadataSource, PackageKey};
 use tollgate_registry::{
@@ -18,6 +21,11 @@ use tollgate_registry::{
 /// package-manager configuration, the default cache directory. `offline` answers from
 /// the cache only.
 pub fn client_from_process(offline: bool) -> anyhow::Result<RegistryClient> {
+    Ok(process_client(offline)?.0)
+}
+
+/// The client and its cache root.
+fn process_client(offline: bool) -> anyhow::Result<(RegistryClient, PathBuf)> {
     let cwd = std::env::current_dir().context("reading the current directory")?;
     let inputs = ConfigInputs::from_process(cwd);
     let config = RegistryConfig::discover(&inputs);
@@ -26,36 +34,67 @@ pub fn client_from_process(offline: bool) -> anyhow::Result<RegistryClient> {
         offline,
         ..ClientOptions::default()
     };
-    Ok(RegistryClient::new(config, Cache::new(root), options))
+    let client = RegistryClient::new(config, Cache::new(root.clone()), options);
+    Ok((client, root))
 }
 
-/// Registry metadata for the policy checks, one request per package name (cached on disk
-/// by the client for 24 hours, and in memory for this process).
+/// How long a distilled answer is trusted, like the client's own metadata cache.
+const DISTILLED_TTL: Duration = Duration::from_secs(24 * 60 * 60);
+
+/// What the policy checks need of a package's registry metadata, and nothing more. Registry
+/// documents are large (an npm packument can be megabytes, a crates index file lists every
+/// release); this is kept on disk beside them so that a warm scan reads a few hundred bytes
+/// per package instead of re-parsing those documents.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+struct Distilled {
+    exists: bool,
+    /// version → (publish time, license).
+    versions: BTreeMap<String, (Option<String>, Option<String>)>,
+}
+
+impl From<PackageMetadata> for Distilled {
+    fn from(metadata: PackageMetadata) -> Self {
+        Distilled {
+            exists: metadata.exists,
+            versions: metadata
+                .versions
+                .into_iter()
+                .map(|(version, facts)| (version, (facts.published, facts.license)))
+                .collect(),
+        }
+    }
+}
+
+/// Registry metadata for the policy checks, one request per package name, distilled and
+/// cached on disk for 24 hours and in memory for this process.
 pub struct RegistryMetadata {
     client: RegistryClient,
-    answers: Mutex<HashMap<(Ecosystem, String), Result<PackageMetadata, String>>>,
+    distilled_dir: PathBuf,
+    answers: Mutex<HashMap<(Ecosystem, String), Result<Distilled, String>>>,
 }
 
 impl RegistryMetadata {
-    /// Wraps a client.
-    pub fn new(client: RegistryClient) -> Self {
-        RegistryMetadata {
+    /// Metadata through a client configured from the running process (see
+    /// [`client_from_process`]).
+    pub fn from_process(offline: bool) -> anyhow::Result<Self> {
+        let (client, root) = process_client(offline)?;
+        Ok(RegistryMetadata {
             client,
+            distilled_dir: root.join("metadata-distilled"),
             answers: Mutex::new(HashMap::new()),
-        }
+        })
     }
 
-    /// The registry's answer for `name`, fetched once.
-    fn package(&self, ecosystem: Ecosystem, name: &str) -> Result<PackageMetadata, MetadataError> {
+    /// The answer for `name`: from memory, else the distilled cache, else the registry.
+    fn package(&self, ecosystem: Ecosystem, name: &str) -> Result<Distilled, MetadataError> {
         let key = (ecosystem, name.to_owned());
         let cached = self.lock().get(&key).cloned();
         let answer = match cached {
             Some(answer) => answer,
             None => {
                 let answer = self
-                    .client
-                    .metadata(&request(ecosystem, name))
-                    .map_err(|e| e.to_string());
+                    .read_distilled(ecosystem, name)
+                    .map_or_else(|| self.fetch(ecosystem, name), Ok);
                 self.lock().insert(key, answer.clone());
                 answer
             }
@@ -67,10 +106,60 @@ impl RegistryMetadata {
         })
     }
 
+    /// Asks the registry and keeps the distilled answer.
+    fn fetch(&self, ecosystem: Ecosystem, name: &str) -> Result<Distilled, String> {
+        let distilled = Distilled::from(
+            self.client
+                .metadata(&request(ecosystem, name))
+                .map_err(|e| e.to_string())?,
+        );
+        self.write_distilled(ecosystem, name, &distilled);
+        Ok(distilled)
+    }
+
+    /// `<cache>/metadata-distilled/<ecosystem>/<hex of the name>.json`: hex, because npm
+    /// names hold `/` and `@`, and no name may steer the path.
+    fn distilled_path(&self, ecosystem: Ecosystem, name: &str) -> PathBuf {
+        let hex: String = name.bytes().map(|b| format!("{b:02x}")).collect();
+        self.distilled_dir
+            .join(ecosystem.purl_type())
+            .join(format!("{hex}.json"))
+    }
+
+    fn read_distilled(&self, ecosystem: Ecosystem, name: &str) -> Option<Distilled> {
+        let path = self.distilled_path(ecosystem, name);
+        let age = std::fs::metadata(&path)
+            .ok()?
+            .modified()
+            .ok()?
+            .elapsed()
+            .ok()?;
+        if age > DISTILLED_TTL {
+            return None;
+        }
+        // An unreadable or corrupt entry is a cache miss, never an answer.
+        serde_json::from_slice(&std::fs::read(&path).ok()?).ok()
+    }
+
+    /// Best effort: a cache that cannot be written only costs a later lookup.
+    fn write_distilled(&self, ecosystem: Ecosystem, name: &str, distilled: &Distilled) {
+        let path = self.distilled_path(ecosystem, name);
+        let Some(dir) = path.parent() else { return };
+        let Ok(bytes) = serde_json::to_vec(distilled) else {
+            return;
+        };
+        let written = std::fs::create_dir_all(dir)
+            .and_then(|()| tempfile::NamedTempFile::new_in(dir))
+            .and_then(|mut file| {
+                std::io::Write::write_all(&mut file, &bytes)?;
+                file.persist(&path).map_err(|e| e.error)
+            });
+        drop(written);
+    }
+
     fn lock(
         &self,
-    ) -> std::sync::MutexGuard<'_, HashMap<(Ecosystem, String), Result<PackageMetadata, String>>>
-    {
+    ) -> std::sync::MutexGuard<'_, HashMap<(Ecosystem, String), Result<Distilled, String>>> {
         // A poisoned map only means another lookup panicked; its entries are still valid.
         self.answers.lock().unwrap_or_else(|e| e.into_inner())
     }
@@ -85,26 +174,34 @@ fn request(ecosystem: Ecosystem, name: &str) -> MetadataRequest {
 }
 
 impl MetadataSource for RegistryMetadata {
-    /// Fetches every distinct name in parallel before the checks ask one by one.
+    /// Reads the distilled cache, then fetches every distinct missing name in parallel,
+    /// before the checks ask one by one.
     fn prefetch(&self, packages: &[PackageKey<'_>]) {
         let mut names: Vec<(Ecosystem, &str)> =
             packages.iter().map(|p| (p.ecosystem, p.name)).collect();
         names.sort_unstable();
         names.dedup();
-        let requests: Vec<MetadataRequest> = names
-            .iter()
-            .filter(|(ecosystem, name)| {
-                !self.lock().contains_key(&(*ecosystem, (*name).to_owned()))
-            })
-            .map(|(ecosystem, name)| request(*ecosystem, name))
-            .collect();
+        let mut requests = Vec::new();
+        for (ecosystem, name) in names {
+            let key = (ecosystem, name.to_owned());
+            if self.lock().contains_key(&key) {
+                continue;
+            }
+            match self.read_distilled(ecosystem, name) {
+                Some(distilled) => {
+                    self.lock().insert(key, Ok(distilled));
+                }
+                None => requests.push(request(ecosystem, name)),
+            }
+        }
         let answers = self.client.metadata_batch(&requests);
-        let mut map = self.lock();
         for (request, answer) in requests.into_iter().zip(answers) {
-            map.insert(
-                (request.ecosystem, request.name),
-                answer.map_err(|e| e.to_string()),
-            );
+            let answer = answer.map(Distilled::from).map_err(|e| e.to_string());
+            if let Ok(distilled) = &answer {
+                self.write_distilled(request.ecosystem, &request.name, distilled);
+            }
+            self.lock()
+                .insert((request.ecosystem, request.name), answer);
         }
     }
 
@@ -115,11 +212,7 @@ impl MetadataSource for RegistryMetadata {
         version: &str,
     ) -> Result<Option<jiff::Timestamp>, MetadataError> {
         let package = self.package(ecosystem, name)?;
-        let Some(published) = package
-            .versions
-            .get(version)
-            .and_then(|v| v.published.clone())
-        else {
+        let Some(published) = package.versions.get(version).and_then(|v| v.0.clone()) else {
             return Ok(None);
         };
         published.parse().map(Some).map_err(|e| MetadataError {
@@ -136,13 +229,69 @@ impl MetadataSource for RegistryMetadata {
         version: &str,
     ) -> Result<Option<String>, MetadataError> {
         let package = self.package(ecosystem, name)?;
-        Ok(package
-            .versions
-            .get(version)
-            .and_then(|v| v.license.clone()))
+        Ok(package.versions.get(version).and_then(|v| v.1.clone()))
     }
 
     fn exists(&self, ecosystem: Ecosystem, name: &str) -> Result<Option<bool>, MetadataError> {
         Ok(Some(self.package(ecosystem, name)?.exists))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A distilled answer round-trips through its file, a stale or corrupt file is a miss,
+    /// and names cannot steer the path.
+    #[test]
+    fn distilled_cache_round_trips_and_expires() {
+        let dir = tempfile::tempdir().unwrap();
+        let metadata = RegistryMetadata {
+            client: RegistryClient::new(
+                RegistryConfig::default(),
+                Cache::new(dir.path().join("cache")),
+                ClientOptions {
+                    offline: true,
+                    ..ClientOptions::default()
+                },
+            ),
+            distilled_dir: dir.path().join("distilled"),
+            answers: Mutex::new(HashMap::new()),
+        };
+        let name = "@scope/../../etc";
+        let path = metadata.distilled_path(Ecosystem::Npm, name);
+        assert!(path.starts_with(dir.path().join("distilled").join("npm")));
+        assert!(metadata.read_distilled(Ecosystem::Npm, name).is_none());
+
+        let mut versions = BTreeMap::new();
+        versions.insert(
+            "1.0.0".to_owned(),
+            (
+                Some("2024-01-02T03:04:05Z".to_owned()),
+                Some("MIT".to_owned()),
+            ),
+        );
+        let distilled = Distilled {
+            exists: true,
+            versions,
+        };
+        metadata.write_distilled(Ecosystem::Npm, name, &distilled);
+        assert_eq!(
+            metadata
+                .publish_time(Ecosystem::Npm, name, "1.0.0")
+                .unwrap(),
+            Some("2024-01-02T03:04:05Z".parse().unwrap())
+        );
+        assert_eq!(
+            metadata
+                .license(Ecosystem::Npm, name, "1.0.0")
+                .unwrap()
+                .as_deref(),
+            Some("MIT")
+        );
+        assert_eq!(metadata.exists(Ecosystem::Npm, name).unwrap(), Some(true));
+
+        std::fs::write(&path, b"{not json").unwrap();
+        assert!(metadata.read_distilled(Ecosystem::Npm, name).is_none());
     }
 }

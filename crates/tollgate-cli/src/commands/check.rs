@@ -20,7 +20,7 @@ use tollgate_policy::{Level, MetadataSource};
 
 use crate::commands::policy::load_config;
 use crate::exit::Status;
-use crate::registry::{RegistryMetadata, client_from_process};
+use crate::registry::RegistryMetadata;
 
 /// Output formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -128,7 +128,7 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<Status> {
         lockfiles: vec![lockfile],
         errors: Vec::new(),
     };
-    let metadata = RegistryMetadata::new(client_from_process(args.offline)?);
+    let metadata = RegistryMetadata::from_process(args.offline)?;
     let now = jiff::Timestamp::now();
     let context = tollgate_policy::Context::new(&metadata, now);
     let findings = tollgate_policy::run_checks(&inventory, &config, &context);

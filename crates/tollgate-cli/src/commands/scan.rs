@@ -25,7 +25,7 @@ use crate::commands::db::{DbLocation, age_days};
 use crate::commands::inspect::RegistrySource;
 use crate::commands::policy::{load_config, policy_root};
 use crate::exit::Status;
-use crate::registry::{RegistryMetadata, client_from_process};
+use crate::registry::RegistryMetadata;
 
 /// Output formats for findings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -105,7 +105,7 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<Status> {
     let index_missing = check_advisories(args, max_db_age, &inventory, &mut report)?;
     apply_policy_ignores(&config, &mut report);
     let metadata: Box<dyn MetadataSource> = if args.registry_metadata {
-        Box::new(RegistryMetadata::new(client_from_process(args.offline)?))
+        Box::new(RegistryMetadata::from_process(args.offline)?)
     } else {
         report.advisories.notes.push(
             "registry metadata not consulted (--registry-metadata): cooldown, licenses and names \
