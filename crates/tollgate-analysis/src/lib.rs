@@ -33,6 +33,7 @@ mod python;
 mod rules;
 mod rust_source;
 mod shell;
+pub mod wheel;
 
 pub use analyze::{analyze_package, findings_for_package};
 pub use error::AnalysisError;

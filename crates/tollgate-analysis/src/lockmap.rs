@@ -24,6 +24,7 @@ use tollgate_model::{
 use crate::files::PackageFiles;
 use crate::gate::{Gate, ProjectSettings};
 use crate::model::{CodeKind, CodeState};
+use crate::wheel::WheelTarget;
 
 /// One package's entry in the lock-only map.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -216,6 +217,9 @@ fn python_state(package: &Package) -> (CodeState, String) {
         }
         Source::Registry { .. } | Source::Unknown => {}
     }
+    if let Some(answer) = wheel_answer(package, WheelTarget::host()) {
+        return answer;
+    }
     match package.install.sdist_only {
         Some(true) => runs(CodeKind::SdistBuild, "only an sdist is locked"),
         Some(false) => (
@@ -233,6 +237,50 @@ fn python_state(package: &Package) -> (CodeState, String) {
             }
         }
     }
+}
+
+/// The answer from the locked wheels' file names, when the lock names wheels: a wheel that
+/// fits `target` means no code runs; none fitting with an sdist locked means pip/uv build
+/// the sdist. `None` when the lock names no wheel file.
+fn wheel_answer(package: &Package, target: WheelTarget) -> Option<(CodeState, String)> {
+    let wheels: Vec<&str> = package
+        .artifacts
+        .iter()
+        .filter(|a| a.kind == ArtifactKind::Wheel)
+        .filter_map(|a| a.filename.as_deref())
+        .collect();
+    if wheels.is_empty() {
+        return None;
+    }
+    if let Some(fitting) = wheels.iter().find(|w| target.fits(w)) {
+        return Some((
+            CodeState::NoCode,
+            format!("the locked wheel {fitting} fits {}", target.describe()),
+        ));
+    }
+    let has_sdist = package
+        .artifacts
+        .iter()
+        .any(|a| a.kind == ArtifactKind::Sdist);
+    Some(if has_sdist {
+        runs(
+            CodeKind::SdistBuild,
+            &format!(
+                "none of the {} locked wheels fits {}, so installing builds the sdist",
+                wheels.len(),
+                target.describe()
+            ),
+        )
+    } else {
+        (
+            CodeState::Unknown,
+            format!(
+                "none of the {} locked wheels fits {} and no sdist is locked",
+                wheels.len(),
+                target.describe()
+            ),
+        )
+    })
 }
 
 /// Crate sources unpacked under `$CARGO_HOME/registry/src/*/<name>-<version>/`.
@@ -306,6 +354,43 @@ impl CargoSources {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A package whose locked wheels are all for another platform is built from its sdist.
+    #[test]
+    fn wheels_for_another_platform_mean_an_sdist_build() {
+        let artifact = |kind, filename: &str| tollgate_model::Artifact {
+            kind,
+            filename: Some(filename.to_owned()),
+            url: None,
+            hashes: Vec::new(),
+            size: None,
+            upload_time: None,
+        };
+        let mut package = Package::new(tollgate_model::Ecosystem::PyPI, "pyyaml", "6.0.2");
+        package.artifacts = vec![
+            artifact(ArtifactKind::Sdist, "pyyaml-6.0.2.tar.gz"),
+            artifact(
+                ArtifactKind::Wheel,
+                "PyYAML-6.0.2-cp312-cp312-macosx_11_0_arm64.whl",
+            ),
+        ];
+        let linux = WheelTarget {
+            os: "linux",
+            arch: "x86_64",
+        };
+        let mac = WheelTarget {
+            os: "macos",
+            arch: "aarch64",
+        };
+        let (state, note) = wheel_answer(&package, linux).unwrap();
+        assert!(state.runs_code(), "{note}");
+        assert!(note.contains("linux x86_64"), "{note}");
+        assert_eq!(wheel_answer(&package, mac).unwrap().0, CodeState::NoCode);
+        package.artifacts.remove(0);
+        assert_eq!(wheel_answer(&package, linux).unwrap().0, CodeState::Unknown);
+        package.artifacts.clear();
+        assert!(wheel_answer(&package, linux).is_none());
+    }
 
     fn lockfile(format: LockfileFormat, version: &str, packages: Vec<Package>) -> Lockfile {
         let mut lockfile = Lockfile::new("p/lock", format);

@@ -19,8 +19,9 @@ pub struct Cli {
 /// tollgate's subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Scan the lockfiles under PATH for known vulnerabilities and malicious packages,
-    /// offline, against the local OSV advisory index.
+    /// Scan the lockfiles under PATH: known vulnerabilities and malicious packages (offline,
+    /// against the local OSV index), the tollgate.toml policy, and with --deep what the
+    /// install-time code of each dependency does.
     Scan(commands::scan::ScanArgs),
     /// Manage the offline advisory index (import, update, status).
     Db(commands::db::DbArgs),
@@ -34,6 +35,9 @@ pub enum Command {
     /// Show the install-time hooks of one package (archive, directory, purl or
     /// NAME@VERSION) and what their code does: network, credentials, exec, obfuscation.
     Inspect(commands::inspect::InspectArgs),
+    /// Which locked packages run code when installed or built (npm scripts, node-gyp, sdist
+    /// builds, build.rs, proc-macros), from the lockfiles alone, with evidence.
+    InstallCode(commands::install_code::InstallCodeArgs),
     /// Write a commented starter tollgate.toml (refuses to overwrite without --force).
     Init(commands::init::InitArgs),
     /// Before adding a dependency: is it a likely typosquat, banned, too new? (exit 1 if so)

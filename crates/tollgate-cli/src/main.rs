@@ -29,15 +29,26 @@ fn main() -> ExitCode {
         Command::Run(args) => commands::run::run(&args),
         Command::Install(args) => commands::install::run(&args),
         Command::Inspect(args) => commands::inspect::run(&args),
+        Command::InstallCode(args) => commands::install_code::run(&args),
         Command::Init(args) => commands::init::run(&args),
         Command::Check(args) => commands::check::run(&args),
         Command::Policy(args) => commands::policy::run(&args),
     };
     match result {
         Ok(status) => status.into(),
+        // The reader went away (`tollgate ... | head`): nothing is wrong, stop quietly.
+        Err(error) if is_broken_pipe(&error) => ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("error: {error:#}");
             exit::Status::Error.into()
         }
     }
+}
+
+fn is_broken_pipe(error: &anyhow::Error) -> bool {
+    error.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
 }

@@ -5,6 +5,7 @@ pub mod db;
 pub mod init;
 pub mod inspect;
 pub mod install;
+pub mod install_code;
 pub mod inventory;
 pub mod policy;
 pub mod run;
