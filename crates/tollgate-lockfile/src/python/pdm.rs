@@ -71,17 +71,14 @@ pub(crate) fn parse(path: &str, text: &str) -> Result<Lockfile, Error> {
     let lines = SpanLines::new(text);
     let mut lockfile = Lockfile::new(path, LockfileFormat::PdmLock);
     if let Some(version) = raw.metadata.as_ref().and_then(|m| m.lock_version.as_ref()) {
-        let major = version.get_ref().split('.').next().unwrap_or_default();
-        if !SUPPORTED_MAJORS.contains(&major) {
-            return Err(Error::UnsupportedVersion {
-                path: path.to_owned(),
-                line: Some(lines.line_of(version)),
-                what: "pdm.lock `lock_version`",
-                found: version.get_ref().clone(),
-                supported: "lock versions 3.x and 4.x",
-            });
-        }
-        lockfile.format_version = Some(version.get_ref().clone());
+        lockfile.format_version = Some(toml_input::checked_lock_version(
+            path,
+            &lines,
+            version,
+            &SUPPORTED_MAJORS,
+            "pdm.lock `lock_version`",
+            "lock versions 3.x and 4.x",
+        )?);
     }
 
     for entry in &raw.package {

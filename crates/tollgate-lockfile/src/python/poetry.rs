@@ -77,17 +77,14 @@ pub(crate) fn parse(path: &str, text: &str) -> Result<Lockfile, Error> {
     let lines = SpanLines::new(text);
     let mut lockfile = Lockfile::new(path, LockfileFormat::PoetryLock);
     if let Some(version) = raw.metadata.as_ref().and_then(|m| m.lock_version.as_ref()) {
-        let major = version.get_ref().split('.').next().unwrap_or_default();
-        if !SUPPORTED_MAJORS.contains(&major) {
-            return Err(Error::UnsupportedVersion {
-                path: path.to_owned(),
-                line: Some(lines.line_of(version)),
-                what: "poetry.lock `lock-version`",
-                found: version.get_ref().clone(),
-                supported: "lock versions 1.x and 2.x",
-            });
-        }
-        lockfile.format_version = Some(version.get_ref().clone());
+        lockfile.format_version = Some(toml_input::checked_lock_version(
+            path,
+            &lines,
+            version,
+            &SUPPORTED_MAJORS,
+            "poetry.lock `lock-version`",
+            "lock versions 1.x and 2.x",
+        )?);
     }
     let v1_files: HashMap<String, &Vec<RawFile>> = raw
         .metadata

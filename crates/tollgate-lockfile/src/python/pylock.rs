@@ -99,18 +99,16 @@ pub(crate) fn parse(path: &str, text: &str) -> Result<Lockfile, Error> {
     }
     let raw: RawLock = toml_input::from_str(path, text, "a pylock.toml (PEP 751) document")?;
     let lines = SpanLines::new(text);
-    let version = raw.lock_version.get_ref();
-    if version.split('.').next() != Some(SUPPORTED_MAJOR) {
-        return Err(Error::UnsupportedVersion {
-            path: path.to_owned(),
-            line: Some(lines.line_of(&raw.lock_version)),
-            what: "pylock.toml `lock-version`",
-            found: version.clone(),
-            supported: "lock-version 1.x",
-        });
-    }
+    let version = toml_input::checked_lock_version(
+        path,
+        &lines,
+        &raw.lock_version,
+        &[SUPPORTED_MAJOR],
+        "pylock.toml `lock-version`",
+        "lock-version 1.x",
+    )?;
     let mut lockfile = Lockfile::new(path, LockfileFormat::Pylock);
-    lockfile.format_version = Some(version.clone());
+    lockfile.format_version = Some(version);
 
     for entry in &raw.packages {
         let raw_package = entry.get_ref();

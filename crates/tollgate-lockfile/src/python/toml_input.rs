@@ -82,6 +82,31 @@ impl<'a> SpanLines<'a> {
     }
 }
 
+/// A `MAJOR.MINOR` lock-version marker, checked against the majors a parser reads: the
+/// version string to record, or [`Error::UnsupportedVersion`] at the marker's line.
+pub(crate) fn checked_lock_version(
+    path: &str,
+    lines: &SpanLines<'_>,
+    version: &toml::Spanned<String>,
+    supported_majors: &[&str],
+    what: &'static str,
+    supported: &'static str,
+) -> Result<String, crate::Error> {
+    let found = version.get_ref();
+    let major = found.split('.').next().unwrap_or_default();
+    if supported_majors.contains(&major) {
+        Ok(found.clone())
+    } else {
+        Err(crate::Error::UnsupportedVersion {
+            path: path.to_owned(),
+            line: Some(lines.line_of(version)),
+            what,
+            found: found.clone(),
+            supported,
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
