@@ -110,26 +110,20 @@ fn render(write: impl Fn(&mut Vec<u8>, &ScanReport) -> std::io::Result<()>) -> S
 
 #[test]
 fn table() {
-    insta::assert_snapshot!(render(|out, r| {
-        tollgate_report::findings::write_table_report(out, r)
-    }));
+    insta::assert_snapshot!(render(tollgate_report::findings::write_table_report));
 }
 
 #[test]
 fn json() {
-    insta::assert_snapshot!(render(|out, r| tollgate_report::findings::write_json(
-        out, r
-    )));
+    insta::assert_snapshot!(render(tollgate_report::findings::write_json));
 }
 
 #[test]
 fn markdown() {
-    insta::assert_snapshot!(render(|out, r| tollgate_report::markdown::write_markdown(
-        out, r
-    )));
+    insta::assert_snapshot!(render(tollgate_report::markdown::write_markdown));
 }
 
 #[test]
 fn sarif() {
-    insta::assert_snapshot!(render(|out, r| tollgate_report::sarif::write_sarif(out, r)));
+    insta::assert_snapshot!(render(tollgate_report::sarif::write_sarif));
 }
