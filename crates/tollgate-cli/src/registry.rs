@@ -157,6 +157,37 @@ impl RegistryMetadata {
         drop(written);
     }
 
+    /// What runs when `name@version` is installed, as the registry says: npm's install-time
+    /// lifecycle scripts, or for PyPI whether only an sdist exists (then its build backend
+    /// runs). `None` when the registry does not say (crates.io) or cannot be asked.
+    pub fn install_time_code(
+        &self,
+        ecosystem: Ecosystem,
+        name: &str,
+        version: &str,
+    ) -> Option<Vec<String>> {
+        let metadata = self.client.metadata(&request(ecosystem, name)).ok()?;
+        let facts = metadata.versions.get(version)?;
+        match ecosystem {
+            Ecosystem::Npm => Some(
+                facts
+                    .install_scripts
+                    .iter()
+                    .filter(|(phase, _)| phase.as_str() != "prepare")
+                    .map(|(phase, command)| format!("{phase}: {command}"))
+                    .collect(),
+            ),
+            Ecosystem::PyPI => match (facts.has_wheel, facts.has_sdist) {
+                (Some(true), _) => Some(Vec::new()),
+                (Some(false), Some(true)) => Some(vec![
+                    "sdist only: installing runs its build backend".to_owned(),
+                ]),
+                _ => None,
+            },
+            Ecosystem::CratesIo => None,
+        }
+    }
+
     fn lock(
         &self,
     ) -> std::sync::MutexGuard<'_, HashMap<(Ecosystem, String), Result<Distilled, String>>> {

@@ -79,3 +79,50 @@ fn banned_package_from_the_policy() {
         .stdout(contains("compromised"));
     run("event-stream@4.0.1").code(0);
 }
+
+/// `check` matches the version against the local advisory index, like `scan` (offline: the
+/// registry is not asked, so existence and install-time code stay unknown and say so).
+#[test]
+fn advisories_for_the_version_asked_about() {
+    let db = tempfile::tempdir().unwrap();
+    let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../tollgate-advisory/tests/fixtures/osv");
+    Command::cargo_bin("tollgate")
+        .unwrap()
+        .env_remove("TOLLGATE_DB")
+        .args(["db", "import", "--db"])
+        .arg(db.path())
+        .arg(&fixtures)
+        .assert()
+        .success();
+    let run = |spec: &str| {
+        let cache = tempfile::tempdir().unwrap();
+        let output = Command::cargo_bin("tollgate")
+            .unwrap()
+            .current_dir(cache.path())
+            .env("XDG_CACHE_HOME", cache.path())
+            .env_remove("TOLLGATE_DB")
+            .args(["check", "--offline", "--format", "json", "--db"])
+            .arg(db.path())
+            .args(["cargo", spec])
+            .output()
+            .unwrap();
+        let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+        (output.status.code(), json)
+    };
+    let (code, json) = run("chrono_anchor@0.1.0");
+    assert_eq!(code, Some(1));
+    assert_eq!(json["findings"][0]["code"], "malicious");
+    assert!(json["install_time_code"].is_null());
+    assert!(
+        json["notes"]
+            .to_string()
+            .contains("install-time code unknown")
+    );
+    let (_, json) = run("chrono_anchor");
+    assert!(
+        json["notes"]
+            .to_string()
+            .contains("advisories not checked: give a version")
+    );
+}

@@ -19,6 +19,9 @@ use tollgate_policy::checks::names::{NameVerdict, judge_name};
 use tollgate_policy::{Level, MetadataSource};
 
 use crate::commands::policy::load_config;
+use tollgate_advisory::{Index, Matcher};
+
+use crate::commands::db::DbLocation;
 use crate::exit::Status;
 use crate::registry::RegistryMetadata;
 
@@ -45,10 +48,13 @@ pub struct CheckArgs {
     /// The policy file (default: `tollgate.toml` in the current directory).
     #[arg(long, value_name = "PATH")]
     pub config: Option<PathBuf>,
-    /// Do not ask the registry (existence, publish time, license): answer from the cache
-    /// and the advisory index only.
+    /// Do not ask the registry (existence, publish time, install scripts): answer from the
+    /// cache and the advisory index only.
     #[arg(long)]
     pub offline: bool,
+    /// The advisory index.
+    #[command(flatten)]
+    pub location: DbLocation,
 }
 
 fn parse_ecosystem(text: &str) -> Result<Ecosystem, String> {
@@ -71,6 +77,9 @@ pub struct CheckReport {
     pub exists: Option<bool>,
     /// When the version was published (`null`: not known).
     pub published: Option<String>,
+    /// What runs when the version is installed, as the registry describes it (`null`: not
+    /// known; an empty list: nothing).
+    pub install_time_code: Option<Vec<String>>,
     /// Findings (typosquat, ban, too new, not found), as in `tollgate scan`.
     pub findings: Vec<Finding>,
     /// What was not checked, and why.
@@ -131,7 +140,23 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<Status> {
     let metadata = RegistryMetadata::from_process(args.offline)?;
     let now = jiff::Timestamp::now();
     let context = tollgate_policy::Context::new(&metadata, now);
-    let findings = tollgate_policy::run_checks(&inventory, &config, &context);
+    let mut findings = tollgate_policy::run_checks(&inventory, &config, &context);
+    let mut notes = Vec::new();
+    findings.extend(advisory_findings(
+        args,
+        &inventory,
+        version.is_some(),
+        &mut notes,
+    )?);
+    let install_time_code = version.and_then(|v| metadata.install_time_code(ecosystem, name, v));
+    if install_time_code.is_none() {
+        notes.push(match version {
+            None => "install-time code not checked: give a version (NAME@VERSION)".into(),
+            Some(_) => "install-time code unknown: the registry metadata does not say (crates.io \
+                        never does; `tollgate inspect` reads the package itself)"
+                .into(),
+        });
+    }
     let typosquat_of = judge_name(ecosystem, name, &config, context.popular, &metadata)
         .into_iter()
         .find_map(|verdict| match verdict {
@@ -151,11 +176,9 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<Status> {
         typosquat_of,
         exists: metadata.exists(ecosystem, name).ok().flatten(),
         published,
+        install_time_code,
         findings,
-        notes: vec![
-            "advisories not checked: run `tollgate scan` on a lockfile for known vulnerabilities and malicious packages".into(),
-            "registry metadata not consulted in this build: existence, publish age and install-time code are unknown".into(),
-        ],
+        notes,
     };
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
@@ -172,6 +195,40 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<Status> {
     } else {
         Status::Findings
     })
+}
+
+/// Known vulnerabilities and malicious-package reports for the version asked about, from
+/// the local index (the same matching as `tollgate scan`).
+fn advisory_findings(
+    args: &CheckArgs,
+    inventory: &Inventory,
+    has_version: bool,
+    notes: &mut Vec<String>,
+) -> anyhow::Result<Vec<Finding>> {
+    if !has_version {
+        notes.push("advisories not checked: give a version (NAME@VERSION)".into());
+        return Ok(Vec::new());
+    }
+    let index = match Index::open(&args.location.dir()?) {
+        Ok(index) => index,
+        Err(error) => {
+            notes.push(format!(
+                "advisories not checked: {error} (run `tollgate db update` or `tollgate db import`)"
+            ));
+            return Ok(Vec::new());
+        }
+    };
+    let mut matcher = Matcher::new(&index);
+    let mut findings = Vec::new();
+    for lockfile in &inventory.lockfiles {
+        findings.extend(
+            matcher
+                .match_lockfile(lockfile)
+                .context("matching against the advisory index")?
+                .findings,
+        );
+    }
+    Ok(findings)
 }
 
 fn write_text(out: &mut impl Write, report: &CheckReport) -> std::io::Result<()> {
@@ -195,6 +252,14 @@ fn write_text(out: &mut impl Write, report: &CheckReport) -> std::io::Result<()>
         unknown(report.exists.map(|e| e.to_string()))
     )?;
     writeln!(out, "  published: {}", unknown(report.published.clone()))?;
+    let install = report.install_time_code.as_ref().map(|hooks| {
+        if hooks.is_empty() {
+            "none".to_owned()
+        } else {
+            hooks.join("; ")
+        }
+    });
+    writeln!(out, "  install-time code: {}", unknown(install))?;
     for finding in &report.findings {
         writeln!(
             out,
