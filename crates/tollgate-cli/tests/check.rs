@@ -3,6 +3,8 @@
 use assert_cmd::Command;
 use predicates::str::contains;
 
+mod common;
+
 fn check(args: &[&str]) -> assert_cmd::assert::Assert {
     let dir = tempfile::tempdir().unwrap();
     Command::cargo_bin("tollgate")
@@ -84,17 +86,7 @@ fn banned_package_from_the_policy() {
 /// registry is not asked, so existence and install-time code stay unknown and say so).
 #[test]
 fn advisories_for_the_version_asked_about() {
-    let db = tempfile::tempdir().unwrap();
-    let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../tollgate-advisory/tests/fixtures/osv");
-    Command::cargo_bin("tollgate")
-        .unwrap()
-        .env_remove("TOLLGATE_DB")
-        .args(["db", "import", "--db"])
-        .arg(db.path())
-        .arg(&fixtures)
-        .assert()
-        .success();
+    let db = common::fixture_db();
     let run = |spec: &str| {
         let cache = tempfile::tempdir().unwrap();
         let output = Command::cargo_bin("tollgate")

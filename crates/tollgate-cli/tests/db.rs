@@ -3,20 +3,11 @@
 
 use std::io::{BufRead, BufReader, Write};
 use std::net::TcpListener;
-use std::path::{Path, PathBuf};
 
-use assert_cmd::Command;
 use predicates::str::contains;
 
-fn advisory_fixtures() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../tollgate-advisory/tests/fixtures")
-}
-
-fn tollgate() -> Command {
-    let mut command = Command::cargo_bin("tollgate").unwrap();
-    command.env_remove("TOLLGATE_DB");
-    command
-}
+mod common;
+use common::{advisory_fixtures, tollgate};
 
 #[test]
 fn import_reports_counts_and_skipped_records() {

@@ -2,31 +2,11 @@
 
 use std::path::{Path, PathBuf};
 
-use assert_cmd::Command;
 use predicates::prelude::PredicateBooleanExt;
 use predicates::str::contains;
 
-fn advisory_fixtures() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../tollgate-advisory/tests/fixtures")
-}
-
-fn tollgate() -> Command {
-    let mut command = Command::cargo_bin("tollgate").unwrap();
-    command.env_remove("TOLLGATE_DB");
-    command
-}
-
-/// A database imported from the fixture OSV records.
-fn fixture_db() -> tempfile::TempDir {
-    let db = tempfile::tempdir().unwrap();
-    tollgate()
-        .args(["db", "import", "--db"])
-        .arg(db.path())
-        .arg(advisory_fixtures().join("osv"))
-        .assert()
-        .success();
-    db
-}
+mod common;
+use common::{advisory_fixtures, fixture_db, tollgate};
 
 fn write_lock(dir: &Path, packages: &[(&str, &str)]) -> PathBuf {
     let mut text = String::from("version = 4\n");
