@@ -275,9 +275,6 @@ def independent_count(path):
     return COUNTERS[path.name](path.read_text())
 
 
-warnings = {}
-
-
 def tollgate_sets(binary, files):
     """Runs `tollgate inventory --format json` once over all files."""
     run = subprocess.run([binary, "inventory", "--format", "json", *map(str, files)], capture_output=True, text=True)
@@ -285,7 +282,6 @@ def tollgate_sets(binary, files):
         sys.exit(f"tollgate exited {run.returncode}: {run.stderr}")
     doc = json.loads(run.stdout)
     sets = {}
-    global warnings
     for lockfile in doc["lockfiles"]:
         pairs = set()
         for p in lockfile["packages"]:
@@ -298,10 +294,8 @@ def tollgate_sets(binary, files):
         sets[lockfile["path"]] = (lockfile["format"], pairs, len(lockfile["packages"]))
     errors = {e["path"]: e for e in doc["errors"]}
     # A partly malformed file (one bad entry among good ones) is reported through warnings.
-    for lockfile in doc["lockfiles"]:
-        if lockfile.get("warnings") and lockfile["path"] not in errors:
-            warnings[lockfile["path"]] = lockfile["warnings"]
-    return sets, errors
+    warnings = {l["path"]: l["warnings"] for l in doc["lockfiles"] if l.get("warnings")}
+    return sets, errors, warnings
 
 
 def unpack(corpus, work):
@@ -343,7 +337,7 @@ def main():
     work.mkdir(parents=True, exist_ok=True)
     unpack(corpus, work)
     cases = collect(work)
-    sets, errors = tollgate_sets(binary, [c[0] for c in cases])
+    sets, errors, warnings = tollgate_sets(binary, [c[0] for c in cases])
     table = defaultdict(lambda: [0, 0, 0])  # format -> files, packages, mismatching files
     failures = []
     for path, label, expect_error in cases:

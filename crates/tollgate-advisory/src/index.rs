@@ -425,9 +425,23 @@ impl Index {
     }
 }
 
+/// Reads exactly `buffer.len()` bytes. Running out of file means the index was truncated
+/// (a killed write, a copy cut short): that is corruption, reported with the fix, not an
+/// I/O failure.
 fn read_exact(file: &mut File, buffer: &mut [u8], path: &Path) -> Result<(), Error> {
-    file.read_exact(buffer)
-        .map_err(|e| Error::io(path, "reading the index", e))
+    file.read_exact(buffer).map_err(|e| {
+        if e.kind() == std::io::ErrorKind::UnexpectedEof {
+            Error::Corrupt {
+                path: path.to_owned(),
+                reason: format!(
+                    "the file ends early (truncated; {} more bytes expected)",
+                    buffer.len()
+                ),
+            }
+        } else {
+            Error::io(path, "reading the index", e)
+        }
+    })
 }
 
 fn u32_at(bytes: &[u8], at: usize) -> u32 {

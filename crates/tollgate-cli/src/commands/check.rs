@@ -211,12 +211,17 @@ fn advisory_findings(
     }
     let index = match Index::open(&args.location.dir()?) {
         Ok(index) => index,
-        Err(error) => {
+        // No index yet: say so and answer the rest. A broken index is an error (exit 2),
+        // as in `scan`: an agent must not read "no advisories" into it.
+        Err(tollgate_advisory::Error::Missing { path }) => {
             notes.push(format!(
-                "advisories not checked: {error} (run `tollgate db update` or `tollgate db import`)"
+                "advisories not checked: no advisory index at {} (run `tollgate db update` or \
+                 `tollgate db import`)",
+                path.display()
             ));
             return Ok(Vec::new());
         }
+        Err(error) => return Err(error).context("opening the advisory index"),
     };
     let mut matcher = Matcher::new(&index);
     let mut findings = Vec::new();

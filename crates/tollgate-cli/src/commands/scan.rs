@@ -17,7 +17,7 @@ use tollgate_analysis::PackageReport;
 use tollgate_analysis::deep::DeepScan;
 use tollgate_lockfile::Inventory;
 use tollgate_model::{FileError, Finding, Severity};
-use tollgate_model::{Lockfile, Package, normalize_name};
+use tollgate_model::{Lockfile, Package, package_url};
 use tollgate_policy::{Config, InstallCode, InstallCodeSource, LockHints, MetadataSource};
 use tollgate_report::findings::{AdvisoryStatus, ScanReport, ScannedLockfile};
 
@@ -248,33 +248,33 @@ fn deep_scan(
 /// What runs at install time, for the `install-scripts` check: the analysed artifact when
 /// `--deep` fetched it (exact, with the digest an allow-list entry can pin), else the lock.
 struct AnalysedInstallCode<'a> {
-    /// (lockfile, normalized name, version) → the analysis of that package's artifact.
-    reports: HashMap<(&'a str, String, &'a str), &'a PackageReport>,
+    /// lockfile → package URL → the analysis of that package's artifact. The purl carries
+    /// the ecosystem's name normalization, so the report's manifest spelling and the
+    /// lock's spelling meet.
+    reports: HashMap<&'a str, HashMap<String, &'a PackageReport>>,
 }
 
 impl<'a> AnalysedInstallCode<'a> {
     fn new(deep: Option<&'a DeepScan>) -> Self {
-        let reports = deep
-            .into_iter()
-            .flat_map(|deep| &deep.reports)
-            .map(|(lockfile, report)| {
-                let name = normalize_name(report.ecosystem, &report.name);
-                let key = (lockfile.as_str(), name, report.version.as_str());
-                (key, report)
-            })
-            .collect();
+        let mut reports: HashMap<&str, HashMap<String, &PackageReport>> = HashMap::new();
+        for (lockfile, report) in deep.into_iter().flat_map(|deep| &deep.reports) {
+            let purl = package_url(report.ecosystem, &report.name, &report.version);
+            reports
+                .entry(lockfile.as_str())
+                .or_default()
+                .insert(purl, report);
+        }
         AnalysedInstallCode { reports }
     }
 }
 
 impl InstallCodeSource for AnalysedInstallCode<'_> {
     fn install_code(&self, lockfile: &Lockfile, package: &Package) -> Option<InstallCode> {
-        let key = (
-            lockfile.path.as_str(),
-            package.normalized_name.clone(),
-            package.version.as_str(),
-        );
-        let Some(report) = self.reports.get(&key) else {
+        let analysed = self
+            .reports
+            .get(lockfile.path.as_str())
+            .and_then(|by_purl| by_purl.get(package.purl.as_str()));
+        let Some(report) = analysed else {
             return LockHints.install_code(lockfile, package);
         };
         if !report.state.runs_code() {
