@@ -434,7 +434,7 @@ fn read_exact(file: &mut File, buffer: &mut [u8], path: &Path) -> Result<(), Err
             Error::Corrupt {
                 path: path.to_owned(),
                 reason: format!(
-                    "the file ends early (truncated; {} more bytes expected)",
+                    "the file ends early (truncated) while reading a {}-byte block",
                     buffer.len()
                 ),
             }
