@@ -19,7 +19,7 @@ mod matching;
 mod osv;
 mod update;
 
-pub use cvss::{CvssError, v3_base_score};
+pub use cvss::{CvssError, base_score};
 pub use error::Error;
 pub use ignore::{IgnoreOutcome, IgnoreRule, apply_ignores};
 pub use import::{ImportReport, ImportWarning, import};

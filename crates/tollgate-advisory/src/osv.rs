@@ -265,9 +265,11 @@ fn kind_of(id: &str, affected: &RawAffected) -> AdvisoryKind {
 
 /// The severity and what it is based on. Known-malicious packages are critical;
 /// informational advisories are `info` (like cargo-audit's warnings, they do not fail a
-/// build unless asked); vulnerabilities use, in order: a CVSS v3 vector's computed base
-/// score, the database's own rating (GHSA's `database_specific.severity`), and `medium`
-/// when neither exists (CVSS v4 vectors are noted but not scored, see `cvss.rs`).
+/// build unless asked); vulnerabilities use, in order: the base score of a CVSS v4.0
+/// vector, then of a CVSS v3.x vector (v4 first, as GitHub shows it when an advisory
+/// has both), the database's own rating (GHSA's `database_specific.severity`), and
+/// `medium` when none of these exists. A vector that does not parse is passed over and
+/// named in the evidence of the fallback.
 fn severity_of(kind: AdvisoryKind, raw: &RawRecord) -> (Severity, String) {
     match kind {
         AdvisoryKind::Malicious => {
@@ -279,14 +281,26 @@ fn severity_of(kind: AdvisoryKind, raw: &RawRecord) -> (Severity, String) {
         AdvisoryKind::Vulnerability => {}
     }
     let severities = raw.severity.as_deref().unwrap_or_default();
-    for entry in severities.iter().filter(|s| s.kind == "CVSS_V3") {
-        if let Ok(score) = cvss::v3_base_score(&entry.score) {
-            return (
-                Severity::from_cvss_score(score),
-                format!("{} = {score:.1}", entry.score),
-            );
+    let vectors = ["CVSS_V4", "CVSS_V3"]
+        .into_iter()
+        .flat_map(|kind| severities.iter().filter(move |s| s.kind == kind));
+    let mut unscored = Vec::new();
+    for entry in vectors {
+        match cvss::base_score(&entry.score) {
+            Ok(score) => {
+                return (
+                    Severity::from_cvss_score(score),
+                    format!("{} = {score:.1}", entry.score),
+                );
+            }
+            Err(error) => unscored.push(error.to_string()),
         }
     }
+    let unscored = if unscored.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", unscored.join("; "))
+    };
     let database_rating = raw
         .database_specific
         .as_ref()
@@ -294,18 +308,12 @@ fn severity_of(kind: AdvisoryKind, raw: &RawRecord) -> (Severity, String) {
         .and_then(serde_json::Value::as_str);
     if let Some(rating) = database_rating {
         if let Ok(severity) = rating.parse::<Severity>() {
-            return (severity, format!("database severity {rating}"));
+            return (severity, format!("database severity {rating}{unscored}"));
         }
-    }
-    if let Some(v4) = severities.iter().find(|s| s.kind == "CVSS_V4") {
-        return (
-            Severity::Medium,
-            format!("{} (CVSS v4 not scored; medium assumed)", v4.score),
-        );
     }
     (
         Severity::Medium,
-        "no severity given; medium assumed".to_owned(),
+        format!("no usable severity given; medium assumed{unscored}"),
     )
 }
 
@@ -380,6 +388,45 @@ mod tests {
         assert_eq!(advisory.severity, Severity::Critical);
         assert_eq!(advisory.summary, "First line.");
         assert_eq!(advisory.ranges.len(), 1, "the GIT range is dropped");
+    }
+
+    /// A record shaped like RUSTSEC-2024-0421 (idna), which carries only a CVSS v4.0 vector.
+    #[test]
+    fn cvss_v4_vectors_are_scored_before_v3_and_database_ratings() {
+        let severity_of_record = |severity: &str| {
+            let record = format!(
+                r#"{{"id": "RUSTSEC-1", "severity": [{severity}],
+                  "database_specific": {{"severity": "LOW"}},
+                  "affected": [{{"package": {{"ecosystem": "crates.io", "name": "idna"}},
+                    "ranges": [{{"type": "SEMVER", "events": [{{"introduced": "0"}}]}}]}}]}}"#
+            );
+            let advisory = parse_json(record.as_bytes()).unwrap().packages.remove(0).2;
+            (advisory.severity, advisory.severity_basis)
+        };
+        let v4 = r#"{"type": "CVSS_V4", "score": "CVSS:4.0/AV:N/AC:L/AT:P/PR:N/UI:N/VC:N/VI:L/VA:N/SC:N/SI:N/SA:N"}"#;
+        let v3 = r#"{"type": "CVSS_V3", "score": "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H"}"#;
+        let (severity, basis) = severity_of_record(&format!("{v3}, {v4}"));
+        assert_eq!(severity, Severity::Medium);
+        assert!(basis.ends_with("SA:N = 6.3"), "{basis}");
+        let broken_v4 = r#"{"type": "CVSS_V4", "score": "CVSS:4.0/AV:N"}"#;
+        let (severity, basis) = severity_of_record(&format!("{broken_v4}, {v3}"));
+        assert_eq!(
+            (severity, basis.as_str()),
+            (
+                Severity::Critical,
+                "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H = 9.8"
+            )
+        );
+        let (severity, basis) = severity_of_record(broken_v4);
+        assert_eq!(
+            severity,
+            Severity::Low,
+            "the database rating is the fallback"
+        );
+        assert!(
+            basis.starts_with("database severity LOW (invalid CVSS vector `CVSS:4.0/AV:N`"),
+            "{basis}"
+        );
     }
 
     #[test]
