@@ -22,6 +22,7 @@
 //! ~10x the start-up time; the advisory-derived evaluation (`scripts/eval-typosquat.py`)
 //! measures what is missed.
 
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::sync::OnceLock;
 
@@ -100,33 +101,44 @@ pub struct SquatMatch {
     pub technique: Technique,
 }
 
-/// The popular names of every ecosystem. Each ecosystem's index is built on first use, so
-/// a scan of a Cargo.lock never pays for indexing the npm and PyPI lists.
+/// The popular names of every ecosystem. Parsing only finds each ecosystem's section of
+/// the text; an ecosystem's names are split out and indexed on first use, so a scan of a
+/// Cargo.lock never pays for the npm and PyPI lists, and nothing is copied out of the
+/// (static) list text.
 #[derive(Debug, Default)]
 pub struct PopularNames {
     indexes: HashMap<Ecosystem, LazyIndex>,
 }
 
-/// A name list and its index, built once when first asked for.
+/// One ecosystem's sections of the list text and their index, built once when first
+/// asked for.
 #[derive(Debug, Default)]
 struct LazyIndex {
-    names: Vec<String>,
+    sections: Vec<&'static str>,
     index: OnceLock<NameIndex>,
 }
 
 impl LazyIndex {
     fn get(&self, ecosystem: Ecosystem) -> &NameIndex {
-        self.index
-            .get_or_init(|| NameIndex::build(ecosystem, self.names.clone()))
+        self.index.get_or_init(|| {
+            let names = self
+                .sections
+                .iter()
+                .flat_map(|section| section.lines())
+                .map(str::trim)
+                .filter(|line| !line.is_empty() && !line.starts_with('#'))
+                .collect();
+            NameIndex::build(ecosystem, names)
+        })
     }
 }
 
 #[derive(Debug, Default)]
 struct NameIndex {
     /// Names in popularity order.
-    names: Vec<String>,
-    /// Canonical forms of every name.
-    canonical: HashSet<String>,
+    names: Vec<&'static str>,
+    /// Canonical forms of every name (borrowed when a name is already canonical).
+    canonical: HashSet<Cow<'static, str>>,
     /// Skeleton → the most popular name with it.
     skeletons: HashMap<String, u32>,
     /// Sorted words of multi-word names → the most popular name with them.
@@ -136,7 +148,7 @@ struct NameIndex {
 }
 
 impl PopularNames {
-    /// The shipped list, parsed and indexed once per process.
+    /// The shipped list, parsed once per process.
     pub fn shipped() -> &'static PopularNames {
         static SHIPPED: OnceLock<PopularNames> = OnceLock::new();
         SHIPPED.get_or_init(|| PopularNames::parse(POPULAR_NAMES))
@@ -144,31 +156,26 @@ impl PopularNames {
 
     /// Parses a list: `[npm]` / `[PyPI]` / `[crates.io]` section lines, then one name a
     /// line, most popular first; `#` lines are comments. Unknown sections are skipped.
-    pub fn parse(text: &str) -> PopularNames {
-        let mut lists: HashMap<Ecosystem, Vec<String>> = HashMap::new();
-        let mut current = None;
-        for line in text.lines().map(str::trim) {
-            if line.is_empty() || line.starts_with('#') {
-                continue;
+    pub fn parse(text: &'static str) -> PopularNames {
+        let mut indexes: HashMap<Ecosystem, LazyIndex> = HashMap::new();
+        let mut current: Option<(Option<Ecosystem>, usize)> = None;
+        let mut close = |current: Option<(Option<Ecosystem>, usize)>, end: usize| {
+            if let Some((Some(ecosystem), start)) = current {
+                let section = text.get(start..end).unwrap_or_default();
+                indexes.entry(ecosystem).or_default().sections.push(section);
             }
-            if let Some(section) = line.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
-                current = section.parse::<Ecosystem>().ok();
-            } else if let Some(ecosystem) = current {
-                lists.entry(ecosystem).or_default().push(line.to_owned());
+        };
+        let mut offset = 0;
+        for line in text.split_inclusive('\n') {
+            let trimmed = line.trim();
+            if let Some(section) = trimmed.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
+                close(current, offset);
+                current = Some((section.parse::<Ecosystem>().ok(), offset + line.len()));
             }
+            offset += line.len();
         }
-        PopularNames {
-            indexes: lists
-                .into_iter()
-                .map(|(ecosystem, names)| {
-                    let lazy = LazyIndex {
-                        names,
-                        index: OnceLock::new(),
-                    };
-                    (ecosystem, lazy)
-                })
-                .collect(),
-        }
+        close(current, text.len());
+        PopularNames { indexes }
     }
 
     fn index(&self, ecosystem: Ecosystem) -> Option<&NameIndex> {
@@ -183,9 +190,7 @@ impl PopularNames {
 
     /// How many names the list has for `ecosystem`.
     pub fn len(&self, ecosystem: Ecosystem) -> usize {
-        self.indexes
-            .get(&ecosystem)
-            .map_or(0, |lazy| lazy.names.len())
+        self.index(ecosystem).map_or(0, |index| index.names.len())
     }
 
     /// The popular name `name` most likely imitates, or `None` (also for popular names).
@@ -213,17 +218,14 @@ impl PopularNames {
                 .is_some_and(|target| !same_npm_scope(&name, target))
         })
         .min_by_key(|(id, _)| *id)?;
-        let target = index.names.get(id as usize)?.clone();
+        let target = (*index.names.get(id as usize)?).to_owned();
         Some(SquatMatch { target, technique })
     }
 }
 
 impl NameIndex {
-    fn build(ecosystem: Ecosystem, names: Vec<String>) -> NameIndex {
-        let mut index = NameIndex {
-            canonical: names.iter().map(|n| canonical(ecosystem, n)).collect(),
-            ..NameIndex::default()
-        };
+    fn build(ecosystem: Ecosystem, names: Vec<&'static str>) -> NameIndex {
+        let mut index = NameIndex::default();
         for (id, name) in names.iter().enumerate() {
             let id = u32::try_from(id).unwrap_or(u32::MAX);
             let key = canonical(ecosystem, name);
@@ -235,6 +237,7 @@ impl NameIndex {
             if length + 1 >= MIN_EDIT_LENGTH {
                 for_each_deletion(&key, 1, |hash| index.deletions.push((hash, id)));
             }
+            index.canonical.insert(key);
         }
         index.deletions.sort_unstable();
         index.deletions.dedup();
@@ -391,12 +394,23 @@ fn classify_edit(name: &str, target: &str, distance: usize) -> Technique {
 
 /// The form names are compared in: lowercase; PyPI's runs of `-_.` become `-`;
 /// crates.io's `_` becomes `-` (crates.io treats them as the same name).
-fn canonical(ecosystem: Ecosystem, name: &str) -> String {
-    match ecosystem {
+fn canonical<'a>(ecosystem: Ecosystem, name: &'a str) -> Cow<'a, str> {
+    let already = match ecosystem {
+        Ecosystem::PyPI | Ecosystem::CratesIo => !name
+            .bytes()
+            .any(|b| b.is_ascii_uppercase() || matches!(b, b'_' | b'.') || !b.is_ascii()),
+        Ecosystem::Npm => !name
+            .bytes()
+            .any(|b| b.is_ascii_uppercase() || !b.is_ascii()),
+    };
+    if already && !(ecosystem == Ecosystem::PyPI && name.contains("--")) {
+        return Cow::Borrowed(name);
+    }
+    Cow::Owned(match ecosystem {
         Ecosystem::PyPI => tollgate_model::normalize_name(ecosystem, name),
         Ecosystem::CratesIo => name.to_lowercase().replace('_', "-"),
         Ecosystem::Npm => name.to_lowercase(),
-    }
+    })
 }
 
 /// Whether both names are in the same npm scope: a scope belongs to one owner, so a
