@@ -11,6 +11,20 @@ use crate::Ecosystem;
 /// percent-encoded), PyPI names are PEP 503-normalized with `_` replaced by `-`, and an
 /// empty version (an unpinned requirement) leaves the version out.
 pub fn package_url(ecosystem: Ecosystem, name: &str, version: &str) -> String {
+    // Almost every name and version is lowercase letters, digits and `.-_`: no per-type
+    // rule changes those and nothing needs encoding, so the purl is the plain
+    // concatenation. Building it directly skips the `PackageUrl` round trip, which was a
+    // tenth of the parse time of a Cargo.lock. (Tested against the general path below.)
+    let pypi_normalizes =
+        ecosystem == Ecosystem::PyPI && (name.contains(['_', '.']) || name.contains("--"));
+    if is_plain(name) && is_plain(version) && !pypi_normalizes {
+        return format!("pkg:{}/{name}@{version}", ecosystem.purl_type());
+    }
+    general_package_url(ecosystem, name, version)
+}
+
+/// [`package_url`] for any name and version, through the `packageurl` crate.
+fn general_package_url(ecosystem: Ecosystem, name: &str, version: &str) -> String {
     let (namespace, short_name) = match ecosystem {
         Ecosystem::Npm => match name.strip_prefix('@').and_then(|rest| rest.split_once('/')) {
             Some((scope, rest)) => (Some(format!("@{scope}")), rest.to_owned()),
@@ -31,6 +45,14 @@ pub fn package_url(ecosystem: Ecosystem, name: &str, version: &str) -> String {
     // `PackageUrl` only refuses an empty type or name; fall back to a literal rendering
     // so that such a package is still visible in reports.
     built.unwrap_or_else(|_| format!("pkg:{}/{}@{}", ecosystem.purl_type(), name, version))
+}
+
+/// Whether `text` is non-empty and only lowercase ASCII letters, digits, `.`, `-` and `_`.
+fn is_plain(text: &str) -> bool {
+    !text.is_empty()
+        && text.bytes().all(|b| {
+            b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'.' | b'-' | b'_')
+        })
 }
 
 #[cfg(test)]
@@ -63,6 +85,47 @@ mod tests {
             package_url(Ecosystem::PyPI, "requests", ""),
             "pkg:pypi/requests"
         );
+    }
+
+    #[test]
+    fn the_plain_path_agrees_with_the_general_one() {
+        let names = [
+            "serde",
+            "serde_json",
+            "zope.interface",
+            "a--b",
+            "a-_b",
+            "left-pad",
+            "lodash.merge",
+            "Django",
+            "x",
+            "0",
+            "@scope/name",
+            "@Scope/Name",
+            "UPPER",
+            "a+b",
+            "ä",
+        ];
+        let versions = [
+            "1.0.0",
+            "0.1.0-alpha.1",
+            "1.0.0+build",
+            "1.0.0-RC1",
+            "2024.1",
+            "",
+            "1_0",
+        ];
+        for ecosystem in Ecosystem::ALL {
+            for name in names {
+                for version in versions {
+                    assert_eq!(
+                        package_url(ecosystem, name, version),
+                        general_package_url(ecosystem, name, version),
+                        "{ecosystem} {name} {version}"
+                    );
+                }
+            }
+        }
     }
 
     #[test]
