@@ -86,7 +86,7 @@ fn clean_lockfile_exits_zero() {
         .arg(&lock)
         .assert()
         .code(0)
-        .stdout(contains("in 1 lockfiles, 2 packages"))
+        .stdout(contains("in 1 lockfile, 2 packages"))
         // The lock has no checksums, so the policy's `hashes` check (a warning by default)
         // speaks; no advisory does.
         .stdout(contains("vulnerability").not())

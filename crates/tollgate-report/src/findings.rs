@@ -82,16 +82,17 @@ impl ScanReport {
             .map(|(s, n)| format!("{n} {s}"))
             .collect();
         let packages: usize = self.lockfiles.iter().map(|l| l.packages).sum();
-        let mut line = format!("{} findings", self.findings.len());
+        let mut line = crate::count(self.findings.len(), "finding");
         if !counts.is_empty() {
             line.push_str(&format!(" ({})", counts.join(", ")));
         }
         line.push_str(&format!(
-            " in {} lockfiles, {packages} packages",
-            self.lockfiles.len()
+            " in {}, {}",
+            crate::count(self.lockfiles.len(), "lockfile"),
+            crate::count(packages, "package")
         ));
         if !self.errors.is_empty() {
-            line.push_str(&format!(", {} errors", self.errors.len()));
+            line.push_str(&format!(", {}", crate::count(self.errors.len(), "error")));
         }
         line
     }
@@ -232,7 +233,7 @@ pub(crate) mod tests {
         );
         assert!(text.contains("fixed in 0.2.23  Cargo.lock:29"), "{text}");
         assert!(
-            text.ends_with("2 findings (1 critical, 1 medium) in 1 lockfiles, 6 packages\n"),
+            text.ends_with("2 findings (1 critical, 1 medium) in 1 lockfile, 6 packages\n"),
             "{text}"
         );
     }

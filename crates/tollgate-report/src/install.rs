@@ -76,10 +76,13 @@ pub fn write_package_table<W: Write>(out: &mut W, report: &PackageReport) -> io:
     }
     writeln!(
         out,
-        "{} hooks, {} findings, {} bytes of install-time code parsed",
-        report.hooks.len(),
-        report.findings.len(),
-        report.bytes_parsed
+        "{}, {}, {} of install-time code parsed",
+        crate::count(report.hooks.len(), "hook"),
+        crate::count(report.findings.len(), "finding"),
+        crate::count(
+            usize::try_from(report.bytes_parsed).unwrap_or(usize::MAX),
+            "byte"
+        )
     )
 }
 
@@ -114,10 +117,10 @@ pub fn write_lock_map_table<W: Write>(out: &mut W, maps: &[LockMap]) -> io::Resu
             .collect();
         writeln!(
             out,
-            "{} ({}, {} packages)",
+            "{} ({}, {})",
             map.lockfile,
             map.format,
-            map.entries.len()
+            crate::count(map.entries.len(), "package")
         )?;
         if !rows.is_empty() {
             write_table(out, &["  name", "version", "state", "line", "gate"], &rows)?;

@@ -18,10 +18,10 @@ pub fn write_table_report<W: Write>(out: &mut W, inventory: &Inventory) -> io::R
     for lockfile in &inventory.lockfiles {
         writeln!(
             out,
-            "{} ({}, {} packages)",
+            "{} ({}, {})",
             lockfile.path,
             lockfile.format,
-            lockfile.packages.len()
+            crate::count(lockfile.packages.len(), "package")
         )?;
         let rows: Vec<Vec<String>> = lockfile
             .packages
@@ -47,10 +47,10 @@ pub fn write_table_report<W: Write>(out: &mut W, inventory: &Inventory) -> io::R
     }
     writeln!(
         out,
-        "{} lockfiles, {} packages, {} errors",
-        inventory.lockfiles.len(),
-        inventory.package_count(),
-        inventory.errors.len()
+        "{}, {}, {}",
+        crate::count(inventory.lockfiles.len(), "lockfile"),
+        crate::count(inventory.package_count(), "package"),
+        crate::count(inventory.errors.len(), "error")
     )
 }
 

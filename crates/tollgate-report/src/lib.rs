@@ -9,3 +9,13 @@ pub mod inventory;
 pub mod markdown;
 pub mod sarif;
 mod table;
+
+/// `1 lockfile`, `2 lockfiles`, `0 lockfiles`: a count with its noun, plural unless one.
+/// Every noun used in reports takes a plain `s`.
+pub fn count(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
