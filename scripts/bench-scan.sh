@@ -2,7 +2,8 @@
 # Advisory benchmarks, one run of everything, printed as Markdown for docs/benchmarks.md:
 #   1. import of the full OSV corpus (wall time, peak memory);
 #   2. import of a synthetic export the size of npm's real one (~142 MB zipped);
-#   3. `tollgate scan` vs `cargo audit` on a Cargo.lock of 300+ packages (hyperfine, median);
+#   3. `tollgate scan` (default checks, and advisories only) vs `cargo audit` on a Cargo.lock of
+#      300+ packages, with both binaries' `--version` as the process start-up floor (hyperfine);
 #   4. `tollgate db status` on both indexes (an upper bound on opening the index: process
 #      start + open + print).
 #
@@ -66,10 +67,32 @@ echo
 cp -r /tmp/corpus/advisory-db "$work/advisory-db"
 chmod -R u+w "$work/advisory-db"
 lock_dir="$(dirname "$lock")"
+# The like-for-like comparison: cargo-audit only matches advisories, so tollgate also runs
+# with every policy check set to `allow` (the default scan runs them all).
+cat >"$work/advisories-only.toml" <<'TOML'
+[bans]
+level = "allow"
+[sources]
+level = "allow"
+[hashes]
+level = "allow"
+[install-scripts]
+level = "allow"
+[licenses]
+level = "allow"
+unknown = "allow"
+[cooldown]
+level = "allow"
+[names]
+level = "allow"
+TOML
 (cd "$lock_dir" && hyperfine -N --style none --warmup 3 --runs "$runs" -i \
   --export-json "$work/scan.json" \
   -n tollgate "$tollgate scan --db $work/db --format json Cargo.lock" \
+  -n tollgate-advisories-only "$tollgate scan --db $work/db --config $work/advisories-only.toml --format json Cargo.lock" \
   -n cargo-audit "$cargo_audit audit --db $work/advisory-db --no-fetch --no-yanked --stale --json -f Cargo.lock" \
+  -n "tollgate --version" "$tollgate --version" \
+  -n "cargo-audit --version" "$cargo_audit --version" \
   >/dev/null)
 python3 - "$work/scan.json" <<'PY'
 import json, sys
@@ -79,10 +102,12 @@ print("|---|---|---|---|---|---|")
 for name, r in results.items():
     ms = lambda s: f"{s * 1000:.1f} ms"
     print(f"| {name} | {ms(r['median'])} | {ms(r['mean'])} ± {ms(r['stddev'])} | {ms(r['min'])} | {ms(r['user'])} | {ms(r['system'])} |")
-t, c = results["tollgate"], results["cargo-audit"]
+c = results["cargo-audit"]
 print()
-print(f"tollgate is {c['median'] / t['median']:.1f}x faster (median wall time); "
-      f"{(c['user'] + c['system']) / (t['user'] + t['system']):.1f}x less CPU time (user + system).")
+for name in ("tollgate", "tollgate-advisories-only"):
+    t = results[name]
+    print(f"- {name} is {c['median'] / t['median']:.1f}x faster than cargo-audit (median wall time); "
+          f"{(c['user'] + c['system']) / (t['user'] + t['system']):.1f}x less CPU time (user + system).")
 PY
 echo
 
