@@ -42,16 +42,80 @@ impl Inventory {
 /// Finds the lockfiles under `paths` (files are taken as they are, directories are walked)
 /// and parses every one of them.
 pub fn inventory<P: AsRef<Path>>(paths: &[P]) -> Inventory {
-    let (files, mut errors) = discover(paths);
+    let (files, errors) = discover(paths);
+    parse_discovered(&files, errors)
+}
+
+/// Parses discovered files into an inventory; `errors` (from discovery) are kept, and every
+/// file that cannot be read or parsed adds one. Files are parsed on as many threads as
+/// the machine has cores (a monorepo holds dozens of lockfiles); the result does not
+/// depend on the thread count: lockfiles stay in discovery (path) order.
+pub fn parse_discovered(files: &[DiscoveredFile], errors: Vec<FileError>) -> Inventory {
+    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
+    parse_on_threads(files, errors, cores)
+}
+
+/// [`parse_discovered`] on at most `threads` threads.
+fn parse_on_threads(
+    files: &[DiscoveredFile],
+    mut errors: Vec<FileError>,
+    threads: usize,
+) -> Inventory {
+    let parse = |file: &DiscoveredFile| parse_file(&file.path, &file.display, file.format);
+    let threads = threads.min(files.len());
+    let results: Vec<Result<Lockfile, Error>> = if threads <= 1 {
+        files.iter().map(parse).collect()
+    } else {
+        parse_in_parallel(files, threads, parse)
+    };
     let mut lockfiles = Vec::with_capacity(files.len());
-    for file in &files {
-        match parse_file(&file.path, &file.display, file.format) {
+    for result in results {
+        match result {
             Ok(lockfile) => lockfiles.push(lockfile),
             Err(error) => errors.push(error.to_file_error()),
         }
     }
     errors.sort_by(|a, b| a.path.cmp(&b.path));
     Inventory { lockfiles, errors }
+}
+
+/// `parse` over `files` on `threads` scoped threads that take the next file from a shared
+/// counter (lockfile sizes vary by orders of magnitude, so fixed chunks would leave threads
+/// idle). Results come back in `files` order.
+fn parse_in_parallel<T: Send>(
+    files: &[DiscoveredFile],
+    threads: usize,
+    parse: impl Fn(&DiscoveredFile) -> T + Sync,
+) -> Vec<T> {
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let mut indexed: Vec<(usize, T)> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut done = Vec::new();
+                    loop {
+                        let index = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some(file) = files.get(index) else {
+                            return done;
+                        };
+                        done.push((index, parse(file)));
+                    }
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            // A parser panic is a bug; re-raise it on the caller's thread rather than
+            // silently dropping that worker's lockfiles.
+            .flat_map(|worker| {
+                worker
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })
+            .collect()
+    });
+    indexed.sort_unstable_by_key(|(index, _)| *index);
+    indexed.into_iter().map(|(_, result)| result).collect()
 }
 
 /// The lockfile format a file name denotes, or `None` if it names no lockfile.
@@ -144,5 +208,40 @@ mod tests {
         for (path, expected) in cases {
             assert_eq!(detect_format(Path::new(path)), expected, "{path}");
         }
+    }
+
+    /// The parallel parse gives what parsing one file after another gives, in path order,
+    /// errors included.
+    #[test]
+    fn parallel_inventory_equals_sequential_parsing() {
+        let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests");
+        let (mut files, discovery_errors) = discover(&[&fixtures]);
+        // An unreadable file among the others: its error must come back, in order.
+        files.insert(
+            files.len() / 2,
+            DiscoveredFile {
+                path: fixtures.join("no-such-dir/Cargo.lock"),
+                display: "no-such-dir/Cargo.lock".to_owned(),
+                format: LockfileFormat::CargoLock,
+            },
+        );
+        assert!(
+            files.len() > 10,
+            "expected the test fixtures, found {}",
+            files.len()
+        );
+        let mut sequential = Inventory {
+            lockfiles: Vec::new(),
+            errors: discovery_errors.clone(),
+        };
+        for file in &files {
+            match parse_file(&file.path, &file.display, file.format) {
+                Ok(lockfile) => sequential.lockfiles.push(lockfile),
+                Err(error) => sequential.errors.push(error.to_file_error()),
+            }
+        }
+        sequential.errors.sort_by(|a, b| a.path.cmp(&b.path));
+        assert!(!sequential.errors.is_empty() && !sequential.lockfiles.is_empty());
+        assert_eq!(parse_on_threads(&files, discovery_errors, 3), sequential);
     }
 }
