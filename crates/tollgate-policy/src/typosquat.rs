@@ -7,12 +7,23 @@
 //! A name on the popular list is never reported, so one popular package is never called
 //! a squat of another.
 //!
-//! Lookups cost no pass over the list: exact names and "skeletons" (separators dropped,
-//! homoglyphs folded) are hash lookups, and edit distance uses a deletion neighbourhood:
-//! every popular name is indexed under itself and the strings left by deleting one
-//! character (226,000 entries for the shipped list, built in milliseconds); a query
+//! Lookups cost no pass over the list: exact names, "skeletons" (separators dropped,
+//! homoglyphs folded) and sets of words are hash lookups, and edit distance uses a
+//! deletion neighbourhood: every popular name is indexed under itself and, from 3
+//! characters, the strings left by deleting one character (17,000 entries for the 1,501
+//! crates.io names, 134,000 for npm's 8,000, 224,000 for the shipped list); a query
 //! generates its own deletions (one, or two for names of 10 to 20 characters) and only the
 //! names sharing one are compared with the exact distance.
+//!
+//! The index holds hashes, not strings, and builds no string per name: a polynomial
+//! hash gives the hash of every one-character deletion of a name from its prefix hashes
+//! in constant time, and each table is an array of (hash bits, id) grouped by the hash's
+//! top bits by a counting sort, 8 bytes an entry (1.1 MB for npm). An ecosystem's index
+//! is built on first use: about 0.3 ms for crates.io, 1.4 ms for PyPI, 2.4 ms for npm
+//! (release build, warm, on the 2-core CI machine while other builds ran; see
+//! `docs/benchmarks.md`). Different strings can share a hash, so every hit is checked
+//! against the real name: a collision can add an edit-distance candidate, which the exact
+//! distance then judges, but never reports a name whose skeleton or words differ.
 //!
 //! This finds every pair one edit apart (insertion, deletion, substitution,
 //! transposition). Two edits are found when the popular name needs at most one deletion
@@ -23,7 +34,6 @@
 //! measures what is missed.
 
 use std::borrow::Cow;
-use std::collections::{HashMap, HashSet};
 use std::sync::OnceLock;
 
 use tollgate_model::Ecosystem;
@@ -107,7 +117,17 @@ pub struct SquatMatch {
 /// (static) list text.
 #[derive(Debug, Default)]
 pub struct PopularNames {
-    indexes: HashMap<Ecosystem, LazyIndex>,
+    /// By `slot`: an array, as hashing the ecosystem for a map would cost a third of a
+    /// `contains` call.
+    indexes: [LazyIndex; 3],
+}
+
+fn slot(ecosystem: Ecosystem) -> usize {
+    match ecosystem {
+        Ecosystem::Npm => 0,
+        Ecosystem::PyPI => 1,
+        Ecosystem::CratesIo => 2,
+    }
 }
 
 /// One ecosystem's sections of the list text and their index, built once when first
@@ -124,7 +144,7 @@ impl LazyIndex {
             let names = self
                 .sections
                 .iter()
-                .flat_map(|section| section.lines())
+                .flat_map(|section| lines(section))
                 .map(str::trim)
                 .filter(|line| !line.is_empty() && !line.starts_with('#'))
                 .collect();
@@ -133,18 +153,38 @@ impl LazyIndex {
     }
 }
 
-#[derive(Debug, Default)]
+/// The lines of `text`, each with its line break (for `str::trim` to remove). Found by a
+/// plain byte loop: `str::lines` calls `memchr` once a line, which for names (17 bytes on
+/// average for npm) costs more than scanning the bytes.
+fn lines(text: &str) -> impl Iterator<Item = &str> {
+    let mut rest = text;
+    std::iter::from_fn(move || {
+        if rest.is_empty() {
+            return None;
+        }
+        let end = rest
+            .bytes()
+            .position(|b| b == b'\n')
+            .map_or(rest.len(), |newline| newline + 1);
+        let (line, tail) = rest.split_at(end);
+        rest = tail;
+        Some(line)
+    })
+}
+
+#[derive(Debug)]
 struct NameIndex {
-    /// Names in popularity order.
+    /// Names in popularity order; a name's id is its position.
     names: Vec<&'static str>,
-    /// Canonical forms of every name (borrowed when a name is already canonical).
-    canonical: HashSet<Cow<'static, str>>,
-    /// Skeleton → the most popular name with it.
-    skeletons: HashMap<String, u32>,
-    /// Sorted words of multi-word names → the most popular name with them.
-    word_sets: HashMap<String, u32>,
-    /// (hash of a deletion variant, name id), sorted for binary search.
-    deletions: Vec<(u64, u32)>,
+    /// Canonical form of every name (borrowed when a name is already canonical).
+    keys: Vec<Cow<'static, str>>,
+    /// Hash of the skeleton → ids.
+    skeletons: HashTable,
+    /// Hash of the set of words of multi-word names → ids.
+    word_sets: HashTable,
+    /// Hash of the canonical form → ids, and from 3 characters, hash of each one-character
+    /// deletion of it → ids: one table serves exact lookups and the edit-distance search.
+    deletions: HashTable,
 }
 
 impl PopularNames {
@@ -157,35 +197,43 @@ impl PopularNames {
     /// Parses a list: `[npm]` / `[PyPI]` / `[crates.io]` section lines, then one name a
     /// line, most popular first; `#` lines are comments. Unknown sections are skipped.
     pub fn parse(text: &'static str) -> PopularNames {
-        let mut indexes: HashMap<Ecosystem, LazyIndex> = HashMap::new();
+        let mut indexes: [LazyIndex; 3] = Default::default();
         let mut current: Option<(Option<Ecosystem>, usize)> = None;
         let mut close = |current: Option<(Option<Ecosystem>, usize)>, end: usize| {
             if let Some((Some(ecosystem), start)) = current {
                 let section = text.get(start..end).unwrap_or_default();
-                indexes.entry(ecosystem).or_default().sections.push(section);
+                indexes[slot(ecosystem)].sections.push(section);
             }
         };
-        let mut offset = 0;
-        for line in text.split_inclusive('\n') {
-            let trimmed = line.trim();
-            if let Some(section) = trimmed.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
-                close(current, offset);
-                current = Some((section.parse::<Ecosystem>().ok(), offset + line.len()));
+        // Only a line whose first non-blank character is `[` can be a section line: find
+        // the `[`s (`memchr` over the text) instead of walking all 14,500 lines.
+        for (bracket, _) in text.match_indices('[') {
+            let start = text[..bracket].rfind('\n').map_or(0, |newline| newline + 1);
+            if !text[start..bracket].trim().is_empty() {
+                continue;
             }
-            offset += line.len();
+            let end = text[bracket..]
+                .find('\n')
+                .map_or(text.len(), |newline| bracket + newline + 1);
+            let line = text[start..end].trim();
+            if let Some(section) = line.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
+                close(current, start);
+                current = Some((section.parse::<Ecosystem>().ok(), end));
+            }
         }
         close(current, text.len());
         PopularNames { indexes }
     }
 
     fn index(&self, ecosystem: Ecosystem) -> Option<&NameIndex> {
-        self.indexes.get(&ecosystem).map(|lazy| lazy.get(ecosystem))
+        let lazy = &self.indexes[slot(ecosystem)];
+        (!lazy.sections.is_empty()).then(|| lazy.get(ecosystem))
     }
 
     /// Whether `name` is on the popular list of `ecosystem`.
     pub fn contains(&self, ecosystem: Ecosystem, name: &str) -> bool {
         self.index(ecosystem)
-            .is_some_and(|index| index.canonical.contains(&canonical(ecosystem, name)))
+            .is_some_and(|index| index.contains(&canonical(ecosystem, name)))
     }
 
     /// How many names the list has for `ecosystem`.
@@ -197,7 +245,7 @@ impl PopularNames {
     pub fn squat_target(&self, ecosystem: Ecosystem, name: &str) -> Option<SquatMatch> {
         let index = self.index(ecosystem)?;
         let name = canonical(ecosystem, name);
-        if index.canonical.contains(&name) {
+        if index.contains(&name) {
             return None;
         }
         // Every technique may match; the most popular target wins (`python-dateutils` is
@@ -207,7 +255,7 @@ impl PopularNames {
             index.by_words(&name),
             index.by_affix(ecosystem, &name),
             index.by_version(&name),
-            index.by_edits(&name),
+            index.by_edits(ecosystem, &name),
         ]
         .into_iter()
         .flatten()
@@ -224,32 +272,66 @@ impl PopularNames {
 }
 
 impl NameIndex {
+    /// Linear in the total length of the names: every entry is hashed in place (no string is
+    /// built per name) and the tables are grouped by a counting sort, not a comparison sort.
+    /// Ids are placed in increasing order, so within a group they come most popular first.
     fn build(ecosystem: Ecosystem, names: Vec<&'static str>) -> NameIndex {
-        let mut index = NameIndex::default();
-        for (id, name) in names.iter().enumerate() {
-            let id = u32::try_from(id).unwrap_or(u32::MAX);
-            let key = canonical(ecosystem, name);
-            index.skeletons.entry(skeleton(&key)).or_insert(id);
-            if let Some(words) = sorted_words(&key) {
-                index.word_sets.entry(words).or_insert(id);
-            }
-            let length = key.chars().count();
-            if length + 1 >= MIN_EDIT_LENGTH {
-                for_each_deletion(&key, 1, |hash| index.deletions.push((hash, id)));
-            }
-            index.canonical.insert(key);
+        let keys: Vec<Cow<'static, str>> = names
+            .iter()
+            .map(|name| canonical(ecosystem, name))
+            .collect();
+        let mut hashes = Deletions::default();
+        // Counted in one pass and placed in a second, hashed afresh: cheaper than keeping
+        // 134,000 hashes (npm) in between, another megabyte to allocate and fill.
+        let mut deletions = TableBuilder::new(keys.iter().map(|key| key.len() + 1).sum());
+        for key in &keys {
+            hashes.load(key);
+            hashes.for_each_indexed(|hash| deletions.count(hash));
         }
-        index.deletions.sort_unstable();
-        index.deletions.dedup();
-        index.names = names;
-        index
+        deletions.allocate();
+        for (id, key) in keys.iter().enumerate() {
+            let id = u32::try_from(id).unwrap_or(u32::MAX);
+            hashes.load(key);
+            hashes.for_each_indexed(|hash| deletions.place(hash, id));
+        }
+        let skeletons: Vec<_> = keys
+            .iter()
+            .map(|key| Some(hash_chars(skeleton(key))))
+            .collect();
+        let word_sets: Vec<_> = keys.iter().map(|key| word_set_hash(key)).collect();
+        NameIndex {
+            skeletons: HashTable::new(&skeletons),
+            word_sets: HashTable::new(&word_sets),
+            deletions: deletions.finish(),
+            names,
+            keys,
+        }
+    }
+
+    fn key(&self, id: u32) -> &str {
+        self.keys.get(id as usize).map_or("", |key| key)
+    }
+
+    /// Whether a canonical name is on the list.
+    fn contains(&self, name: &str) -> bool {
+        self.deletions
+            .get(hash_chars(name.chars()))
+            .any(|id| self.key(id) == name)
+    }
+
+    /// The most popular name with the skeleton of `name`. Ids come in popularity order and
+    /// each is checked against the real skeleton, so a hash collision never picks a name.
+    fn skeleton_match(&self, name: &str) -> Option<u32> {
+        self.skeletons
+            .get(hash_chars(skeleton(name)))
+            .find(|&id| skeleton(self.key(id)).eq(skeleton(name)))
     }
 
     fn by_skeleton(&self, name: &str) -> Option<(u32, Technique)> {
         if name.chars().count() < MIN_SKELETON_LENGTH {
             return None;
         }
-        let id = *self.skeletons.get(&skeleton(name))?;
+        let id = self.skeleton_match(name)?;
         let target = self.names.get(id as usize)?.to_lowercase();
         let technique = if separators_removed(name) == separators_removed(&target) {
             Technique::Separators
@@ -260,7 +342,10 @@ impl NameIndex {
     }
 
     fn by_words(&self, name: &str) -> Option<(u32, Technique)> {
-        let id = *self.word_sets.get(&sorted_words(name)?)?;
+        let id = self
+            .word_sets
+            .get(word_set_hash(name)?)
+            .find(|&id| same_words(name, self.key(id)))?;
         Some((id, Technique::SwappedWords))
     }
 
@@ -271,7 +356,7 @@ impl NameIndex {
         if base == name || base.chars().count() < MIN_VERSION_BASE_LENGTH {
             return None;
         }
-        let id = *self.skeletons.get(&skeleton(base))?;
+        let id = self.skeleton_match(base)?;
         Some((id, Technique::Version))
     }
 
@@ -295,35 +380,33 @@ impl NameIndex {
             if base.chars().count() < MIN_AFFIX_BASE_LENGTH {
                 continue;
             }
-            if let Some(&id) = self.skeletons.get(&skeleton(base)) {
+            if let Some(id) = self.skeleton_match(base) {
                 return Some((id, Technique::Affix));
             }
         }
         None
     }
 
-    fn by_edits(&self, name: &str) -> Option<(u32, Technique)> {
+    /// `name` is in canonical form; so are the targets it is compared with (a crates.io
+    /// `serde_json` is `serde-json`, as the deletion index holds it).
+    fn by_edits(&self, ecosystem: Ecosystem, name: &str) -> Option<(u32, Technique)> {
         let length = name.chars().count();
         let limit = allowed_edits(length);
         if limit == 0 {
             return None;
         }
-        let mut candidates = HashSet::new();
-        for_each_deletion(name, limit, |hash| {
-            let start = self.deletions.partition_point(|(h, _)| *h < hash);
-            for (_, id) in self.deletions[start..]
-                .iter()
-                .take_while(|(h, _)| *h == hash)
-            {
-                candidates.insert(*id);
-            }
-        });
+        let mut hashes = Deletions::default();
+        hashes.load(name);
+        let mut candidates = Vec::new();
+        hashes.for_each(limit, |hash| candidates.extend(self.deletions.get(hash)));
+        candidates.sort_unstable();
+        candidates.dedup();
         let mut best: Option<(usize, u32)> = None;
         for id in candidates {
             let Some(target) = self.names.get(id as usize) else {
                 continue;
             };
-            let target_key = target.to_lowercase();
+            let target_key = canonical(ecosystem, target);
             let limit = limit.min(allowed_edits(target_key.chars().count()));
             if let Some(distance) = bounded_distance(name, &target_key, limit)
                 && distance > 0
@@ -333,7 +416,7 @@ impl NameIndex {
             }
         }
         let (distance, id) = best?;
-        let target = self.names.get(id as usize)?.to_lowercase();
+        let target = canonical(ecosystem, self.names.get(id as usize)?);
         Some((id, classify_edit(name, &target, distance)))
     }
 }
@@ -395,19 +478,25 @@ fn classify_edit(name: &str, target: &str, distance: usize) -> Technique {
 /// The form names are compared in: lowercase; PyPI's runs of `-_.` become `-`;
 /// crates.io's `_` becomes `-` (crates.io treats them as the same name).
 fn canonical<'a>(ecosystem: Ecosystem, name: &'a str) -> Cow<'a, str> {
-    let already = match ecosystem {
-        Ecosystem::PyPI | Ecosystem::CratesIo => !name
-            .bytes()
-            .any(|b| b.is_ascii_uppercase() || matches!(b, b'_' | b'.') || !b.is_ascii()),
-        Ecosystem::Npm => !name
-            .bytes()
-            .any(|b| b.is_ascii_uppercase() || !b.is_ascii()),
-    };
+    // One branch-free pass: this runs for every name indexed and every name looked up.
+    let (mut upper, mut non_ascii, mut separator) = (false, false, false);
+    for &b in name.as_bytes() {
+        upper |= b.is_ascii_uppercase();
+        non_ascii |= !b.is_ascii();
+        separator |= (b == b'_') | (b == b'.');
+    }
+    let already = !upper && !non_ascii && (ecosystem == Ecosystem::Npm || !separator);
     if already && !(ecosystem == Ecosystem::PyPI && name.contains("--")) {
         return Cow::Borrowed(name);
     }
     Cow::Owned(match ecosystem {
         Ecosystem::PyPI => tollgate_model::normalize_name(ecosystem, name),
+        // One allocation where ASCII (as every listed name is).
+        Ecosystem::CratesIo if !non_ascii => {
+            let mut key = name.replace('_', "-");
+            key.make_ascii_lowercase();
+            key
+        }
         Ecosystem::CratesIo => name.to_lowercase().replace('_', "-"),
         Ecosystem::Npm => name.to_lowercase(),
     })
@@ -424,76 +513,335 @@ fn same_npm_scope(name: &str, target: &str) -> bool {
     scope(name).is_some_and(|s| scope(target) == Some(s))
 }
 
-/// The words of a name with two or more words, sorted and joined by `-`.
-fn sorted_words(name: &str) -> Option<String> {
-    let mut words: Vec<&str> = name
-        .split(['-', '_', '.'])
-        .filter(|word| !word.is_empty())
-        .collect();
-    if words.len() < 2 {
-        return None;
+fn is_separator(c: char) -> bool {
+    matches!(c, '-' | '_' | '.')
+}
+
+fn words(name: &str) -> impl Iterator<Item = &str> {
+    name.split(is_separator).filter(|word| !word.is_empty())
+}
+
+/// For a name of two or more words, a hash of its words that ignores their order: the sum
+/// of the words' hashes. Over bytes, not characters: only ever compared with itself.
+fn word_set_hash(name: &str) -> Option<u64> {
+    let (mut words, mut sum) = (0u32, 0u64);
+    // The current word's hash, while in one.
+    let mut word = None;
+    for &b in name.as_bytes() {
+        if matches!(b, b'-' | b'_' | b'.') {
+            if let Some(hash) = word.take() {
+                words += 1;
+                sum = sum.wrapping_add(mix(hash));
+            }
+        } else {
+            word = Some(
+                word.unwrap_or(0u64)
+                    .wrapping_mul(BASE)
+                    .wrapping_add(u64::from(b)),
+            );
+        }
     }
-    words.sort_unstable();
-    Some(words.join("-"))
+    if let Some(hash) = word {
+        words += 1;
+        sum = sum.wrapping_add(mix(hash));
+    }
+    (words >= 2).then_some(sum)
+}
+
+/// Whether two names have the same words, each as often, in any order.
+fn same_words(a: &str, b: &str) -> bool {
+    let sorted = |name| {
+        let mut words: Vec<&str> = words(name).collect();
+        words.sort_unstable();
+        words
+    };
+    sorted(a) == sorted(b)
 }
 
 fn separators_removed(name: &str) -> String {
-    name.chars()
-        .filter(|c| !matches!(c, '-' | '_' | '.'))
-        .collect()
+    name.chars().filter(|&c| !is_separator(c)).collect()
 }
 
-/// Separators removed and look-alike characters folded to one representative.
-fn skeleton(name: &str) -> String {
-    let folded: String = separators_removed(name)
-        .chars()
-        .map(|c| match c {
-            '0' => 'o',
-            '1' | 'i' | '|' => 'l',
-            '5' => 's',
-            c => c,
-        })
-        .collect();
-    folded.replace("rn", "m").replace("vv", "w")
+/// How skeletons fold ASCII characters: separators dropped (0), look-alike characters to
+/// one representative. A table: a `match` here costs a hard-to-predict branch a character
+/// (a quarter of the time of hashing a skeleton).
+static FOLDED: [u8; 128] = {
+    let mut folded = [0u8; 128];
+    let mut c = 0;
+    while c < 128 {
+        folded[c] = match c as u8 {
+            b'-' | b'_' | b'.' => 0,
+            b'0' => b'o',
+            b'1' | b'i' | b'|' => b'l',
+            b'5' => b's',
+            other => other,
+        };
+        c += 1;
+    }
+    folded
+};
+
+/// The characters of a name's skeleton: separators removed, look-alike characters folded
+/// to one representative, then `rn` read as `m` and `vv` as `w` (left to right, without
+/// overlaps, as `str::replace` would). Produced one at a time, so hashing a skeleton
+/// builds no string.
+fn skeleton(name: &str) -> impl Iterator<Item = char> + '_ {
+    let mut folded = name.chars().filter_map(|c| match FOLDED.get(c as usize) {
+        Some(0) => None,
+        Some(&folded) => Some(char::from(folded)),
+        None => Some(c),
+    });
+    let mut pending = folded.next();
+    std::iter::from_fn(move || {
+        let c = pending?;
+        pending = folded.next();
+        let merged = match (c, pending) {
+            ('r', Some('n')) => 'm',
+            ('v', Some('v')) => 'w',
+            _ => return Some(c),
+        };
+        pending = folded.next();
+        Some(merged)
+    })
 }
 
-/// Calls `visit` with the hash of `word` and of every string left by deleting up to
-/// `depth` (at most 2) characters. Hashes are computed in place, without building the
-/// strings; the same variant may be visited more than once (doubled letters).
-fn for_each_deletion(word: &str, depth: usize, mut visit: impl FnMut(u64)) {
-    let chars: Vec<char> = word.chars().collect();
-    let hash_without = |skip_a: usize, skip_b: usize| {
-        let mut hash = FNV_OFFSET;
-        for (index, c) in chars.iter().enumerate() {
-            if index != skip_a && index != skip_b {
-                hash = fnv1a_char(hash, *c);
-            }
+/// A multimap from 64-bit hashes to name ids: entries grouped by the top bits of their
+/// hash, 8 to 16 to a group on average (one or two cache lines), by a counting sort
+/// (linear, and free of the cache miss and mispredicted branch per entry of inserting
+/// into a hash table: the npm deletion table has 134,000 entries). An entry keeps the
+/// name's id and the hash's low 32 bits, so with the group's bits 39 to 46 bits of the
+/// hash must match for the shipped lists. Callers check every id they get against the
+/// real string: different strings may share a hash.
+#[derive(Debug)]
+struct HashTable {
+    /// 64 minus the number of bits that pick a group.
+    shift: u32,
+    /// Group `g` is `entries[starts[g]..starts[g + 1]]`.
+    starts: Vec<u32>,
+    entries: Vec<(u32, u32)>,
+}
+
+/// Builds a `HashTable` in two passes over the same entries: `count` every one, then
+/// `allocate`, then `place` every one.
+#[derive(Debug)]
+struct TableBuilder {
+    shift: u32,
+    /// While counting, `starts[g + 2]` counts group `g`; while placing, `starts[g + 1]`
+    /// is where group `g`'s next entry goes; once done, group `g` is
+    /// `entries[starts[g]..starts[g + 1]]`.
+    starts: Vec<u32>,
+    entries: Vec<(u32, u32)>,
+}
+
+impl TableBuilder {
+    /// For up to `capacity` entries, which sets the number of groups.
+    fn new(capacity: usize) -> TableBuilder {
+        let bits = (capacity / 16).next_power_of_two().trailing_zeros().max(1);
+        TableBuilder {
+            shift: 64 - bits,
+            starts: vec![0; (1 << bits) + 2],
+            entries: Vec::new(),
         }
-        hash
-    };
-    visit(hash_without(usize::MAX, usize::MAX));
-    for first in 0..chars.len() {
-        if depth >= 1 {
-            visit(hash_without(first, usize::MAX));
+    }
+
+    fn group(&self, hash: u64) -> usize {
+        (hash >> self.shift) as usize
+    }
+
+    fn count(&mut self, hash: u64) {
+        let group = self.group(hash);
+        self.starts[group + 2] += 1;
+    }
+
+    fn allocate(&mut self) {
+        let mut total = 0;
+        for start in &mut self.starts {
+            total += *start;
+            *start = total;
         }
-        if depth >= 2 {
-            for second in first + 1..chars.len() {
-                visit(hash_without(first, second));
-            }
+        self.entries = vec![(0, 0); total as usize];
+    }
+
+    fn place(&mut self, hash: u64, id: u32) {
+        let group = self.group(hash);
+        let next = &mut self.starts[group + 1];
+        self.entries[*next as usize] = (hash as u32, id);
+        *next += 1;
+    }
+
+    fn finish(mut self) -> HashTable {
+        self.starts.pop();
+        HashTable {
+            shift: self.shift,
+            starts: self.starts,
+            entries: self.entries,
         }
     }
 }
 
-const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+impl HashTable {
+    /// A table of one hash (or none) per name, by id.
+    fn new(hashes: &[Option<u64>]) -> HashTable {
+        let mut table = TableBuilder::new(hashes.len());
+        for hash in hashes.iter().flatten() {
+            table.count(*hash);
+        }
+        table.allocate();
+        for (id, hash) in hashes.iter().enumerate() {
+            if let Some(hash) = hash {
+                table.place(*hash, u32::try_from(id).unwrap_or(u32::MAX));
+            }
+        }
+        table.finish()
+    }
 
-/// One step of 64-bit FNV-1a over a character's UTF-8 bytes: a fast, stable hash for
-/// the deletion index (collisions only add candidates, which the exact distance check
-/// then drops).
-fn fnv1a_char(hash: u64, c: char) -> u64 {
-    let mut buffer = [0u8; 4];
-    c.encode_utf8(&mut buffer).bytes().fold(hash, |hash, byte| {
-        (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3)
-    })
+    /// The ids stored under `hash`, in the order placed (most popular first).
+    fn get(&self, hash: u64) -> impl Iterator<Item = u32> + '_ {
+        let group = (hash >> self.shift) as usize;
+        let start = self.starts.get(group).copied().unwrap_or_default() as usize;
+        let end = self.starts.get(group + 1).copied().unwrap_or_default() as usize;
+        self.entries
+            .get(start..end)
+            .unwrap_or_default()
+            .iter()
+            .filter(move |(low, _)| *low == hash as u32)
+            .map(|(_, id)| *id)
+    }
+}
+
+/// The string hash of the name and skeleton tables: a polynomial over the characters,
+/// wrapping at 2^64, then mixed. Polynomial so that the hash of a string with characters
+/// deleted follows from the hashes of its prefixes and suffixes (`Deletions`); mixed (a
+/// bijection, so no new collisions) so that the top bits `HashTable` groups by depend on
+/// every character, the last one included.
+fn hash_chars(chars: impl Iterator<Item = char>) -> u64 {
+    mix(chars.fold(0, push_char))
+}
+
+const BASE: u64 = 0x9e37_79b9_7f4a_7c15;
+
+fn push_char(hash: u64, c: char) -> u64 {
+    hash.wrapping_mul(BASE).wrapping_add(char_value(c))
+}
+
+/// A character's term in the polynomial (never 0).
+fn char_value(c: char) -> u64 {
+    u64::from(u32::from(c)) + 1
+}
+
+/// Both halves of the hash into both halves of the result (the tables take the top bits
+/// for the group and keep the low 32), and no longer additive (word-set hashes are sums).
+fn mix(hash: u64) -> u64 {
+    (hash ^ (hash >> 32)).wrapping_mul(0xd6e8_feb8_6659_fd93)
+}
+
+/// The hashes (as `hash_chars` computes them) of a word with up to two characters
+/// deleted, each in constant time from the polynomial hashes of the word's prefixes and
+/// suffixes. Reused from word to word, so indexing allocates nothing per name.
+#[derive(Debug, Default)]
+struct Deletions {
+    /// `prefix[i]`: unmixed hash of the word's first `i` characters. Character `i`'s
+    /// term (`char_value`) is `prefix[i + 1] - prefix[i] * BASE`, so the characters need
+    /// no copy of their own.
+    prefix: Vec<u64>,
+}
+
+impl Deletions {
+    fn load(&mut self, word: &str) {
+        self.prefix.clear();
+        self.prefix.push(0);
+        let mut hash = 0;
+        let mut prefix = |c| {
+            hash = push_char(hash, c);
+            hash
+        };
+        // ASCII (every listed name) as bytes: the length is known, so no per-character
+        // capacity check.
+        if word.is_ascii() {
+            self.prefix
+                .extend(word.bytes().map(|b| prefix(char::from(b))));
+        } else {
+            self.prefix.extend(word.chars().map(prefix));
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.prefix.len() - 1
+    }
+
+    /// Character `i`'s term: equal terms, equal characters.
+    fn term(&self, i: usize) -> u64 {
+        self.prefix[i + 1].wrapping_sub(self.prefix[i].wrapping_mul(BASE))
+    }
+
+    /// Hash of the whole word.
+    fn whole(&self) -> u64 {
+        mix(self.prefix[self.len()])
+    }
+
+    /// What a popular name is indexed under: itself, and from 3 characters, the strings
+    /// left by deleting one character. A query's deletions are 3 or more characters long,
+    /// so a shorter name's would never be asked for; the name itself is, by `contains`.
+    fn for_each_indexed(&self, mut visit: impl FnMut(u64)) {
+        if self.len() + 1 >= MIN_EDIT_LENGTH {
+            self.for_each(1, visit);
+        } else {
+            visit(self.whole());
+        }
+    }
+
+    /// Calls `visit` with the hash of the word and of every string left by deleting up to
+    /// `depth` (1 or 2) characters. Of a run of equal characters only one is deleted
+    /// (any gives the same string); other strings may still be visited more than once.
+    fn for_each(&self, depth: usize, mut visit: impl FnMut(u64)) {
+        visit(self.whole());
+        // Deleting a character leaves the prefix before it, shifted left past the suffix
+        // after it; walking backwards, `suffix` is the unmixed hash of the characters after
+        // the current one and `shift` is `BASE` to the power of their number.
+        let (mut suffix, mut shift, mut next) = (0u64, 1u64, None);
+        for pair in self.prefix.windows(2).rev() {
+            let (before, through) = (pair[0], pair[1]);
+            let term = through.wrapping_sub(before.wrapping_mul(BASE));
+            // Deleting a character gives the same string as deleting the next when they are
+            // equal.
+            if next != Some(term) {
+                visit(mix(before.wrapping_mul(shift).wrapping_add(suffix)));
+            }
+            suffix = suffix.wrapping_add(shift.wrapping_mul(term));
+            shift = shift.wrapping_mul(BASE);
+            next = Some(term);
+        }
+        if depth >= 2 {
+            self.for_each_second(visit);
+        }
+    }
+
+    /// The strings left by deleting two characters: `i` < `j`.
+    fn for_each_second(&self, mut visit: impl FnMut(u64)) {
+        let (prefix, length) = (&self.prefix, self.len());
+        let terms: Vec<u64> = (0..length).map(|i| self.term(i)).collect();
+        // `power[k]`: `BASE` to the `k`; `suffix[k]`: unmixed hash of characters `k..`.
+        let power: Vec<u64> = std::iter::successors(Some(1u64), |p| Some(p.wrapping_mul(BASE)))
+            .take(length + 1)
+            .collect();
+        let mut suffix = vec![0u64; length + 1];
+        for k in (0..length).rev() {
+            suffix[k] = suffix[k + 1].wrapping_add(power[length - 1 - k].wrapping_mul(terms[k]));
+        }
+        // A first deletion in a run covers the others (the rest of the run can still go
+        // second); a second one skips to the last of its run, like the first deletions.
+        for i in (0..length).filter(|&i| i == 0 || terms[i - 1] != terms[i]) {
+            for j in (i + 1..length).filter(|&j| terms.get(j + 1) != Some(&terms[j])) {
+                // The prefix before `i`, then characters `i + 1..j`, then the suffix after `j`.
+                let between = power[j - 1 - i];
+                let middle = prefix[j].wrapping_sub(prefix[i + 1].wrapping_mul(between));
+                let before = prefix[i].wrapping_mul(between).wrapping_add(middle);
+                visit(mix(before
+                    .wrapping_mul(power[length - 1 - j])
+                    .wrapping_add(suffix[j + 1])));
+            }
+        }
+    }
 }
 
 #[cfg(test)]
@@ -537,6 +885,15 @@ mod tests {
     fn each_technique() {
         let list = list();
         let t = |e, n| target(&list, e, n).map(|(_, t)| t);
+        // Targets are compared in canonical form: `rust_decimal` is `rust-decimal`.
+        assert_eq!(
+            t(Ecosystem::CratesIo, "rust_decmal"),
+            Some(Technique::Omitted)
+        );
+        assert_eq!(
+            t(Ecosystem::CratesIo, "rust_deccimal"),
+            Some(Technique::Repeated)
+        );
         assert_eq!(t(Ecosystem::PyPI, "reqeusts"), Some(Technique::Swapped));
         assert_eq!(t(Ecosystem::PyPI, "reqests"), Some(Technique::Omitted));
         assert_eq!(t(Ecosystem::PyPI, "requestss"), Some(Technique::Repeated));
@@ -624,5 +981,143 @@ mod tests {
         assert!(shipped.contains(Ecosystem::Npm, "lodash"));
         assert!(shipped.contains(Ecosystem::PyPI, "Typing_Extensions"));
         assert!(shipped.contains(Ecosystem::CratesIo, "serde_json"));
+    }
+
+    #[test]
+    fn parse_finds_sections_only_at_line_starts() {
+        let list = PopularNames::parse(
+            "# a [comment]\n  [npm]  \r\nfoo\r\n# [PyPI] is below\n[unknown]\nbar\n[PyPI]\nbaz\n",
+        );
+        assert_eq!(list.len(Ecosystem::Npm), 1);
+        assert!(list.contains(Ecosystem::Npm, "foo"));
+        assert!(!list.contains(Ecosystem::Npm, "bar"));
+        assert!(list.contains(Ecosystem::PyPI, "baz"));
+        assert_eq!(list.len(Ecosystem::CratesIo), 0);
+    }
+
+    /// The skeleton as it was first defined, with strings: the iterator must agree.
+    #[test]
+    fn skeleton_is_the_string_replacements() {
+        let by_strings = |name: &str| {
+            let folded: String = separators_removed(name)
+                .chars()
+                .map(|c| match c {
+                    '0' => 'o',
+                    '1' | 'i' | '|' => 'l',
+                    '5' => 's',
+                    c => c,
+                })
+                .collect();
+            folded.replace("rn", "m").replace("vv", "w")
+        };
+        for name in [
+            "rnrn", "rrn", "rnn", "vvv", "vvvv", "vrnv", "r-n", "v.v", "ivv1rn", "0l5|", "r", "v",
+            "", "-_.", "wörn", "ärn-vv",
+        ] {
+            assert_eq!(
+                skeleton(name).collect::<String>(),
+                by_strings(name),
+                "{name}"
+            );
+        }
+    }
+
+    /// Every string left by deleting up to `depth` characters of `word`, built.
+    fn deleted(word: &str, depth: usize) -> Vec<String> {
+        let chars: Vec<char> = word.chars().collect();
+        let mut out = vec![word.to_owned()];
+        for i in 0..chars.len() {
+            let mut one = chars.clone();
+            one.remove(i);
+            out.push(one.iter().collect());
+            if depth == 2 {
+                for j in i..one.len() {
+                    let mut two = one.clone();
+                    two.remove(j);
+                    out.push(two.iter().collect());
+                }
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn deletion_hashes_are_the_hashes_of_the_deleted_strings() {
+        for word in [
+            "",
+            "a",
+            "ab",
+            "zzz",
+            "serde",
+            "aabbb",
+            "mississippi",
+            "lodash.merge",
+            "rеquests",
+            "@babel/core",
+        ] {
+            let mut hashes = Deletions::default();
+            hashes.load(word);
+            assert_eq!(hashes.whole(), hash_chars(word.chars()), "{word}");
+            for depth in [1, 2] {
+                let mut found = Vec::new();
+                hashes.for_each(depth, |hash| found.push(hash));
+                found.sort_unstable();
+                found.dedup();
+                let mut expected: Vec<u64> = deleted(word, depth)
+                    .iter()
+                    .map(|string| hash_chars(string.chars()))
+                    .collect();
+                expected.sort_unstable();
+                expected.dedup();
+                assert_eq!(found, expected, "{word} depth {depth}");
+            }
+        }
+    }
+
+    /// Real collisions: a Thue-Morse word of 1,024 letters and its complement have the same
+    /// hash under any polynomial hash with an odd base that wraps at 2^64 (their
+    /// difference is the product of `1 - BASE^(2^i)` for `i` < 10, a multiple of 2^64).
+    /// Every table then offers the wrong name, and it must never be reported.
+    #[test]
+    fn colliding_hashes_never_report_a_name() {
+        let thue_morse: String = (0..1024u32)
+            .map(|i| if i.count_ones() % 2 == 0 { 'a' } else { 'b' })
+            .collect();
+        let complement: String = thue_morse
+            .chars()
+            .map(|c| if c == 'a' { 'b' } else { 'a' })
+            .collect();
+        let with_word = |word: &str| format!("{word}-x");
+        // The premise: the two collide in every table.
+        assert_eq!(
+            hash_chars(thue_morse.chars()),
+            hash_chars(complement.chars())
+        );
+        assert_eq!(
+            hash_chars(skeleton(&thue_morse)),
+            hash_chars(skeleton(&complement))
+        );
+        assert_eq!(
+            word_set_hash(&with_word(&thue_morse)),
+            word_set_hash(&with_word(&complement))
+        );
+
+        let text = format!("[crates.io]\n{thue_morse}\nx-{thue_morse}\n");
+        let list = PopularNames::parse(Box::leak(text.into_boxed_str()));
+        assert!(!list.contains(Ecosystem::CratesIo, &complement));
+        for name in [complement.clone(), with_word(&complement)] {
+            assert_eq!(list.squat_target(Ecosystem::CratesIo, &name), None);
+        }
+
+        // With both listed, the collision does not hide the right name behind the more
+        // popular wrong one.
+        let text = format!("[crates.io]\n{thue_morse}\n{complement}\n");
+        let list = PopularNames::parse(Box::leak(text.into_boxed_str()));
+        assert!(list.contains(Ecosystem::CratesIo, &complement));
+        let (front, back) = complement.split_at(512);
+        assert_eq!(
+            target(&list, Ecosystem::CratesIo, &format!("{front}-{back}")),
+            Some((complement.clone(), Technique::Separators))
+        );
     }
 }
