@@ -45,4 +45,8 @@ pub enum Command {
     /// Validate tollgate.toml and run the policy checks (bans, sources, hashes,
     /// install-scripts, licenses, cooldown, names) on the lockfiles under PATH.
     Policy(commands::policy::PolicyArgs),
+    /// Check the lockfiles under PATH against the audit records of a cargo-vet store
+    /// (supply-chain/), for crates.io, npm and PyPI; import and fetch peers' audits.
+    #[command(alias = "vet")]
+    Trust(commands::trust::TrustArgs),
 }

@@ -68,6 +68,8 @@ pub struct Config {
     pub cooldown: CooldownConfig,
     /// `[names]`.
     pub names: NamesConfig,
+    /// `[trust]`: audit records in cargo-vet's format (the check lives in `tollgate-trust`).
+    pub trust: TrustConfig,
 }
 
 /// A rule naming packages: ecosystem (all when absent), name, optional version range.
@@ -281,6 +283,31 @@ pub struct NamesConfig {
     pub line: Option<u32>,
 }
 
+/// `[trust]`: whether and how locked packages are checked against the audit records of a
+/// cargo-vet store. Levels left unset are decided by `tollgate-trust`: on when the store
+/// directory exists, off otherwise (docs/checks.md).
+#[derive(Debug, Clone, Default)]
+pub struct TrustConfig {
+    /// Level for packages without the required audits (`trust-unaudited`); `None` when the
+    /// file does not set it.
+    pub level: Option<Level>,
+    /// Level for locked versions an audit records as a violation (`trust-violation`);
+    /// `None` when the file does not set it.
+    pub violation: Option<Level>,
+    /// The store directory, relative to the policy file's directory; `None` for the
+    /// default (`supply-chain`, as cargo-vet).
+    pub store: Option<String>,
+    /// Criteria top-level crates and npm/PyPI packages must meet (the store's `[policy]`
+    /// can lower them for crates only some first-party crates use); empty for the default
+    /// (`safe-to-deploy`).
+    pub criteria: Vec<String>,
+    /// Criteria for packages the lockfile marks as development-only; empty for the default
+    /// (`safe-to-run`, as cargo-vet's dev-dependencies).
+    pub dev_criteria: Vec<String>,
+    /// The line of `[trust]`.
+    pub line: Option<u32>,
+}
+
 // ---------------------------------------------------------------------------------------
 // The raw file.
 
@@ -296,6 +323,7 @@ struct RawConfig {
     licenses: Option<Spanned<RawLicenses>>,
     cooldown: Option<Spanned<RawCooldown>>,
     names: Option<Spanned<RawNames>>,
+    trust: Option<Spanned<RawTrust>>,
 }
 
 type Text = Spanned<String>;
@@ -440,6 +468,24 @@ struct RawNames {
     allow: Vec<Text>,
 }
 
+/// A criteria name or a list of them, as cargo-vet writes criteria.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum RawNameList {
+    One(String),
+    Many(Vec<String>),
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawTrust {
+    level: Option<Level>,
+    violation: Option<Level>,
+    store: Option<Text>,
+    criteria: Option<Spanned<RawNameList>>,
+    dev_criteria: Option<Spanned<RawNameList>>,
+}
+
 // ---------------------------------------------------------------------------------------
 // Loading and validation.
 
@@ -570,6 +616,7 @@ impl<'a> Validator<'a> {
             licenses: self.licenses(raw.licenses),
             cooldown: self.cooldown(raw.cooldown),
             names: self.names(raw.names),
+            trust: self.trust(raw.trust),
         }
     }
 
@@ -933,6 +980,50 @@ impl<'a> Validator<'a> {
             line,
         }
     }
+
+    fn trust(&mut self, raw: Option<Spanned<RawTrust>>) -> TrustConfig {
+        let (line, raw) = self.section(raw);
+        let store = raw.store.and_then(|store| {
+            let path = store.get_ref().trim();
+            if path.is_empty() {
+                self.error(
+                    store.span(),
+                    "`store` is empty".into(),
+                    Some("name the cargo-vet store directory, e.g. \"supply-chain\"".into()),
+                );
+                return None;
+            }
+            Some(path.to_owned())
+        });
+        TrustConfig {
+            level: raw.level,
+            violation: raw.violation,
+            store,
+            criteria: self.criteria_names(raw.criteria),
+            dev_criteria: self.criteria_names(raw.dev_criteria),
+            line,
+        }
+    }
+
+    /// A criteria list; its names are checked against the store when the store is read.
+    fn criteria_names(&mut self, raw: Option<Spanned<RawNameList>>) -> Vec<String> {
+        let Some(raw) = raw else { return Vec::new() };
+        let span = raw.span();
+        let names = match raw.into_inner() {
+            RawNameList::One(name) => vec![name],
+            RawNameList::Many(names) => names,
+        };
+        let names: Vec<String> = names.iter().map(|n| n.trim().to_owned()).collect();
+        if names.is_empty() || names.iter().any(String::is_empty) {
+            self.error(
+                span,
+                "criteria names must not be empty".into(),
+                Some("write a criteria name such as \"safe-to-deploy\", or a list of them".into()),
+            );
+            return Vec::new();
+        }
+        names
+    }
 }
 
 /// Turns toml's "unknown field `levle`, expected one of `level`, `deny`" into a
@@ -1049,6 +1140,28 @@ mod tests {
         assert!(errors[0].message.contains("block"), "{errors:?}");
         let errors = problems("[bans]\ndeny = [{ ecosystem = \"nmp\", name = \"a\" }]\n");
         assert_eq!(errors[0].hint.as_deref(), Some("did you mean `npm`?"));
+    }
+
+    #[test]
+    fn trust_section_keeps_unset_levels_undecided() {
+        let empty = Config::parse("t", "").unwrap();
+        assert_eq!(empty.trust.level, None);
+        assert!(empty.trust.criteria.is_empty());
+        let config = Config::parse(
+            "t",
+            "[trust]\nlevel = \"deny\"\nstore = \"audits\"\ncriteria = \"crypto-reviewed\"\ndev-criteria = [\"safe-to-run\"]\n",
+        )
+        .unwrap();
+        assert_eq!(config.trust.level, Some(Level::Deny));
+        assert_eq!(config.trust.violation, None);
+        assert_eq!(config.trust.store.as_deref(), Some("audits"));
+        assert_eq!(config.trust.criteria, ["crypto-reviewed"]);
+        assert_eq!(config.trust.dev_criteria, ["safe-to-run"]);
+        assert_eq!(config.trust.line, Some(1));
+        let errors = problems("[trust]\ncriteria = []\nstore = \" \"\n");
+        assert_eq!(errors.len(), 2, "{errors:?}");
+        assert_eq!(errors[0].line, Some(2));
+        assert!(errors[1].message.contains("`store` is empty"));
     }
 
     #[test]

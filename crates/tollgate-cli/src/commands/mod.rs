@@ -10,3 +10,4 @@ pub mod inventory;
 pub mod policy;
 pub mod run;
 pub mod scan;
+pub mod trust;

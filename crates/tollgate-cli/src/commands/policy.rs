@@ -106,10 +106,18 @@ pub fn run(args: &PolicyArgs) -> anyhow::Result<Status> {
         &config,
         now,
     ));
+    let mut errors = inventory.errors.clone();
+    crate::commands::trust::policy_check(
+        &inventory,
+        &config,
+        &policy_root(&args.paths),
+        &mut findings,
+        &mut errors,
+    );
     findings.sort_by_key(|finding| std::cmp::Reverse(finding.severity));
     let report = ScanReport {
         findings,
-        errors: inventory.errors.clone(),
+        errors,
         warnings: inventory
             .lockfiles
             .iter()

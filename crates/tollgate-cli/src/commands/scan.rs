@@ -127,6 +127,13 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<Status> {
         metadata.as_ref(),
         &analysed,
     ));
+    crate::commands::trust::policy_check(
+        &inventory,
+        &config,
+        &policy_root(&args.paths),
+        &mut report.findings,
+        &mut report.errors,
+    );
     if let Some(deep) = deep {
         report.findings.extend(deep.findings);
     }
