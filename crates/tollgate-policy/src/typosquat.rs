@@ -236,6 +236,12 @@ impl PopularNames {
             .is_some_and(|index| index.contains(&canonical(ecosystem, name)))
     }
 
+    /// Builds `ecosystem`'s index now instead of on first use (`tollgate scan` does it on
+    /// another thread while the lockfiles parse).
+    pub fn prepare(&self, ecosystem: Ecosystem) {
+        self.index(ecosystem);
+    }
+
     /// How many names the list has for `ecosystem`.
     pub fn len(&self, ecosystem: Ecosystem) -> usize {
         self.index(ecosystem).map_or(0, |index| index.names.len())

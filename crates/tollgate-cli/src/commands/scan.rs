@@ -6,7 +6,7 @@
 //! error (an unreadable lockfile, an unusable index, or no index without
 //! `--allow-missing-db`). Findings are still printed when the status is 2.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::io::Write as _;
 use std::path::PathBuf;
 
@@ -16,9 +16,11 @@ use tollgate_advisory::{Error as AdvisoryError, IgnoreRule, Index, Matcher, appl
 use tollgate_analysis::PackageReport;
 use tollgate_analysis::deep::DeepScan;
 use tollgate_lockfile::Inventory;
-use tollgate_model::{FileError, Finding, Severity};
+use tollgate_model::{Ecosystem, FileError, Finding, Severity};
 use tollgate_model::{Lockfile, Package, package_url};
-use tollgate_policy::{Config, InstallCode, InstallCodeSource, LockHints, MetadataSource};
+use tollgate_policy::{
+    Config, InstallCode, InstallCodeSource, Level, LockHints, MetadataSource, PopularNames,
+};
 use tollgate_report::findings::{AdvisoryStatus, ScanReport, ScannedLockfile};
 
 use crate::commands::db::{DbLocation, age_days};
@@ -87,56 +89,102 @@ pub struct ScanArgs {
 const DEFAULT_MAX_DB_AGE_DAYS: u32 = 7;
 
 /// Runs the scan and prints the report.
+///
+/// The work runs on two threads where it can: each scanned ecosystem's typosquat index is
+/// built while the lockfiles parse, and advisory matching runs while the policy checks
+/// do. The report does not depend on it: parts are merged in a fixed order and findings
+/// are sorted.
 pub fn run(args: &ScanArgs) -> anyhow::Result<Status> {
     let config = load_config(args.config.as_deref(), &policy_root(&args.paths))?;
-    let inventory = tollgate_lockfile::inventory(&args.paths);
-    let mut report = ScanReport {
-        errors: inventory.errors.clone(),
-        lockfiles: scanned_lockfiles(&inventory),
-        ..ScanReport::default()
-    };
-    for lockfile in &inventory.lockfiles {
-        report.warnings.extend(lockfile.warnings.iter().cloned());
-    }
+    let (files, discovery_errors) = tollgate_lockfile::discover(&args.paths);
     let max_db_age = args
         .max_db_age
         .or_else(|| config_max_db_age_days(&config))
         .unwrap_or(DEFAULT_MAX_DB_AGE_DAYS);
-    let index_missing = check_advisories(args, max_db_age, &inventory, &mut report)?;
-    apply_policy_ignores(&config, &mut report);
-    let metadata: Box<dyn MetadataSource> = if args.registry_metadata {
-        Box::new(RegistryMetadata::from_process(args.offline)?)
-    } else {
-        report.advisories.notes.push(
-            "registry metadata not consulted (--registry-metadata): cooldown, licenses and names \
-             use what the lockfiles record"
-                .to_owned(),
+    std::thread::scope(|scope| {
+        if config.names.level != Level::Allow && config.names.typosquat {
+            let ecosystems: BTreeSet<Ecosystem> =
+                files.iter().map(|file| file.format.ecosystem()).collect();
+            scope.spawn(move || {
+                for ecosystem in ecosystems {
+                    PopularNames::shipped().prepare(ecosystem);
+                }
+            });
+        }
+        let inventory = tollgate_lockfile::parse_discovered(&files, discovery_errors);
+        scan_inventory(args, &config, max_db_age, &inventory)
+    })
+}
+
+/// Everything after parsing: advisories (on a second thread), registry metadata, `--deep`,
+/// the policy checks; then the report.
+fn scan_inventory(
+    args: &ScanArgs,
+    config: &Config,
+    max_db_age: u32,
+    inventory: &Inventory,
+) -> anyhow::Result<Status> {
+    std::thread::scope(|scope| {
+        let advisories = scope.spawn(|| check_advisories(args, max_db_age, inventory));
+        let mut later_notes = Vec::new();
+        let mut deep_warnings = Vec::new();
+        let metadata: Box<dyn MetadataSource> = if args.registry_metadata {
+            Box::new(RegistryMetadata::from_process(args.offline)?)
+        } else {
+            later_notes.push(
+                "registry metadata not consulted (--registry-metadata): cooldown, licenses and \
+                 names use what the lockfiles record"
+                    .to_owned(),
+            );
+            Box::new(tollgate_policy::Offline)
+        };
+        let deep = if args.deep {
+            Some(deep_scan(args, inventory, &mut deep_warnings)?)
+        } else {
+            None
+        };
+        let analysed = AnalysedInstallCode::new(deep.as_ref());
+        let policy = policy_findings(&args.paths, inventory, config, metadata.as_ref(), &analysed);
+        let advisories = advisories
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
+
+        let mut report = ScanReport {
+            errors: inventory.errors.clone(),
+            lockfiles: scanned_lockfiles(inventory),
+            advisories: advisories.status,
+            findings: advisories.findings,
+            ..ScanReport::default()
+        };
+        report.errors.extend(advisories.errors);
+        for lockfile in &inventory.lockfiles {
+            report.warnings.extend(lockfile.warnings.iter().cloned());
+        }
+        report.warnings.extend(advisories.warnings);
+        report.warnings.extend(deep_warnings);
+        apply_policy_ignores(config, &mut report);
+        report.advisories.notes.extend(later_notes);
+        report.findings.extend(policy);
+        crate::commands::trust::policy_check(
+            inventory,
+            config,
+            &policy_root(&args.paths),
+            &mut report.findings,
+            &mut report.errors,
         );
-        Box::new(tollgate_policy::Offline)
-    };
-    let deep = if args.deep {
-        Some(deep_scan(args, &inventory, &mut report)?)
-    } else {
-        None
-    };
-    let analysed = AnalysedInstallCode::new(deep.as_ref());
-    report.findings.extend(policy_findings(
-        &args.paths,
-        &inventory,
-        &config,
-        metadata.as_ref(),
-        &analysed,
-    ));
-    crate::commands::trust::policy_check(
-        &inventory,
-        &config,
-        &policy_root(&args.paths),
-        &mut report.findings,
-        &mut report.errors,
-    );
-    if let Some(deep) = deep {
-        report.findings.extend(deep.findings);
-    }
+        if let Some(deep) = deep {
+            report.findings.extend(deep.findings);
+        }
+        print_report(args, report, advisories.index_missing)
+    })
+}
+
+/// Sorts the findings, prints the report in the chosen format, and gives the exit status.
+fn print_report(
+    args: &ScanArgs,
+    mut report: ScanReport,
+    index_missing: bool,
+) -> anyhow::Result<Status> {
     report.findings.sort_by(|a, b| {
         b.severity
             .cmp(&a.severity)
@@ -236,13 +284,13 @@ fn policy_findings(
 fn deep_scan(
     args: &ScanArgs,
     inventory: &Inventory,
-    report: &mut ScanReport,
+    warnings: &mut Vec<FileError>,
 ) -> anyhow::Result<DeepScan> {
     let source = RegistrySource::from_process(args.offline)?;
     let threads = std::thread::available_parallelism().map_or(2, |n| n.get() * 2);
     let mut deep = tollgate_analysis::deep::deep_scan(inventory, &source, threads);
     for (package, why) in std::mem::take(&mut deep.errors) {
-        report.warnings.push(FileError {
+        warnings.push(FileError {
             path: package,
             line: None,
             column: None,
@@ -313,39 +361,51 @@ pub fn scanned_lockfiles(inventory: &Inventory) -> Vec<ScannedLockfile> {
         .collect()
 }
 
-/// Matches the inventory against the index, filling findings, warnings and the advisory
-/// status. Returns whether the index is missing.
+/// What matching the inventory against the advisory index gave.
+#[derive(Default)]
+struct AdvisoryCheck {
+    status: AdvisoryStatus,
+    findings: Vec<Finding>,
+    warnings: Vec<FileError>,
+    /// The index exists but cannot be used.
+    errors: Vec<FileError>,
+    /// There is no index at all.
+    index_missing: bool,
+}
+
+/// Matches the inventory against the index.
 fn check_advisories(
     args: &ScanArgs,
     max_db_age: u32,
     inventory: &Inventory,
-    report: &mut ScanReport,
-) -> anyhow::Result<bool> {
+) -> anyhow::Result<AdvisoryCheck> {
+    let mut check = AdvisoryCheck::default();
     let dir = args.location.dir()?;
     let index = match Index::open(&dir) {
         Ok(index) => index,
         Err(AdvisoryError::Missing { path }) => {
-            report.advisories.notes.push(format!(
+            check.status.notes.push(format!(
                 "advisories were NOT checked: there is no advisory index at {}. Run `tollgate db update` \
                  to download the OSV exports, or `tollgate db import PATH` to import OSV files{}",
                 path.display(),
                 if args.allow_missing_db { "" } else { " (or pass --allow-missing-db to scan without it)" }
             ));
-            return Ok(true);
+            check.index_missing = true;
+            return Ok(check);
         }
         Err(error) => {
-            report.errors.push(FileError {
+            check.errors.push(FileError {
                 path: dir.display().to_string(),
                 line: None,
                 column: None,
                 message: error.to_string(),
             });
-            return Ok(false);
+            return Ok(check);
         }
     };
     let header = index.header();
     let age = age_days(&header.created);
-    report.advisories = AdvisoryStatus {
+    check.status = AdvisoryStatus {
         checked: true,
         database: Some(index.path().display().to_string()),
         records: header.records,
@@ -354,7 +414,7 @@ fn check_advisories(
         notes: Vec::new(),
     };
     if let Some(age) = age.filter(|age| *age > i64::from(max_db_age)) {
-        report.advisories.notes.push(format!(
+        check.status.notes.push(format!(
             "the advisory index is {age} days old (limit {max_db_age} days, --max-db-age): run `tollgate db update`"
         ));
     }
@@ -367,8 +427,8 @@ fn check_advisories(
                 index.path().display()
             )
         })?;
-        report.findings.extend(outcome.findings);
-        report.warnings.extend(outcome.warnings);
+        check.findings.extend(outcome.findings);
+        check.warnings.extend(outcome.warnings);
     }
-    Ok(false)
+    Ok(check)
 }
