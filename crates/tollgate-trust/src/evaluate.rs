@@ -316,6 +316,16 @@ impl<'s> Evaluator<'s> {
         self.unvetted(key, &graph, target, &failing)
     }
 
+    /// The crates.io publisher records `imports.lock` holds for `key`.
+    fn publisher_records(&self, key: &PackageKey) -> &'s [Publisher] {
+        self.store
+            .imports
+            .publishers
+            .get(key)
+            .map(Vec::as_slice)
+            .unwrap_or_default()
+    }
+
     /// Every edge the store has for `key`: own and imported audits, wildcard audits and
     /// trusted entries matched against publisher records, exemptions.
     fn graph(&self, key: &PackageKey) -> Graph<'s> {
@@ -324,13 +334,7 @@ impl<'s> Evaluator<'s> {
         self.add_audits(&mut graph, own.audits.get(key), None, |a| {
             self.local.set(&a.criteria.names)
         });
-        let records = self
-            .store
-            .imports
-            .publishers
-            .get(key)
-            .map(Vec::as_slice)
-            .unwrap_or_default();
+        let records = self.publisher_records(key);
         let own_grants = [
             (own.wildcard_audits.get(key), StepKind::WildcardAudit),
             (own.trusted.get(key), StepKind::Trusted),
@@ -624,13 +628,7 @@ impl<'s> Evaluator<'s> {
 
     /// Why the wildcard audits and trusted entries for `key` do not cover `version`.
     fn publisher_notes(&self, key: &PackageKey, version: &VetVersion) -> Vec<String> {
-        let records = self
-            .store
-            .imports
-            .publishers
-            .get(key)
-            .map(Vec::as_slice)
-            .unwrap_or_default();
+        let records = self.publisher_records(key);
         let record = records.iter().find(|r| r.version.same(version));
         let own = &self.store.audits;
         let grants = own
