@@ -9,6 +9,7 @@ pub mod inventory;
 pub mod markdown;
 pub mod sarif;
 mod table;
+pub mod trust;
 
 /// `1 lockfile`, `2 lockfiles`, `0 lockfiles`: a count with its noun, plural unless one.
 /// Every noun used in reports takes a plain `s`.

@@ -12,12 +12,11 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use clap::{Args, Subcommand, ValueEnum};
-use serde::Serialize;
 use tollgate_model::FileError;
 use tollgate_report::count;
+use tollgate_report::trust as trust_report;
 use tollgate_trust::check::Settings;
 use tollgate_trust::fetch::{Fetch, ImportOutcome};
-use tollgate_trust::report::{OutOfScope, PackageResult, Report, Summary, Verdict};
 use tollgate_trust::{Store, evaluate};
 
 use crate::commands::policy::{load_config, policy_root};
@@ -122,20 +121,6 @@ pub fn run(args: &TrustArgs) -> anyhow::Result<Status> {
     }
 }
 
-/// The JSON document of `tollgate trust --format json`.
-#[derive(Serialize)]
-struct TrustDocument<'a> {
-    store: String,
-    criteria: &'a [String],
-    dev_criteria: &'a [String],
-    summary: Summary,
-    packages: &'a [PackageResult],
-    out_of_scope: &'a [OutOfScope],
-    notes: &'a [String],
-    warnings: Vec<FileError>,
-    errors: Vec<FileError>,
-}
-
 fn check(args: &CheckArgs, summary_only: bool) -> anyhow::Result<Status> {
     let root = policy_root(&args.paths);
     let config = load_config(args.config.as_deref(), &root)?;
@@ -174,7 +159,7 @@ fn check(args: &CheckArgs, summary_only: bool) -> anyhow::Result<Status> {
             .iter()
             .flat_map(|l| l.warnings.iter().cloned()),
     );
-    let document = TrustDocument {
+    let document = trust_report::TrustDocument {
         store: store_name,
         criteria: &report.criteria,
         dev_criteria: &report.dev_criteria,
@@ -188,11 +173,8 @@ fn check(args: &CheckArgs, summary_only: bool) -> anyhow::Result<Status> {
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     match args.format {
-        TrustFormat::Json => {
-            serde_json::to_writer_pretty(&mut out, &document)?;
-            writeln!(out)?;
-        }
-        TrustFormat::Table => write_table(&mut out, &document, &report, summary_only)?,
+        TrustFormat::Json => trust_report::write_json(&mut out, &document)?,
+        TrustFormat::Table => trust_report::write_table(&mut out, &document, summary_only)?,
     }
     out.flush()
         .context("writing the trust report to standard output")?;
@@ -219,149 +201,6 @@ fn print_errors(format: TrustFormat, store: &str, errors: &[FileError]) -> anyho
         }
     }
     Ok(())
-}
-
-fn write_table(
-    out: &mut impl Write,
-    document: &TrustDocument<'_>,
-    report: &Report,
-    summary_only: bool,
-) -> std::io::Result<()> {
-    let s = &document.summary;
-    let vetted = s.vetted_by_audit + s.vetted_by_import + s.vetted_by_exemption;
-    writeln!(
-        out,
-        "{}: {} (required: {}; development-only npm/PyPI packages: {})",
-        document.store,
-        count(s.packages, "package"),
-        document.criteria.join(", "),
-        document.dev_criteria.join(", ")
-    )?;
-    writeln!(
-        out,
-        "  vetted: {vetted} ({} by own audits, {} with imported audits, {} with exemptions)",
-        s.vetted_by_audit, s.vetted_by_import, s.vetted_by_exemption
-    )?;
-    writeln!(
-        out,
-        "  no criteria required by [policy]: {}",
-        s.not_required
-    )?;
-    writeln!(out, "  unvetted: {}", s.unvetted)?;
-    writeln!(out, "  violations: {}", s.violations)?;
-    writeln!(
-        out,
-        "  not audited (git, path, other registries, unpinned): {}",
-        s.out_of_scope
-    )?;
-    for note in document.notes {
-        writeln!(out, "  note: {note}")?;
-    }
-    for warning in &document.warnings {
-        writeln!(out, "  warning: {warning}")?;
-    }
-    for error in &document.errors {
-        writeln!(out, "  error: {error}")?;
-    }
-    if summary_only {
-        return Ok(());
-    }
-    for package in &report.packages {
-        write_package(out, package)?;
-    }
-    if !report.out_of_scope.is_empty() {
-        writeln!(out)?;
-        writeln!(
-            out,
-            "not audited (cargo-vet treats these as first-party or out of scope):"
-        )?;
-        for package in &report.out_of_scope {
-            writeln!(
-                out,
-                "  {} {} ({}): {}",
-                package.name,
-                package.version,
-                place(&package.place.lockfile, package.place.line),
-                package.reason
-            )?;
-        }
-    }
-    Ok(())
-}
-
-fn write_package(out: &mut impl Write, package: &PackageResult) -> std::io::Result<()> {
-    let locations: Vec<String> = package
-        .locations
-        .iter()
-        .map(|p| place(&p.lockfile, p.line))
-        .collect();
-    let label = format!(
-        "{} {} {} ({})",
-        package.ecosystem,
-        package.name,
-        package.version,
-        locations.join(", ")
-    );
-    match &package.verdict {
-        Verdict::Vetted { .. } | Verdict::NotRequired { .. } => Ok(()),
-        Verdict::Violation { evidence } => {
-            writeln!(out)?;
-            writeln!(out, "VIOLATION {label}")?;
-            for step in evidence {
-                writeln!(out, "    {step}")?;
-            }
-            Ok(())
-        }
-        Verdict::Unvetted {
-            found,
-            nearest,
-            suggestion,
-            notes,
-        } => {
-            writeln!(out)?;
-            let found = if found.is_empty() {
-                "nothing".to_owned()
-            } else {
-                found.join(", ")
-            };
-            writeln!(
-                out,
-                "UNVETTED {label}: needs {}, vetted for {found}",
-                package.required.join(", ")
-            )?;
-            for note in notes {
-                writeln!(out, "    note: {note}")?;
-            }
-            for nearby in nearest {
-                writeln!(
-                    out,
-                    "    nearest vetted: {} ({})",
-                    nearby.version,
-                    nearby.criteria.join(", ")
-                )?;
-                for step in &nearby.evidence {
-                    writeln!(out, "      {step}")?;
-                }
-            }
-            if let Some(suggestion) = suggestion {
-                writeln!(
-                    out,
-                    "    suggest: {suggestion}, then record in audits.toml:"
-                )?;
-                for line in suggestion.record.lines() {
-                    writeln!(out, "      {line}")?;
-                }
-            }
-            Ok(())
-        }
-    }
-}
-
-fn place(lockfile: &str, line: Option<u32>) -> String {
-    match line {
-        Some(line) => format!("{lockfile}:{line}"),
-        None => lockfile.to_owned(),
-    }
 }
 
 /// The `[trust]` check of `scan` and `policy`: its findings, or the store's problems as
