@@ -16,7 +16,7 @@ pub use ecosystem::{Ecosystem, UnknownEcosystem};
 pub use finding::{Evidence, Finding, Severity, UnknownSeverity};
 pub use name::normalize_name;
 pub use package::{
-    Artifact, ArtifactKind, DependencyEdge, FileError, Hash, InstallHints, Lockfile,
+    Artifact, ArtifactKind, DependencyEdge, FileError, Hash, InstallHints, LocalPackage, Lockfile,
     LockfileFormat, Package, RequirementKind, Scope, Source,
 };
 pub use purl::package_url;

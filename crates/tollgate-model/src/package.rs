@@ -95,9 +95,30 @@ pub struct Lockfile {
     /// The locked packages, in file order. The root project itself (a workspace member,
     /// the `""` entry of a package-lock) is not a package unless it is also a dependency.
     pub packages: Vec<Package>,
+    /// Packages the lock builds from the local tree (Cargo workspace members and path
+    /// crates, the entries without a `source`): not dependencies to check, so not in
+    /// `packages`, but their edges say what the project itself depends on. Only the
+    /// Cargo.lock parser fills this.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub local_packages: Vec<LocalPackage>,
     /// Non-fatal problems found while parsing (an entry skipped, a field ignored).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<FileError>,
+}
+
+/// A package built from the local tree; see [`Lockfile::local_packages`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LocalPackage {
+    /// The name.
+    pub name: String,
+    /// The version.
+    pub version: String,
+    /// What it depends on, with versions resolved where the lock allows.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub dependencies: Vec<DependencyEdge>,
+    /// The 1-based line of the entry in the lockfile.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub line: Option<u32>,
 }
 
 impl Lockfile {
@@ -109,6 +130,7 @@ impl Lockfile {
             ecosystem: format.ecosystem(),
             format_version: None,
             packages: Vec::new(),
+            local_packages: Vec::new(),
             warnings: Vec::new(),
         }
     }

@@ -16,7 +16,6 @@
 //! close the gap.
 
 use std::collections::{BTreeSet, HashMap};
-use std::path::Path;
 
 use tollgate_lockfile::Inventory;
 use tollgate_model::{Ecosystem, LockfileFormat, Package, Source, defaults};
@@ -65,8 +64,7 @@ pub fn evaluate(store: &Store, inventory: &Inventory, options: &Options) -> Resu
     for lockfile in &inventory.lockfiles {
         let graph = match lockfile.format {
             LockfileFormat::CargoLock => {
-                let path = Path::new(&lockfile.path);
-                match Requirements::of_cargo_lock(path, store, &local, &default) {
+                match Requirements::of_cargo_lock(lockfile, store, &local, &default) {
                     Ok(graph) => Some(graph),
                     Err(reason) => {
                         report.notes.push(format!(

@@ -8,9 +8,9 @@
 //! along one edge. A crate must meet the union of what reaches it; so a crate used only by
 //! a fuzzing crate with `criteria = []` needs nothing.
 //!
-//! The inventory leaves first-party crates out (they are not packages to audit), so this
-//! module reads the lockfile's `[[package]]` names, versions, sources and dependency lists
-//! again, nothing more. Cargo.lock records neither which edges are dev-dependencies nor
+//! The graph is the lockfile's packages plus its `local_packages` (the first-party crates
+//! the inventory does not count as packages), joined by their resolved dependency edges.
+//! Cargo.lock records neither which edges are dev-dependencies nor
 //! which path crates are workspace members, so cargo-vet's second build (every workspace
 //! member's tests, requiring `safe-to-run` through `dev-criteria`) cannot be simulated:
 //! dev-dependency edges are followed like normal ones, so a crate only tests use is held
@@ -18,10 +18,8 @@
 //! member's tests get nothing beyond what the member's own parents ask (docs/trust.md).
 
 use std::collections::{BTreeSet, HashMap};
-use std::path::Path;
 
-use serde::Deserialize;
-use tollgate_model::Ecosystem;
+use tollgate_model::{DependencyEdge, Ecosystem, Lockfile};
 
 use crate::criteria::{CriteriaSet, LocalCriteria};
 use crate::key::PackageKey;
@@ -44,58 +42,57 @@ struct Node<'s> {
     dependents: Vec<usize>,
 }
 
-#[derive(Deserialize)]
-struct RawLock {
-    #[serde(default)]
-    package: Vec<RawPackage>,
-    /// The first workspace member, in the oldest (v1) lock files.
-    root: Option<RawPackage>,
-}
-
-#[derive(Deserialize)]
-struct RawPackage {
-    name: String,
-    version: String,
-    #[serde(default)]
-    dependencies: Vec<String>,
-}
-
 impl<'s> Requirements<'s> {
-    /// Reads the lockfile at `path` and propagates the store's policy, with `default` for
-    /// top-level crates. The error says why the lock could not be read (the caller then
-    /// holds every crate to `default`).
+    /// The graph of a parsed Cargo.lock with the store's policy propagated, `default`
+    /// for top-level crates. The error names an edge that matches no package (the caller
+    /// then holds every crate to `default`).
     pub(crate) fn of_cargo_lock(
-        path: &Path,
+        lockfile: &Lockfile,
         store: &'s Store,
         local: &LocalCriteria,
         default: &CriteriaSet,
     ) -> Result<Self, String> {
-        let text = std::fs::read_to_string(path).map_err(|e| e.to_string())?;
-        let lock: RawLock = toml::from_str(&text).map_err(|e| e.message().to_owned())?;
-        let packages: Vec<RawPackage> = lock.package.into_iter().chain(lock.root).collect();
+        let packages: Vec<(&str, &str, &[DependencyEdge])> = lockfile
+            .packages
+            .iter()
+            .map(|p| {
+                (
+                    p.name.as_str(),
+                    p.version.as_str(),
+                    p.dependencies.as_slice(),
+                )
+            })
+            .chain(lockfile.local_packages.iter().map(|p| {
+                (
+                    p.name.as_str(),
+                    p.version.as_str(),
+                    p.dependencies.as_slice(),
+                )
+            }))
+            .collect();
         let mut requirements = Requirements {
             nodes: Vec::with_capacity(packages.len()),
             by_name_version: HashMap::with_capacity(packages.len()),
             required: Vec::new(),
         };
-        for package in &packages {
+        for &(name, version, _) in &packages {
             requirements.by_name_version.insert(
-                (package.name.clone(), package.version.clone()),
+                (name.to_owned(), version.to_owned()),
                 requirements.nodes.len(),
             );
             requirements.nodes.push(Node {
-                name: package.name.clone(),
-                policy: policy_entry(store, &package.name, &package.version),
+                name: name.to_owned(),
+                policy: policy_entry(store, name, version),
                 dependencies: Vec::new(),
                 dependents: Vec::new(),
             });
         }
-        for (index, package) in packages.iter().enumerate() {
-            for dependency in &package.dependencies {
+        for (index, &(name, _, dependencies)) in packages.iter().enumerate() {
+            for dependency in dependencies {
                 let target = requirements.resolve(dependency).ok_or_else(|| {
                     format!(
-                        "dependency `{dependency}` of {} matches no [[package]]",
-                        package.name
+                        "dependency `{}` of {name} matches no [[package]]",
+                        dependency.name
                     )
                 })?;
                 requirements.nodes[index].dependencies.push(target);
@@ -106,21 +103,20 @@ impl<'s> Requirements<'s> {
         Ok(requirements)
     }
 
-    /// The index of a Cargo.lock dependency: `NAME`, `NAME VERSION` or `NAME VERSION (SOURCE)`.
-    fn resolve(&self, dependency: &str) -> Option<usize> {
-        let mut parts = dependency.split(' ');
-        let name = parts.next()?;
-        match parts.next() {
+    /// The node a dependency edge points at: by name and version, or by name alone when
+    /// the lock left the version out because only one is locked.
+    fn resolve(&self, dependency: &DependencyEdge) -> Option<usize> {
+        match &dependency.version {
             Some(version) => self
                 .by_name_version
-                .get(&(name.to_owned(), version.to_owned()))
+                .get(&(dependency.name.clone(), version.clone()))
                 .copied(),
             None => {
                 let mut matches = self
                     .nodes
                     .iter()
                     .enumerate()
-                    .filter(|(_, n)| n.name == name);
+                    .filter(|(_, n)| n.name == dependency.name);
                 let (index, _) = matches.next()?;
                 matches.next().is_none().then_some(index)
             }

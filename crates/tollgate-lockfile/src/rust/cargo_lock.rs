@@ -4,7 +4,8 @@
 //! `[[package]]` entry with a `source`, that is a crate from a registry or a git
 //! repository. Entries without a `source` are workspace members or path dependencies: they
 //! are built from the local tree, no advisory database can list them, so they are left out
-//! of `packages`. Their `dependencies` still matter: a package they depend on is `direct`.
+//! of `packages` and recorded in `local_packages`, with their `dependencies`: a package they
+//! depend on is `direct`.
 //!
 //! Versions: v1 (no `version` key, checksums in `[metadata]` as
 //! `"checksum NAME VERSION (SOURCE)" = "HEX"`, dependencies always `"NAME VERSION (SOURCE)"`,
@@ -22,8 +23,8 @@ use std::collections::HashMap;
 
 use serde::Deserialize;
 use tollgate_model::{
-    Artifact, ArtifactKind, DependencyEdge, Ecosystem, Hash, Lockfile, LockfileFormat, Package,
-    Source,
+    Artifact, ArtifactKind, DependencyEdge, Ecosystem, Hash, LocalPackage, Lockfile,
+    LockfileFormat, Package, Source,
 };
 use toml::Spanned;
 
@@ -82,11 +83,19 @@ pub(crate) fn parse(path: &str, text: &str) -> Result<Lockfile, Error> {
     let versions_by_name = versions_by_name(&raw);
     let direct = direct_dependencies(&raw, &versions_by_name);
 
+    if let Some(root) = &raw.root {
+        lockfile
+            .local_packages
+            .push(local_package(root, None, &versions_by_name));
+    }
     for entry in &raw.package {
         let line = lines.line_of(entry);
         let raw_package = entry.get_ref();
         let Some(source_id) = &raw_package.source else {
-            continue; // A workspace member or path dependency: see the module docs.
+            // A workspace member or path dependency: see the module docs.
+            let local = local_package(raw_package, Some(line), &versions_by_name);
+            lockfile.local_packages.push(local);
+            continue;
         };
         let checksum = raw_package.checksum.as_deref().or_else(|| {
             if v1_checksums.is_empty() {
@@ -215,6 +224,24 @@ fn split_dependency(entry: &str) -> (&str, Option<&str>, Option<&str>) {
         .next()
         .map(|source| source.trim_start_matches('(').trim_end_matches(')'));
     (name, version, source)
+}
+
+/// A workspace member or path crate, with its resolved edges.
+fn local_package(
+    raw: &RawPackage<'_>,
+    line: Option<u32>,
+    versions_by_name: &HashMap<&str, Vec<&str>>,
+) -> LocalPackage {
+    LocalPackage {
+        name: raw.name.clone().into_owned(),
+        version: raw.version.clone().into_owned(),
+        dependencies: raw
+            .dependencies
+            .iter()
+            .map(|dependency| edge(dependency, versions_by_name))
+            .collect(),
+        line,
+    }
 }
 
 /// The version of `name` when the lock holds exactly one (cargo's rule for writing `"NAME"`).
