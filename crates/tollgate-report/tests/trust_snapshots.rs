@@ -38,5 +38,5 @@ fn trust_table() {
 
 #[test]
 fn trust_json() {
-    insta::assert_snapshot!(render(|out, document| write_json(out, document)));
+    insta::assert_snapshot!(render(write_json));
 }
