@@ -25,6 +25,16 @@ pub struct PackageFiles {
 }
 
 impl PackageFiles {
+    /// Test files of a package from (path under `package/`, text) pairs.
+    #[cfg(test)]
+    pub(crate) fn from_texts(entries: &[(&str, &str)]) -> PackageFiles {
+        PackageFiles::from_entries(
+            entries
+                .iter()
+                .map(|(p, c)| (format!("package/{p}"), c.as_bytes().to_vec())),
+        )
+    }
+
     /// Files from `(path, contents)` pairs; a common top-level folder is removed.
     pub fn from_entries(entries: impl IntoIterator<Item = (String, Vec<u8>)>) -> Self {
         let files: BTreeMap<String, Vec<u8>> = entries.into_iter().collect();

@@ -379,11 +379,7 @@ mod tests {
     use super::*;
 
     fn files(entries: &[(&str, &str)]) -> PackageFiles {
-        PackageFiles::from_entries(
-            entries
-                .iter()
-                .map(|(p, c)| (format!("package/{p}"), c.as_bytes().to_vec())),
-        )
+        PackageFiles::from_texts(entries)
     }
 
     #[test]

@@ -7,7 +7,7 @@ use std::net::TcpListener;
 use predicates::str::contains;
 
 mod common;
-use common::{advisory_fixtures, tollgate};
+use common::{advisory_fixtures, fixture_db, tollgate};
 
 #[test]
 fn import_reports_counts_and_skipped_records() {
@@ -31,13 +31,7 @@ fn import_reports_counts_and_skipped_records() {
 
 #[test]
 fn status_json_reports_sources_and_age() {
-    let db = tempfile::tempdir().unwrap();
-    tollgate()
-        .args(["db", "import", "--db"])
-        .arg(db.path())
-        .arg(advisory_fixtures().join("osv"))
-        .assert()
-        .success();
+    let db = fixture_db();
     let output = tollgate()
         .args(["db", "status", "--format", "json", "--db"])
         .arg(db.path())

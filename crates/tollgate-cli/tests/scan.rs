@@ -20,11 +20,12 @@ fn write_lock(dir: &Path, packages: &[(&str, &str)]) -> PathBuf {
     path
 }
 
-#[test]
-fn malicious_crates_fail_the_scan_with_lockfile_lines() {
+/// The document `tollgate scan --format FORMAT` prints for the advisory fixture's
+/// Cargo.lock against the fixture database (which has findings: exit 1).
+fn scan_advisory_fixture(format: &str) -> serde_json::Value {
     let db = fixture_db();
     let output = tollgate()
-        .args(["scan", "--format", "json", "--db"])
+        .args(["scan", "--format", format, "--db"])
         .arg(db.path())
         .arg(advisory_fixtures().join("Cargo.lock"))
         .assert()
@@ -32,7 +33,12 @@ fn malicious_crates_fail_the_scan_with_lockfile_lines() {
         .get_output()
         .stdout
         .clone();
-    let json: serde_json::Value = serde_json::from_slice(&output).unwrap();
+    serde_json::from_slice(&output).unwrap()
+}
+
+#[test]
+fn malicious_crates_fail_the_scan_with_lockfile_lines() {
+    let json = scan_advisory_fixture("json");
     let findings = json["findings"].as_array().unwrap();
     let malicious: Vec<(&str, u64)> = findings
         .iter()
@@ -144,17 +150,7 @@ fn unreadable_lockfile_exits_two() {
 
 #[test]
 fn sarif_results_point_at_the_lockfile_line() {
-    let db = fixture_db();
-    let output = tollgate()
-        .args(["scan", "--format", "sarif", "--db"])
-        .arg(db.path())
-        .arg(advisory_fixtures().join("Cargo.lock"))
-        .assert()
-        .code(1)
-        .get_output()
-        .stdout
-        .clone();
-    let sarif: serde_json::Value = serde_json::from_slice(&output).unwrap();
+    let sarif = scan_advisory_fixture("sarif");
     assert_eq!(sarif["version"], "2.1.0");
     let results = sarif["runs"][0]["results"].as_array().unwrap();
     let first = &results[0];
