@@ -5,7 +5,7 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 use tollgate_model::FileError;
-use tollgate_trust::report::{OutOfScope, PackageResult, Summary, Verdict};
+use tollgate_trust::report::{OutOfScope, PackageResult, Report, Summary, Verdict};
 
 use crate::count;
 
@@ -30,6 +30,28 @@ pub struct TrustDocument<'a> {
     pub warnings: Vec<FileError>,
     /// Lockfiles that could not be read.
     pub errors: Vec<FileError>,
+}
+
+impl<'a> TrustDocument<'a> {
+    /// The document of `report` for the store named `store`.
+    pub fn new(
+        store: String,
+        report: &'a Report,
+        warnings: Vec<FileError>,
+        errors: Vec<FileError>,
+    ) -> Self {
+        TrustDocument {
+            store,
+            criteria: &report.criteria,
+            dev_criteria: &report.dev_criteria,
+            summary: report.summary(),
+            packages: &report.packages,
+            out_of_scope: &report.out_of_scope,
+            notes: &report.notes,
+            warnings,
+            errors,
+        }
+    }
 }
 
 /// The document as pretty JSON.

@@ -15,17 +15,12 @@ fn render(render: impl Fn(&mut Vec<u8>, &TrustDocument<'_>) -> std::io::Result<(
     let store = Store::load(&fixture.join("supply-chain")).expect("the fixture store loads");
     let inventory = tollgate_lockfile::inventory(&[fixture.join("Cargo.lock")]);
     let report = evaluate(&store, &inventory, &Options::default()).expect("it evaluates");
-    let document = TrustDocument {
-        store: "supply-chain".to_owned(),
-        criteria: &report.criteria,
-        dev_criteria: &report.dev_criteria,
-        summary: report.summary(),
-        packages: &report.packages,
-        out_of_scope: &report.out_of_scope,
-        notes: &report.notes,
-        warnings: store.warnings.clone(),
-        errors: inventory.errors.clone(),
-    };
+    let document = TrustDocument::new(
+        "supply-chain".to_owned(),
+        &report,
+        store.warnings.clone(),
+        inventory.errors.clone(),
+    );
     let mut out = Vec::new();
     render(&mut out, &document).expect("rendering to memory cannot fail");
     String::from_utf8(out).expect("reports are UTF-8")

@@ -159,17 +159,8 @@ fn check(args: &CheckArgs, summary_only: bool) -> anyhow::Result<Status> {
             .iter()
             .flat_map(|l| l.warnings.iter().cloned()),
     );
-    let document = trust_report::TrustDocument {
-        store: store_name,
-        criteria: &report.criteria,
-        dev_criteria: &report.dev_criteria,
-        summary: report.summary(),
-        packages: &report.packages,
-        out_of_scope: &report.out_of_scope,
-        notes: &report.notes,
-        warnings,
-        errors: inventory.errors.clone(),
-    };
+    let document =
+        trust_report::TrustDocument::new(store_name, &report, warnings, inventory.errors.clone());
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     match args.format {
