@@ -13,6 +13,8 @@ use crate::error::AnalysisError;
 use crate::facts::Facts;
 use crate::files::{PackageFiles, join_relative};
 use crate::hooks::{HookMap, map_hooks};
+use crate::judge::Verdict;
+use crate::judge::{JudgeOptions, judge};
 use crate::model::{CodeFinding, Hook, PackageReport, Phase, Rule};
 use crate::rules::{Hit, Language, evaluate};
 use crate::shell::{self, Follow};
@@ -29,8 +31,19 @@ pub fn analyze_package(
     display: &str,
     files: &PackageFiles,
 ) -> Result<PackageReport, AnalysisError> {
+    analyze_package_with(display, files, &JudgeOptions::default())
+}
+
+/// [`analyze_package`] with the verdict's options (`--all-code`, limits).
+pub fn analyze_package_with(
+    display: &str,
+    files: &PackageFiles,
+    options: &JudgeOptions,
+) -> Result<PackageReport, AnalysisError> {
     let map = map_hooks(display, files)?;
-    Ok(analyze_hooks(files, map))
+    let mut report = analyze_hooks(files, map);
+    report.verdict = judge(files, &report, options);
+    Ok(report)
 }
 
 /// Analyses the code behind already-mapped hooks.
@@ -66,6 +79,7 @@ pub fn analyze_hooks(files: &PackageFiles, map: HookMap) -> PackageReport {
         notes: run.notes,
         bytes_parsed: run.bytes_parsed,
         code_digest,
+        verdict: Verdict::default(),
     }
 }
 
@@ -325,7 +339,7 @@ fn is_bare_module(target: &str) -> bool {
 
 /// Node's resolution of a relative file: as written, then with `.js`/`.cjs`/`.mjs`/
 /// `.json`, then as a folder with `index.js`.
-fn resolve_js(files: &PackageFiles, from: &str, target: &str) -> Option<String> {
+pub(crate) fn resolve_js(files: &PackageFiles, from: &str, target: &str) -> Option<String> {
     let base = join_relative(from, target)?;
     let candidates = [
         base.clone(),

@@ -3,11 +3,16 @@
 /// Why a package could not be analysed.
 #[derive(Debug, thiserror::Error)]
 pub enum AnalysisError {
-    /// The archive's name has no known extension.
-    #[error("{path}: not a package archive (expected .tgz, .tar.gz, .crate, .zip or .whl)")]
+    /// The file's content is neither a gzip-compressed tar nor a zip, whatever its name.
+    #[error("{path}: not a package archive: {}", match named_as {
+        Some(kind) => format!("named like a {kind} file but its content is not one"),
+        None => "neither gzip-compressed tar nor zip content".to_owned(),
+    })]
     UnknownArchive {
         /// The archive.
         path: String,
+        /// The kind its file name claims, when it claims one.
+        named_as: Option<&'static str>,
     },
     /// The archive was refused by the safe reader.
     #[error("{path}: {source}")]

@@ -47,10 +47,11 @@ impl PackageFiles {
     /// Reads an archive held in memory, refusing anything unsafe (see `tollgate-archive`).
     /// `display` names the archive in errors.
     pub fn from_archive(display: &str, bytes: &[u8]) -> Result<Self, AnalysisError> {
-        let kind =
-            ArchiveKind::from_filename(display).ok_or_else(|| AnalysisError::UnknownArchive {
-                path: display.to_owned(),
-            })?;
+        // The content decides; the name is only a fallback for the error message.
+        let kind = ArchiveKind::from_magic(bytes).ok_or_else(|| AnalysisError::UnknownArchive {
+            path: display.to_owned(),
+            named_as: ArchiveKind::from_filename(display).map(|kind| kind.as_str()),
+        })?;
         let entries = read_archive(bytes, kind, &Limits::default()).map_err(|source| {
             AnalysisError::Archive {
                 path: display.to_owned(),

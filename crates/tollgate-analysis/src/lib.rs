@@ -26,6 +26,7 @@ mod files;
 pub mod gate;
 pub mod hooks;
 mod javascript;
+mod judge;
 pub mod lockmap;
 mod model;
 mod patterns;
@@ -35,9 +36,13 @@ mod rust_source;
 mod shell;
 pub mod wheel;
 
-pub use analyze::{analyze_package, findings_for_package};
+pub use analyze::{analyze_package, analyze_package_with, findings_for_package};
 pub use error::AnalysisError;
 pub use files::PackageFiles;
+pub use judge::{
+    CodePhase, JudgeOptions, MALICIOUS_AT, PASSIVE_FACTOR, Reason, SUSPICIOUS_AT, Verdict,
+    VerdictLevel,
+};
 pub use model::{CodeFinding, CodeKind, CodeState, Hook, PackageReport, Phase, Rule};
 
 /// `text` cut to at most `max` bytes at a character boundary, with `…` when cut.

@@ -250,6 +250,9 @@ pub struct PackageReport {
     /// runs at install time.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code_digest: Option<String>,
+    /// The verdict over everything the package runs: install, startup and import code.
+    #[serde(default)]
+    pub verdict: crate::judge::Verdict,
 }
 
 impl PackageReport {

@@ -72,6 +72,19 @@ impl ArchiveKind {
         }
     }
 
+    /// The kind of an archive from its first bytes: the gzip magic (`1f 8b`) or a zip
+    /// local-file or empty-archive header (`PK\x03\x04`, `PK\x05\x06`). Attackers name
+    /// files as they like (a wheel uploaded as `.tar.gz`), so the content decides.
+    pub fn from_magic(bytes: &[u8]) -> Option<Self> {
+        if bytes.starts_with(&[0x1f, 0x8b]) {
+            Some(ArchiveKind::TarGz)
+        } else if bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(b"PK\x05\x06") {
+            Some(ArchiveKind::Zip)
+        } else {
+            None
+        }
+    }
+
     /// A short name for messages (`tar.gz`, `zip`).
     pub fn as_str(self) -> &'static str {
         match self {
@@ -240,6 +253,20 @@ mod tests {
         );
         assert_eq!(ArchiveKind::from_filename("foo-1.0.tar.bz2"), None);
         assert_eq!(ArchiveKind::from_filename("package.json"), None);
+    }
+
+    #[test]
+    fn kind_from_magic() {
+        assert_eq!(
+            ArchiveKind::from_magic(&[0x1f, 0x8b, 8, 0]),
+            Some(ArchiveKind::TarGz)
+        );
+        assert_eq!(
+            ArchiveKind::from_magic(b"PK\x03\x04rest"),
+            Some(ArchiveKind::Zip)
+        );
+        assert_eq!(ArchiveKind::from_magic(b"<html>"), None);
+        assert_eq!(ArchiveKind::from_magic(b""), None);
     }
 
     #[test]

