@@ -57,6 +57,9 @@ pub fn map_hooks(display: &str, files: &PackageFiles) -> Result<HookMap, Analysi
     } else if ["PKG-INFO", "setup.py", "pyproject.toml", "setup.cfg"]
         .iter()
         .any(|f| files.contains(f))
+        // No manifest, but Python modules: judged as the Python package it is rather than
+        // refused unread (an attacker need not ship metadata for its code to run).
+        || files.paths().any(|p| p.ends_with(".py"))
     {
         Ok(python_sdist(files))
     } else {

@@ -648,14 +648,28 @@ impl<'s> State<'s> {
                     .node
                     .child_by_field_name("function")
                     .map(|f| last_name(self.text(f))),
-                // A decorator or a reference passed along (`cmdclass={'install': C}`,
-                // `atexit.register(f)`, `Thread(target=f)`) may run the function too.
+                // A function handed to what runs it soon (`Thread(target=f)`,
+                // `atexit.register(f)`): a reference in an argument list of those. Other
+                // references (a class named in a registry, a base class) run nothing by
+                // themselves, so libraries' classes stay passive.
                 "identifier"
                     if item.parent.is_some_and(|p| {
-                        matches!(
-                            p.kind(),
-                            "keyword_argument" | "argument_list" | "pair" | "decorator"
-                        )
+                        p.kind() == "keyword_argument"
+                            && p.child_by_field_name("name")
+                                .is_some_and(|n| self.text(n) == "target")
+                            || p.kind() == "argument_list"
+                                && p.parent()
+                                    .and_then(|call| call.child_by_field_name("function"))
+                                    .is_some_and(|f| {
+                                        matches!(
+                                            last_name(self.text(f)).as_str(),
+                                            "register"
+                                                | "Thread"
+                                                | "Process"
+                                                | "Timer"
+                                                | "start_new_thread"
+                                        )
+                                    })
                     }) =>
                 {
                     Some(self.text(item.node).to_owned())
@@ -840,6 +854,18 @@ impl<'s> State<'s> {
         labels
     }
 
+    /// Whether an expression contains a literal long enough to carry a payload.
+    fn holds_blob(&self, node: Node<'_>) -> bool {
+        let mut stack = vec![node];
+        while let Some(current) = stack.pop() {
+            if current.kind() == "string" && current.byte_range().len() >= 64 {
+                return true;
+            }
+            stack.extend((0..current.named_child_count()).filter_map(|i| current.named_child(i)));
+        }
+        false
+    }
+
     fn first_string(&self, call: Node<'_>) -> Option<String> {
         let first = call.child_by_field_name("arguments")?.named_child(0)?;
         self.folder().fold(first)
@@ -970,6 +996,19 @@ impl<'s> State<'s> {
                 reach,
                 format!("`{name}` installs more packages"),
             )),
+            Callee::Decoder
+                if is_deserializer(&name)
+                    && (labels & DOWNLOADED != 0
+                        || labels & DECODED != 0
+                            && arguments.is_some_and(|a| self.holds_blob(a))) =>
+            {
+                facts.signals.push(Signal::new(
+                    SignalKind::ExecDecoded,
+                    line,
+                    reach,
+                    format!("`{name}` runs decoded data (unpickling runs code)"),
+                ));
+            }
             Callee::Decoder | Callee::WorkingDir | Callee::Other => {}
         }
         if name == "setup" || name.ends_with(".setup") {
@@ -1134,6 +1173,16 @@ impl<'s> State<'s> {
                 facts
                     .payloads
                     .push((line_of(node), value, "code in a string literal".to_owned()));
+            } else if is_opaque(&value) {
+                facts.signals.push(Signal::new(
+                    SignalKind::OpaqueBlob,
+                    line_of(node),
+                    reach,
+                    format!(
+                        "a {}-character literal of random-looking text",
+                        value.chars().count()
+                    ),
+                ));
             }
             return;
         };
@@ -1161,6 +1210,14 @@ impl<'s> State<'s> {
 /// The taint scope of a node: its innermost function, or module level.
 fn scope_of(item: &Item<'_>) -> usize {
     item.innermost.map(|f| f.id() + 1).unwrap_or(0)
+}
+
+/// Deserializers that run code: unpickling calls any function the data names.
+fn is_deserializer(name: &str) -> bool {
+    matches!(name.rsplit('.').next(), Some("loads" | "load"))
+        && ["pickle", "_pickle", "cPickle", "dill", "marshal"]
+            .iter()
+            .any(|m| name.starts_with(m))
 }
 
 fn hash(text: &str) -> u64 {
@@ -1246,6 +1303,34 @@ fn describe(labels: u8) -> &'static str {
     } else {
         "the host's identity"
     }
+}
+
+/// A literal an attacker's decryption routine would take: long, and either full of
+/// control characters or with the character entropy of ciphertext.
+fn is_opaque(text: &str) -> bool {
+    let count = text.chars().count();
+    if !(200..=4_000_000).contains(&count) {
+        return false;
+    }
+    let controls = text
+        .chars()
+        .filter(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+        .count();
+    if controls * 10 >= count {
+        return true;
+    }
+    let mut frequency: HashMap<char, usize> = HashMap::new();
+    for c in text.chars() {
+        *frequency.entry(c).or_default() += 1;
+    }
+    let entropy: f64 = frequency
+        .values()
+        .map(|&n| {
+            let p = n as f64 / count as f64;
+            -p * p.log2()
+        })
+        .sum();
+    entropy > 5.6 && !text.contains(' ')
 }
 
 /// Whether a plain string literal holds Python that does something worth a look.

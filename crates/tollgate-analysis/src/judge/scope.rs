@@ -470,6 +470,11 @@ impl Collector<'_> {
     }
 }
 
+/// `test_x.py`, `x_test.py`: pytest's modules, not the package's.
+fn is_test_module(name: &str) -> bool {
+    name.starts_with("test_") || name.ends_with("_test.py") || name == "conftest.py"
+}
+
 /// Console-script and entry-point targets (`name = pkg.module:function`) declared in
 /// setup.py, setup.cfg, pyproject.toml or a wheel's `entry_points.txt`: what running an
 /// installed command runs.
@@ -524,7 +529,10 @@ fn is_importable(files: &PackageFiles, path: &str) -> bool {
     let Some((_, dirs)) = parts.split_last() else {
         return false;
     };
-    if dirs.iter().any(|d| NOT_SHIPPED_DIRS.contains(d)) || relative == "setup.py" {
+    if dirs.iter().any(|d| NOT_SHIPPED_DIRS.contains(d))
+        || relative == "setup.py"
+        || is_test_module(parts.last().copied().unwrap_or(""))
+    {
         return false;
     }
     (1..=dirs.len())

@@ -21,6 +21,19 @@ pub const MALICIOUS_AT: u32 = 60;
 pub const SUSPICIOUS_AT: u32 = 30;
 /// Share of a signal's weight when its code does not run by itself (percent).
 pub const PASSIVE_FACTOR: u32 = 40;
+/// The share for the kinds no library has even in a function it never calls: running
+/// decoded or downloaded code, shells on sockets, shellcode, wiping the disk, sending
+/// secrets away.
+pub const PASSIVE_FACTOR_STRONG: u32 = 75;
+
+fn passive_factor(kind: SignalKind) -> u32 {
+    use SignalKind::*;
+    match kind {
+        ExecDecoded | ExecDownloaded | ReverseShell | Shellcode | Destructive | DownloadRun
+        | ExfilFlow => PASSIVE_FACTOR_STRONG,
+        _ => PASSIVE_FACTOR,
+    }
+}
 
 /// The weight of each kind.
 pub(crate) fn weight(kind: SignalKind) -> u32 {
@@ -49,6 +62,7 @@ pub(crate) fn weight(kind: SignalKind) -> u32 {
         EnvHarvest => 20,
         ExfilEndpoint => 15,
         InstallOverride => 10,
+        OpaqueBlob => 10,
         DynamicExec => 10,
         HostRecon => 8,
         Network => 8,
@@ -84,6 +98,16 @@ const fn pair(
 
 /// The pairs.
 const COMBINATIONS: &[Combination] = &[
+    pair(
+        &[SignalKind::OpaqueBlob],
+        &[
+            SignalKind::DynamicExec,
+            SignalKind::ExecBuilt,
+            SignalKind::IndirectCall,
+        ],
+        45,
+        "runs code it keeps in an opaque literal",
+    ),
     Combination {
         first: &[SignalKind::Network, SignalKind::ExfilEndpoint],
         second: &[SignalKind::EnvHarvest],
@@ -160,8 +184,11 @@ fn points(signal: &Located) -> u32 {
     let full = weight(signal.signal.kind);
     if active(signal) {
         full
-    } else {
+    } else if signal.phase == CodePhase::Runtime {
+        // Files seen as text only: a lexer's keyword list is not a download.
         full * PASSIVE_FACTOR / 100
+    } else {
+        full * passive_factor(signal.signal.kind) / 100
     }
 }
 

@@ -94,6 +94,9 @@ pub(crate) enum SignalKind {
     InstallOverride,
     /// A long encoded literal that decodes to code.
     EncodedCode,
+    /// A long literal of random-looking or unprintable characters (an encrypted payload,
+    /// or a packed table: supporting evidence only).
+    OpaqueBlob,
     /// `exec`/`eval` of anything else (a file, a variable).
     DynamicExec,
     /// The analysis hit a time or size limit.
@@ -131,6 +134,7 @@ impl SignalKind {
             SignalKind::InstallOverride => "install-override",
             SignalKind::EncodedCode => "encoded-code",
             SignalKind::DynamicExec => "dynamic-exec",
+            SignalKind::OpaqueBlob => "opaque-blob",
             SignalKind::AnalysisLimit => "analysis-limit",
         }
     }
