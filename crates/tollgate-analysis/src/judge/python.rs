@@ -81,10 +81,11 @@ fn classify(name: &str) -> Callee {
             return Callee::Exec;
         }
         "getpass.getuser" | "os.getlogin" | "socket.gethostname" | "socket.getfqdn"
-        | "platform.node" | "platform.uname" | "os.uname" | "uuid.getnode" => {
+        | "platform.node" | "uuid.getnode" => {
             return Callee::HostInfo;
         }
-        "os.getcwd" | "os.getcwdb" => return Callee::WorkingDir,
+        // Build-platform code reads these everywhere; they count only when sent.
+        "os.getcwd" | "os.getcwdb" | "os.uname" | "platform.uname" => return Callee::WorkingDir,
         "pip.main" | "pip._internal.main" | "pip._internal.cli.main.main" => return Callee::Pip,
         _ => {}
     }

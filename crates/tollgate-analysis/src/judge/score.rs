@@ -79,6 +79,9 @@ struct Combination {
     /// Only when both run at install or startup (libraries read the environment and use
     /// the network at import all the time; a build has no reason to do both).
     install_only: bool,
+    /// Also when neither runs by itself, as long as both sit in one file: a stealer's
+    /// vocabulary is its own evidence wherever it is kept.
+    same_file: bool,
 }
 
 const fn pair(
@@ -93,6 +96,7 @@ const fn pair(
         bonus,
         why,
         install_only: false,
+        same_file: false,
     }
 }
 
@@ -114,6 +118,15 @@ const COMBINATIONS: &[Combination] = &[
         bonus: 30,
         why: "reads the environment and uses the network while installing",
         install_only: true,
+        same_file: false,
+    },
+    Combination {
+        first: &[SignalKind::CredentialStore, SignalKind::Surveillance],
+        second: &[SignalKind::ExfilEndpoint],
+        bonus: 45,
+        why: "names credential stores and a host to send them to",
+        install_only: false,
+        same_file: true,
     },
     pair(
         &[SignalKind::Network, SignalKind::ExfilEndpoint],
@@ -124,7 +137,7 @@ const COMBINATIONS: &[Combination] = &[
     pair(
         &[SignalKind::Network, SignalKind::ProcessExec],
         &[SignalKind::HostRecon],
-        22,
+        12,
         "collects the host's identity and talks to the network",
     ),
     pair(
@@ -192,6 +205,26 @@ fn points(signal: &Located) -> u32 {
     }
 }
 
+/// A kind of each side of `combination` seen in one file, whatever their reach.
+fn same_file_pair(
+    signals: &[Located],
+    combination: &Combination,
+) -> (Option<&'static SignalKind>, Option<&'static SignalKind>) {
+    for signal in signals {
+        let Some(a) = combination.first.iter().find(|k| **k == signal.signal.kind) else {
+            continue;
+        };
+        let partner = signals
+            .iter()
+            .filter(|other| other.file == signal.file)
+            .find_map(|other| combination.second.iter().find(|k| **k == other.signal.kind));
+        if let Some(b) = partner {
+            return (Some(a), Some(b));
+        }
+    }
+    (None, None)
+}
+
 /// The verdict over all signals of a package.
 pub(crate) fn verdict(signals: &[Located]) -> Verdict {
     // Strongest instance per kind; ties go to the earliest phase, file and line.
@@ -225,8 +258,17 @@ pub(crate) fn verdict(signals: &[Located]) -> Verdict {
             .iter()
             .find(|k| kinds.contains(k) && !combination.first.contains(k));
         let (bonus, why) = (combination.bonus, combination.why);
+        let (a, b) = match (a, b) {
+            (Some(a), Some(b)) => (Some(a), Some(b)),
+            _ if combination.same_file => same_file_pair(signals, combination),
+            _ => (None, None),
+        };
         if let (Some(a), Some(b)) = (a, b) {
-            let anchor = signals.iter().filter(counts).find(|s| s.signal.kind == *b);
+            let anchor = signals
+                .iter()
+                .filter(counts)
+                .find(|s| s.signal.kind == *b)
+                .or_else(|| signals.iter().find(|s| s.signal.kind == *b));
             if let Some(anchor) = anchor {
                 reasons.push(Reason {
                     rule: "combination".to_owned(),
