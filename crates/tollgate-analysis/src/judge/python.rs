@@ -316,6 +316,7 @@ pub(crate) fn analyse_with_entries(source: &str, all_reached: bool, entries: &[S
         consts: HashMap::new(),
         taint: HashMap::new(),
         scope: 0,
+        wrote_download: HashSet::new(),
         reached: HashSet::new(),
         all_reached,
         visited: 0,
@@ -476,6 +477,9 @@ struct State<'s> {
     taint: HashMap<(usize, String), u8>,
     /// The scope of the node being looked at.
     scope: usize,
+    /// Scopes that write downloaded data to a file (`f.write(r.content)`, `urlretrieve`):
+    /// a program they start may be that file.
+    wrote_download: HashSet<usize>,
     reached: HashSet<String>,
     all_reached: bool,
     visited: usize,
@@ -546,6 +550,22 @@ impl<'s> State<'s> {
                 }
             }
             "assignment" => self.assignment(node, facts),
+            "call" => {
+                let Some(function) = node.child_by_field_name("function") else {
+                    return;
+                };
+                let last = last_name(self.text(function));
+                let downloads_to_file = matches!(last.as_str(), "urlretrieve" | "download_file")
+                    || matches!(
+                        last.as_str(),
+                        "write" | "write_bytes" | "writelines" | "copyfileobj"
+                    ) && node
+                        .child_by_field_name("arguments")
+                        .is_some_and(|a| self.labels(a) & DOWNLOADED != 0);
+                if downloads_to_file {
+                    self.wrote_download.insert(self.scope);
+                }
+            }
             "with_item" => {
                 // `with urlopen(u) as r:` binds r to what the call returns.
                 let Some(value) = node.child_by_field_name("value") else {
@@ -790,6 +810,10 @@ impl<'s> State<'s> {
                         .child_by_field_name("value")
                         .is_some_and(|v| self.text(v) == "os.environ") =>
                 {
+                    let key = current
+                        .child_by_field_name("subscript")
+                        .and_then(|k| self.folder().fold(k));
+                    labels |= env_key_labels(key.as_deref());
                     continue;
                 }
                 "call"
@@ -804,9 +828,7 @@ impl<'s> State<'s> {
                         )
                     }) =>
                 {
-                    if self.first_string(current).is_some_and(|v| secret_name(&v)) {
-                        labels |= SECRET;
-                    }
+                    labels |= env_key_labels(self.first_string(current).as_deref());
                     continue;
                 }
                 "call" => {
@@ -924,7 +946,14 @@ impl<'s> State<'s> {
             Callee::Process => {
                 let command = folded_args.join(" ");
                 let program = first_word(&command);
-                if labels & DOWNLOADED != 0 {
+                // A downloaded archive unpacked or a binary made executable is how
+                // prebuilt binaries arrive; running the download itself is not.
+                let unpacks = ["tar", "unzip", "chmod", "7z", "gzip", "xz"]
+                    .contains(&program.as_str())
+                    || BUILD_PROGRAMS.contains(&program.as_str())
+                        && !command.contains("sys.executable");
+                if labels & DOWNLOADED != 0 || self.wrote_download.contains(&self.scope) && !unpacks
+                {
                     facts.signals.push(Signal::new(
                         SignalKind::DownloadRun,
                         line,
@@ -1141,6 +1170,24 @@ impl<'s> State<'s> {
         let Some(parent) = item.parent else {
             return;
         };
+        let key = match parent.kind() {
+            "subscript" => parent
+                .child_by_field_name("subscript")
+                .and_then(|k| self.folder().fold(k)),
+            "attribute" => parent
+                .parent()
+                .filter(|call| call.kind() == "call")
+                .and_then(|call| self.first_string(call)),
+            _ => None,
+        };
+        if env_key_labels(key.as_deref()) & HOST != 0 {
+            facts.signals.push(Signal::new(
+                SignalKind::HostRecon,
+                line_of(node),
+                reach,
+                format!("reads `{}` from the environment", key.unwrap_or_default()),
+            ));
+        }
         let whole = match parent.kind() {
             "attribute" => parent
                 .child_by_field_name("attribute")
@@ -1277,6 +1324,26 @@ fn first_word(command: &str) -> String {
     let word = word.rsplit(['/', '\\']).next().unwrap_or(word);
     word.trim_matches(|c| c == '"' || c == '\'')
         .to_ascii_lowercase()
+}
+
+/// Environment variables that name the user or the machine.
+const HOST_VARIABLES: &[&str] = &[
+    "COMPUTERNAME",
+    "USERNAME",
+    "USER",
+    "HOSTNAME",
+    "USERDOMAIN",
+    "LOGNAME",
+    "USERPROFILE",
+];
+
+/// The labels of one environment variable read by name.
+fn env_key_labels(key: Option<&str>) -> u8 {
+    match key {
+        Some(key) if HOST_VARIABLES.contains(&key) => HOST,
+        Some(key) if secret_name(key) => SECRET,
+        _ => 0,
+    }
 }
 
 /// Variable names that hold what no library sends to a third party: private keys and
