@@ -30,6 +30,7 @@ pub fn write_package_table<W: Write>(out: &mut W, report: &PackageReport) -> io:
         report.ecosystem,
         report.state.label()
     )?;
+    write_verdict(out, &report.verdict)?;
     for hook in &report.hooks {
         let mut line = format!("  hook {}", hook.phase);
         if let Some(command) = &hook.command {
@@ -84,6 +85,45 @@ pub fn write_package_table<W: Write>(out: &mut W, report: &PackageReport) -> io:
             "byte"
         )
     )
+}
+
+/// The verdict line, then one line per reason (points, rule, phase, file:line, why).
+/// Reason texts quote the package's own code and file names: control characters are
+/// shown escaped so that they cannot move the cursor or start a CI workflow command.
+fn write_verdict<W: Write>(out: &mut W, verdict: &tollgate_analysis::Verdict) -> io::Result<()> {
+    writeln!(
+        out,
+        "verdict: {} (score {}/100)",
+        verdict.level.as_str(),
+        verdict.score
+    )?;
+    for reason in &verdict.reasons {
+        writeln!(
+            out,
+            "  +{:<3} {:<16} {:<8} {}:{}  {}",
+            reason.points,
+            reason.rule,
+            reason.phase.as_str(),
+            inert(&reason.file),
+            reason.line,
+            inert(&reason.why)
+        )?;
+    }
+    Ok(())
+}
+
+/// `text` with every control character written as an escape (`\n`, `\u{1b}`), so that a
+/// string from a package prints as one inert line.
+fn inert(text: &str) -> String {
+    text.chars()
+        .flat_map(|c| {
+            if c.is_control() {
+                c.escape_default().collect::<Vec<char>>()
+            } else {
+                vec![c]
+            }
+        })
+        .collect()
 }
 
 /// The lock-only maps as JSON.

@@ -105,24 +105,46 @@ fn classify(name: &str) -> Callee {
     {
         return Callee::Process;
     }
-    if matches!(
-        top,
-        "requests"
-            | "httpx"
-            | "urllib3"
-            | "aiohttp"
-            | "ftplib"
-            | "smtplib"
-            | "telnetlib"
-            | "websocket"
-            | "websockets"
-            | "pycurl"
-            | "paramiko"
-            | "discord_webhook"
-            | "dhooks"
-            | "httplib"
-            | "urllib2"
-    ) || name.starts_with("urllib.request.")
+    let http_verb = matches!(
+        last,
+        "get"
+            | "post"
+            | "put"
+            | "patch"
+            | "delete"
+            | "head"
+            | "options"
+            | "request"
+            | "Session"
+            | "session"
+            | "Client"
+            | "AsyncClient"
+            | "stream"
+            | "send"
+            | "urlopen"
+    );
+    if matches!(top, "requests" | "httpx") && http_verb
+        || name.starts_with("urllib.request.")
+            && matches!(
+                last,
+                "urlopen" | "urlretrieve" | "Request" | "build_opener" | "OpenerDirector"
+            )
+        || matches!(
+            top,
+            "urllib3"
+                | "aiohttp"
+                | "ftplib"
+                | "smtplib"
+                | "telnetlib"
+                | "websocket"
+                | "websockets"
+                | "pycurl"
+                | "paramiko"
+                | "discord_webhook"
+                | "dhooks"
+                | "httplib"
+                | "urllib2"
+        )
         || name.starts_with("http.client.")
         || name.starts_with("dns.resolver.")
         || matches!(

@@ -25,6 +25,17 @@ const MAX_IMPORT_DEPTH: usize = 3;
 /// Most source bytes parsed for import-time code in one package; past it the rest of the
 /// package gets the text signals only.
 const MAX_IMPORT_PARSE_BYTES: u64 = 2 * 1024 * 1024;
+/// Top-level folders of a source tree that hold the project's own tooling, not what it
+/// installs.
+const TOOLING_DIRS: &[&str] = &[
+    "scripts",
+    "tools",
+    "ci",
+    "bin",
+    ".github",
+    "dev",
+    "utils-dev",
+];
 /// Folders whose code no import of the package runs.
 const NOT_SHIPPED_DIRS: &[&str] = &[
     "test",
@@ -530,6 +541,7 @@ fn is_importable(files: &PackageFiles, path: &str) -> bool {
         return false;
     };
     if dirs.iter().any(|d| NOT_SHIPPED_DIRS.contains(d))
+        || dirs.first().is_some_and(|d| TOOLING_DIRS.contains(d))
         || relative == "setup.py"
         || is_test_module(parts.last().copied().unwrap_or(""))
     {

@@ -12,8 +12,10 @@ use std::path::Path;
 use anyhow::{Context, bail};
 use clap::{Args, ValueEnum};
 use tollgate_analysis::deep::{ArtifactSource, FetchError, FetchedArtifact};
-use tollgate_analysis::{PackageFiles, PackageReport, analyze_package};
-use tollgate_model::{Ecosystem, Package, Severity};
+use tollgate_analysis::{
+    JudgeOptions, PackageFiles, PackageReport, VerdictLevel, analyze_package_with,
+};
+use tollgate_model::{Ecosystem, Package};
 use tollgate_registry::{RegistryClient, RegistryError};
 
 use crate::exit::Status;
@@ -42,9 +44,34 @@ pub struct InspectArgs {
     /// Use the download cache only; never touch the network.
     #[arg(long)]
     pub offline: bool,
+    /// Exit with status 1 when the verdict is at or above this level.
+    #[arg(long, value_enum, default_value_t = FailOn::Suspicious)]
+    pub fail_on: FailOn,
+    /// Also analyse a crate's own source, not only its build script and proc-macro
+    /// (Python and npm module code is always analysed).
+    #[arg(long)]
+    pub all_code: bool,
 }
 
-/// Inspects one package. Exit status 1 when a finding is high or critical.
+/// Verdict levels that `--fail-on` accepts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    /// Fail on a `suspicious` or `malicious` verdict.
+    Suspicious,
+    /// Fail only on a `malicious` verdict.
+    Malicious,
+}
+
+impl FailOn {
+    fn level(self) -> VerdictLevel {
+        match self {
+            FailOn::Suspicious => VerdictLevel::Suspicious,
+            FailOn::Malicious => VerdictLevel::Malicious,
+        }
+    }
+}
+
+/// Inspects one package. Exit status 1 when the verdict is at or above `--fail-on`.
 pub fn run(args: &InspectArgs) -> anyhow::Result<Status> {
     let report = inspect(args)?;
     let stdout = std::io::stdout();
@@ -55,7 +82,7 @@ pub fn run(args: &InspectArgs) -> anyhow::Result<Status> {
     }
     .and_then(|()| out.flush())
     .context("writing the report to standard output")?;
-    if report.max_severity() >= Some(Severity::High) {
+    if report.verdict.level >= args.fail_on.level() {
         Ok(Status::Findings)
     } else {
         Ok(Status::Clean)
@@ -81,7 +108,11 @@ fn inspect(args: &InspectArgs) -> anyhow::Result<PackageReport> {
         let files = PackageFiles::from_archive(&artifact.filename, &artifact.bytes)?;
         (artifact.filename, files)
     };
-    Ok(analyze_package(&display, &files)?)
+    let options = JudgeOptions {
+        all_code: args.all_code,
+        ..JudgeOptions::default()
+    };
+    Ok(analyze_package_with(&display, &files, &options)?)
 }
 
 /// A purl or `name@version` as a registry package.
