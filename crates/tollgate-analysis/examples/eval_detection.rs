@@ -176,8 +176,17 @@ fn summary(outcome: &Outcome) -> String {
             let reasons: Vec<String> = verdict
                 .reasons
                 .iter()
-                .take(3)
-                .map(|r| format!("{}+{} {}:{}", r.rule, r.points, r.file, r.line))
+                .take(4)
+                .map(|r| {
+                    format!(
+                        "{}+{}@{} {}:{}",
+                        r.rule,
+                        r.points,
+                        r.phase.as_str(),
+                        r.file,
+                        r.line
+                    )
+                })
                 .collect();
             format!(
                 "{} {} [{}]",
