@@ -20,10 +20,13 @@
 
 pub mod denials;
 mod env;
+mod explain;
 mod launch;
 mod plan;
 mod policy;
 mod probe;
+mod seccomp;
+mod view;
 
 pub use plan::{Plan, Weakness};
 pub use policy::{Cache, Policy};
