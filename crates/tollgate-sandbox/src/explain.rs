@@ -148,14 +148,19 @@ impl Plan {
             "file-system view (new root on a tmpfs; nothing else of the host exists inside, no host socket):"
         );
         for mount in mounts {
-            let kind = match mount.kind {
+            let path = shorten(&mount.path, &self.policy.home);
+            let kind = match &mount.kind {
                 MountKind::ReadOnly => "read-only ",
                 MountKind::ReadWrite => "read-write",
                 MountKind::Device => "device    ",
                 MountKind::Tmpfs => "tmpfs     ",
                 MountKind::Proc => "proc      ",
+                MountKind::Symlink(target) => {
+                    let _ = writeln!(out, "  symlink     {path} -> {}", target.display());
+                    continue;
+                }
             };
-            let _ = writeln!(out, "  {kind}  {}", shorten(&mount.path, &self.policy.home));
+            let _ = writeln!(out, "  {kind}  {path}");
         }
     }
 

@@ -21,6 +21,7 @@
 pub mod denials;
 mod env;
 mod explain;
+pub mod interrupt;
 mod launch;
 mod plan;
 mod policy;

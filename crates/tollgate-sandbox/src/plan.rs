@@ -185,6 +185,26 @@ impl Plan {
         }
     }
 
+    /// The denials in a sandboxed command's `output` (see [`crate::denials`]): what the
+    /// kernel refused, and with the view, paths that exist on the host but were not in it.
+    pub fn denials(&self, output: &str) -> Vec<crate::denials::Denial> {
+        let hidden = |path: &Path| self.hides(path);
+        crate::denials::scan_with(output, &self.policy.home, &hidden)
+    }
+
+    /// Whether `path` exists on the host but not in the view.
+    fn hides(&self, path: &Path) -> bool {
+        if !self.support.mount_view() || !path.is_absolute() {
+            return false;
+        }
+        let visible = self
+            .read_only
+            .iter()
+            .chain(&self.read_write)
+            .any(|allowed| path.starts_with(allowed));
+        !visible && std::fs::symlink_metadata(path).is_ok()
+    }
+
     /// The user's home directory, for shortening paths in reports.
     pub fn home(&self) -> &Path {
         &self.policy.home

@@ -75,13 +75,15 @@ pub(crate) struct Mount {
 }
 
 /// How a path is mounted in the view.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum MountKind {
     ReadOnly,
     ReadWrite,
     Device,
     Tmpfs,
     Proc,
+    /// A symbolic link recreated as on the host, pointing at this target.
+    Symlink(PathBuf),
 }
 
 /// An allowed path resolved on the host.
@@ -153,6 +155,10 @@ impl View {
         }
         for (link, target) in &links {
             builder.symlink(link, target)?;
+            builder.mounts.push(Mount {
+                path: link.clone(),
+                kind: MountKind::Symlink(target.clone()),
+            });
         }
         let view = View {
             root: c_path(root)?,

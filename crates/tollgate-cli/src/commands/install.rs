@@ -244,6 +244,10 @@ fn run_step(plan: &Plan, step: &Step, who: &str, network: &str) -> anyhow::Resul
         step.display()
     );
     let outcome = run::run_sandboxed(plan, step.program.as_ref(), &step.args, Capture::Both)?;
+    if let Some(signal) = outcome.interrupted {
+        // Returning the error drops the plans, which removes their private directories.
+        anyhow::bail!("interrupted by signal {signal}; the sandboxed {who} was killed");
+    }
     let mut stderr = std::io::stderr().lock();
     run::report_denials(&mut stderr, who, &outcome.denials).context("writing to standard error")?;
     if !outcome.status.success() {
