@@ -40,6 +40,8 @@ const MARKERS: &[(&str, DenialKind)] = &[
     ("EACCES", DenialKind::File),
     ("Permission denied", DenialKind::File),
     ("EXDEV", DenialKind::File),
+    ("EROFS", DenialKind::File),
+    ("Read-only file system", DenialKind::File),
     ("Invalid cross-device link", DenialKind::File),
     ("ENETUNREACH", DenialKind::Network),
     ("Network is unreachable", DenialKind::Network),

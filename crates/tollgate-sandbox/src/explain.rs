@@ -38,6 +38,13 @@ impl Plan {
             for path in &self.read_write {
                 let _ = writeln!(out, "  read+write  {}", shorten(path, home));
             }
+            for path in &self.outputs {
+                let _ = writeln!(
+                    out,
+                    "  read+write  {} (build output; the rest of the project is read-only)",
+                    shorten(path, home)
+                );
+            }
             if self.support.mount_view() {
                 let _ = writeln!(out, "  read+write  /tmp, /dev/shm (the view's own tmpfs)");
                 let _ = writeln!(out, "  read+exec   /proc (the new PID namespace's)");

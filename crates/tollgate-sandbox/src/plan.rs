@@ -95,6 +95,8 @@ pub struct Plan {
     pub(crate) private_tmp: PathBuf,
     pub(crate) network: Network,
     pub(crate) weaknesses: Vec<Weakness>,
+    /// The project's writable outputs when the rest of it is read-only (absolute paths).
+    pub(crate) outputs: Vec<PathBuf>,
 }
 
 impl Plan {
@@ -138,7 +140,19 @@ impl Plan {
             )
             .filter(|path| path.exists())
             .collect();
-        read_write.push(policy.project.clone());
+        let outputs: Vec<PathBuf> = match &policy.outputs {
+            None => {
+                read_write.push(policy.project.clone());
+                Vec::new()
+            }
+            Some(outputs) => {
+                read_only.push(policy.project.clone());
+                outputs
+                    .iter()
+                    .map(|path| policy.project.join(path))
+                    .collect()
+            }
+        };
         if !support.mount_view() {
             read_write.push(private_tmp.clone());
         }
@@ -152,6 +166,7 @@ impl Plan {
             private_tmp,
             network,
             weaknesses,
+            outputs,
         })
     }
 
@@ -244,6 +259,25 @@ impl Plan {
         Ok(command)
     }
 
+    /// The read-write paths, with the project's outputs that exist now (a package manager
+    /// may have made `node_modules` after the plan was made).
+    pub(crate) fn writable(&self) -> Vec<PathBuf> {
+        let mut paths = self.read_write.clone();
+        // An output that leads out of the project (a `target -> ~/.ssh` symlink checked into
+        // a repository) would make that place writable: only outputs really inside count.
+        let project = self.policy.project.canonicalize();
+        paths.extend(
+            self.outputs
+                .iter()
+                .filter(|path| match (path.canonicalize(), &project) {
+                    (Ok(real), Ok(project)) => real.starts_with(project) && real != *project,
+                    _ => false,
+                })
+                .cloned(),
+        );
+        paths
+    }
+
     /// The constructed view and what it mounts.
     pub(crate) fn view(&self) -> Result<(View, Vec<crate::view::Mount>), SandboxError> {
         let root = self
@@ -256,7 +290,7 @@ impl Plan {
         View::new(
             &root,
             &self.read_only,
-            &self.read_write,
+            &self.writable(),
             &self.policy.home,
             &self.policy.project,
         )
@@ -319,7 +353,7 @@ impl Plan {
                 AccessFs::from_read(abi),
             ))?
             .add_rules(path_beneath_rules(
-                &self.read_write,
+                &self.writable(),
                 AccessFs::from_all(abi),
             ))?;
         if let Network::LandlockPorts(ports) = &self.network {

@@ -86,6 +86,11 @@ pub struct Policy {
     pub set_env: Vec<(OsString, OsString)>,
     /// Run even if the kernel cannot enforce every protection.
     pub allow_weaker: bool,
+    /// `None`: the whole project is writable. `Some(paths)`: the project is read-only except
+    /// these build outputs (relative to the project, or absolute), so that the command cannot
+    /// plant configuration (`.cargo/config.toml`, `.npmrc`, `.git/hooks`, ...) for the next
+    /// step. Outputs that do not exist when the command starts stay absent.
+    pub outputs: Option<Vec<PathBuf>>,
 }
 
 impl Policy {
@@ -102,6 +107,7 @@ impl Policy {
             pass_env: Vec::new(),
             set_env: Vec::new(),
             allow_weaker: false,
+            outputs: None,
         }
     }
 

@@ -353,3 +353,69 @@ fn builds_still_work_in_the_view() {
     assert!(output.status.success(), "{output:?}");
     assert_eq!(String::from_utf8_lossy(&output.stdout), "built\n");
 }
+
+#[test]
+fn plant_configuration_for_the_next_step() {
+    // With declared outputs, the rest of the project is read-only: no `.cargo/config.toml`
+    // with a `rustc-wrapper`, no `.npmrc`, no `.git/hooks` for the next, unsandboxed step.
+    let lab = Lab::new();
+    std::fs::create_dir_all(lab.project.path().join(".git/hooks")).expect("git dir");
+    std::fs::create_dir_all(lab.project.path().join("target")).expect("target");
+    std::fs::write(lab.project.path().join("Cargo.toml"), "[package]\n").expect("manifest");
+    let plants = [
+        "mkdir -p .cargo && echo '[build]' > .cargo/config.toml",
+        "echo 'git=/tmp/evil' > .npmrc",
+        "echo 'curl evil' > .git/hooks/pre-commit && chmod +x .git/hooks/pre-commit",
+        "echo '[dependencies]' >> Cargo.toml",
+        "ln -s /tmp/evil link && mv link planted",
+    ];
+    for script in plants {
+        let plain = lab.outside(script);
+        assert!(plain.status.success(), "{script}: {plain:?}");
+    }
+    for path in [".cargo", ".npmrc", ".git/hooks/pre-commit", "planted"] {
+        let path = lab.project.path().join(path);
+        if path.is_dir() {
+            std::fs::remove_dir_all(&path).expect("clean up");
+        } else {
+            std::fs::remove_file(&path).expect("clean up");
+        }
+    }
+    std::fs::write(lab.project.path().join("Cargo.toml"), "[package]\n").expect("manifest");
+    let mut policy = lab.policy();
+    policy.outputs = Some(vec!["target".into()]);
+    for script in plants {
+        let inside = lab.inside_with(policy.clone(), script, None);
+        assert_failed_inside(&inside, script);
+    }
+    assert!(!lab.project.path().join(".cargo").exists());
+    assert!(!lab.project.path().join(".npmrc").exists());
+    assert!(!lab.project.path().join(".git/hooks/pre-commit").exists());
+    assert_eq!(
+        std::fs::read_to_string(lab.project.path().join("Cargo.toml")).expect("read"),
+        "[package]\n"
+    );
+    // The declared output stays writable.
+    let build = lab.inside_with(policy, "echo built > target/out && cat Cargo.toml", None);
+    assert!(build.status.success(), "{build:?}");
+    assert!(lab.project.path().join("target/out").exists());
+}
+
+#[test]
+fn an_output_symlinked_out_of_the_project_is_not_made_writable() {
+    let lab = Lab::new();
+    std::os::unix::fs::symlink(lab.outside.path(), lab.project.path().join("target"))
+        .expect("symlink");
+    let victim = lab.outside.path().join("victim");
+    let script = format!(
+        "echo overwritten > target/victim && cat {}",
+        victim.display()
+    );
+    assert_blocked(&lab, &script);
+    std::fs::write(&victim, "original").expect("restore");
+    let mut policy = lab.policy();
+    policy.outputs = Some(vec!["target".into()]);
+    let inside = lab.inside_with(policy, &script, None);
+    assert_failed_inside(&inside, &script);
+    assert_eq!(std::fs::read_to_string(&victim).expect("read"), "original");
+}

@@ -92,6 +92,10 @@ pub fn run(args: &InstallArgs) -> anyhow::Result<Status> {
     let mut policy = args.sandbox.policy(None)?;
     policy.caches.push(cache_for(args.manager));
     policy.set_env.extend(sandbox_env(args.manager));
+    if let Some(mut outputs) = outputs_for(args.manager, &policy.project)? {
+        outputs.extend(policy.outputs.take().unwrap_or_default());
+        policy.outputs = Some(outputs);
+    }
     // Network is only for the packages named by --network-for; the plan below is offline.
     let connect_ports = std::mem::take(&mut policy.connect_ports);
     let project = policy.project.clone();
@@ -138,6 +142,28 @@ pub fn run(args: &InstallArgs) -> anyhow::Result<Status> {
         Status::Clean
     } else {
         Status::Findings
+    })
+}
+
+/// The build outputs the execute phase may write; the rest of the project is read-only, so
+/// install-time code cannot plant configuration (`.npmrc`, `.cargo/config.toml`,
+/// `.git/hooks`, editor tasks) for the next, unsandboxed step. pip and uv: `None` (the whole
+/// project stays writable), because their environment is often the project's `.venv`, and a
+/// writable `.venv` is as good as a writable project for planting a fake interpreter.
+fn outputs_for(manager: Manager, project: &Path) -> anyhow::Result<Option<Vec<PathBuf>>> {
+    Ok(match manager {
+        Manager::Npm | Manager::Yarn | Manager::Pnpm => Some(vec![PathBuf::from("node_modules")]),
+        Manager::Cargo => {
+            let target = std::env::var_os("CARGO_TARGET_DIR")
+                .map_or_else(|| project.join("target"), |dir| project.join(dir));
+            // cargo makes it on first build, which a read-only project would refuse.
+            if target.starts_with(project) {
+                std::fs::create_dir_all(&target)
+                    .with_context(|| format!("creating {}", target.display()))?;
+            }
+            Some(vec![target])
+        }
+        Manager::Pip | Manager::Uv => None,
     })
 }
 

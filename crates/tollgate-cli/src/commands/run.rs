@@ -65,6 +65,10 @@ pub struct SandboxArgs {
     /// Run even if the kernel cannot enforce every protection (each gap is printed).
     #[arg(long)]
     pub allow_weaker: bool,
+    /// Make the project read-only except PATH (a build output, relative to the project;
+    /// repeatable), so the command cannot plant files for the next step.
+    #[arg(long = "output", value_name = "PATH")]
+    pub output: Vec<PathBuf>,
 }
 
 impl SandboxArgs {
@@ -92,6 +96,9 @@ impl SandboxArgs {
             }
         }
         policy.allow_weaker = self.allow_weaker;
+        if !self.output.is_empty() {
+            policy.outputs = Some(self.output.clone());
+        }
         Ok(policy)
     }
 }
