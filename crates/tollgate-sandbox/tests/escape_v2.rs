@@ -188,7 +188,7 @@ fn other_processes_are_not_visible() {
         .spawn()
         .expect("spawn");
     // The bracket keeps the pattern from matching the payload's own command line.
-    let script = "grep -al 'planted-cmdline-secre[t]' /proc/[0-9]*/cmdline";
+    let script = "grep -qsa 'planted-cmdline-secre[t]' /proc/[0-9]*/cmdline";
     assert_blocked(&lab, script);
     let _ = sleeper.kill();
     let _ = sleeper.wait();

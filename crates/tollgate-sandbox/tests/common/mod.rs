@@ -104,6 +104,20 @@ pub fn assert_blocked(lab: &Lab, script: &str) -> Output {
     sandboxed
 }
 
+/// As [`assert_blocked`], with the payload run as `uid` (and the same gid) both times.
+#[allow(dead_code)]
+pub fn assert_blocked_as(lab: &Lab, script: &str, uid: u32) -> Output {
+    let plain = lab.outside_as(script, Some(uid));
+    assert!(
+        plain.status.success(),
+        "the payload must work outside the sandbox (as uid {uid}) to prove anything: {script}\nstderr: {}",
+        String::from_utf8_lossy(&plain.stderr)
+    );
+    let sandboxed = lab.inside_with(lab.policy(), script, Some(uid));
+    assert_failed_inside(&sandboxed, script);
+    sandboxed
+}
+
 pub fn assert_failed_inside(sandboxed: &Output, script: &str) {
     let stdout = String::from_utf8_lossy(&sandboxed.stdout);
     assert!(
