@@ -80,6 +80,7 @@ impl Lab {
         command.output().expect("run inside")
     }
 
+    #[allow(dead_code)]
     pub fn inside(&self, script: &str) -> Output {
         self.inside_with(self.policy(), script, None)
     }
@@ -92,6 +93,7 @@ impl Lab {
 
 /// Asserts that `script` succeeds outside and fails inside, and that no planted secret
 /// leaks into the sandboxed output.
+#[allow(dead_code)]
 pub fn assert_blocked(lab: &Lab, script: &str) -> Output {
     let plain = lab.outside(script);
     assert!(
