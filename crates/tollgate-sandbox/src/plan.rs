@@ -129,6 +129,13 @@ impl Plan {
             }
         }
         read_only.extend(policy.read_only.iter().cloned());
+        read_only.extend(
+            policy
+                .caches
+                .iter()
+                .flat_map(|cache| cache.read_only_paths(&policy.home))
+                .filter(|path| path.exists()),
+        );
         let mut read_write: Vec<PathBuf> = Policy::system_read_write()
             .iter()
             .map(PathBuf::from)

@@ -12,6 +12,10 @@ pub enum Cache {
     Npm,
     /// `$CARGO_HOME/registry`, `$CARGO_HOME/git` and cargo's lock files.
     Cargo,
+    /// For a build after `cargo fetch` (which downloads and unpacks every source): cargo's
+    /// lock and last-use files writable, `$CARGO_HOME/registry` and `git` read-only, so a
+    /// build script cannot edit another crate's sources for the user's next plain build.
+    CargoBuild,
     /// `~/.cache/pip`.
     Pip,
     /// `~/.cache/uv`.
@@ -33,23 +37,37 @@ impl Cache {
 
     /// Directories (read-write) and files (read-write, must already exist) of this cache.
     pub(crate) fn paths(self, home: &Path) -> Vec<PathBuf> {
+        let cargo_entries = |entries: &[&str]| -> Vec<PathBuf> {
+            let cargo_home = cargo_home(home);
+            entries.iter().map(|entry| cargo_home.join(entry)).collect()
+        };
         match self {
             Cache::Npm => vec![home.join(".npm"), home.join(".cache/node-gyp")],
-            Cache::Cargo => {
-                let cargo_home = cargo_home(home);
-                [
-                    "registry",
-                    "git",
-                    ".package-cache",
-                    ".package-cache-mutate",
-                    ".global-cache",
-                ]
-                .iter()
-                .map(|entry| cargo_home.join(entry))
-                .collect()
+            Cache::Cargo => cargo_entries(&[
+                "registry",
+                "git",
+                ".package-cache",
+                ".package-cache-mutate",
+                ".global-cache",
+            ]),
+            Cache::CargoBuild => {
+                cargo_entries(&[".package-cache", ".package-cache-mutate", ".global-cache"])
             }
             Cache::Pip => vec![home.join(".cache/pip")],
             Cache::Uv => vec![home.join(".cache/uv")],
+        }
+    }
+}
+
+impl Cache {
+    /// Paths of this cache that are only read.
+    pub(crate) fn read_only_paths(self, home: &Path) -> Vec<PathBuf> {
+        match self {
+            Cache::CargoBuild => {
+                let cargo_home = cargo_home(home);
+                vec![cargo_home.join("registry"), cargo_home.join("git")]
+            }
+            Cache::Npm | Cache::Cargo | Cache::Pip | Cache::Uv => Vec::new(),
         }
     }
 }

@@ -183,7 +183,8 @@ fn cache_for(manager: Manager) -> Cache {
         Manager::Npm | Manager::Pnpm | Manager::Yarn => Cache::Npm,
         Manager::Pip => Cache::Pip,
         Manager::Uv => Cache::Uv,
-        Manager::Cargo => Cache::Cargo,
+        // `cargo fetch` unpacked every source: the build only reads them.
+        Manager::Cargo => Cache::CargoBuild,
     }
 }
 
