@@ -65,7 +65,7 @@ impl fmt::Display for Weakness {
                 "no seccomp filter: other socket protocols (MPTCP), the keyring, xattrs, io_uring and new namespaces are allowed"
             }
             Weakness::NoMountView => {
-                "no constructed file-system view (needs user namespaces and mount_setattr, Linux 5.12): host unix sockets reachable, chmod/utime outside not denied, no PID namespace"
+                "no constructed file-system view (needs user namespaces and mount_setattr, Linux 5.12): host unix sockets reachable, chmod/utime outside not denied, other processes visible in /proc"
             }
         })
     }

@@ -59,6 +59,9 @@ const RET_ENOSYS: u32 = libc::SECCOMP_RET_ERRNO | libc::ENOSYS as u32;
 const AUDIT_ARCH: u32 = 0xc000_003e;
 #[cfg(target_arch = "aarch64")]
 const AUDIT_ARCH: u32 = 0xc000_00b7;
+/// No filter for other CPUs ([`SUPPORTED`] is false, so it is never installed there).
+#[cfg(not(any(target_arch = "x86_64", target_arch = "aarch64")))]
+const AUDIT_ARCH: u32 = 0;
 
 /// x32 system calls on x86_64 carry this bit; they are a foreign ABI for the filter.
 #[cfg(target_arch = "x86_64")]
