@@ -194,10 +194,11 @@ impl Policy {
             std::env::var_os("PYENV_ROOT").map_or_else(|| home.join(".pyenv"), PathBuf::from),
         ];
         if let Some(search_path) = std::env::var_os("PATH") {
-            paths.extend(
-                std::env::split_paths(&search_path)
-                    .filter(|dir| dir.is_absolute() && !home.starts_with(dir)),
-            );
+            // A directory inside the project (an activated `.venv/bin`) keeps the project's
+            // access: listed read-only here, it would become a read-only mount in the view.
+            paths.extend(std::env::split_paths(&search_path).filter(|dir| {
+                dir.is_absolute() && !home.starts_with(dir) && !dir.starts_with(&self.project)
+            }));
         }
         paths.extend(
             [

@@ -16,6 +16,7 @@ use clap::{Args, ValueEnum};
 use tollgate_sandbox::{Cache, KernelSupport, Plan, Policy};
 
 use crate::commands::run::{self, Capture, SandboxArgs};
+use crate::commands::venv_guard;
 use crate::exit::Status;
 
 /// The package managers `tollgate install` drives.
@@ -158,6 +159,13 @@ pub fn run(args: &InstallArgs) -> anyhow::Result<Status> {
             };
             run_node_scripts(args, &project, &plan, networked.as_ref())?
         }
+        Manager::Pip => {
+            let guard =
+                venv_guard::project_venv(&project).map(|venv| venv_guard::Guard::record(&venv));
+            let step = execute_step(Manager::Pip, &wheels, &args.args);
+            let failures = run_step(&plan, &step, "pip", "off")?;
+            failures + guard.map_or(0, |guard| report_venv_changes(&guard, &project))
+        }
         manager => {
             let step = execute_step(manager, &wheels, &args.args);
             run_step(&plan, &step, manager_name(manager), "off")?
@@ -170,11 +178,27 @@ pub fn run(args: &InstallArgs) -> anyhow::Result<Status> {
     })
 }
 
+/// Reports (and counts) interpreter entries of the venv that the execute phase changed.
+fn report_venv_changes(guard: &venv_guard::Guard, project: &Path) -> usize {
+    let changed = guard.check_and_restore();
+    for (path, restored) in &changed {
+        let shown = path.strip_prefix(project).unwrap_or(path).display();
+        eprintln!(
+            "tollgate install: CRITICAL: the execute phase changed {shown}, which the next step would run ({})",
+            if *restored {
+                "restored"
+            } else {
+                "could NOT be restored"
+            }
+        );
+    }
+    changed.len()
+}
+
 /// The build outputs the execute phase may write; the rest of the project is read-only, so
 /// install-time code cannot plant configuration (`.npmrc`, `.cargo/config.toml`,
-/// `.git/hooks`, editor tasks) for the next, unsandboxed step. pip and uv: `None` (the whole
-/// project stays writable), because their environment is often the project's `.venv`, and a
-/// writable `.venv` is as good as a writable project for planting a fake interpreter.
+/// `.git/hooks`, editor tasks) for the next, unsandboxed step. pip: the project's venv; uv:
+/// `None` (the whole project stays writable: `uv sync` may rewrite `uv.lock` and make `.venv`).
 fn outputs_for(manager: Manager, project: &Path) -> anyhow::Result<Option<Vec<PathBuf>>> {
     Ok(match manager {
         Manager::Npm | Manager::Yarn | Manager::Pnpm => Some(vec![PathBuf::from("node_modules")]),
@@ -188,7 +212,10 @@ fn outputs_for(manager: Manager, project: &Path) -> anyhow::Result<Option<Vec<Pa
             }
             Some(vec![target])
         }
-        Manager::Pip | Manager::Uv => None,
+        // pip installs into the project's venv, if it has one (whose interpreter entries are
+        // then checked after the phase, see `venv_guard`); without one, the whole project.
+        Manager::Pip => venv_guard::project_venv(project).map(|venv| vec![venv]),
+        Manager::Uv => None,
     })
 }
 
