@@ -237,10 +237,12 @@ fn become_pid_one() -> io::Result<()> {
         }
         child => {
             // SAFETY: closing descriptors this process no longer needs (the exec-error pipe
-            // and the output pipes, so that their readers see the command's end, not ours).
+            // and the output pipes, so that their readers see the command's end, not ours);
+            // not dumpable, for the same reason as PID 1 (see `fork_command`).
             unsafe {
                 libc::close(read_end);
                 close_all_but(write_end);
+                libc::prctl(libc::PR_SET_DUMPABLE, 0, 0, 0, 0);
             }
             pass_on_status(wait_for(child))
         }
@@ -255,8 +257,14 @@ fn fork_command() -> io::Result<()> {
         -1 => Err(io::Error::last_os_error()),
         0 => Ok(()),
         command => {
-            // SAFETY: closing every descriptor: PID 1 needs none.
-            unsafe { close_all_but(-1) };
+            // SAFETY: closing every descriptor: PID 1 needs none. Not dumpable: this process
+            // is a copy of tollgate, never exec'd, so its /proc/1/environ is tollgate's whole
+            // environment (tokens included); Landlock already denies it to the sandboxed
+            // processes, and this makes it need CAP_SYS_PTRACE on the host as well.
+            unsafe {
+                close_all_but(-1);
+                libc::prctl(libc::PR_SET_DUMPABLE, 0, 0, 0, 0);
+            }
             loop {
                 let mut status: libc::c_int = 0;
                 // SAFETY: waitpid writes into a local.

@@ -419,3 +419,16 @@ fn an_output_symlinked_out_of_the_project_is_not_made_writable() {
     assert_failed_inside(&inside, &script);
     assert_eq!(std::fs::read_to_string(&victim).expect("read"), "original");
 }
+
+#[test]
+fn environment_of_pid_one_inside() {
+    // PID 1 of the sandbox is a never-exec'd copy of tollgate (or of this test binary), whose
+    // /proc/1/environ is the full, unscrubbed environment.
+    let lab = Lab::new();
+    let script = "grep -qa PATH= /proc/1/environ";
+    if !lab.outside(script).status.success() {
+        println!("skipped: /proc/1/environ of the host's init is not readable outside");
+        return;
+    }
+    assert_blocked(&lab, script);
+}
