@@ -229,3 +229,68 @@ fn pip_fetch_phase_builds_a_direct_reference_in_the_sandbox() {
         .stderr(predicate::str::contains("planted-ssh-secret").not());
     assert!(!stolen.exists(), "ESCAPE: the fetch phase read ~/.ssh");
 }
+
+#[test]
+fn npm_postinstall_cannot_plant_configuration_in_the_project() {
+    if !available("npm") {
+        println!("skipped: npm is not installed");
+        return;
+    }
+    let home = fake_home();
+    let work = TempDir::new().expect("work");
+    let package = work.path().join("planting");
+    copy_dir(&fixture("planting-npm"), &package);
+    let project = work.path().join("project");
+    std::fs::create_dir_all(project.join(".git/hooks")).expect("mkdir");
+    // Outside, the script plants all three files.
+    let plain = std::process::Command::new("node")
+        .arg(package.join("plant.js"))
+        .env("INIT_CWD", &project)
+        .output()
+        .expect("node");
+    assert!(plain.status.success(), "{plain:?}");
+    for file in [".npmrc", ".git/hooks/pre-commit", ".cargo/config.toml"] {
+        assert!(
+            project.join(file).is_file(),
+            "{file} must be planted outside"
+        );
+        std::fs::remove_file(project.join(file)).expect("clean up");
+    }
+    std::fs::remove_dir(project.join(".cargo")).expect("clean up");
+    let packed = std::process::Command::new("npm")
+        .args(["pack", "--silent", "--pack-destination"])
+        .arg(work.path())
+        .current_dir(&package)
+        .env("HOME", home.path())
+        .status()
+        .expect("npm pack");
+    assert!(packed.success());
+    std::fs::write(
+        project.join("package.json"),
+        r#"{"name":"victim","version":"1.0.0","private":true,"dependencies":{"planting":"file:../planting-1.0.0.tgz"}}"#,
+    )
+    .expect("package.json");
+    Command::cargo_bin("tollgate")
+        .expect("binary")
+        .env("HOME", home.path())
+        .current_dir(&project)
+        .args([
+            "install",
+            "npm",
+            "--",
+            "--offline",
+            "--no-audit",
+            "--no-fund",
+        ])
+        .timeout(Duration::from_secs(120))
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("EROFS"))
+        .stderr(predicate::str::contains(
+            "postinstall of planting tried to open",
+        ));
+    for file in [".npmrc", ".git/hooks/pre-commit", ".cargo/config.toml"] {
+        assert!(!project.join(file).exists(), "ESCAPE: {file} was planted");
+    }
+    assert!(project.join("node_modules/planting/plant.js").is_file());
+}
