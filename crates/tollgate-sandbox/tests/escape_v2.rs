@@ -432,3 +432,41 @@ fn environment_of_pid_one_inside() {
     }
     assert_blocked(&lab, script);
 }
+
+#[test]
+fn weaker_modes_still_run_when_accepted() {
+    // A kernel without mount_setattr (no view) or without seccomp: refused by default, and
+    // with --allow-weaker the remaining layers still work.
+    let lab = Lab::new();
+    let full = tollgate_sandbox::KernelSupport::probe();
+    for support in [
+        tollgate_sandbox::KernelSupport {
+            mount_setattr: false,
+            ..full
+        },
+        tollgate_sandbox::KernelSupport {
+            seccomp: false,
+            ..full
+        },
+    ] {
+        let mut policy = lab.policy();
+        let refused = tollgate_sandbox::Plan::new(policy.clone(), support).expect("plan");
+        assert!(refused.check().is_err(), "{support:?} must be refused");
+        policy.allow_weaker = true;
+        let plan = tollgate_sandbox::Plan::new(policy, support).expect("plan");
+        plan.check().expect("accepted");
+        let output = plan
+            .command(
+                "/bin/bash".as_ref(),
+                [
+                    "-c",
+                    "echo made > file && echo t > \"$TMPDIR/t\" && cat \"$TMPDIR/t\" && ! cat \"$HOME/.ssh/id_rsa\"",
+                ],
+            )
+            .expect("command")
+            .output()
+            .expect("run");
+        assert!(output.status.success(), "{support:?}: {output:?}");
+        assert_eq!(String::from_utf8_lossy(&output.stdout), "t\n");
+    }
+}
