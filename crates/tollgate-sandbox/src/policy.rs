@@ -12,6 +12,10 @@ pub enum Cache {
     Npm,
     /// `$CARGO_HOME/registry`, `$CARGO_HOME/git` and cargo's lock files.
     Cargo,
+    /// For `npm rebuild` after the fetch phase filled the cache: `~/.npm` read-only except
+    /// its `_logs`, and `~/.cache/node-gyp` writable (headers), so install scripts cannot
+    /// rewrite cached packages or index entries for the next install.
+    NpmRebuild,
     /// For a build after `cargo fetch` (which downloads and unpacks every source): cargo's
     /// lock and last-use files writable, `$CARGO_HOME/registry` and `git` read-only, so a
     /// build script cannot edit another crate's sources for the user's next plain build.
@@ -43,6 +47,7 @@ impl Cache {
         };
         match self {
             Cache::Npm => vec![home.join(".npm"), home.join(".cache/node-gyp")],
+            Cache::NpmRebuild => vec![home.join(".npm/_logs"), home.join(".cache/node-gyp")],
             Cache::Cargo => cargo_entries(&[
                 "registry",
                 "git",
@@ -67,6 +72,7 @@ impl Cache {
                 let cargo_home = cargo_home(home);
                 vec![cargo_home.join("registry"), cargo_home.join("git")]
             }
+            Cache::NpmRebuild => vec![home.join(".npm")],
             Cache::Npm | Cache::Cargo | Cache::Pip | Cache::Uv => Vec::new(),
         }
     }

@@ -470,3 +470,33 @@ fn weaker_modes_still_run_when_accepted() {
         assert_eq!(String::from_utf8_lossy(&output.stdout), "t\n");
     }
 }
+
+#[test]
+fn npm_cache_is_read_only_for_the_rebuild() {
+    // `npm rebuild` (the execute phase of npm and yarn) only reads the cache the fetch phase
+    // filled: an install script must not rewrite cached packages for the next install.
+    let lab = Lab::new();
+    let cached = lab
+        .home
+        .path()
+        .join(".npm/_cacache/content-v2/sha512/00/planted");
+    std::fs::create_dir_all(cached.parent().expect("parent")).expect("mkdir");
+    std::fs::write(&cached, "original").expect("cache entry");
+    std::fs::create_dir_all(lab.home.path().join(".npm/_logs")).expect("logs");
+    let script = format!("echo poisoned > {}", cached.display());
+    assert_blocked(&lab, &script.replace("planted", "planted-outside"));
+    let mut policy = lab.policy();
+    policy.caches = vec![tollgate_sandbox::Cache::NpmRebuild];
+    let inside = lab.inside_with(policy.clone(), &script, None);
+    assert_failed_inside(&inside, &script);
+    assert_eq!(std::fs::read_to_string(&cached).expect("read"), "original");
+    let log = format!(
+        "echo log > {}",
+        lab.home.path().join(".npm/_logs/debug.log").display()
+    );
+    let inside = lab.inside_with(policy, &log, None);
+    assert!(
+        inside.status.success(),
+        "npm's logs stay writable: {inside:?}"
+    );
+}

@@ -265,7 +265,9 @@ fn manager_name(manager: Manager) -> &'static str {
 
 fn cache_for(manager: Manager) -> Cache {
     match manager {
-        Manager::Npm | Manager::Pnpm | Manager::Yarn => Cache::Npm,
+        // The execute phase of npm and yarn is `npm rebuild`: it only reads the cache.
+        Manager::Npm | Manager::Yarn => Cache::NpmRebuild,
+        Manager::Pnpm => Cache::Npm,
         Manager::Pip => Cache::Pip,
         Manager::Uv => Cache::Uv,
         // `cargo fetch` unpacked every source: the build only reads them.
