@@ -198,6 +198,16 @@ impl Plan {
         &self.private_tmp
     }
 
+    /// Call once the command from [`Plan::command`] has started (`spawn` returned: the view
+    /// is built and the new root no longer hangs on the host directory). With the view, the
+    /// empty mount-point directory is removed right away, so that nothing is left on the host
+    /// even if tollgate is killed with `SIGKILL`; the next [`Plan::command`] makes it again.
+    pub fn started(&self) {
+        if self.support.mount_view() {
+            let _ = std::fs::remove_dir(&self.private_tmp);
+        }
+    }
+
     /// `$TMPDIR` as the sandboxed command sees it.
     pub(crate) fn tmp_inside(&self) -> PathBuf {
         if self.support.mount_view() {
@@ -252,6 +262,20 @@ impl Plan {
             .user_namespaces
             .then(|| Namespaces::new(self.network == Network::Namespace));
         let view = if self.support.mount_view() {
+            // `started` removed it after the previous command.
+            match std::fs::DirBuilder::new()
+                .mode(0o755)
+                .create(&self.private_tmp)
+            {
+                Ok(()) => {}
+                Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => {}
+                Err(source) => {
+                    return Err(SandboxError::TempDir {
+                        dir: self.private_tmp.clone(),
+                        source,
+                    });
+                }
+            }
             Some(self.view()?.0)
         } else {
             None

@@ -500,3 +500,24 @@ fn npm_cache_is_read_only_for_the_rebuild() {
         "npm's logs stay writable: {inside:?}"
     );
 }
+
+#[test]
+fn nothing_stays_on_the_host_disk_while_the_command_runs() {
+    // So that even a `SIGKILL`ed tollgate leaves nothing in the host's /tmp.
+    let lab = Lab::new();
+    let plan = tollgate_sandbox::Plan::new(lab.policy(), tollgate_sandbox::KernelSupport::probe())
+        .expect("plan");
+    for _ in 0..2 {
+        let mut child = plan
+            .command("/bin/sh".as_ref(), ["-c", "echo t > /tmp/t && sleep 1"])
+            .expect("command")
+            .spawn()
+            .expect("spawn");
+        plan.started();
+        assert!(
+            !plan.private_tmp().exists(),
+            "the mount point stayed on the host while the command runs"
+        );
+        assert!(child.wait().expect("wait").success());
+    }
+}

@@ -199,6 +199,7 @@ pub fn run_sandboxed(
         .spawn()
         .with_context(|| format!("starting {} in the sandbox", program.to_string_lossy()))?;
     interrupts.watch(child.id());
+    plan.started();
     let stderr = child
         .stderr
         .take()
