@@ -162,6 +162,10 @@ impl Plan {
                 MountKind::Device => "device    ",
                 MountKind::Tmpfs => "tmpfs     ",
                 MountKind::Proc => "proc      ",
+                MountKind::Redacted => {
+                    let _ = writeln!(out, "  redacted    {path} (a copy without its tokens)");
+                    continue;
+                }
                 MountKind::Symlink(target) => {
                     let _ = writeln!(out, "  symlink     {path} -> {}", target.display());
                     continue;

@@ -32,6 +32,7 @@ mod launch;
 mod plan;
 mod policy;
 mod probe;
+mod redact;
 mod seccomp;
 mod view;
 

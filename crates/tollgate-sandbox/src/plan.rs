@@ -97,6 +97,8 @@ pub struct Plan {
     pub(crate) weaknesses: Vec<Weakness>,
     /// The project's writable outputs when the rest of it is read-only (absolute paths).
     pub(crate) outputs: Vec<PathBuf>,
+    /// Files the view shows as a copy with their secrets removed, instead of binding them.
+    pub(crate) redacted: Vec<(PathBuf, Vec<u8>)>,
 }
 
 impl Plan {
@@ -147,6 +149,11 @@ impl Plan {
             )
             .filter(|path| path.exists())
             .collect();
+        let redacted = if support.mount_view() {
+            redact_cargo_configs(&policy, &mut read_only)
+        } else {
+            Vec::new()
+        };
         let outputs: Vec<PathBuf> = match &policy.outputs {
             None => {
                 read_write.push(policy.project.clone());
@@ -174,6 +181,7 @@ impl Plan {
             network,
             weaknesses,
             outputs,
+            redacted,
         })
     }
 
@@ -324,6 +332,7 @@ impl Plan {
             &self.writable(),
             &self.policy.home,
             &self.policy.project,
+            &self.redacted,
         )
     }
 
@@ -356,6 +365,12 @@ impl Plan {
             // Listing directories anywhere in the view: it holds only what is allowed, and
             // tools walk up from their working directory (`ls /`, `find /`).
             view_rules.push((CString::from(c"/"), AccessFs::ReadDir as u64));
+            for (path, _) in &self.redacted {
+                let path = CString::new(path.as_os_str().as_encoded_bytes())
+                    .map_err(|_| SandboxError::NulInPath(path.clone()))?;
+                // A file takes only file rights (READ_DIR on it is EINVAL).
+                view_rules.push((path, AccessFs::ReadFile as u64));
+            }
         }
         Ok(Some(launch::Landlock {
             ruleset,
@@ -409,6 +424,27 @@ impl Drop for Plan {
         // Best effort: a leftover empty directory in the system tmp is harmless.
         let _ = std::fs::remove_dir_all(&self.private_tmp);
     }
+}
+
+/// cargo's user configuration files that hold a token: taken out of `read_only` and returned
+/// with their redacted content. Only files whose path has no symbolic link in it (the view
+/// writes the copy at that path).
+fn redact_cargo_configs(policy: &Policy, read_only: &mut Vec<PathBuf>) -> Vec<(PathBuf, Vec<u8>)> {
+    let mut redacted = Vec::new();
+    for path in policy.cargo_configs() {
+        let canonical = path.canonicalize().ok();
+        if canonical.as_ref() != Some(&path) {
+            continue;
+        }
+        let Ok(content) = std::fs::read_to_string(&path) else {
+            continue;
+        };
+        if let Some(clean) = crate::redact::cargo_config_without_tokens(&content) {
+            read_only.retain(|allowed| *allowed != path);
+            redacted.push((path, clean.into_bytes()));
+        }
+    }
+    redacted
 }
 
 /// Chooses the network mode and lists what is missing.

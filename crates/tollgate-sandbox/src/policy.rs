@@ -186,6 +186,12 @@ impl Policy {
         &["/dev/null", "/dev/zero", "/dev/full"]
     }
 
+    /// cargo's user configuration files (`$CARGO_HOME/config.toml`, `config`).
+    pub(crate) fn cargo_configs(&self) -> Vec<PathBuf> {
+        let cargo_home = cargo_home(&self.home);
+        vec![cargo_home.join("config.toml"), cargo_home.join("config")]
+    }
+
     /// Toolchains: read-only and executable, never credentials (`~/.cargo/credentials.toml`,
     /// `~/.npmrc`, `~/.pypirc` are not listed). The directories on `$PATH` are included
     /// (programs must be found), except `/` and the home directory itself or its parents.

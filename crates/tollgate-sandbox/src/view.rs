@@ -57,6 +57,8 @@ enum Step {
         target: CString,
         link: CString,
     },
+    /// A file of the view's own, written with this content (a redacted copy).
+    Write(CString, Vec<u8>),
 }
 
 /// The view, ready for the child to build.
@@ -84,6 +86,8 @@ pub(crate) enum MountKind {
     Proc,
     /// A symbolic link recreated as on the host, pointing at this target.
     Symlink(PathBuf),
+    /// A copy of the host file with its secrets removed.
+    Redacted,
 }
 
 /// An allowed path resolved on the host.
@@ -108,6 +112,7 @@ impl View {
         read_write: &[PathBuf],
         home: &Path,
         workdir: &Path,
+        files: &[(PathBuf, Vec<u8>)],
     ) -> Result<(View, Vec<Mount>), SandboxError> {
         let (entries, links) = resolve(read_only, read_write);
         let mut builder = Builder {
@@ -152,6 +157,17 @@ impl View {
         }
         for entry in &entries {
             builder.bind(entry)?;
+        }
+        for (path, content) in files {
+            if let Some(parent) = path.parent() {
+                builder.dirs(parent)?;
+            }
+            let step = Step::Write(builder.inside(path)?, content.clone());
+            builder.steps.push(step);
+            builder.mounts.push(Mount {
+                path: path.clone(),
+                kind: MountKind::Redacted,
+            });
         }
         for (link, target) in &links {
             builder.symlink(link, target)?;
@@ -341,6 +357,32 @@ fn run(step: &Step) -> io::Result<()> {
                 if !exists(link) {
                     check(libc::symlink(target.as_ptr(), link.as_ptr()), link)?;
                 }
+            }
+            Step::Write(path, content) => {
+                let fd = libc::open(
+                    path.as_ptr(),
+                    libc::O_WRONLY
+                        | libc::O_CREAT
+                        | libc::O_EXCL
+                        | libc::O_NOFOLLOW
+                        | libc::O_CLOEXEC,
+                    0o644,
+                );
+                check(if fd < 0 { -1 } else { 0 }, path)?;
+                let mut written = 0;
+                while written < content.len() {
+                    let result = libc::write(
+                        fd,
+                        content[written..].as_ptr().cast(),
+                        content.len() - written,
+                    );
+                    if result <= 0 {
+                        libc::close(fd);
+                        return check(-1, path);
+                    }
+                    written += result.unsigned_abs();
+                }
+                libc::close(fd);
             }
         }
     }

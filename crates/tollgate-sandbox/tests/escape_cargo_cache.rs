@@ -3,6 +3,7 @@
 //! `cargo build` compiles. With `Cache::CargoBuild` (the execute phase of `tollgate install
 //! cargo`, after `cargo fetch` unpacked every source) the sources are read-only. Its own test
 //! binary with a single test, so that setting `CARGO_HOME` cannot race with other threads.
+//! The same test checks that a token in `$CARGO_HOME/config.toml` is not shown.
 
 mod common;
 
@@ -40,4 +41,26 @@ fn registry_sources_are_read_only_for_the_build() {
     let lock = format!("echo x >> {}", cargo_home.join(".package-cache").display());
     let inside = lab.inside_with(policy, &lock, None);
     assert!(inside.status.success(), "{inside:?}");
+
+    // A token in ~/.cargo/config.toml: the view shows a copy without it.
+    let config = cargo_home.join("config.toml");
+    std::fs::write(
+        &config,
+        "[build]\njobs = 3\n[registry]\ntoken = \"planted-cargo-token\"\n",
+    )
+    .expect("config");
+    let script = format!("cat {}", config.display());
+    let plain = lab.outside(&script);
+    assert!(String::from_utf8_lossy(&plain.stdout).contains("planted-cargo-token"));
+    let inside = lab.inside(&script);
+    assert!(inside.status.success(), "{inside:?}");
+    let shown = String::from_utf8_lossy(&inside.stdout);
+    assert!(
+        !shown.contains("planted-"),
+        "ESCAPE: token readable: {shown}"
+    );
+    assert!(
+        shown.contains("jobs = 3"),
+        "the rest of the config is kept: {shown}"
+    );
 }
