@@ -150,3 +150,147 @@ fn build_script_reading_ssh_fails_only_that_read() {
         "the build completed"
     );
 }
+
+#[test]
+fn pip_fetch_phase_builds_a_direct_reference_in_the_sandbox() {
+    // `pip download --only-binary=:all:` still runs a direct reference's setup.py to read its
+    // metadata: that is third-party code in the fetch phase.
+    let setuptools = std::process::Command::new("python3")
+        .args(["-c", "import setuptools"])
+        .status()
+        .is_ok_and(|status| status.success());
+    if !setuptools {
+        println!("skipped: python3 with setuptools is not installed");
+        return;
+    }
+    let home = fake_home();
+    let work = TempDir::new().expect("work");
+    let stolen = work.path().join("stolen");
+    let package = work.path().join("hostile");
+    std::fs::create_dir_all(&package).expect("mkdir");
+    // It always fails after the theft, so no wheel is ever installed anywhere.
+    std::fs::write(
+        package.join("setup.py"),
+        format!(
+            "import os, sys\n\
+             try:\n    key = open(os.path.expanduser('~/.ssh/id_rsa')).read()\n    open({stolen:?}, 'w').write(key)\n\
+             except OSError as error:\n    print(f'hostile: reading ~/.ssh/id_rsa: {{error}}', file=sys.stderr)\n\
+             sys.exit(1)\n",
+            stolen = stolen.display().to_string()
+        ),
+    )
+    .expect("setup.py");
+    let project = work.path().join("project");
+    std::fs::create_dir_all(&project).expect("mkdir");
+    let reference = format!("hostile @ file://{}", package.display());
+    let fetch_args = [
+        "download",
+        "--only-binary=:all:",
+        "--dest",
+        "wheels",
+        "--no-index",
+        "--no-build-isolation",
+        reference.as_str(),
+    ];
+    // Outside, the fetch command as tollgate runs it steals the key.
+    let _ = std::process::Command::new("python3")
+        .args(["-m", "pip"])
+        .args(fetch_args)
+        .env("HOME", home.path())
+        .current_dir(&project)
+        .output()
+        .expect("pip outside");
+    assert_eq!(
+        std::fs::read_to_string(&stolen).ok().as_deref(),
+        Some("planted-ssh-secret"),
+        "the direct reference's code must run in a plain pip download"
+    );
+    std::fs::remove_file(&stolen).expect("clean up");
+    Command::cargo_bin("tollgate")
+        .expect("binary")
+        .env("HOME", home.path())
+        .current_dir(&project)
+        .arg("install")
+        .arg("pip")
+        .arg("--allow-read")
+        .arg(&package)
+        .args([
+            "--",
+            "--no-index",
+            "--no-build-isolation",
+            reference.as_str(),
+        ])
+        .timeout(Duration::from_secs(120))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "pip's fetch phase tried to open ~/.ssh/id_rsa (denied)",
+        ))
+        .stderr(predicate::str::contains("planted-ssh-secret").not());
+    assert!(!stolen.exists(), "ESCAPE: the fetch phase read ~/.ssh");
+}
+
+#[test]
+fn npm_postinstall_cannot_plant_configuration_in_the_project() {
+    if !available("npm") {
+        println!("skipped: npm is not installed");
+        return;
+    }
+    let home = fake_home();
+    let work = TempDir::new().expect("work");
+    let package = work.path().join("planting");
+    copy_dir(&fixture("planting-npm"), &package);
+    let project = work.path().join("project");
+    std::fs::create_dir_all(project.join(".git/hooks")).expect("mkdir");
+    // Outside, the script plants all three files.
+    let plain = std::process::Command::new("node")
+        .arg(package.join("plant.js"))
+        .env("INIT_CWD", &project)
+        .output()
+        .expect("node");
+    assert!(plain.status.success(), "{plain:?}");
+    for file in [".npmrc", ".git/hooks/pre-commit", ".cargo/config.toml"] {
+        assert!(
+            project.join(file).is_file(),
+            "{file} must be planted outside"
+        );
+        std::fs::remove_file(project.join(file)).expect("clean up");
+    }
+    std::fs::remove_dir(project.join(".cargo")).expect("clean up");
+    let packed = std::process::Command::new("npm")
+        .args(["pack", "--silent", "--pack-destination"])
+        .arg(work.path())
+        .current_dir(&package)
+        .env("HOME", home.path())
+        .status()
+        .expect("npm pack");
+    assert!(packed.success());
+    std::fs::write(
+        project.join("package.json"),
+        r#"{"name":"victim","version":"1.0.0","private":true,"dependencies":{"planting":"file:../planting-1.0.0.tgz"}}"#,
+    )
+    .expect("package.json");
+    Command::cargo_bin("tollgate")
+        .expect("binary")
+        .env("HOME", home.path())
+        .current_dir(&project)
+        .args([
+            "install",
+            "npm",
+            "--",
+            "--offline",
+            "--no-audit",
+            "--no-fund",
+        ])
+        .timeout(Duration::from_secs(120))
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("EROFS"))
+        .stderr(predicate::str::contains(
+            "postinstall of planting tried to open",
+        ));
+    for file in [".npmrc", ".git/hooks/pre-commit", ".cargo/config.toml"] {
+        assert!(!project.join(file).exists(), "ESCAPE: {file} was planted");
+    }
+    assert!(project.join("node_modules/planting/plant.js").is_file());
+}

@@ -134,3 +134,72 @@ fn command_is_required_without_explain() {
     let lab = Lab::new();
     lab.tollgate().assert().code(2);
 }
+
+#[test]
+fn explain_shows_the_view_namespaces_and_seccomp() {
+    let lab = Lab::new();
+    lab.tollgate()
+        .arg("--explain")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("namespaces: user (uid"))
+        .stdout(predicate::str::contains(
+            "PID (the command's whole process tree",
+        ))
+        .stdout(predicate::str::contains(
+            "file-system view (new root on a tmpfs",
+        ))
+        .stdout(predicate::str::contains("  read-only   /usr"))
+        .stdout(predicate::str::contains("  tmpfs       /tmp"))
+        .stdout(predicate::str::contains(
+            "seccomp filter (refused with EPERM):",
+        ))
+        .stdout(predicate::str::contains("no MPTCP"));
+}
+
+#[test]
+fn standard_input_is_not_passed_to_the_command() {
+    let lab = Lab::new();
+    let script = "read -r line; echo \"got=$line\"";
+    let plain = std::process::Command::new("sh")
+        .args(["-c", &format!("echo typed | sh -c '{script}'")])
+        .output()
+        .expect("outside");
+    assert_eq!(String::from_utf8_lossy(&plain.stdout), "got=typed\n");
+    lab.tollgate()
+        .args(["--", "sh", "-c", script])
+        .write_stdin("typed\n")
+        .assert()
+        .stdout("got=\n");
+}
+
+#[test]
+fn sigterm_kills_the_command_and_leaves_nothing_behind() {
+    let lab = Lab::new();
+    let tmp = TempDir::new().expect("tmp");
+    let binary = assert_cmd::cargo::cargo_bin("tollgate");
+    let mut tollgate = std::process::Command::new(binary)
+        .env("HOME", lab.home.path())
+        .env("TMPDIR", tmp.path())
+        .current_dir(lab.project.path())
+        .args(["run", "--", "sh", "-c", "sleep 2; echo late > marker"])
+        .spawn()
+        .expect("spawn");
+    std::thread::sleep(std::time::Duration::from_millis(700));
+    let entries = || std::fs::read_dir(tmp.path()).expect("read tmp").count();
+    // With the view, not even the empty mount point stays on the host while it runs.
+    assert_eq!(entries(), 0, "nothing of the sandbox is on the host's disk");
+    let killed = std::process::Command::new("kill")
+        .args(["-TERM", &tollgate.id().to_string()])
+        .status()
+        .expect("kill");
+    assert!(killed.success());
+    let status = tollgate.wait().expect("wait");
+    assert_eq!(status.code(), Some(143));
+    assert_eq!(entries(), 0, "the private directory was left behind");
+    std::thread::sleep(std::time::Duration::from_millis(2000));
+    assert!(
+        !lab.project.path().join("marker").exists(),
+        "the command outlived tollgate"
+    );
+}

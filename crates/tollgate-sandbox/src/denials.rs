@@ -3,6 +3,11 @@
 //! the kernel keeps no log we can read without audit privileges. So tollgate reads the
 //! program's own error output and picks out the lines that carry such an error, with the
 //! path or address they name. A program that swallows its errors silently is not seen.
+//!
+//! In the constructed view, a path that is not mounted does not exist: the program gets
+//! `ENOENT`. Such a line counts as a denial only when the path it names exists on the host
+//! but is hidden from the view ([`crate::Plan::denials`] knows which), so a genuinely
+//! missing file is not reported.
 
 use std::path::Path;
 
@@ -35,6 +40,8 @@ const MARKERS: &[(&str, DenialKind)] = &[
     ("EACCES", DenialKind::File),
     ("Permission denied", DenialKind::File),
     ("EXDEV", DenialKind::File),
+    ("EROFS", DenialKind::File),
+    ("Read-only file system", DenialKind::File),
     ("Invalid cross-device link", DenialKind::File),
     ("ENETUNREACH", DenialKind::Network),
     ("Network is unreachable", DenialKind::Network),
@@ -50,21 +57,39 @@ const MARKERS: &[(&str, DenialKind)] = &[
     ("Operation not permitted", DenialKind::Operation),
 ];
 
+/// "Not found" markers: a denial only when the named path is hidden by the view.
+const HIDDEN_MARKERS: &[&str] = &["ENOENT", "No such file or directory"];
+
 /// At most this many denials are kept per scan, so a looping program cannot flood memory.
 const MAX_DENIALS: usize = 200;
 
 /// Picks the denials out of `output`, de-duplicated, in order of first appearance.
 pub fn scan(output: &str, home: &Path) -> Vec<Denial> {
+    scan_with(output, home, &|_| false)
+}
+
+/// As [`scan`], and "not found" errors naming a path for which `hidden` is true (a path
+/// that exists on the host but not in the sandbox's view) count as file denials.
+pub fn scan_with(output: &str, home: &Path, hidden: &dyn Fn(&Path) -> bool) -> Vec<Denial> {
     let mut denials: Vec<Denial> = Vec::new();
     for line in output.lines() {
-        let Some(kind) = MARKERS
+        let found = MARKERS
             .iter()
             .find(|(marker, _)| line.contains(marker))
-            .map(|&(_, kind)| kind)
-        else {
+            .map(|&(_, kind)| (kind, None));
+        let found = found.or_else(|| {
+            if !HIDDEN_MARKERS.iter().any(|marker| line.contains(marker)) {
+                return None;
+            }
+            let target = target_in(line, DenialKind::File)?;
+            hidden(Path::new(&target)).then_some((DenialKind::File, Some(target)))
+        });
+        let Some((kind, raw_target)) = found else {
             continue;
         };
-        let target = target_in(line, kind).map(|target| shorten(&target, home));
+        let target = raw_target
+            .or_else(|| target_in(line, kind))
+            .map(|target| shorten(&target, home));
         // A bare "EACCES" after a denial that named its target is the same error's detail
         // (Node prints `code: 'EACCES'` under the message).
         if target.is_none() && denials.iter().any(|seen| seen.kind == kind) {
@@ -172,6 +197,17 @@ mod tests {
     fn detail_lines_of_a_named_denial_are_folded() {
         let output = "Error: EACCES: permission denied, open '/h/.npmrc'\n  code: 'EACCES',\n";
         assert_eq!(scan(output, Path::new("/h")).len(), 1);
+    }
+
+    #[test]
+    fn not_found_counts_only_for_paths_hidden_by_the_view() {
+        let output = "reading /h/.ssh/id_rsa: No such file or directory (os error 2)\n\
+             cannot open /project/missing.txt: No such file or directory\n";
+        let hidden = |path: &Path| path.starts_with("/h/.ssh");
+        let denials = scan_with(output, Path::new("/h"), &hidden);
+        let summary: Vec<String> = denials.iter().map(ToString::to_string).collect();
+        assert_eq!(summary, vec!["tried to open ~/.ssh/id_rsa (denied)"]);
+        assert!(scan(output, Path::new("/h")).is_empty());
     }
 
     #[test]

@@ -31,10 +31,28 @@ const ALLOWED: &[&str] = &[
     "AR",
 ];
 
-/// Whether `name` passes the allow-list (exact names, plus the `LC_*` locale family).
+/// The locale categories of POSIX and glibc. Only these `LC_*` names pass: ssh's
+/// `SendEnv LC_*` convention makes `LC_` a prefix people use to carry other values.
+const LOCALE: &[&str] = &[
+    "LC_ALL",
+    "LC_CTYPE",
+    "LC_COLLATE",
+    "LC_MESSAGES",
+    "LC_MONETARY",
+    "LC_NUMERIC",
+    "LC_TIME",
+    "LC_ADDRESS",
+    "LC_IDENTIFICATION",
+    "LC_MEASUREMENT",
+    "LC_NAME",
+    "LC_PAPER",
+    "LC_TELEPHONE",
+];
+
+/// Whether `name` passes the allow-list (exact names, plus the locale categories).
 pub(crate) fn is_allowed(name: &OsStr) -> bool {
     name.to_str()
-        .is_some_and(|name| ALLOWED.contains(&name) || name.starts_with("LC_"))
+        .is_some_and(|name| ALLOWED.contains(&name) || LOCALE.contains(&name))
 }
 
 /// The environment for the sandboxed command: allowed variables of `current`, plus the
@@ -73,6 +91,7 @@ mod tests {
             ("NPM_TOKEN", "npm_secret"),
             ("AWS_SECRET_ACCESS_KEY", "aws"),
             ("LC_ALL", "C"),
+            ("LC_SECRET_TOKEN", "planted"),
             ("SSH_AUTH_SOCK", "/run/agent"),
         ]);
         let env = scrubbed(current.into_iter(), &[], &[]);

@@ -1,31 +1,50 @@
-//! The only place that runs code between `fork` and `exec`: entering the namespaces,
-//! detaching from the terminal and applying Landlock to the child before it runs the
-//! sandboxed program. Everything is prepared in the parent; the child only makes system
-//! calls, so it stays async-signal-safe even when the parent has several threads.
+//! The only place that runs code between `fork` and `exec`. Everything is prepared in the
+//! parent; the children only make system calls on that data, so they stay
+//! async-signal-safe even when the parent has several threads.
+//!
+//! With namespaces the child becomes a small process tree:
+//! 1. the forked child detaches from the terminal, enters a new user, mount, PID, IPC, UTS
+//!    (and network) namespace and maps its ids (to an unprivileged id when tollgate runs as
+//!    root), then forks and only waits, passing on the exit status;
+//! 2. its child is PID 1 of the new PID namespace: it joins a fresh session keyring, builds
+//!    the constructed file-system view ([`crate::view`]), forks the command and reaps until
+//!    the command ends. When PID 1 exits the kernel kills everything left in the namespace,
+//!    so nothing the command started outlives it (no double-forked logger, no grandchild
+//!    holding the output pipe open);
+//! 3. the command's process drops every capability, applies Landlock and the seccomp filter
+//!    and returns to the standard library, which `exec`s the program.
 #![allow(unsafe_code)]
 
 use std::ffi::CStr;
 use std::io;
+use std::os::fd::{AsRawFd, OwnedFd};
 use std::os::unix::process::CommandExt;
 use std::process::Command;
 
-use landlock::RulesetCreated;
+use crate::view::View;
 
 /// `close_range` flag: mark the descriptors close-on-exec instead of closing them now (so
 /// the standard library's own exec-error pipe keeps working).
 const CLOSE_RANGE_CLOEXEC: libc::c_uint = 1 << 2;
 
-/// The namespaces to enter; the caller's uid and gid are mapped to themselves.
+/// The uid and gid the sandboxed code gets inside its user namespace when tollgate runs as
+/// root: uid 0 there would own every root-owned file of the host.
+const UNPRIVILEGED_ID: u32 = 65534;
+
+/// The namespaces to enter.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Namespaces {
-    /// `CLONE_NEWUSER`, plus `CLONE_NEWNET` when the network is cut.
     flags: libc::c_int,
 }
 
 impl Namespaces {
-    /// A user namespace, and a network namespace when `cut_network`.
+    /// User, mount, PID, IPC and UTS namespaces, and a network namespace when `cut_network`.
     pub(crate) fn new(cut_network: bool) -> Namespaces {
-        let mut flags = libc::CLONE_NEWUSER;
+        let mut flags = libc::CLONE_NEWUSER
+            | libc::CLONE_NEWNS
+            | libc::CLONE_NEWPID
+            | libc::CLONE_NEWIPC
+            | libc::CLONE_NEWUTS;
         if cut_network {
             flags |= libc::CLONE_NEWNET;
         }
@@ -33,25 +52,43 @@ impl Namespaces {
     }
 }
 
+/// Landlock as the child applies it: the ruleset built in the parent, plus rules for the
+/// file systems that only exist inside the view (its `/tmp`, `/dev/shm` and `/proc`).
+#[derive(Debug)]
+pub(crate) struct Landlock {
+    pub(crate) ruleset: OwnedFd,
+    /// NUL-terminated paths inside the view and the access rights granted beneath them.
+    pub(crate) view_rules: Vec<(std::ffi::CString, u64)>,
+}
+
+/// Everything the child applies, in order.
+#[derive(Debug)]
+pub(crate) struct Confinement {
+    pub(crate) namespaces: Option<Namespaces>,
+    pub(crate) view: Option<View>,
+    pub(crate) landlock: Option<Landlock>,
+    pub(crate) seccomp: Option<Vec<libc::sock_filter>>,
+}
+
 /// Room for "4294967295 4294967295 1\n".
 const ID_MAP_LEN: usize = 32;
 
-/// `"<id> <id> 1\n"` written into `buffer` without allocating (the ids are only known in
-/// the child, after `Command::uid`/`gid` took effect). Returns the used length.
-fn id_map(id: u32, buffer: &mut [u8; ID_MAP_LEN]) -> usize {
-    let mut digits = [0u8; 10];
-    let mut rest = id;
-    let mut count = 0;
-    loop {
-        digits[count] = b'0' + (rest % 10) as u8;
-        count += 1;
-        rest /= 10;
-        if rest == 0 {
-            break;
-        }
-    }
+/// `"<inside> <outside> 1\n"` written into `buffer` without allocating (the ids are only
+/// known in the child, after `Command::uid`/`gid` took effect). Returns the used length.
+fn id_map(inside: u32, outside: u32, buffer: &mut [u8; ID_MAP_LEN]) -> usize {
     let mut length = 0;
-    for _ in 0..2 {
+    for id in [inside, outside] {
+        let mut digits = [0u8; 10];
+        let mut rest = id;
+        let mut count = 0;
+        loop {
+            digits[count] = b'0' + (rest % 10) as u8;
+            count += 1;
+            rest /= 10;
+            if rest == 0 {
+                break;
+            }
+        }
         for index in (0..count).rev() {
             buffer[length] = digits[index];
             length += 1;
@@ -64,33 +101,50 @@ fn id_map(id: u32, buffer: &mut [u8; ID_MAP_LEN]) -> usize {
     length + 2
 }
 
+/// The id inside the user namespace for a host id: itself, except root.
+fn inside_id(outside: u32) -> u32 {
+    if outside == 0 {
+        UNPRIVILEGED_ID
+    } else {
+        outside
+    }
+}
+
+/// The uid and gid the sandboxed command has inside its user namespace, for `--explain`.
+pub(crate) fn inside_ids() -> (u32, u32) {
+    // SAFETY: getuid and getgid cannot fail and touch no memory.
+    let (uid, gid) = unsafe { (libc::getuid(), libc::getgid()) };
+    (inside_id(uid), inside_id(gid))
+}
+
 /// Makes `command` enter the sandbox in its child process, just before `exec`.
-pub(crate) fn confine(
-    command: &mut Command,
-    namespaces: Option<Namespaces>,
-    ruleset: Option<RulesetCreated>,
-) {
+pub(crate) fn confine(command: &mut Command, confinement: Confinement) {
     // SAFETY: getpid cannot fail.
     let parent = unsafe { libc::getpid() };
-    let mut ruleset = ruleset;
     let child_setup = move || -> io::Result<()> {
         detach(parent)?;
-        if let Some(namespaces) = namespaces {
+        if let Some(namespaces) = confinement.namespaces {
             enter(namespaces)?;
+            become_pid_one()?;
+            join_new_session_keyring()?;
+            set_hostname()?;
+            if let Some(view) = &confinement.view {
+                view.apply()?;
+            }
+            fork_command()?;
+            drop_capabilities()?;
         }
-        if let Some(ruleset) = ruleset.take() {
-            // landlock_restrict_self also sets no_new_privs first. Map the error to a plain
-            // errno: formatting the crate's error would allocate in the forked child.
-            ruleset
-                .restrict_self()
-                .map_err(|_| io::Error::from_raw_os_error(libc::EPERM))?;
-        } else {
-            set_no_new_privs()?;
+        match &confinement.landlock {
+            Some(landlock) => restrict_landlock(landlock)?,
+            None => set_no_new_privs()?,
+        }
+        if let Some(program) = &confinement.seccomp {
+            crate::seccomp::install(program)?;
         }
         Ok(())
     };
     // SAFETY: the closure only makes system calls on data prepared before the fork (no
-    // allocation on the success path, no lock), which is what `pre_exec` requires.
+    // allocation, no lock, nothing freed), which is what `pre_exec` requires.
     unsafe {
         command.pre_exec(child_setup);
     }
@@ -142,10 +196,280 @@ fn enter(namespaces: Namespaces) -> io::Result<()> {
     }
     write_proc(c"/proc/self/setgroups", b"deny")?;
     let mut buffer = [0u8; ID_MAP_LEN];
-    let length = id_map(uid, &mut buffer);
+    let length = id_map(inside_id(uid), uid, &mut buffer);
     write_proc(c"/proc/self/uid_map", &buffer[..length])?;
-    let length = id_map(gid, &mut buffer);
+    let length = id_map(inside_id(gid), gid, &mut buffer);
     write_proc(c"/proc/self/gid_map", &buffer[..length])
+}
+
+/// Forks so that the child is PID 1 of the new PID namespace. The parent stays outside it,
+/// waits and exits with the child's status; it never returns.
+fn become_pid_one() -> io::Result<()> {
+    let mut alive = [0 as libc::c_int; 2];
+    // SAFETY: `alive` has room for the two descriptors.
+    if unsafe { libc::pipe2(alive.as_mut_ptr(), libc::O_CLOEXEC) } != 0 {
+        return Err(io::Error::last_os_error());
+    }
+    let [read_end, write_end] = alive;
+    // SAFETY: fork in a single-threaded child; both sides only make system calls.
+    match unsafe { libc::fork() } {
+        -1 => Err(io::Error::last_os_error()),
+        0 => {
+            // SAFETY: close, prctl and poll on descriptors and a local struct.
+            unsafe {
+                libc::close(write_end);
+                if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL, 0, 0, 0) != 0 {
+                    return Err(io::Error::last_os_error());
+                }
+                // The parent holds the write end until it exits: a hang-up means it died
+                // before the death signal was armed (getppid reads 0 across the namespace).
+                let mut poll = libc::pollfd {
+                    fd: read_end,
+                    events: libc::POLLIN,
+                    revents: 0,
+                };
+                if libc::poll(&mut poll, 1, 0) != 0 {
+                    return Err(io::Error::from_raw_os_error(libc::ESRCH));
+                }
+                libc::close(read_end);
+            }
+            Ok(())
+        }
+        child => {
+            // SAFETY: closing descriptors this process no longer needs (the exec-error pipe
+            // and the output pipes, so that their readers see the command's end, not ours);
+            // not dumpable, for the same reason as PID 1 (see `fork_command`).
+            unsafe {
+                libc::close(read_end);
+                close_all_but(write_end);
+                libc::prctl(libc::PR_SET_DUMPABLE, 0, 0, 0, 0);
+            }
+            pass_on_status(wait_for(child))
+        }
+    }
+}
+
+/// PID 1 forks the command and reaps every process of the namespace until the command
+/// ends, then exits with its status (which kills what is left). Only the child returns.
+fn fork_command() -> io::Result<()> {
+    // SAFETY: fork in a single-threaded process; the parent only waits.
+    match unsafe { libc::fork() } {
+        -1 => Err(io::Error::last_os_error()),
+        0 => Ok(()),
+        command => {
+            // SAFETY: closing every descriptor: PID 1 needs none. Not dumpable: this process
+            // is a copy of tollgate, never exec'd, so its /proc/1/environ is tollgate's whole
+            // environment (tokens included); Landlock already denies it to the sandboxed
+            // processes, and this makes it need CAP_SYS_PTRACE on the host as well.
+            unsafe {
+                close_all_but(-1);
+                libc::prctl(libc::PR_SET_DUMPABLE, 0, 0, 0, 0);
+            }
+            loop {
+                let mut status: libc::c_int = 0;
+                // SAFETY: waitpid writes into a local.
+                let reaped = unsafe { libc::waitpid(-1, &mut status, 0) };
+                if reaped == command {
+                    pass_on_status(status);
+                }
+                if reaped < 0 && io::Error::last_os_error().raw_os_error() != Some(libc::EINTR) {
+                    // SAFETY: _exit never returns.
+                    unsafe { libc::_exit(1) };
+                }
+            }
+        }
+    }
+}
+
+/// Closes every descriptor except `keep` (-1: none).
+///
+/// # Safety
+/// Only for the forked helpers, which use no descriptor afterwards except `keep`.
+unsafe fn close_all_but(keep: libc::c_int) {
+    // SAFETY: close_range takes no pointers; an empty range is not attempted.
+    unsafe {
+        if keep > 0 {
+            libc::syscall(
+                libc::SYS_close_range,
+                0 as libc::c_uint,
+                (keep - 1) as libc::c_uint,
+                0,
+            );
+        }
+        let from = if keep >= 0 { keep + 1 } else { 0 };
+        libc::syscall(
+            libc::SYS_close_range,
+            from as libc::c_uint,
+            libc::c_uint::MAX,
+            0,
+        );
+    }
+}
+
+/// Waits for `child`, retrying on `EINTR`; returns its wait status.
+fn wait_for(child: libc::pid_t) -> libc::c_int {
+    loop {
+        let mut status: libc::c_int = 0;
+        // SAFETY: waitpid writes into a local.
+        let waited = unsafe { libc::waitpid(child, &mut status, 0) };
+        if waited == child {
+            return status;
+        }
+        if waited < 0 && io::Error::last_os_error().raw_os_error() != Some(libc::EINTR) {
+            // 128 + SIGKILL: the child is gone without a status we could read.
+            return 137 << 8;
+        }
+    }
+}
+
+/// Exits with the same code, or 128 + signal for a killed child (the shell convention,
+/// which is what tollgate reports either way).
+fn pass_on_status(status: libc::c_int) -> ! {
+    let code = if libc::WIFEXITED(status) {
+        libc::WEXITSTATUS(status)
+    } else if libc::WIFSIGNALED(status) {
+        128 + libc::WTERMSIG(status)
+    } else {
+        1
+    };
+    // SAFETY: _exit never returns and runs no destructor or atexit handler.
+    unsafe { libc::_exit(code) }
+}
+
+/// A fresh, empty session keyring: keys of the user's session (added by the parent shell,
+/// an agent, a login manager) are no longer possessed, so they cannot be read through
+/// `/proc/keys` or `keyctl`. (The seccomp filter refuses `keyctl` as well.)
+fn join_new_session_keyring() -> io::Result<()> {
+    const KEYCTL_JOIN_SESSION_KEYRING: libc::c_long = 1;
+    // SAFETY: a NULL name asks for an anonymous keyring.
+    let result = unsafe {
+        libc::syscall(
+            libc::SYS_keyctl,
+            KEYCTL_JOIN_SESSION_KEYRING,
+            std::ptr::null::<libc::c_char>(),
+        )
+    };
+    if result < 0 {
+        let error = io::Error::last_os_error();
+        // A kernel without keys has no keyring to leak.
+        if error.raw_os_error() != Some(libc::ENOSYS) {
+            return Err(error);
+        }
+    }
+    Ok(())
+}
+
+/// The UTS namespace gets its own host name, so the host's does not identify the machine.
+fn set_hostname() -> io::Result<()> {
+    const NAME: &[u8] = b"tollgate-sandbox";
+    // SAFETY: NAME is a live buffer whose length is passed.
+    if unsafe { libc::sethostname(NAME.as_ptr().cast(), NAME.len()) } != 0 {
+        return Err(io::Error::last_os_error());
+    }
+    Ok(())
+}
+
+/// Empties the bounding and ambient sets and the current capabilities. The command runs as
+/// a non-zero uid inside, so `exec` would clear them too; this makes it explicit and
+/// independent of the uid.
+fn drop_capabilities() -> io::Result<()> {
+    #[repr(C)]
+    struct Header {
+        version: u32,
+        pid: libc::c_int,
+    }
+    #[repr(C)]
+    struct Data {
+        effective: u32,
+        permitted: u32,
+        inheritable: u32,
+    }
+    const LINUX_CAPABILITY_VERSION_3: u32 = 0x2008_0522;
+    // SAFETY: prctl with integers; capset with pointers to locals of the kernel's layout.
+    unsafe {
+        for capability in 0..64 {
+            if libc::prctl(libc::PR_CAPBSET_DROP, capability, 0, 0, 0) != 0 {
+                if io::Error::last_os_error().raw_os_error() == Some(libc::EINVAL) {
+                    break; // past the last capability this kernel knows
+                }
+                return Err(io::Error::last_os_error());
+            }
+        }
+        if libc::prctl(
+            libc::PR_CAP_AMBIENT,
+            libc::PR_CAP_AMBIENT_CLEAR_ALL,
+            0,
+            0,
+            0,
+        ) != 0
+        {
+            return Err(io::Error::last_os_error());
+        }
+        let header = Header {
+            version: LINUX_CAPABILITY_VERSION_3,
+            pid: 0,
+        };
+        let data = [
+            Data {
+                effective: 0,
+                permitted: 0,
+                inheritable: 0,
+            },
+            Data {
+                effective: 0,
+                permitted: 0,
+                inheritable: 0,
+            },
+        ];
+        if libc::syscall(libc::SYS_capset, &header as *const Header, data.as_ptr()) != 0 {
+            return Err(io::Error::last_os_error());
+        }
+    }
+    Ok(())
+}
+
+/// `struct landlock_path_beneath_attr`, packed like the kernel's.
+#[repr(C, packed)]
+struct PathBeneath {
+    allowed_access: u64,
+    parent_fd: libc::c_int,
+}
+
+/// Adds the view's own rules to the ruleset and restricts this process.
+fn restrict_landlock(landlock: &Landlock) -> io::Result<()> {
+    const LANDLOCK_RULE_PATH_BENEATH: libc::c_long = 1;
+    let ruleset = landlock.ruleset.as_raw_fd();
+    for (path, access) in &landlock.view_rules {
+        // SAFETY: `path` is NUL-terminated; `rule` is a local of the kernel's layout.
+        unsafe {
+            let fd = libc::open(path.as_ptr(), libc::O_PATH | libc::O_CLOEXEC);
+            if fd < 0 {
+                return Err(io::Error::last_os_error());
+            }
+            let rule = PathBeneath {
+                allowed_access: *access,
+                parent_fd: fd,
+            };
+            let added = libc::syscall(
+                libc::SYS_landlock_add_rule,
+                ruleset,
+                LANDLOCK_RULE_PATH_BENEATH,
+                &rule as *const PathBeneath,
+                0,
+            );
+            let error = io::Error::last_os_error();
+            libc::close(fd);
+            if added != 0 {
+                return Err(error);
+            }
+        }
+    }
+    set_no_new_privs()?;
+    // SAFETY: landlock_restrict_self takes a descriptor and flags.
+    if unsafe { libc::syscall(libc::SYS_landlock_restrict_self, ruleset, 0) } != 0 {
+        return Err(io::Error::last_os_error());
+    }
+    Ok(())
 }
 
 /// Writes `content` to a `/proc/self` file in one `write`, as the kernel requires.
@@ -166,7 +490,7 @@ fn write_proc(path: &CStr, content: &[u8]) -> io::Result<()> {
     Ok(())
 }
 
-/// `no_new_privs` alone, for the weaker mode without Landlock.
+/// `no_new_privs`: setuid bits and file capabilities are ignored on exec.
 fn set_no_new_privs() -> io::Result<()> {
     // SAFETY: prctl with integer arguments only.
     if unsafe { libc::prctl(libc::PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) } != 0 {
@@ -190,17 +514,8 @@ pub(crate) fn can_unshare_user() -> bool {
                 libc::_exit(if ok { 0 } else { 1 })
             }
             child => {
-                let mut status: libc::c_int = 0;
-                loop {
-                    let waited = libc::waitpid(child, &mut status, 0);
-                    if waited == child {
-                        break libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0;
-                    }
-                    if waited < 0 && io::Error::last_os_error().kind() != io::ErrorKind::Interrupted
-                    {
-                        break false;
-                    }
-                }
+                let status = wait_for(child);
+                libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0
             }
         }
     }
@@ -213,9 +528,15 @@ mod tests {
     #[test]
     fn id_maps_are_formatted_like_the_kernel_expects() {
         let mut buffer = [0u8; ID_MAP_LEN];
-        let length = id_map(0, &mut buffer);
+        let length = id_map(0, 0, &mut buffer);
         assert_eq!(&buffer[..length], b"0 0 1\n");
-        let length = id_map(u32::MAX, &mut buffer);
-        assert_eq!(&buffer[..length], b"4294967295 4294967295 1\n");
+        let length = id_map(u32::MAX, 7, &mut buffer);
+        assert_eq!(&buffer[..length], b"4294967295 7 1\n");
+    }
+
+    #[test]
+    fn root_is_mapped_to_an_unprivileged_id() {
+        assert_eq!(inside_id(0), UNPRIVILEGED_ID);
+        assert_eq!(inside_id(1000), 1000);
     }
 }

@@ -1,29 +1,40 @@
 //! tollgate's sandbox: runs a command where it cannot read the user's secrets, reach the
-//! network, signal or trace processes outside, or write outside the paths it was given.
+//! network, see or outlive into processes outside, or write outside the paths it was given.
 //!
 //! The building blocks are all unprivileged kernel features (no setuid, no root needed):
-//! - Landlock file-system rules (read-only system and toolchain paths, read-write project,
-//!   caches and a private temporary directory; everything else, including `$HOME`, denied),
-//! - a fresh user + network namespace (no interface but a down loopback: no TCP, UDP or
-//!   DNS), or Landlock TCP rules when the user allows specific ports,
-//! - Landlock scopes (ABI 6) for signals and abstract unix sockets, and Landlock's built-in
-//!   ptrace restriction (a sandboxed process cannot trace or read `/proc/<pid>/environ` of a
-//!   process outside its domain),
-//! - `no_new_privs`, an environment reduced to an allow-list, a new session (no controlling
-//!   terminal, so no `TIOCSTI` injection) and a parent-death signal.
+//! - a constructed file-system view (the `view` module): a new mount namespace whose
+//!   root is a tmpfs holding only bind mounts of the allowed paths (read-only system and
+//!   toolchain paths, read-write project or only its build outputs, caches), a fresh `/tmp`,
+//!   `/dev/shm` and `/proc`, and no host socket,
+//! - new user (root mapped to an unprivileged uid, every capability dropped), PID (a reaping
+//!   PID 1, so nothing outlives the command), IPC, UTS and network namespaces (no interface
+//!   but a down loopback), or Landlock TCP rules when the user allows specific ports, and a
+//!   new session keyring,
+//! - Landlock file-system rules on the same paths as a second layer, Landlock scopes (ABI 6)
+//!   for signals and abstract unix sockets, and its ptrace restriction,
+//! - a seccomp filter as a third layer for what neither governs (socket protocols such as
+//!   MPTCP, the keyring, xattrs and setuid bits, io_uring, new namespaces, mounts, ...),
+//! - `no_new_privs`, an environment reduced to an allow-list, `/dev/null` as standard input,
+//!   a new session (no controlling terminal) and a parent-death signal.
 //!
 //! Use [`Policy`] to describe what is allowed, [`KernelSupport::probe`] to learn what the
 //! running kernel can enforce, and [`Plan::new`] to combine both; [`Plan::explain`] prints
 //! exactly what will be enforced and [`Plan::command`] builds the sandboxed
-//! [`std::process::Command`]. [`denials::scan`] reads a program's error output for the
-//! denials that the kernel reported to it.
+//! [`std::process::Command`]. [`Plan::denials`] reads a program's error output for the
+//! denials that the kernel reported to it; [`interrupt`] lets the caller kill the sandbox and
+//! clean up on `SIGINT`/`SIGTERM`/`SIGHUP`.
 
 pub mod denials;
 mod env;
+mod explain;
+pub mod interrupt;
 mod launch;
 mod plan;
 mod policy;
 mod probe;
+mod redact;
+mod seccomp;
+mod view;
 
 pub use plan::{Plan, Weakness};
 pub use policy::{Cache, Policy};

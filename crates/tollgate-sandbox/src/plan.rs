@@ -1,20 +1,22 @@
 //! A [`Policy`] resolved against the running kernel: the exact paths, network mode and
 //! scopes that will be enforced, the protections that are missing, and the sandboxed
-//! [`Command`] itself.
+//! [`Command`] itself. (`--explain` is in `explain.rs`.)
 
-use std::ffi::{OsStr, OsString};
-use std::fmt::{self, Write as _};
+use std::ffi::{CString, OsStr, OsString};
+use std::fmt;
+use std::os::fd::OwnedFd;
 use std::os::unix::fs::DirBuilderExt;
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Stdio};
 
 use landlock::{
     ABI, Access, AccessFs, AccessNet, NetPort, Ruleset, RulesetAttr, RulesetCreated,
     RulesetCreatedAttr, Scope, path_beneath_rules,
 };
 
-use crate::launch::{self, Namespaces};
-use crate::{KernelSupport, Policy, SandboxError, env};
+use crate::launch::{self, Confinement, Namespaces};
+use crate::view::View;
+use crate::{KernelSupport, Policy, SandboxError, env, seccomp};
 
 /// A protection the kernel (or the chosen options) cannot provide.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -33,6 +35,12 @@ pub enum Weakness {
     NoNetworkRestriction,
     /// No network namespace: only TCP is restricted (by Landlock); UDP and DNS are open.
     TcpOnlyNetworkRestriction,
+    /// No seccomp filter: other socket families and protocols (MPTCP), the keyring,
+    /// extended attributes, io_uring and new namespaces are not refused.
+    NoSeccomp,
+    /// No constructed file-system view: named unix sockets and metadata writes (`chmod`,
+    /// `utime`) outside the allowed paths are not denied, and there is no PID namespace.
+    NoMountView,
 }
 
 impl fmt::Display for Weakness {
@@ -53,13 +61,19 @@ impl fmt::Display for Weakness {
             Weakness::TcpOnlyNetworkRestriction => {
                 "only TCP is restricted (Landlock); UDP and DNS are reachable"
             }
+            Weakness::NoSeccomp => {
+                "no seccomp filter: other socket protocols (MPTCP), the keyring, xattrs, io_uring and new namespaces are allowed"
+            }
+            Weakness::NoMountView => {
+                "no constructed file-system view (needs user namespaces and mount_setattr, Linux 5.12): host unix sockets reachable, chmod/utime outside not denied, other processes visible in /proc"
+            }
         })
     }
 }
 
 /// How the network is restricted.
 #[derive(Debug, Clone, PartialEq, Eq)]
-enum Network {
+pub(crate) enum Network {
     /// New network namespace (nothing but a down loopback), and Landlock denies TCP too.
     Namespace,
     /// Landlock allows TCP connect to these ports only; UDP is not restricted.
@@ -72,13 +86,19 @@ enum Network {
 /// removes it when dropped.
 #[derive(Debug)]
 pub struct Plan {
-    policy: Policy,
-    support: KernelSupport,
-    read_only: Vec<PathBuf>,
-    read_write: Vec<PathBuf>,
-    private_tmp: PathBuf,
-    network: Network,
-    weaknesses: Vec<Weakness>,
+    pub(crate) policy: Policy,
+    pub(crate) support: KernelSupport,
+    pub(crate) read_only: Vec<PathBuf>,
+    pub(crate) read_write: Vec<PathBuf>,
+    /// Without the view: `$TMPDIR`, a fresh directory on the host. With it: the empty
+    /// directory the view's root is mounted on (`$TMPDIR` is the view's own tmpfs `/tmp`).
+    pub(crate) private_tmp: PathBuf,
+    pub(crate) network: Network,
+    pub(crate) weaknesses: Vec<Weakness>,
+    /// The project's writable outputs when the rest of it is read-only (absolute paths).
+    pub(crate) outputs: Vec<PathBuf>,
+    /// Files the view shows as a copy with their secrets removed, instead of binding them.
+    pub(crate) redacted: Vec<(PathBuf, Vec<u8>)>,
 }
 
 impl Plan {
@@ -96,7 +116,10 @@ impl Plan {
                 source,
             })?;
         }
-        let private_tmp = create_private_tmp()?;
+        // With the view it stays empty (the new root is mounted on it in the child's mount
+        // namespace) and must be traversable by a command started under another uid.
+        let mode = if support.mount_view() { 0o755 } else { 0o700 };
+        let private_tmp = create_private_tmp(mode)?;
         let mut read_only: Vec<PathBuf> = Vec::new();
         for path in Policy::system_read_only()
             .iter()
@@ -108,6 +131,13 @@ impl Plan {
             }
         }
         read_only.extend(policy.read_only.iter().cloned());
+        read_only.extend(
+            policy
+                .caches
+                .iter()
+                .flat_map(|cache| cache.read_only_paths(&policy.home))
+                .filter(|path| path.exists()),
+        );
         let mut read_write: Vec<PathBuf> = Policy::system_read_write()
             .iter()
             .map(PathBuf::from)
@@ -119,8 +149,27 @@ impl Plan {
             )
             .filter(|path| path.exists())
             .collect();
-        read_write.push(policy.project.clone());
-        read_write.push(private_tmp.clone());
+        let redacted = if support.mount_view() {
+            redact_cargo_configs(&policy, &mut read_only)
+        } else {
+            Vec::new()
+        };
+        let outputs: Vec<PathBuf> = match &policy.outputs {
+            None => {
+                read_write.push(policy.project.clone());
+                Vec::new()
+            }
+            Some(outputs) => {
+                read_only.push(policy.project.clone());
+                outputs
+                    .iter()
+                    .map(|path| policy.project.join(path))
+                    .collect()
+            }
+        };
+        if !support.mount_view() {
+            read_write.push(private_tmp.clone());
+        }
         read_write.extend(policy.read_write.iter().cloned());
         let (network, weaknesses) = assess(&policy, &support);
         Ok(Plan {
@@ -131,6 +180,8 @@ impl Plan {
             private_tmp,
             network,
             weaknesses,
+            outputs,
+            redacted,
         })
     }
 
@@ -149,9 +200,49 @@ impl Plan {
         }
     }
 
-    /// The private temporary directory (`$TMPDIR` inside the sandbox).
+    /// The private temporary directory on the host (`$TMPDIR` inside the sandbox when there
+    /// is no constructed view; with it, the view's root is mounted there).
     pub fn private_tmp(&self) -> &Path {
         &self.private_tmp
+    }
+
+    /// Call once the command from [`Plan::command`] has started (`spawn` returned: the view
+    /// is built and the new root no longer hangs on the host directory). With the view, the
+    /// empty mount-point directory is removed right away, so that nothing is left on the host
+    /// even if tollgate is killed with `SIGKILL`; the next [`Plan::command`] makes it again.
+    pub fn started(&self) {
+        if self.support.mount_view() {
+            let _ = std::fs::remove_dir(&self.private_tmp);
+        }
+    }
+
+    /// `$TMPDIR` as the sandboxed command sees it.
+    pub(crate) fn tmp_inside(&self) -> PathBuf {
+        if self.support.mount_view() {
+            PathBuf::from("/tmp")
+        } else {
+            self.private_tmp.clone()
+        }
+    }
+
+    /// The denials in a sandboxed command's `output` (see [`crate::denials`]): what the
+    /// kernel refused, and with the view, paths that exist on the host but were not in it.
+    pub fn denials(&self, output: &str) -> Vec<crate::denials::Denial> {
+        let hidden = |path: &Path| self.hides(path);
+        crate::denials::scan_with(output, &self.policy.home, &hidden)
+    }
+
+    /// Whether `path` exists on the host but not in the view.
+    fn hides(&self, path: &Path) -> bool {
+        if !self.support.mount_view() || !path.is_absolute() {
+            return false;
+        }
+        let visible = self
+            .read_only
+            .iter()
+            .chain(&self.read_write)
+            .any(|allowed| path.starts_with(allowed));
+        !visible && std::fs::symlink_metadata(path).is_ok()
     }
 
     /// The user's home directory, for shortening paths in reports.
@@ -160,7 +251,8 @@ impl Plan {
     }
 
     /// The sandboxed command for `program args...`, in the project directory with the
-    /// scrubbed environment. Call [`Plan::check`] first.
+    /// scrubbed environment and `/dev/null` as standard input (install-time code gets no
+    /// terminal to read from). Call [`Plan::check`] first.
     pub fn command<S: AsRef<OsStr>>(
         &self,
         program: &OsStr,
@@ -171,22 +263,119 @@ impl Plan {
             .args(args)
             .current_dir(&self.policy.project)
             .env_clear()
-            .envs(self.environment());
+            .envs(self.environment())
+            .stdin(Stdio::null());
         let namespaces = self
             .support
             .user_namespaces
             .then(|| Namespaces::new(self.network == Network::Namespace));
-        launch::confine(&mut command, namespaces, self.ruleset()?);
+        let view = if self.support.mount_view() {
+            // `started` removed it after the previous command.
+            match std::fs::DirBuilder::new()
+                .mode(0o755)
+                .create(&self.private_tmp)
+            {
+                Ok(()) => {}
+                Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => {}
+                Err(source) => {
+                    return Err(SandboxError::TempDir {
+                        dir: self.private_tmp.clone(),
+                        source,
+                    });
+                }
+            }
+            Some(self.view()?.0)
+        } else {
+            None
+        };
+        let confinement = Confinement {
+            namespaces,
+            landlock: self.landlock(view.is_some())?,
+            view,
+            seccomp: self.support.seccomp.then(seccomp::program),
+        };
+        launch::confine(&mut command, confinement);
         Ok(command)
     }
 
+    /// The read-write paths, with the project's outputs that exist now (a package manager
+    /// may have made `node_modules` after the plan was made).
+    pub(crate) fn writable(&self) -> Vec<PathBuf> {
+        let mut paths = self.read_write.clone();
+        // An output that leads out of the project (a `target -> ~/.ssh` symlink checked into
+        // a repository) would make that place writable: only outputs really inside count.
+        let project = self.policy.project.canonicalize();
+        paths.extend(
+            self.outputs
+                .iter()
+                .filter(|path| match (path.canonicalize(), &project) {
+                    (Ok(real), Ok(project)) => real.starts_with(project) && real != *project,
+                    _ => false,
+                })
+                .cloned(),
+        );
+        paths
+    }
+
+    /// The constructed view and what it mounts.
+    pub(crate) fn view(&self) -> Result<(View, Vec<crate::view::Mount>), SandboxError> {
+        let root = self
+            .private_tmp
+            .canonicalize()
+            .map_err(|source| SandboxError::TempDir {
+                dir: self.private_tmp.clone(),
+                source,
+            })?;
+        View::new(
+            &root,
+            &self.read_only,
+            &self.writable(),
+            &self.policy.home,
+            &self.policy.project,
+            &self.redacted,
+        )
+    }
+
     /// The environment inside: the allow-list, the user's extra names, the private tmp.
-    fn environment(&self) -> Vec<(OsString, OsString)> {
+    pub(crate) fn environment(&self) -> Vec<(OsString, OsString)> {
         let mut set = self.policy.set_env.clone();
         for name in ["TMPDIR", "TMP", "TEMP"] {
-            set.push((name.into(), self.private_tmp.clone().into_os_string()));
+            set.push((name.into(), self.tmp_inside().into_os_string()));
         }
         env::scrubbed(std::env::vars_os(), &self.policy.pass_env, &set)
+    }
+
+    /// Landlock for the child: the ruleset (every allowed host path opened here, in the
+    /// parent) and, with the view, the rules for its own `/tmp`, `/dev/shm` and `/proc`,
+    /// which only exist in the child. `None` when the kernel has no Landlock.
+    fn landlock(&self, with_view: bool) -> Result<Option<launch::Landlock>, SandboxError> {
+        let Some(ruleset) = self.ruleset()? else {
+            return Ok(None);
+        };
+        let Some(ruleset) = Option::<OwnedFd>::from(ruleset) else {
+            return Ok(None);
+        };
+        let abi = self.support.ruleset_abi();
+        let mut view_rules = Vec::new();
+        if with_view {
+            let all = AccessFs::from_all(abi).bits();
+            view_rules.push((CString::from(c"/tmp"), all));
+            view_rules.push((CString::from(c"/dev/shm"), all));
+            view_rules.push((CString::from(c"/proc"), AccessFs::from_read(abi).bits()));
+            // Listing directories anywhere in the view: it holds only what is allowed, and
+            // tools walk up from their working directory (`ls /`, `find /`).
+            view_rules.push((CString::from(c"/"), AccessFs::ReadDir as u64));
+            for (path, _) in &self.redacted {
+                let path = CString::new(path.as_os_str().as_encoded_bytes())
+                    .map_err(|_| SandboxError::NulInPath(path.clone()))?;
+                // A file takes only file rights (READ_DIR on it is EINVAL).
+                view_rules.push((path, AccessFs::ReadFile as u64));
+            }
+        }
+        Ok(Some(launch::Landlock {
+            ruleset,
+            view_rules,
+        }))
     }
 
     /// The Landlock ruleset, created in the parent (opening every allowed path) so that the
@@ -210,7 +399,7 @@ impl Plan {
                 AccessFs::from_read(abi),
             ))?
             .add_rules(path_beneath_rules(
-                &self.read_write,
+                &self.writable(),
                 AccessFs::from_all(abi),
             ))?;
         if let Network::LandlockPorts(ports) = &self.network {
@@ -221,117 +410,12 @@ impl Plan {
         Ok(Some(created))
     }
 
-    fn restricts_tcp(&self) -> bool {
+    pub(crate) fn restricts_tcp(&self) -> bool {
         self.support.landlock_abi >= 4 && self.network != Network::Open
     }
 
-    fn scoped(&self) -> bool {
+    pub(crate) fn scoped(&self) -> bool {
         self.support.landlock_abi >= 6
-    }
-
-    /// Human-readable description of exactly what is enforced (`tollgate run --explain`).
-    pub fn explain(&self) -> String {
-        let mut out = String::new();
-        let home = &self.policy.home;
-        let _ = writeln!(
-            out,
-            "kernel: Landlock ABI {} (rules built for ABI {}), user namespaces {}",
-            self.support.landlock_abi,
-            self.support.ruleset_abi() as i32,
-            if self.support.user_namespaces {
-                "available"
-            } else {
-                "unavailable"
-            },
-        );
-        let _ = writeln!(out, "working directory: {}", self.policy.project.display());
-        if self.support.landlock_abi >= 1 {
-            let _ = writeln!(
-                out,
-                "file system (Landlock; every path not listed is denied, $HOME included):"
-            );
-            for path in &self.read_only {
-                let _ = writeln!(out, "  read+exec   {}", shorten(path, home));
-            }
-            for path in &self.read_write {
-                let _ = writeln!(out, "  read+write  {}", shorten(path, home));
-            }
-        } else {
-            let _ = writeln!(out, "file system: NOT restricted (no Landlock)");
-        }
-        let _ = writeln!(out, "network: {}", self.describe_network());
-        let scope = if self.scoped() {
-            "only processes and abstract unix sockets created inside the sandbox (Landlock scopes)"
-        } else {
-            "NOT scoped (Landlock ABI < 6)"
-        };
-        let _ = writeln!(out, "signals and abstract unix sockets: {scope}");
-        if self.support.landlock_abi >= 1 {
-            let _ = writeln!(
-                out,
-                "ptrace and /proc/<pid>/{{environ,mem}} of processes outside: denied (Landlock)"
-            );
-        }
-        let _ = writeln!(
-            out,
-            "privileges: no_new_privs (setuid and file capabilities ignored on exec){}",
-            if self.support.user_namespaces {
-                "; new user namespace (no capability over the host)"
-            } else {
-                ""
-            }
-        );
-        let names: Vec<String> = self
-            .environment()
-            .into_iter()
-            .map(|(name, _)| name.to_string_lossy().into_owned())
-            .collect();
-        let _ = writeln!(
-            out,
-            "environment (everything else removed): {}",
-            names.join(" ")
-        );
-        let _ = writeln!(
-            out,
-            "temporary directory: {} ($TMPDIR, removed afterwards); host /tmp denied",
-            self.private_tmp.display()
-        );
-        let _ = writeln!(
-            out,
-            "terminal: new session, no controlling terminal; descriptors above 2 closed"
-        );
-        if self.weaknesses.is_empty() {
-            let _ = writeln!(out, "weaker than the full sandbox: nothing");
-        } else {
-            for weakness in &self.weaknesses {
-                let _ = writeln!(out, "WEAKER: {weakness}");
-            }
-        }
-        out
-    }
-
-    fn describe_network(&self) -> String {
-        match &self.network {
-            Network::Namespace => {
-                let tcp = if self.restricts_tcp() {
-                    "; Landlock also denies TCP bind/connect"
-                } else {
-                    ""
-                };
-                format!("none (new network namespace: no TCP, UDP or DNS{tcp})")
-            }
-            Network::LandlockPorts(ports) if ports.is_empty() => {
-                "TCP connect and bind denied (Landlock); UDP and DNS NOT restricted".to_owned()
-            }
-            Network::LandlockPorts(ports) => {
-                let list: Vec<String> = ports.iter().map(u16::to_string).collect();
-                format!(
-                    "TCP connect only to port(s) {} on any host (Landlock); TCP bind denied; UDP and DNS NOT restricted",
-                    list.join(", ")
-                )
-            }
-            Network::Open => "NOT restricted".to_owned(),
-        }
     }
 }
 
@@ -340,6 +424,27 @@ impl Drop for Plan {
         // Best effort: a leftover empty directory in the system tmp is harmless.
         let _ = std::fs::remove_dir_all(&self.private_tmp);
     }
+}
+
+/// cargo's user configuration files that hold a token: taken out of `read_only` and returned
+/// with their redacted content. Only files whose path has no symbolic link in it (the view
+/// writes the copy at that path).
+fn redact_cargo_configs(policy: &Policy, read_only: &mut Vec<PathBuf>) -> Vec<(PathBuf, Vec<u8>)> {
+    let mut redacted = Vec::new();
+    for path in policy.cargo_configs() {
+        let canonical = path.canonicalize().ok();
+        if canonical.as_ref() != Some(&path) {
+            continue;
+        }
+        let Ok(content) = std::fs::read_to_string(&path) else {
+            continue;
+        };
+        if let Some(clean) = crate::redact::cargo_config_without_tokens(&content) {
+            read_only.retain(|allowed| *allowed != path);
+            redacted.push((path, clean.into_bytes()));
+        }
+    }
+    redacted
 }
 
 /// Chooses the network mode and lists what is missing.
@@ -362,6 +467,12 @@ fn assess(policy: &Policy, support: &KernelSupport) -> (Network, Vec<Weakness>) 
     if !support.user_namespaces {
         weaknesses.push(Weakness::NoUserNamespace);
     }
+    if !support.seccomp {
+        weaknesses.push(Weakness::NoSeccomp);
+    }
+    if !support.mount_view() {
+        weaknesses.push(Weakness::NoMountView);
+    }
     let network = match (
         policy.connect_ports.is_empty(),
         support.user_namespaces,
@@ -382,16 +493,8 @@ fn assess(policy: &Policy, support: &KernelSupport) -> (Network, Vec<Weakness>) 
     (network, weaknesses)
 }
 
-/// `~/...` for paths inside the home directory, to keep `--explain` readable.
-fn shorten(path: &Path, home: &Path) -> String {
-    match path.strip_prefix(home) {
-        Ok(rest) if !home.as_os_str().is_empty() => format!("~/{}", rest.display()),
-        _ => path.display().to_string(),
-    }
-}
-
-/// A fresh `tollgate-sandbox-*` directory (mode 0700) in the system temporary directory.
-fn create_private_tmp() -> Result<PathBuf, SandboxError> {
+/// A fresh `tollgate-sandbox-*` directory (with `mode`) in the system temporary directory.
+fn create_private_tmp(mode: u32) -> Result<PathBuf, SandboxError> {
     let base = std::env::temp_dir();
     let nanos = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -402,7 +505,7 @@ fn create_private_tmp() -> Result<PathBuf, SandboxError> {
             "tollgate-sandbox-{}-{nanos:x}-{attempt}",
             std::process::id()
         ));
-        match std::fs::DirBuilder::new().mode(0o700).create(&dir) {
+        match std::fs::DirBuilder::new().mode(mode).create(&dir) {
             Ok(()) => return Ok(dir),
             Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => {
                 last_error = Some(error);
@@ -424,6 +527,8 @@ mod tests {
         KernelSupport {
             landlock_abi,
             user_namespaces,
+            seccomp: true,
+            mount_setattr: true,
         }
     }
 
@@ -446,6 +551,7 @@ mod tests {
                 Weakness::NoDeviceIoctlRule,
                 Weakness::NoScopes,
                 Weakness::NoUserNamespace,
+                Weakness::NoMountView,
                 Weakness::TcpOnlyNetworkRestriction
             ]
         );

@@ -12,6 +12,14 @@ pub enum Cache {
     Npm,
     /// `$CARGO_HOME/registry`, `$CARGO_HOME/git` and cargo's lock files.
     Cargo,
+    /// For `npm rebuild` after the fetch phase filled the cache: `~/.npm` read-only except
+    /// its `_logs`, and `~/.cache/node-gyp` writable (headers), so install scripts cannot
+    /// rewrite cached packages or index entries for the next install.
+    NpmRebuild,
+    /// For a build after `cargo fetch` (which downloads and unpacks every source): cargo's
+    /// lock and last-use files writable, `$CARGO_HOME/registry` and `git` read-only, so a
+    /// build script cannot edit another crate's sources for the user's next plain build.
+    CargoBuild,
     /// `~/.cache/pip`.
     Pip,
     /// `~/.cache/uv`.
@@ -33,23 +41,39 @@ impl Cache {
 
     /// Directories (read-write) and files (read-write, must already exist) of this cache.
     pub(crate) fn paths(self, home: &Path) -> Vec<PathBuf> {
+        let cargo_entries = |entries: &[&str]| -> Vec<PathBuf> {
+            let cargo_home = cargo_home(home);
+            entries.iter().map(|entry| cargo_home.join(entry)).collect()
+        };
         match self {
             Cache::Npm => vec![home.join(".npm"), home.join(".cache/node-gyp")],
-            Cache::Cargo => {
-                let cargo_home = cargo_home(home);
-                [
-                    "registry",
-                    "git",
-                    ".package-cache",
-                    ".package-cache-mutate",
-                    ".global-cache",
-                ]
-                .iter()
-                .map(|entry| cargo_home.join(entry))
-                .collect()
+            Cache::NpmRebuild => vec![home.join(".npm/_logs"), home.join(".cache/node-gyp")],
+            Cache::Cargo => cargo_entries(&[
+                "registry",
+                "git",
+                ".package-cache",
+                ".package-cache-mutate",
+                ".global-cache",
+            ]),
+            Cache::CargoBuild => {
+                cargo_entries(&[".package-cache", ".package-cache-mutate", ".global-cache"])
             }
             Cache::Pip => vec![home.join(".cache/pip")],
             Cache::Uv => vec![home.join(".cache/uv")],
+        }
+    }
+}
+
+impl Cache {
+    /// Paths of this cache that are only read.
+    pub(crate) fn read_only_paths(self, home: &Path) -> Vec<PathBuf> {
+        match self {
+            Cache::CargoBuild => {
+                let cargo_home = cargo_home(home);
+                vec![cargo_home.join("registry"), cargo_home.join("git")]
+            }
+            Cache::NpmRebuild => vec![home.join(".npm")],
+            Cache::Npm | Cache::Cargo | Cache::Pip | Cache::Uv => Vec::new(),
         }
     }
 }
@@ -86,6 +110,11 @@ pub struct Policy {
     pub set_env: Vec<(OsString, OsString)>,
     /// Run even if the kernel cannot enforce every protection.
     pub allow_weaker: bool,
+    /// `None`: the whole project is writable. `Some(paths)`: the project is read-only except
+    /// these build outputs (relative to the project, or absolute), so that the command cannot
+    /// plant configuration (`.cargo/config.toml`, `.npmrc`, `.git/hooks`, ...) for the next
+    /// step. Outputs that do not exist when the command starts stay absent.
+    pub outputs: Option<Vec<PathBuf>>,
 }
 
 impl Policy {
@@ -102,6 +131,7 @@ impl Policy {
             pass_env: Vec::new(),
             set_env: Vec::new(),
             allow_weaker: false,
+            outputs: None,
         }
     }
 
@@ -156,6 +186,12 @@ impl Policy {
         &["/dev/null", "/dev/zero", "/dev/full"]
     }
 
+    /// cargo's user configuration files (`$CARGO_HOME/config.toml`, `config`).
+    pub(crate) fn cargo_configs(&self) -> Vec<PathBuf> {
+        let cargo_home = cargo_home(&self.home);
+        vec![cargo_home.join("config.toml"), cargo_home.join("config")]
+    }
+
     /// Toolchains: read-only and executable, never credentials (`~/.cargo/credentials.toml`,
     /// `~/.npmrc`, `~/.pypirc` are not listed). The directories on `$PATH` are included
     /// (programs must be found), except `/` and the home directory itself or its parents.
@@ -170,10 +206,11 @@ impl Policy {
             std::env::var_os("PYENV_ROOT").map_or_else(|| home.join(".pyenv"), PathBuf::from),
         ];
         if let Some(search_path) = std::env::var_os("PATH") {
-            paths.extend(
-                std::env::split_paths(&search_path)
-                    .filter(|dir| dir.is_absolute() && !home.starts_with(dir)),
-            );
+            // A directory inside the project (an activated `.venv/bin`) keeps the project's
+            // access: listed read-only here, it would become a read-only mount in the view.
+            paths.extend(std::env::split_paths(&search_path).filter(|dir| {
+                dir.is_absolute() && !home.starts_with(dir) && !dir.starts_with(&self.project)
+            }));
         }
         paths.extend(
             [

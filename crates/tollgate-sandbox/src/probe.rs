@@ -1,6 +1,9 @@
 //! What the running kernel can enforce, learned at run time (never assumed from the
-//! kernel version): the Landlock ABI and whether an unprivileged process may create a user
-//! and network namespace.
+//! kernel version): the Landlock ABI, whether an unprivileged process may create a user
+//! namespace (and so the mount, PID, IPC, UTS and network namespaces inside it), whether
+//! seccomp filters are available, and whether `mount_setattr` (Linux 5.12) exists, which
+//! the constructed file-system view needs to make its mounts read-only recursively.
+#![allow(unsafe_code)]
 
 use landlock::{ABI, LandlockStatus, RestrictSelf};
 
@@ -11,6 +14,10 @@ pub struct KernelSupport {
     pub landlock_abi: i32,
     /// Whether this process can create a new user namespace (and so a network namespace).
     pub user_namespaces: bool,
+    /// Whether seccomp filters can be installed (and this build has a filter for the CPU).
+    pub seccomp: bool,
+    /// Whether the kernel has `mount_setattr` (needed for the constructed view).
+    pub mount_setattr: bool,
 }
 
 impl KernelSupport {
@@ -20,7 +27,14 @@ impl KernelSupport {
         KernelSupport {
             landlock_abi: landlock_abi(),
             user_namespaces: crate::launch::can_unshare_user(),
+            seccomp: crate::seccomp::available(),
+            mount_setattr: has_mount_setattr(),
         }
+    }
+
+    /// Whether the constructed file-system view can be built.
+    pub fn mount_view(&self) -> bool {
+        self.user_namespaces && self.mount_setattr
     }
 
     /// The Landlock ABI to build rules for: what the kernel has, capped at the newest ABI
@@ -51,4 +65,21 @@ fn landlock_abi() -> i32 {
         },
         Err(_) => 0,
     }
+}
+
+/// `mount_setattr` with an invalid descriptor fails with `EBADF` where it exists and with
+/// `ENOSYS` where it does not; it changes nothing either way.
+fn has_mount_setattr() -> bool {
+    // SAFETY: an empty path, no attribute struct (size 0): the kernel reads no memory.
+    let result = unsafe {
+        libc::syscall(
+            libc::SYS_mount_setattr,
+            -1,
+            c"".as_ptr(),
+            0,
+            std::ptr::null::<u8>(),
+            0,
+        )
+    };
+    result == 0 || std::io::Error::last_os_error().raw_os_error() != Some(libc::ENOSYS)
 }

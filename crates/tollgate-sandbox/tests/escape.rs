@@ -107,9 +107,22 @@ fn write_outside_allowed_paths() {
     let target = lab.path(&lab.outside, "dropped");
     assert_blocked(&lab, &format!("echo x > {target}"));
     assert_blocked(&lab, "echo x > \"$HOME/.bashrc\"");
-    assert_blocked(
-        &lab,
-        "echo x > /tmp/tollgate-escape-test-$$ && rm /tmp/tollgate-escape-test-$$",
+}
+
+#[test]
+fn write_to_host_tmp() {
+    // Inside, /tmp is the view's own tmpfs: writing there works but never reaches the host.
+    let lab = Lab::new();
+    let name = format!("/tmp/tollgate-escape-test-{}", std::process::id());
+    let script = format!("echo x > {name}");
+    let plain = lab.outside(&script);
+    assert!(plain.status.success(), "{plain:?}");
+    assert!(std::path::Path::new(&name).exists());
+    std::fs::remove_file(&name).expect("clean up");
+    let _ = lab.inside(&script);
+    assert!(
+        !std::path::Path::new(&name).exists(),
+        "ESCAPE: the sandbox wrote to the host /tmp"
     );
 }
 

@@ -1,4 +1,4 @@
-//! Escape case: a secret in the environment. Its own test binary with a single test, so
+//! Escape case: a secret in the environment (also behind an `LC_` prefix). Its own test binary with a single test, so
 //! setting a variable in the test process cannot race with other threads reading it.
 
 mod common;
@@ -9,9 +9,19 @@ use common::{Lab, assert_blocked};
 #[allow(unsafe_code)]
 fn secret_environment_variable_is_removed() {
     // SAFETY: the only test in this binary, so no other thread reads the environment.
-    unsafe { std::env::set_var("TOLLGATE_TEST_NPM_TOKEN", "planted-token") };
+    unsafe {
+        std::env::set_var("TOLLGATE_TEST_NPM_TOKEN", "planted-token");
+        // ssh's `SendEnv LC_*` habit: an LC_ name that is no locale category.
+        std::env::set_var("LC_TOLLGATE_SECRET", "planted-lc");
+    }
     let lab = Lab::new();
-    let script = "test -n \"$TOLLGATE_TEST_NPM_TOKEN\" && echo \"$TOLLGATE_TEST_NPM_TOKEN\"";
+    for name in ["TOLLGATE_TEST_NPM_TOKEN", "LC_TOLLGATE_SECRET"] {
+        let script = format!("test -n \"${name}\" && echo \"${name}\"");
+        check(&lab, &script);
+    }
+}
+
+fn check(lab: &Lab, script: &str) {
     let plain = std::process::Command::new("/bin/bash")
         .args(["-c", script])
         .output()
@@ -20,5 +30,5 @@ fn secret_environment_variable_is_removed() {
         plain.status.success(),
         "the variable must be visible outside"
     );
-    assert_blocked(&lab, script);
+    assert_blocked(lab, script);
 }

@@ -2,7 +2,8 @@
 //! the package manager with the network on and every way of running third-party code
 //! switched off by its own flags; the execute phase runs the install-time code (npm
 //! lifecycle scripts, Python builds, build scripts) in the sandbox with the network off.
-//! The exact commands and the documentation they were checked against are in
+//! pip's fetch phase, which cannot be kept from building direct references, runs in a
+//! networked sandbox of its own. The exact commands and the documentation they were checked against are in
 //! docs/sandbox.md.
 
 use std::ffi::OsString;
@@ -12,9 +13,10 @@ use std::process::Command;
 
 use anyhow::Context;
 use clap::{Args, ValueEnum};
-use tollgate_sandbox::{Cache, KernelSupport, Plan};
+use tollgate_sandbox::{Cache, KernelSupport, Plan, Policy};
 
 use crate::commands::run::{self, Capture, SandboxArgs};
+use crate::commands::venv_guard;
 use crate::exit::Status;
 
 /// The package managers `tollgate install` drives.
@@ -92,6 +94,10 @@ pub fn run(args: &InstallArgs) -> anyhow::Result<Status> {
     let mut policy = args.sandbox.policy(None)?;
     policy.caches.push(cache_for(args.manager));
     policy.set_env.extend(sandbox_env(args.manager));
+    if let Some(mut outputs) = outputs_for(args.manager, &policy.project)? {
+        outputs.extend(policy.outputs.take().unwrap_or_default());
+        policy.outputs = Some(outputs);
+    }
     // Network is only for the packages named by --network-for; the plan below is offline.
     let connect_ports = std::mem::take(&mut policy.connect_ports);
     let project = policy.project.clone();
@@ -108,11 +114,35 @@ pub fn run(args: &InstallArgs) -> anyhow::Result<Status> {
         "tollgate install: fetch (network on, third-party code off): {}",
         fetch.display()
     );
-    let status = Command::new(fetch.program)
-        .args(&fetch.args)
-        .current_dir(&project)
-        .status()
-        .with_context(|| format!("starting {}", fetch.program))?;
+    let status = if args.manager == Manager::Pip {
+        // `.tollgate/wheels` is the fetch sandbox's only writable part of the project.
+        std::fs::create_dir_all(&wheels)
+            .with_context(|| format!("creating {}", wheels.display()))?;
+        let fetch_plan = pip_fetch_plan(args, &project, plan.home(), support)?;
+        fetch_plan.check()?;
+        let outcome = run::run_sandboxed(
+            &fetch_plan,
+            fetch.program.as_ref(),
+            &fetch.args,
+            Capture::Both,
+        )?;
+        if let Some(signal) = outcome.interrupted {
+            anyhow::bail!("interrupted by signal {signal}; the fetch phase was killed");
+        }
+        run::report_denials(
+            &mut std::io::stderr().lock(),
+            "pip's fetch phase",
+            &outcome.denials,
+        )
+        .context("writing to standard error")?;
+        outcome.status
+    } else {
+        Command::new(fetch.program)
+            .args(&fetch.args)
+            .current_dir(&project)
+            .status()
+            .with_context(|| format!("starting {}", fetch.program))?
+    };
     if !status.success() {
         anyhow::bail!("the fetch phase failed ({}): {status}", fetch.display());
     }
@@ -129,6 +159,13 @@ pub fn run(args: &InstallArgs) -> anyhow::Result<Status> {
             };
             run_node_scripts(args, &project, &plan, networked.as_ref())?
         }
+        Manager::Pip => {
+            let guard =
+                venv_guard::project_venv(&project).map(|venv| venv_guard::Guard::record(&venv));
+            let step = execute_step(Manager::Pip, &wheels, &args.args);
+            let failures = run_step(&plan, &step, "pip", "off")?;
+            failures + guard.map_or(0, |guard| report_venv_changes(&guard, &project))
+        }
         manager => {
             let step = execute_step(manager, &wheels, &args.args);
             run_step(&plan, &step, manager_name(manager), "off")?
@@ -139,6 +176,80 @@ pub fn run(args: &InstallArgs) -> anyhow::Result<Status> {
     } else {
         Status::Findings
     })
+}
+
+/// Reports (and counts) interpreter entries of the venv that the execute phase changed.
+fn report_venv_changes(guard: &venv_guard::Guard, project: &Path) -> usize {
+    let changed = guard.check_and_restore();
+    for (path, restored) in &changed {
+        let shown = path.strip_prefix(project).unwrap_or(path).display();
+        eprintln!(
+            "tollgate install: CRITICAL: the execute phase changed {shown}, which the next step would run ({})",
+            if *restored {
+                "restored"
+            } else {
+                "could NOT be restored"
+            }
+        );
+    }
+    changed.len()
+}
+
+/// The build outputs the execute phase may write; the rest of the project is read-only, so
+/// install-time code cannot plant configuration (`.npmrc`, `.cargo/config.toml`,
+/// `.git/hooks`, editor tasks) for the next, unsandboxed step. pip: the project's venv; uv:
+/// `None` (the whole project stays writable: `uv sync` may rewrite `uv.lock` and make `.venv`).
+fn outputs_for(manager: Manager, project: &Path) -> anyhow::Result<Option<Vec<PathBuf>>> {
+    Ok(match manager {
+        Manager::Npm | Manager::Yarn | Manager::Pnpm => Some(vec![PathBuf::from("node_modules")]),
+        Manager::Cargo => {
+            let target = std::env::var_os("CARGO_TARGET_DIR")
+                .map_or_else(|| project.join("target"), |dir| project.join(dir));
+            // cargo makes it on first build, which a read-only project would refuse.
+            if target.starts_with(project) {
+                std::fs::create_dir_all(&target)
+                    .with_context(|| format!("creating {}", target.display()))?;
+            }
+            Some(vec![target])
+        }
+        // pip installs into the project's venv, if it has one (whose interpreter entries are
+        // then checked after the phase, see `venv_guard`); without one, the whole project.
+        Manager::Pip => venv_guard::project_venv(project).map(|venv| vec![venv]),
+        Manager::Uv => None,
+    })
+}
+
+/// pip's fetch phase runs in a sandbox of its own: `pip download` builds a direct reference
+/// (`name @ file:///...sdist`, `git+https://...`) to read its metadata even with
+/// `--only-binary=:all:`, which runs that package's code. This sandbox keeps what the fetch
+/// needs: TCP to ports 80, 443 and the `--allow-connect` ones, DNS, the whole environment
+/// (index URLs with tokens are often there), pip's configuration files and `~/.netrc`
+/// read-only and its cache writable; `~/.ssh`, `~/.aws` and every other file of `$HOME` stay
+/// out of the view, and the project is read-only except `.tollgate`.
+fn pip_fetch_plan(
+    args: &InstallArgs,
+    project: &Path,
+    home: &Path,
+    support: KernelSupport,
+) -> anyhow::Result<Plan> {
+    let mut policy = Policy::new(project, home);
+    policy.caches = vec![Cache::Pip];
+    let mut config: Vec<PathBuf> = [".config/pip", ".pip", ".netrc"]
+        .iter()
+        .map(|entry| home.join(entry))
+        .chain(["/etc/pip.conf", "/etc/xdg/pip"].iter().map(PathBuf::from))
+        .chain(std::env::var_os("PIP_CONFIG_FILE").map(PathBuf::from))
+        .filter(|path| path.exists())
+        .collect();
+    config.extend(args.sandbox.allow_read.iter().cloned());
+    policy.read_only = config;
+    policy.read_write = args.sandbox.allow_write.clone();
+    policy.connect_ports = vec![80, 443];
+    policy.connect_ports.extend(&args.sandbox.allow_connect);
+    policy.pass_env = std::env::vars_os().map(|(name, _)| name).collect();
+    policy.outputs = Some(vec![PathBuf::from(".tollgate")]);
+    policy.allow_weaker = args.sandbox.allow_weaker;
+    Ok(Plan::new(policy, support)?)
 }
 
 fn manager_name(manager: Manager) -> &'static str {
@@ -154,10 +265,13 @@ fn manager_name(manager: Manager) -> &'static str {
 
 fn cache_for(manager: Manager) -> Cache {
     match manager {
-        Manager::Npm | Manager::Pnpm | Manager::Yarn => Cache::Npm,
+        // The execute phase of npm and yarn is `npm rebuild`: it only reads the cache.
+        Manager::Npm | Manager::Yarn => Cache::NpmRebuild,
+        Manager::Pnpm => Cache::Npm,
         Manager::Pip => Cache::Pip,
         Manager::Uv => Cache::Uv,
-        Manager::Cargo => Cache::Cargo,
+        // `cargo fetch` unpacked every source: the build only reads them.
+        Manager::Cargo => Cache::CargoBuild,
     }
 }
 
@@ -244,6 +358,10 @@ fn run_step(plan: &Plan, step: &Step, who: &str, network: &str) -> anyhow::Resul
         step.display()
     );
     let outcome = run::run_sandboxed(plan, step.program.as_ref(), &step.args, Capture::Both)?;
+    if let Some(signal) = outcome.interrupted {
+        // Returning the error drops the plans, which removes their private directories.
+        anyhow::bail!("interrupted by signal {signal}; the sandboxed {who} was killed");
+    }
     let mut stderr = std::io::stderr().lock();
     run::report_denials(&mut stderr, who, &outcome.denials).context("writing to standard error")?;
     if !outcome.status.success() {

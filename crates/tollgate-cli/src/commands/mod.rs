@@ -11,3 +11,4 @@ pub mod policy;
 pub mod run;
 pub mod scan;
 pub mod trust;
+pub mod venv_guard;

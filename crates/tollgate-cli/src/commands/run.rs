@@ -10,7 +10,8 @@ use std::process::{ExitStatus, Stdio};
 
 use anyhow::Context;
 use clap::{Args, ValueEnum};
-use tollgate_sandbox::denials::{self, Denial};
+use tollgate_sandbox::denials::Denial;
+use tollgate_sandbox::interrupt::Interrupts;
 use tollgate_sandbox::{Cache, KernelSupport, Plan, Policy};
 
 use crate::exit::Status;
@@ -64,6 +65,10 @@ pub struct SandboxArgs {
     /// Run even if the kernel cannot enforce every protection (each gap is printed).
     #[arg(long)]
     pub allow_weaker: bool,
+    /// Make the project read-only except PATH (a build output, relative to the project;
+    /// repeatable), so the command cannot plant files for the next step.
+    #[arg(long = "output", value_name = "PATH")]
+    pub output: Vec<PathBuf>,
 }
 
 impl SandboxArgs {
@@ -91,6 +96,9 @@ impl SandboxArgs {
             }
         }
         policy.allow_weaker = self.allow_weaker;
+        if !self.output.is_empty() {
+            policy.outputs = Some(self.output.clone());
+        }
         Ok(policy)
     }
 }
@@ -128,6 +136,11 @@ pub fn run(args: &RunArgs) -> anyhow::Result<Status> {
         anyhow::bail!("no command given after `--`");
     };
     let outcome = run_sandboxed(&plan, program, rest, Capture::Stderr)?;
+    if let Some(signal) = outcome.interrupted {
+        eprintln!("tollgate: interrupted by signal {signal}; the sandboxed command was killed");
+        drop(plan);
+        std::process::exit(128 + signal);
+    }
     report_denials(
         &mut std::io::stderr().lock(),
         "the command",
@@ -160,6 +173,8 @@ pub struct Outcome {
     pub status: ExitStatus,
     /// Denials found in its output.
     pub denials: Vec<Denial>,
+    /// The signal (SIGINT, SIGTERM, SIGHUP) that made tollgate kill the command, if any.
+    pub interrupted: Option<i32>,
 }
 
 /// At most this much of each stream is kept for scanning (all of it is echoed).
@@ -172,14 +187,19 @@ pub fn run_sandboxed(
     args: &[OsString],
     capture: Capture,
 ) -> anyhow::Result<Outcome> {
+    // Before any thread starts, so that every thread inherits the blocked signals.
+    let interrupts = Interrupts::install().context("setting up signal handling")?;
     let mut command = plan.command(program, args)?;
-    command.stdin(Stdio::inherit()).stderr(Stdio::piped());
+    // Standard input stays /dev/null (set by the plan): install-time code gets no terminal.
+    command.stderr(Stdio::piped());
     if capture == Capture::Both {
         command.stdout(Stdio::piped());
     }
     let mut child = command
         .spawn()
         .with_context(|| format!("starting {} in the sandbox", program.to_string_lossy()))?;
+    interrupts.watch(child.id());
+    plan.started();
     let stderr = child
         .stderr
         .take()
@@ -188,7 +208,9 @@ pub fn run_sandboxed(
         .stdout
         .take()
         .map(|pipe| std::thread::spawn(move || tee(pipe, &mut std::io::stdout())));
-    let status = child.wait().context("waiting for the sandboxed command")?;
+    let status = child.wait();
+    interrupts.unwatch();
+    let status = status.context("waiting for the sandboxed command")?;
     let mut text = String::new();
     for handle in [stdout, stderr].into_iter().flatten() {
         let captured = handle
@@ -198,7 +220,8 @@ pub fn run_sandboxed(
     }
     Ok(Outcome {
         status,
-        denials: denials::scan(&text, plan.home()),
+        denials: plan.denials(&text),
+        interrupted: interrupts.received(),
     })
 }
 

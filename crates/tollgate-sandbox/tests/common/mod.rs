@@ -80,6 +80,7 @@ impl Lab {
         command.output().expect("run inside")
     }
 
+    #[allow(dead_code)]
     pub fn inside(&self, script: &str) -> Output {
         self.inside_with(self.policy(), script, None)
     }
@@ -92,6 +93,7 @@ impl Lab {
 
 /// Asserts that `script` succeeds outside and fails inside, and that no planted secret
 /// leaks into the sandboxed output.
+#[allow(dead_code)]
 pub fn assert_blocked(lab: &Lab, script: &str) -> Output {
     let plain = lab.outside(script);
     assert!(
@@ -100,6 +102,20 @@ pub fn assert_blocked(lab: &Lab, script: &str) -> Output {
         String::from_utf8_lossy(&plain.stderr)
     );
     let sandboxed = lab.inside(script);
+    assert_failed_inside(&sandboxed, script);
+    sandboxed
+}
+
+/// As [`assert_blocked`], with the payload run as `uid` (and the same gid) both times.
+#[allow(dead_code)]
+pub fn assert_blocked_as(lab: &Lab, script: &str, uid: u32) -> Output {
+    let plain = lab.outside_as(script, Some(uid));
+    assert!(
+        plain.status.success(),
+        "the payload must work outside the sandbox (as uid {uid}) to prove anything: {script}\nstderr: {}",
+        String::from_utf8_lossy(&plain.stderr)
+    );
+    let sandboxed = lab.inside_with(lab.policy(), script, Some(uid));
     assert_failed_inside(&sandboxed, script);
     sandboxed
 }
