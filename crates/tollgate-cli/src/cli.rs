@@ -42,6 +42,10 @@ pub enum Command {
     Init(commands::init::InitArgs),
     /// Before adding a dependency: is it a likely typosquat, banned, too new? (exit 1 if so)
     Check(commands::check::CheckArgs),
+    /// A coding agent's pre-tool hook: reads the proposed call as JSON on stdin (Claude
+    /// Code's PreToolUse) and blocks (exit 2, reasons on stderr) installs of packages that
+    /// fail `check`.
+    Hook(commands::hook::HookArgs),
     /// Validate tollgate.toml and run the policy checks (bans, sources, hashes,
     /// install-scripts, licenses, cooldown, names) on the lockfiles under PATH.
     Policy(commands::policy::PolicyArgs),

@@ -32,6 +32,7 @@ fn main() -> ExitCode {
         Command::InstallCode(args) => commands::install_code::run(&args),
         Command::Init(args) => commands::init::run(&args),
         Command::Check(args) => commands::check::run(&args),
+        Command::Hook(args) => commands::hook::run(&args),
         Command::Policy(args) => commands::policy::run(&args),
         Command::Trust(args) => commands::trust::run(&args),
     };

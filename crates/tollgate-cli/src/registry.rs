@@ -3,13 +3,14 @@
 //! [`MetadataSource`] (publish times, licenses, name existence), with a small distilled
 //! cache so that a warm scan does not re-read whole registry documents.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::PathBuf;
 use std::sync::Mutex;
 use std::time::Duration;
 
 use anyhow::Context as _;
 use serde::{Deserialize, Serialize};
+use tollgate_gate::{ListedVersion, PackageFacts};
 use tollgate_model::Ecosystem;
 use tollgate_policy::{MetadataError, MetadataSource, PackageKey};
 use tollgate_registry::{
@@ -50,10 +51,20 @@ struct Distilled {
     exists: bool,
     /// version → (publish time, license).
     versions: BTreeMap<String, (Option<String>, Option<String>)>,
+    /// Versions the registry marks yanked (npm: deprecated). Entries written before this
+    /// field existed read as none yanked.
+    #[serde(default)]
+    yanked: BTreeSet<String>,
 }
 
 impl From<PackageMetadata> for Distilled {
     fn from(metadata: PackageMetadata) -> Self {
+        let yanked = metadata
+            .versions
+            .iter()
+            .filter(|(_, facts)| facts.yanked)
+            .map(|(version, _)| version.clone())
+            .collect();
         Distilled {
             exists: metadata.exists,
             versions: metadata
@@ -61,6 +72,7 @@ impl From<PackageMetadata> for Distilled {
                 .into_iter()
                 .map(|(version, facts)| (version, (facts.published, facts.license)))
                 .collect(),
+            yanked,
         }
     }
 }
@@ -157,6 +169,31 @@ impl RegistryMetadata {
         drop(written);
     }
 
+    /// Every version of `name` the registry lists (`None`: the registry does not know the
+    /// name). An error when it cannot be asked (offline with nothing cached, no network).
+    pub fn versions(
+        &self,
+        ecosystem: Ecosystem,
+        name: &str,
+    ) -> Result<Option<Vec<ListedVersion>>, MetadataError> {
+        let package = self.package(ecosystem, name)?;
+        if !package.exists {
+            return Ok(None);
+        }
+        Ok(Some(
+            package
+                .versions
+                .iter()
+                .map(|(version, (published, _))| ListedVersion {
+                    version: version.clone(),
+                    // An unreadable time is an unknown one: the cooldown check reports it.
+                    published: published.as_deref().and_then(|t| t.parse().ok()),
+                    yanked: package.yanked.contains(version),
+                })
+                .collect(),
+        ))
+    }
+
     /// What runs when `name@version` is installed, as the registry says: npm's install-time
     /// lifecycle scripts, or for PyPI whether only an sdist exists (then its build backend
     /// runs). `None` when the registry does not say (crates.io) or cannot be asked.
@@ -201,6 +238,26 @@ fn request(ecosystem: Ecosystem, name: &str) -> MetadataRequest {
         ecosystem,
         name: name.to_owned(),
         version: None,
+    }
+}
+
+/// The gate's registry facts: the inherent methods above.
+impl PackageFacts for RegistryMetadata {
+    fn versions(
+        &self,
+        ecosystem: Ecosystem,
+        name: &str,
+    ) -> Result<Option<Vec<ListedVersion>>, MetadataError> {
+        RegistryMetadata::versions(self, ecosystem, name)
+    }
+
+    fn install_time_code(
+        &self,
+        ecosystem: Ecosystem,
+        name: &str,
+        version: &str,
+    ) -> Option<Vec<String>> {
+        RegistryMetadata::install_time_code(self, ecosystem, name, version)
     }
 }
 
@@ -305,6 +362,7 @@ mod tests {
         let distilled = Distilled {
             exists: true,
             versions,
+            yanked: BTreeSet::new(),
         };
         metadata.write_distilled(Ecosystem::Npm, name, &distilled);
         assert_eq!(

@@ -1,21 +1,34 @@
 //! `tollgate check <ecosystem> <name>[@version]`: exit 0 fine, 1 a finding, 2 an error.
+//! No test reaches the network: `--offline` with an empty cache of the test's own, or a
+//! registry served on 127.0.0.1 by the test from recorded-style documents.
+
+use std::io::{BufRead, BufReader, Write};
+use std::net::TcpListener;
 
 use assert_cmd::Command;
 use predicates::str::contains;
 
 mod common;
 
+/// `check --offline --allow-missing-db ARGS`: the name checks alone, no index, no cache.
 fn check(args: &[&str]) -> assert_cmd::assert::Assert {
     let dir = tempfile::tempdir().unwrap();
-    Command::cargo_bin("tollgate")
-        .unwrap()
-        .current_dir(dir.path())
-        // No network in tests: cache only, and an empty cache of the test's own.
-        .env("XDG_CACHE_HOME", dir.path())
-        .arg("check")
-        .arg("--offline")
+    bare_check(dir.path())
+        .arg("--allow-missing-db")
         .args(args)
         .assert()
+}
+
+/// `tollgate check --offline` in `dir`, with `dir` as cache and home.
+fn bare_check(dir: &std::path::Path) -> Command {
+    let mut command = common::tollgate();
+    command
+        .current_dir(dir)
+        .env("XDG_CACHE_HOME", dir)
+        .env("HOME", dir)
+        .arg("check")
+        .arg("--offline");
+    command
 }
 
 #[test]
@@ -73,7 +86,7 @@ fn banned_package_from_the_policy() {
             .unwrap()
             .current_dir(dir.path())
             .env("XDG_CACHE_HOME", dir.path())
-            .args(["check", "--offline", "npm", spec])
+            .args(["check", "--offline", "--allow-missing-db", "npm", spec])
             .assert()
     };
     run("event-stream@3.3.6")
@@ -89,12 +102,8 @@ fn advisories_for_the_version_asked_about() {
     let db = common::fixture_db();
     let run = |spec: &str| {
         let cache = tempfile::tempdir().unwrap();
-        let output = Command::cargo_bin("tollgate")
-            .unwrap()
-            .current_dir(cache.path())
-            .env("XDG_CACHE_HOME", cache.path())
-            .env_remove("TOLLGATE_DB")
-            .args(["check", "--offline", "--format", "json", "--db"])
+        let output = bare_check(cache.path())
+            .args(["--allow-missing-db", "--format", "json", "--db"])
             .arg(db.path())
             .args(["cargo", spec])
             .output()
@@ -111,10 +120,157 @@ fn advisories_for_the_version_asked_about() {
             .to_string()
             .contains("install-time code unknown")
     );
-    let (_, json) = run("chrono_anchor");
-    assert!(
-        json["notes"]
+    // Without a version (and no registry to say which one an install would get), the
+    // name's malicious-package record is still reported.
+    let (code, json) = run("chrono_anchor");
+    assert_eq!(code, Some(1));
+    assert_eq!(json["findings"][0]["code"], "malicious");
+    assert!(json["checked_version"].is_null());
+    assert!(json["notes"].to_string().contains("no version checked"));
+}
+
+/// Fails closed: no advisory index is an error, and so is `--offline` with nothing cached.
+#[test]
+fn missing_index_or_metadata_is_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    bare_check(dir.path())
+        .args(["npm", "lodash@4.17.21"])
+        .assert()
+        .code(2)
+        .stderr(contains("no advisory index"))
+        .stderr(contains("--allow-missing-db"));
+    let db = common::fixture_db();
+    bare_check(dir.path())
+        .arg("--db")
+        .arg(db.path())
+        .args(["npm", "lodash@4.17.21"])
+        .assert()
+        .code(2)
+        .stderr(contains("no registry metadata for lodash"));
+    bare_check(dir.path())
+        .arg("--db")
+        .arg(db.path())
+        .args(["npm", "lodash"])
+        .assert()
+        .code(2)
+        .stderr(contains("cannot tell which version of lodash"));
+}
+
+#[test]
+fn empty_or_invalid_name_is_an_error() {
+    for (ecosystem, name) in [
+        ("npm", ""),
+        ("npm", "  "),
+        ("pypi", "foo bar"),
+        ("cargo", "1abc"),
+    ] {
+        check(&[ecosystem, name])
+            .code(2)
+            .stderr(contains("not a valid"));
+    }
+}
+
+/// Serves `body` for every request, up to `count` requests, on 127.0.0.1.
+fn serve(body: String, count: usize) -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let base = format!("http://{}/", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        for stream in listener.incoming().take(count) {
+            let Ok(mut stream) = stream else { return };
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let mut line = String::new();
+            while reader.read_line(&mut line).unwrap_or(0) > 0 && line != "\r\n" {
+                line.clear();
+            }
+            let head = format!(
+                "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                body.len()
+            );
+            let _ = stream.write_all(head.as_bytes());
+            let _ = stream.write_all(body.as_bytes());
+        }
+    });
+    base
+}
+
+/// An npm packument in the registry's shape: 1.0.0 a year old, 1.1.0 two days old, a
+/// newer pre-release.
+fn packument(name: &str) -> String {
+    let now = jiff::Timestamp::now();
+    let ago = |days: i64| {
+        now.checked_sub(jiff::SignedDuration::from_hours(days * 24))
+            .unwrap()
             .to_string()
-            .contains("advisories not checked: give a version")
-    );
+    };
+    serde_json::json!({
+        "name": name,
+        "dist-tags": {"latest": "1.1.0", "next": "2.0.0-beta.1"},
+        "versions": {
+            "1.0.0": {"name": name, "version": "1.0.0", "license": "MIT"},
+            "1.1.0": {"name": name, "version": "1.1.0", "license": "MIT"},
+            "2.0.0-beta.1": {"name": name, "version": "2.0.0-beta.1", "license": "MIT"},
+        },
+        "time": {"1.0.0": ago(365), "1.1.0": ago(2), "2.0.0-beta.1": ago(1)},
+    })
+    .to_string()
+}
+
+/// Without a version, the version an install would get now is checked: the newest stable
+/// release, or with a cooldown in the policy, the newest one old enough. A malicious-package
+/// record for another version of the name is reported either way.
+#[test]
+fn without_a_version_the_installable_version_is_checked() {
+    let name = "gatecheck-fixture";
+    let dir = tempfile::tempdir().unwrap();
+    let record = dir.path().join("MAL-2026-0001.json");
+    std::fs::write(
+        &record,
+        serde_json::json!({
+            "id": "MAL-2026-0001",
+            "modified": "2026-01-01T00:00:00Z",
+            "summary": format!("Malicious code in {name} (npm)"),
+            "affected": [{"package": {"ecosystem": "npm", "name": name}, "versions": ["0.9.0"]}],
+        })
+        .to_string(),
+    )
+    .unwrap();
+    let db = dir.path().join("db");
+    common::tollgate()
+        .args(["db", "import", "--db"])
+        .arg(&db)
+        .arg(&record)
+        .assert()
+        .success();
+    let run = |policy: &str| {
+        let work = tempfile::tempdir().unwrap();
+        std::fs::write(work.path().join("tollgate.toml"), policy).unwrap();
+        let output = common::tollgate()
+            .current_dir(work.path())
+            .env("XDG_CACHE_HOME", work.path())
+            .env("HOME", work.path())
+            .env("NPM_CONFIG_REGISTRY", serve(packument(name), 20))
+            .args(["check", "--format", "json", "--db"])
+            .arg(&db)
+            .args(["npm", name])
+            .output()
+            .unwrap();
+        let json: serde_json::Value = serde_json::from_slice(&output.stdout)
+            .unwrap_or_else(|_| panic!("{}", String::from_utf8_lossy(&output.stderr)));
+        (output.status.code(), json)
+    };
+    let (code, json) = run("");
+    assert_eq!(json["checked_version"], "1.1.0", "{json}");
+    assert_eq!(json["exists"], true);
+    assert_eq!(code, Some(1));
+    let malicious: Vec<_> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == "malicious")
+        .collect();
+    assert_eq!(malicious.len(), 1, "{json}");
+    assert_eq!(malicious[0]["id"], "MAL-2026-0001");
+    let (_, json) = run("[cooldown]\nminimum-release-age = 7\n");
+    assert_eq!(json["checked_version"], "1.0.0", "{json}");
+    assert!(json["notes"].to_string().contains("cooldown"));
 }
