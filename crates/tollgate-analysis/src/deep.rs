@@ -107,7 +107,7 @@ pub fn deep_scan(inventory: &Inventory, source: &dyn ArtifactSource, threads: us
         match outcome {
             Outcome::Report(lockfile, report, findings) => {
                 scan.findings.extend(findings);
-                scan.reports.push((lockfile, report));
+                scan.reports.push((lockfile, *report));
             }
             Outcome::Finding(finding) => scan.findings.push(*finding),
             Outcome::Error(purl, why) => scan.errors.push((purl, why)),
@@ -117,7 +117,7 @@ pub fn deep_scan(inventory: &Inventory, source: &dyn ArtifactSource, threads: us
 }
 
 enum Outcome {
-    Report(String, PackageReport, Vec<Finding>),
+    Report(String, Box<PackageReport>, Vec<Finding>),
     Finding(Box<Finding>),
     Error(String, String),
 }
@@ -168,7 +168,7 @@ fn one_package(
     if let Some(disagreement) = disagreement(lockfile, package, lock_state, &report.state) {
         findings.push(disagreement);
     }
-    Outcome::Report(lockfile.to_owned(), report, findings)
+    Outcome::Report(lockfile.to_owned(), Box::new(report), findings)
 }
 
 /// A finding when the lockfile and the artifact disagree about install-time code (an

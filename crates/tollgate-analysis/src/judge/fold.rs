@@ -175,7 +175,7 @@ impl Folder<'_> {
                     return None;
                 }
                 let list = arguments.named_child(1)?;
-                chars_of(list, self.source, |n| Some(n))
+                chars_of(list, self.source, Some)
             }
             "generator_expression" | "list_comprehension" => {
                 let body = node.child_by_field_name("body")?;

@@ -439,12 +439,15 @@ struct Item<'t> {
     innermost: Option<Node<'t>>,
 }
 
+/// A node still to visit: the node, its parent, its enclosing top-level function or class,
+/// and its innermost enclosing function.
+type Pending<'t> = (Node<'t>, Option<Node<'t>>, Option<String>, Option<Node<'t>>);
+
 /// Every node in document order, with its enclosing top-level function or class (a
 /// method's name is its class's: calling the class runs its methods).
 fn collect<'t>(root: Node<'t>, source: &str, visited: &mut usize) -> Vec<Item<'t>> {
     let mut items = Vec::new();
-    let mut stack: Vec<(Node<'t>, Option<Node<'t>>, Option<String>, Option<Node<'t>>)> =
-        vec![(root, None, None, None)];
+    let mut stack: Vec<Pending<'t>> = vec![(root, None, None, None)];
     while let Some((node, parent, function, innermost)) = stack.pop() {
         *visited += 1;
         if *visited >= MAX_NODES {
@@ -789,11 +792,10 @@ impl<'s> State<'s> {
                     "__builtins__.__dict__",
                     "builtins.__dict__",
                     "__builtins__",
+                    "sys.modules",
                 ]
                 .contains(&value.as_str())
                 {
-                    Some(key)
-                } else if value == "sys.modules" {
                     Some(key)
                 } else {
                     None
@@ -881,12 +883,11 @@ impl<'s> State<'s> {
                     }
                     labels |= self.tainted(text);
                 }
-                "string" => {
+                "string"
                     if string_value(current, self.source)
-                        .is_some_and(|v| credential_location(&v).is_some())
-                    {
-                        labels |= SECRET;
-                    }
+                        .is_some_and(|v| credential_location(&v).is_some()) =>
+                {
+                    labels |= SECRET;
                 }
                 _ => {}
             }
