@@ -11,8 +11,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use tollgate_lockfile::Inventory;
 use tollgate_model::{Evidence, Finding, Package, Severity};
 
-use crate::analyze::{analyze_package, findings_for_package};
+use crate::analyze::analyze_package;
 use crate::files::PackageFiles;
+use crate::judge::verdict_finding;
 use crate::lockmap::{LockMap, map_inventory};
 use crate::model::{CodeState, PackageReport};
 
@@ -59,8 +60,9 @@ pub struct DeepScan {
     pub maps: Vec<LockMap>,
     /// One report per analysed package, with its lockfile.
     pub reports: Vec<(String, PackageReport)>,
-    /// Every finding (install-script findings, hash mismatches, and `install-time-code`
-    /// mismatches between the lock-only and the artifact map).
+    /// Every finding: one `install-code` verdict per analysed package (its capability
+    /// findings are evidence inside it), hash mismatches, and `install-time-code`
+    /// mismatches between the lock-only and the artifact map.
     pub findings: Vec<Finding>,
     /// Packages that could not be analysed, with why.
     pub errors: Vec<(String, String)>,
@@ -164,7 +166,7 @@ fn one_package(
         Ok(report) => report,
         Err(error) => return Outcome::Error(package.purl.clone(), error.to_string()),
     };
-    let mut findings = findings_for_package(&report, package, lockfile);
+    let mut findings = vec![verdict_finding(&report, package, lockfile)];
     if let Some(disagreement) = disagreement(lockfile, package, lock_state, &report.state) {
         findings.push(disagreement);
     }
@@ -272,7 +274,11 @@ mod tests {
             .map(|f| (f.code.as_str(), f.id.as_deref()))
             .collect();
         assert!(codes.contains(&("hash-mismatch", None)));
-        assert!(codes.contains(&("install-script", Some("install-script/download-exec"))));
+        assert!(
+            codes.contains(&("install-code", Some("install-code/malicious")))
+                || codes.contains(&("install-code", Some("install-code/suspicious"))),
+            "curl | sh at postinstall is not clean: {codes:?}"
+        );
         let mismatch = scan
             .findings
             .iter()

@@ -21,6 +21,24 @@ pub struct ScanReport {
     pub lockfiles: Vec<ScannedLockfile>,
     /// Whether advisories were checked, and against what.
     pub advisories: AdvisoryStatus,
+    /// With `--deep`: every package whose install-time code was analysed, with its verdict.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub packages: Vec<AnalysedPackage>,
+}
+
+/// One package `scan --deep` analysed.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AnalysedPackage {
+    /// The lockfile that locks it.
+    pub lockfile: String,
+    /// Its package URL.
+    pub purl: String,
+    /// What the artifact says about install-time code (`state`, and `kinds` when it runs
+    /// code).
+    #[serde(flatten)]
+    pub state: tollgate_analysis::CodeState,
+    /// The verdict on its code.
+    pub verdict: tollgate_analysis::Verdict,
 }
 
 /// One scanned lockfile.
@@ -218,6 +236,7 @@ pub(crate) mod tests {
                 age_days: Some(0),
                 notes: Vec::new(),
             },
+            packages: Vec::new(),
         }
     }
 

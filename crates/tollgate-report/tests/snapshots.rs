@@ -99,6 +99,7 @@ fn report() -> ScanReport {
             age_days: Some(2),
             notes: vec!["RUSTSEC-2021-0145 in pkg:cargo/atty@0.2.14 is ignored by tollgate.toml (RUSTSEC-2021-0145)".into()],
         },
+        packages: Vec::new(),
     }
 }
 

@@ -12,6 +12,7 @@
 //! [`score`] turns the signals into the verdict.
 
 mod decode;
+mod finding;
 mod fold;
 mod python;
 mod scope;
@@ -23,6 +24,7 @@ use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
 
+pub use finding::{VERDICT_CODE, verdict_finding, verdict_severity};
 pub use score::{MALICIOUS_AT, PASSIVE_FACTOR, SUSPICIOUS_AT};
 pub use signal::CodePhase;
 

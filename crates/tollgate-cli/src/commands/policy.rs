@@ -131,6 +131,7 @@ pub fn run(args: &PolicyArgs) -> anyhow::Result<Status> {
             ],
             ..AdvisoryStatus::default()
         },
+        ..ScanReport::default()
     };
     let stdout = std::io::stdout();
     let mut out = stdout.lock();

@@ -21,7 +21,7 @@ use tollgate_model::{Lockfile, Package, package_url};
 use tollgate_policy::{
     Config, InstallCode, InstallCodeSource, Level, LockHints, MetadataSource, PopularNames,
 };
-use tollgate_report::findings::{AdvisoryStatus, ScanReport, ScannedLockfile};
+use tollgate_report::findings::{AdvisoryStatus, AnalysedPackage, ScanReport, ScannedLockfile};
 
 use crate::commands::db::{DbLocation, age_days};
 use crate::commands::inspect::RegistrySource;
@@ -173,6 +173,7 @@ fn scan_inventory(
             &mut report.errors,
         );
         if let Some(deep) = deep {
+            report.packages = analysed_packages(&deep);
             report.findings.extend(deep.findings);
         }
         print_report(args, report, advisories.index_missing)
@@ -298,6 +299,19 @@ fn deep_scan(
         });
     }
     Ok(deep)
+}
+
+/// The verdict on every package `--deep` analysed, for the JSON report.
+fn analysed_packages(deep: &DeepScan) -> Vec<AnalysedPackage> {
+    deep.reports
+        .iter()
+        .map(|(lockfile, report)| AnalysedPackage {
+            lockfile: lockfile.clone(),
+            purl: package_url(report.ecosystem, &report.name, &report.version),
+            state: report.state.clone(),
+            verdict: report.verdict.clone(),
+        })
+        .collect()
 }
 
 /// What runs at install time, for the `install-scripts` check: the analysed artifact when
