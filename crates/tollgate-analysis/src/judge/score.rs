@@ -41,7 +41,7 @@ pub(crate) fn weight(kind: SignalKind) -> u32 {
     match kind {
         ExecDownloaded => 85,
         ExecDecoded => 75,
-        ExfilFlow => 75,
+        ExfilFlow => 80,
         DownloadRun => 70,
         Shellcode => 70,
         Destructive => 65,
@@ -74,6 +74,8 @@ pub(crate) fn weight(kind: SignalKind) -> u32 {
 struct Combination {
     first: &'static [SignalKind],
     second: &'static [SignalKind],
+    /// A third kind that must be present too, in code that runs on its own (empty: a pair).
+    also: &'static [SignalKind],
     bonus: u32,
     why: &'static str,
     /// Only when both run at install or startup (libraries read the environment and use
@@ -82,6 +84,8 @@ struct Combination {
     /// Also when neither runs by itself, as long as both sit in one file: a stealer's
     /// vocabulary is its own evidence wherever it is kept.
     same_file: bool,
+    /// Only when both sit in one file and both run on their own.
+    one_file: bool,
 }
 
 const fn pair(
@@ -93,10 +97,12 @@ const fn pair(
     Combination {
         first,
         second,
+        also: &[],
         bonus,
         why,
         install_only: false,
         same_file: false,
+        one_file: false,
     }
 }
 
@@ -115,18 +121,22 @@ const COMBINATIONS: &[Combination] = &[
     Combination {
         first: &[SignalKind::Network, SignalKind::ExfilEndpoint],
         second: &[SignalKind::EnvHarvest],
+        also: &[],
         bonus: 30,
         why: "reads the environment and uses the network while installing",
         install_only: true,
         same_file: false,
+        one_file: false,
     },
     Combination {
         first: &[SignalKind::CredentialStore, SignalKind::Surveillance],
         second: &[SignalKind::ExfilEndpoint],
+        also: &[],
         bonus: 45,
         why: "names credential stores and a host to send them to",
         install_only: false,
         same_file: true,
+        one_file: false,
     },
     pair(
         &[SignalKind::Network, SignalKind::ExfilEndpoint],
@@ -142,14 +152,31 @@ const COMBINATIONS: &[Combination] = &[
     ),
     pair(
         &[SignalKind::ExfilEndpoint],
-        &[
-            SignalKind::Network,
-            SignalKind::ProcessExec,
-            SignalKind::HostRecon,
-        ],
+        &[SignalKind::ProcessExec, SignalKind::HostRecon],
         20,
-        "talks to a host typical of exfiltration",
+        "names a host typical of exfiltration and runs programs or reads the host's identity",
     ),
+    // A webhook or request-catcher contacted by code that runs on its own (install,
+    // interpreter start, module level at import) is a beacon: libraries for such services
+    // call them from functions the user calls, not when they are imported.
+    pair(
+        &[SignalKind::ExfilEndpoint],
+        &[SignalKind::Network],
+        40,
+        "contacts a host typical of exfiltration from code that runs on its own",
+    ),
+    // A program started with its window hidden by code that runs on its own: nothing a
+    // user asked for should need to hide from them at install or import time.
+    Combination {
+        first: &[SignalKind::HiddenExec],
+        second: &[SignalKind::ProcessExec],
+        also: &[],
+        bonus: 40,
+        why: "starts a program with its window hidden from code that runs on its own",
+        install_only: false,
+        same_file: false,
+        one_file: true,
+    },
     pair(
         &[SignalKind::ExecutableDrop],
         &[SignalKind::Network, SignalKind::ProcessExec],
@@ -167,6 +194,19 @@ const COMBINATIONS: &[Combination] = &[
         15,
         "an overridden install command that reaches out",
     ),
+    // A setuptools `cmdclass` override that both downloads and runs programs while
+    // installing: the shape of a dropper, not of a build (builds compile, they do not
+    // fetch and start programs from their own install command).
+    Combination {
+        first: &[SignalKind::InstallOverride],
+        second: &[SignalKind::Network],
+        also: &[SignalKind::ProcessExec, SignalKind::SecondStage],
+        bonus: 20,
+        why: "an overridden install command that downloads and runs programs",
+        install_only: true,
+        same_file: false,
+        one_file: false,
+    },
     pair(
         &[
             SignalKind::Obfuscator,
@@ -205,17 +245,19 @@ fn points(signal: &Located) -> u32 {
     }
 }
 
-/// A kind of each side of `combination` seen in one file, whatever their reach.
+/// A kind of each side of `combination` seen in one file, among the signals `keep` keeps.
 fn same_file_pair(
     signals: &[Located],
     combination: &Combination,
+    keep: &dyn Fn(&&Located) -> bool,
 ) -> (Option<&'static SignalKind>, Option<&'static SignalKind>) {
-    for signal in signals {
+    for signal in signals.iter().filter(keep) {
         let Some(a) = combination.first.iter().find(|k| **k == signal.signal.kind) else {
             continue;
         };
         let partner = signals
             .iter()
+            .filter(keep)
             .filter(|other| other.file == signal.file)
             .find_map(|other| combination.second.iter().find(|k| **k == other.signal.kind));
         if let Some(b) = partner {
@@ -259,11 +301,14 @@ pub(crate) fn verdict(signals: &[Located]) -> Verdict {
             .find(|k| kinds.contains(k) && !combination.first.contains(k));
         let (bonus, why) = (combination.bonus, combination.why);
         let (a, b) = match (a, b) {
+            _ if combination.one_file => same_file_pair(signals, combination, &counts),
             (Some(a), Some(b)) => (Some(a), Some(b)),
-            _ if combination.same_file => same_file_pair(signals, combination),
+            _ if combination.same_file => same_file_pair(signals, combination, &|_| true),
             _ => (None, None),
         };
-        if let (Some(a), Some(b)) = (a, b) {
+        let third =
+            combination.also.is_empty() || combination.also.iter().any(|k| kinds.contains(k));
+        if let (Some(a), Some(b), true) = (a, b, third) {
             let anchor = signals
                 .iter()
                 .filter(counts)
