@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use tollgate_analysis::{PackageFiles, Rule, analyze_package};
+use tollgate_analysis::{PackageFiles, Rule, VerdictLevel, analyze_package};
 use tollgate_model::Severity;
 
 struct Label {
@@ -49,7 +49,25 @@ fn labelled_set_detection_and_false_positive_rates() {
             label.archive
         );
         let flagged = report.max_severity() >= Some(Severity::High);
+        println!(
+            "{}: verdict {} {} {:?}",
+            label.archive,
+            report.verdict.level.as_str(),
+            report.verdict.score,
+            report
+                .verdict
+                .reasons
+                .iter()
+                .map(|r| format!("{}+{}", r.rule, r.points))
+                .collect::<Vec<_>>()
+        );
         if label.malicious {
+            assert_eq!(
+                report.verdict.level,
+                VerdictLevel::Malicious,
+                "{}: a reconstruction of a real attack is judged malicious",
+                label.archive
+            );
             malicious += 1;
             detected += usize::from(flagged);
             for rule in &label.rules {
@@ -65,6 +83,12 @@ fn labelled_set_detection_and_false_positive_rates() {
                 );
             }
         } else {
+            assert_eq!(
+                report.verdict.level,
+                VerdictLevel::Clean,
+                "{}: build code is judged clean",
+                label.archive
+            );
             benign += 1;
             false_positives += usize::from(flagged);
             if flagged {

