@@ -1,0 +1,320 @@
+//! Python semantics for the verdict: resolves what each call really calls (import
+//! aliases, `x = exec`, `getattr(__builtins__, 'ex'+'ec')`, `globals()[...]`,
+//! `vars(__builtins__)[...]`, `__import__(...)`), folds the strings it is given, tracks
+//! data from sources (decoders, downloads, secrets, host identity) through variables,
+//! lambdas and function returns into sinks (exec, the network, programs), and tells
+//! module-level code (runs on import) from functions nobody at module level calls.
+
+use std::collections::{HashMap, HashSet};
+
+use tree_sitter::Node;
+
+use super::fold::{Folder, string_value};
+use super::signal::{Reach, Signal, SignalKind};
+use crate::facts::{line_of, parse, text_of};
+use crate::patterns::credential_location;
+
+/// Data labels carried by values.
+const DECODED: u8 = 1;
+const DOWNLOADED: u8 = 2;
+const SECRET: u8 = 4;
+const HOST: u8 = 8;
+
+/// Most nodes visited in one file (a hostile file can be huge and deep).
+const MAX_NODES: usize = 2_000_000;
+
+/// What one Python file contributes.
+#[derive(Debug, Default)]
+pub(crate) struct PyFacts {
+    pub signals: Vec<Signal>,
+    /// Modules it imports (dotted, with leading dots for relative imports).
+    pub imports: Vec<String>,
+    /// Code found in literals and decoded strings, to analyse in turn: (line, text, how).
+    pub payloads: Vec<(u32, String, String)>,
+    /// Whether the node budget ran out.
+    pub truncated: bool,
+    /// Line ranges (inclusive) of functions nothing at module level calls: text signals
+    /// found there are passive too.
+    pub passive_lines: Vec<(u32, u32)>,
+}
+
+impl PyFacts {
+    /// The reach of a line of the file.
+    pub(crate) fn reach_of_line(&self, line: u32) -> Reach {
+        if self
+            .passive_lines
+            .iter()
+            .any(|(start, end)| (*start..=*end).contains(&line))
+        {
+            Reach::OnCall
+        } else {
+            Reach::Always
+        }
+    }
+}
+
+mod callee;
+mod state;
+#[cfg(test)]
+mod tests;
+mod util;
+
+use callee::*;
+use util::*;
+
+pub(crate) use util::looks_like_code;
+
+/// Words without which a Python file cannot do anything the rules look for (run code,
+/// start programs, reach the network, decode, read secrets or host identity). A file
+/// without any is not parsed: that keeps whole libraries cheap to judge.
+const TRIGGERS: &[&str] = &[
+    "exec",
+    "eval",
+    "system",
+    "popen",
+    "Popen",
+    "subprocess",
+    "spawn",
+    "startfile",
+    "socket",
+    "urlopen",
+    "urlretrieve",
+    "request",
+    "http",
+    "urllib",
+    "b64decode",
+    "decode",
+    "decompress",
+    "marshal",
+    "pickle",
+    "getattr",
+    "__import__",
+    "import_module",
+    "globals",
+    "vars(",
+    "environ",
+    "getenv",
+    "getuser",
+    "gethostname",
+    "getlogin",
+    "platform",
+    "uname",
+    "pip",
+    "setup(",
+    "cmdclass",
+    "chr(",
+    "fromhex",
+    "Fernet",
+    "decrypt",
+    "ctypes",
+    "win32",
+    "clipboard",
+    "ImageGrab",
+    "keyboard",
+    "pynput",
+    "webhook",
+];
+
+/// Whether `source` contains any word of [`TRIGGERS`].
+pub(crate) fn worth_parsing(source: &str) -> bool {
+    use std::sync::OnceLock;
+    static MATCHER: OnceLock<aho_corasick::AhoCorasick> = OnceLock::new();
+    MATCHER
+        .get_or_init(|| {
+            aho_corasick::AhoCorasick::new(TRIGGERS).expect("the constant trigger words build")
+        })
+        .is_match(source)
+}
+
+/// Analyses one Python file. `all_reached`: every function counts as run (setup.py and
+/// payloads: what they define, they run).
+pub(crate) fn analyse(source: &str, all_reached: bool) -> PyFacts {
+    analyse_with_entries(source, all_reached, &[])
+}
+
+/// [`analyse`], with functions that something outside the file runs (console-script and
+/// entry-point targets) counted as reached.
+pub(crate) fn analyse_with_entries(source: &str, all_reached: bool, entries: &[String]) -> PyFacts {
+    let mut facts = PyFacts::default();
+    let language: tree_sitter::Language = tree_sitter_python::LANGUAGE.into();
+    let Some(tree) = parse(&language, source) else {
+        return facts;
+    };
+    let root = tree.root_node();
+    let mut state = State {
+        source,
+        aliases: HashMap::new(),
+        consts: HashMap::new(),
+        taint: HashMap::new(),
+        scope: 0,
+        wrote_download: HashSet::new(),
+        reached: HashSet::new(),
+        all_reached,
+        visited: 0,
+    };
+    let nodes = collect(root, source, &mut state.visited);
+    facts.truncated = state.visited >= MAX_NODES;
+    // Bindings first (twice: a binding may use one made further down).
+    for _ in 0..2 {
+        for item in &nodes {
+            state.bind(item, &mut facts);
+        }
+    }
+    state.reach(&nodes, entries);
+    let mut seen_payloads = HashSet::new();
+    for item in &nodes {
+        let reach = if state.all_reached
+            || item
+                .function
+                .as_ref()
+                .is_none_or(|f| state.reached.contains(f))
+        {
+            Reach::Always
+        } else {
+            Reach::OnCall
+        };
+        state.scope = scope_of(item);
+        match item.node.kind() {
+            "call" => state.call(item.node, reach, &mut facts),
+            "string" => state.literal(item.node, reach, &mut facts, &mut seen_payloads),
+            "attribute" if text_of(item.node, source) == "os.environ" => {
+                state.environ(item, reach, &mut facts)
+            }
+            _ => {}
+        }
+    }
+    facts.signals.extend(identifier_shapes(&nodes, source));
+    if !state.all_reached {
+        for item in &nodes {
+            if item.function.is_none()
+                && matches!(item.node.kind(), "function_definition" | "class_definition")
+            {
+                let name = item
+                    .node
+                    .child_by_field_name("name")
+                    .map(|n| text_of(n, source))
+                    .unwrap_or("");
+                if !state.reached.contains(name) {
+                    let end = u32::try_from(item.node.end_position().row)
+                        .unwrap_or(u32::MAX)
+                        .saturating_add(1);
+                    facts.passive_lines.push((line_of(item.node), end));
+                }
+            }
+        }
+    }
+    facts
+}
+
+/// The modules a file imports, read from its lines without parsing (`import a.b`,
+/// `from .x import y`): used for files not worth parsing, whose imports still run.
+pub(crate) fn imports_by_text(source: &str) -> Vec<String> {
+    let mut modules = Vec::new();
+    for line in source.lines() {
+        let line = line.trim_start();
+        if let Some(rest) = line.strip_prefix("from ") {
+            let mut words = rest.split_whitespace();
+            let module = words.next().unwrap_or("");
+            if words.next() == Some("import") {
+                push_unique(&mut modules, module.to_owned());
+                for name in words
+                    .flat_map(|w| w.split(','))
+                    .map(|w| w.trim_matches(|c| c == '(' || c == ')'))
+                {
+                    if !name.is_empty() && name != "as" && name != "*" {
+                        let separator = if module.ends_with('.') { "" } else { "." };
+                        push_unique(&mut modules, format!("{module}{separator}{name}"));
+                    }
+                }
+            }
+        } else if let Some(rest) = line.strip_prefix("import ") {
+            for part in rest.split(',') {
+                if let Some(module) = part.split_whitespace().next() {
+                    push_unique(&mut modules, module.to_owned());
+                }
+            }
+        }
+    }
+    modules
+}
+
+/// A node, its parent, the module-level function it sits in (`None`: module level) and
+/// the innermost function around it. Parents are recorded while walking because
+/// tree-sitter's `Node::parent` searches from the root each time.
+struct Item<'t> {
+    node: Node<'t>,
+    parent: Option<Node<'t>>,
+    function: Option<String>,
+    innermost: Option<Node<'t>>,
+}
+
+/// A node still to visit: the node, its parent, its enclosing top-level function or class,
+/// and its innermost enclosing function.
+type Pending<'t> = (Node<'t>, Option<Node<'t>>, Option<String>, Option<Node<'t>>);
+
+/// Every node in document order, with its enclosing top-level function or class (a
+/// method's name is its class's: calling the class runs its methods).
+fn collect<'t>(root: Node<'t>, source: &str, visited: &mut usize) -> Vec<Item<'t>> {
+    let mut items = Vec::new();
+    let mut stack: Vec<Pending<'t>> = vec![(root, None, None, None)];
+    while let Some((node, parent, function, innermost)) = stack.pop() {
+        *visited += 1;
+        if *visited >= MAX_NODES {
+            break;
+        }
+        let inner = match (&function, node.kind()) {
+            (None, "function_definition" | "class_definition") => node
+                .child_by_field_name("name")
+                .map(|n| text_of(n, source).to_owned())
+                .or(Some(String::new())),
+            (None, "if_statement") if is_main_guard(node) => Some("__main__".to_owned()),
+            _ => function.clone(),
+        };
+        let inner_function = if node.kind() == "function_definition" {
+            Some(node)
+        } else {
+            innermost
+        };
+        items.push(Item {
+            node,
+            parent,
+            function: function.clone(),
+            innermost,
+        });
+        let mut cursor = node.walk();
+        let children: Vec<Node<'t>> = node.children(&mut cursor).collect();
+        for child in children.into_iter().rev() {
+            stack.push((child, Some(node), inner.clone(), inner_function));
+        }
+    }
+    items
+}
+
+fn is_main_guard(node: Node<'_>) -> bool {
+    node.child_by_field_name("condition").is_some_and(|c| {
+        let mut cursor = c.walk();
+        let text: Vec<String> = c
+            .children(&mut cursor)
+            .map(|n| n.kind().to_owned())
+            .collect();
+        text.iter().any(|k| k == "comparison_operator") || c.kind() == "comparison_operator"
+    }) && node
+        .child_by_field_name("condition")
+        .is_some_and(|c| c.byte_range().len() < 64)
+}
+
+struct State<'s> {
+    source: &'s str,
+    aliases: HashMap<String, String>,
+    consts: HashMap<String, String>,
+    /// Labels of names, per scope (0: module level, else the function node's id).
+    taint: HashMap<(usize, String), u8>,
+    /// The scope of the node being looked at.
+    scope: usize,
+    /// Scopes that write downloaded data to a file (`f.write(r.content)`, `urlretrieve`):
+    /// a program they start may be that file.
+    wrote_download: HashSet<usize>,
+    reached: HashSet<String>,
+    all_reached: bool,
+    visited: usize,
+}
