@@ -30,3 +30,16 @@ for target in "${!SEED_GLOB[@]}"; do
   RUSTC_BOOTSTRAP=1 cargo fuzz run "$target" "$corpus" -- \
     -max_total_time="$SECONDS_PER_TARGET" -rss_limit_mb=2048 -timeout=10 2>&1 | grep -E '^(#[0-9]+.*DONE|==[0-9]+==|SUMMARY)' || true
 done
+
+# The analysis targets: `archive` seeded with the labelled packages' archives, `judge` with
+# their source files (setup.py, install scripts, build.rs, modules).
+LABELLED=../crates/tollgate-analysis/tests/labelled
+mkdir -p corpus/archive corpus/judge
+cp "$LABELLED"/built/* corpus/archive/ 2>/dev/null || true
+find "$LABELLED/src" -type f \( -name '*.py' -o -name '*.js' -o -name '*.rs' -o -name '*.gyp' \) \
+  -size -64k -exec cp {} corpus/judge/ \; 2>/dev/null || true
+for target in archive judge; do
+  echo "== $target: $(ls "corpus/$target" | wc -l) seeds, ${SECONDS_PER_TARGET}s"
+  RUSTC_BOOTSTRAP=1 cargo fuzz run "$target" "corpus/$target" -- \
+    -max_total_time="$SECONDS_PER_TARGET" -rss_limit_mb=2048 -timeout=10 2>&1 | grep -E '^(#[0-9]+.*DONE|==[0-9]+==|SUMMARY)' || true
+done

@@ -45,3 +45,47 @@ pub fn trust_store(text: &str) {
     };
     let _ = tollgate_trust::evaluate(&store, &inventory, &Options::default());
 }
+
+/// Reads `data` as a package archive under each name kind (the content decides, the name
+/// only hints), then analyses what was read: hooks, rules and the verdict.
+pub fn archive(data: &[u8]) {
+    for name in ["fuzz.tgz", "fuzz.tar.gz", "fuzz.zip", "fuzz.whl", "fuzz.crate"] {
+        if let Ok(files) = tollgate_analysis::PackageFiles::from_archive(name, data) {
+            let _ = tollgate_analysis::analyze_package(name, &files);
+        }
+    }
+}
+
+/// Judges `data` as the code of a package in every place the verdict looks: `setup.py`
+/// (install), a `.pth` file (startup), a package `__init__` (import), an npm install
+/// script and main module, and a crate's `build.rs`. This drives the decoders, the
+/// constant folding and the data flow over attacker-shaped text.
+pub fn judge(data: &[u8]) {
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    let python = tollgate_analysis::PackageFiles::from_entries([
+        ("p-1/PKG-INFO".to_owned(), b"Metadata-Version: 2.1\nName: p\nVersion: 1\n".to_vec()),
+        ("p-1/setup.py".to_owned(), data.to_vec()),
+        ("p-1/p.pth".to_owned(), data.to_vec()),
+        ("p-1/p/__init__.py".to_owned(), data.to_vec()),
+    ]);
+    let _ = tollgate_analysis::analyze_package("python", &python);
+    let manifest = serde_json::json!({
+        "name": "p", "version": "1.0.0", "main": "index.js",
+        "scripts": {"postinstall": text},
+    });
+    let npm = tollgate_analysis::PackageFiles::from_entries([
+        ("package/package.json".to_owned(), manifest.to_string().into_bytes()),
+        ("package/index.js".to_owned(), data.to_vec()),
+    ]);
+    let _ = tollgate_analysis::analyze_package("npm", &npm);
+    let rust = tollgate_analysis::PackageFiles::from_entries([
+        (
+            "p-1/Cargo.toml".to_owned(),
+            b"[package]\nname = \"p\"\nversion = \"1.0.0\"\n".to_vec(),
+        ),
+        ("p-1/build.rs".to_owned(), data.to_vec()),
+    ]);
+    let _ = tollgate_analysis::analyze_package("crate", &rust);
+}
