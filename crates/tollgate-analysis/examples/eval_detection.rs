@@ -125,10 +125,13 @@ struct Args {
     ceiling_benign_malicious: f64,
     ceiling_benign_suspicious: f64,
     misses: usize,
+    /// Every verdict as JSON lines, for looking into what the rules see.
+    dump: Option<PathBuf>,
 }
 
 fn parse_args() -> Result<Args, String> {
     let mut args = Args {
+        dump: None,
         malicious: None,
         benign: None,
         floor_malicious: 0.0,
@@ -148,6 +151,7 @@ fn parse_args() -> Result<Args, String> {
             "--floor-flagged" => args.floor_flagged = number(value()?)?,
             "--ceiling-benign-malicious" => args.ceiling_benign_malicious = number(value()?)?,
             "--ceiling-benign-suspicious" => args.ceiling_benign_suspicious = number(value()?)?,
+            "--dump" => args.dump = Some(PathBuf::from(value()?)),
             "--misses" => args.misses = value()?.parse().map_err(|e| format!("--misses: {e}"))?,
             other => return Err(format!("unknown argument {other}")),
         }
@@ -241,8 +245,35 @@ fn load(dir: &Path) -> (Vec<Sample>, Vec<Outcome>, f64, u64) {
     (samples, outcomes, seconds, bytes)
 }
 
+/// Appends one JSON line per sample (`set`, `file`, `verdict` or `error`) to `--dump`.
+fn dump(args: &Args, set: &str, samples: &[Sample], outcomes: &[Outcome]) {
+    let Some(path) = &args.dump else { return };
+    let mut text = String::new();
+    for outcome in outcomes {
+        let line = match &outcome.verdict {
+            Ok(verdict) => serde_json::json!({
+                "set": set, "file": samples[outcome.sample].file, "verdict": verdict,
+            }),
+            Err(error) => serde_json::json!({
+                "set": set, "file": samples[outcome.sample].file, "error": error,
+            }),
+        };
+        text.push_str(&line.to_string());
+        text.push('\n');
+    }
+    let appended = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+        .and_then(|mut file| std::io::Write::write_all(&mut file, text.as_bytes()));
+    if let Err(error) = appended {
+        eprintln!("--dump {}: {error}", path.display());
+    }
+}
+
 fn evaluate_malicious(dir: &Path, args: &Args) -> bool {
     let (samples, outcomes, seconds, bytes) = load(dir);
+    dump(args, "malicious", &samples, &outcomes);
     // A cluster counts at the level of its best-detected sample? No: its worst, so that a
     // campaign is only "caught" when every sample of it is.
     let mut clusters: HashMap<&str, VerdictLevel> = HashMap::new();
@@ -314,6 +345,7 @@ fn evaluate_malicious(dir: &Path, args: &Args) -> bool {
 
 fn evaluate_benign(dir: &Path, args: &Args) -> bool {
     let (samples, outcomes, seconds, bytes) = load(dir);
+    dump(args, "benign", &samples, &outcomes);
     let n = outcomes.len();
     let malicious = outcomes
         .iter()

@@ -151,8 +151,10 @@ pub(crate) fn analyse_with_entries(source: &str, all_reached: bool, entries: &[S
         reached: HashSet::new(),
         all_reached,
         visited: 0,
+        functions: HashMap::new(),
     };
     let nodes = collect(root, source, &mut state.visited);
+    state.functions = functions(&nodes, source);
     facts.truncated = state.visited >= MAX_NODES;
     // Bindings first (twice: a binding may use one made further down).
     for _ in 0..2 {
@@ -204,6 +206,44 @@ pub(crate) fn analyse_with_entries(source: &str, all_reached: bool, entries: &[S
         }
     }
     facts
+}
+
+/// Every function definition: name → (the scope of its body, its parameter names in
+/// order). A name defined twice keeps its first definition.
+fn functions(items: &[Item<'_>], source: &str) -> HashMap<String, (usize, Vec<String>)> {
+    let mut functions = HashMap::new();
+    for item in items {
+        let node = item.node;
+        if node.kind() != "function_definition" {
+            continue;
+        }
+        let Some(name) = node.child_by_field_name("name") else {
+            continue;
+        };
+        let mut parameters = Vec::new();
+        if let Some(list) = node.child_by_field_name("parameters") {
+            for i in 0..list.named_child_count() {
+                let Some(parameter) = list.named_child(i) else {
+                    continue;
+                };
+                let name = match parameter.kind() {
+                    "identifier" => Some(parameter),
+                    "default_parameter" | "typed_default_parameter" => {
+                        parameter.child_by_field_name("name")
+                    }
+                    "typed_parameter" => parameter.named_child(0),
+                    _ => None,
+                };
+                if let Some(name) = name {
+                    parameters.push(text_of(name, source).to_owned());
+                }
+            }
+        }
+        functions
+            .entry(text_of(name, source).to_owned())
+            .or_insert((node.id() + 1, parameters));
+    }
+    functions
 }
 
 /// The modules a file imports, read from its lines without parsing (`import a.b`,
@@ -317,4 +357,7 @@ struct State<'s> {
     reached: HashSet<String>,
     all_reached: bool,
     visited: usize,
+    /// The functions this file defines, by name: their taint scope and parameter names,
+    /// so that data handed to them in a call taints their parameters.
+    functions: HashMap<String, (usize, Vec<String>)>,
 }

@@ -83,6 +83,7 @@ impl<'s> State<'s> {
                 if downloads_to_file {
                     self.wrote_download.insert(self.scope);
                 }
+                self.bind_arguments(node);
             }
             "with_item" => {
                 // `with urlopen(u) as r:` binds r to what the call returns.
@@ -115,6 +116,48 @@ impl<'s> State<'s> {
                 }
             }
             _ => {}
+        }
+    }
+
+    /// Data handed to a function of this file taints its parameters:
+    /// `send_dns(socket.gethostname())` makes `data` in `def send_dns(data)` host data.
+    fn bind_arguments(&mut self, call: Node<'_>) {
+        let Some(function) = call.child_by_field_name("function") else {
+            return;
+        };
+        if function.kind() != "identifier" {
+            return;
+        }
+        let Some((scope, parameters)) = self.functions.get(self.text(function)).cloned() else {
+            return;
+        };
+        let Some(arguments) = call.child_by_field_name("arguments") else {
+            return;
+        };
+        let mut position = 0;
+        for i in 0..arguments.named_child_count() {
+            let Some(argument) = arguments.named_child(i) else {
+                continue;
+            };
+            let (parameter, value) = if argument.kind() == "keyword_argument" {
+                let (Some(name), Some(value)) = (
+                    argument.child_by_field_name("name"),
+                    argument.child_by_field_name("value"),
+                ) else {
+                    continue;
+                };
+                (Some(self.text(name).to_owned()), value)
+            } else {
+                position += 1;
+                (parameters.get(position - 1).cloned(), argument)
+            };
+            let Some(parameter) = parameter else {
+                continue;
+            };
+            let labels = self.labels(value);
+            if labels != 0 {
+                *self.taint.entry((scope, parameter)).or_default() |= labels;
+            }
         }
     }
 
@@ -382,12 +425,32 @@ impl<'s> State<'s> {
                         labels |= SECRET;
                     }
                 }
+                // `env=os.environ` hands an environment to a child process or a helper; what
+                // the call returns is not the environment.
+                "keyword_argument"
+                    if current.child_by_field_name("name").is_some_and(|n| {
+                        matches!(self.text(n), "env" | "environ" | "environment")
+                    }) =>
+                {
+                    continue;
+                }
                 "attribute" => {
                     let text = self.text(current);
                     if text == "os.environ" {
                         labels |= SECRET;
                     }
                     labels |= self.tainted(text);
+                    // The attribute's own name is not a variable: `wheel.distribution` does not
+                    // read a variable called `distribution`.
+                    if let Some(name) = current.child_by_field_name("attribute") {
+                        if secret_name(self.text(name)) {
+                            labels |= SECRET;
+                        }
+                    }
+                    if let Some(object) = current.child_by_field_name("object") {
+                        stack.push(object);
+                    }
+                    continue;
                 }
                 "string"
                     if string_value(current, self.source)

