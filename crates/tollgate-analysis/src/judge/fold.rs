@@ -220,8 +220,12 @@ impl Folder<'_> {
     }
 }
 
-fn children(node: Node<'_>) -> impl Iterator<Item = Node<'_>> {
-    (0..node.named_child_count()).filter_map(move |i| node.named_child(i))
+pub(crate) fn children(node: Node<'_>) -> impl Iterator<Item = Node<'_>> {
+    // With a cursor: `named_child(i)` walks from the first child each time, which makes a
+    // loop over a 10,000-element literal list quadratic.
+    let mut cursor = node.walk();
+    let list: Vec<Node<'_>> = node.named_children(&mut cursor).collect();
+    list.into_iter()
 }
 
 /// The characters of a list of integers under `transform`.

@@ -9,7 +9,7 @@ use std::collections::{HashMap, HashSet};
 
 use tree_sitter::Node;
 
-use super::fold::{Folder, string_value};
+use super::fold::{Folder, children, string_value};
 use super::signal::{Reach, Signal, SignalKind};
 use crate::facts::{line_of, parse, text_of};
 use crate::patterns::credential_location;
@@ -222,10 +222,7 @@ fn functions(items: &[Item<'_>], source: &str) -> HashMap<String, (usize, Vec<St
         };
         let mut parameters = Vec::new();
         if let Some(list) = node.child_by_field_name("parameters") {
-            for i in 0..list.named_child_count() {
-                let Some(parameter) = list.named_child(i) else {
-                    continue;
-                };
+            for parameter in children(list) {
                 let name = match parameter.kind() {
                     "identifier" => Some(parameter),
                     "default_parameter" | "typed_default_parameter" => {

@@ -135,10 +135,7 @@ impl<'s> State<'s> {
             return;
         };
         let mut position = 0;
-        for i in 0..arguments.named_child_count() {
-            let Some(argument) = arguments.named_child(i) else {
-                continue;
-            };
+        for argument in children(arguments) {
             let (parameter, value) = if argument.kind() == "keyword_argument" {
                 let (Some(name), Some(value)) = (
                     argument.child_by_field_name("name"),
@@ -172,12 +169,8 @@ impl<'s> State<'s> {
             if matches!(left.kind(), "pattern_list" | "tuple_pattern")
                 && matches!(right.kind(), "expression_list" | "tuple")
             {
-                let l: Vec<Node<'_>> = (0..left.named_child_count())
-                    .filter_map(|i| left.named_child(i))
-                    .collect();
-                let r: Vec<Node<'_>> = (0..right.named_child_count())
-                    .filter_map(|i| right.named_child(i))
-                    .collect();
+                let l: Vec<Node<'_>> = children(left).collect();
+                let r: Vec<Node<'_>> = children(right).collect();
                 l.into_iter().zip(r).collect()
             } else {
                 vec![(left, right)]
@@ -460,11 +453,7 @@ impl<'s> State<'s> {
                 }
                 _ => {}
             }
-            for i in 0..current.named_child_count() {
-                if let Some(child) = current.named_child(i) {
-                    stack.push(child);
-                }
-            }
+            stack.extend(children(current));
         }
         labels
     }
@@ -476,7 +465,7 @@ impl<'s> State<'s> {
             if current.kind() == "string" && current.byte_range().len() >= 64 {
                 return true;
             }
-            stack.extend((0..current.named_child_count()).filter_map(|i| current.named_child(i)));
+            stack.extend(children(current));
         }
         false
     }
@@ -510,12 +499,7 @@ impl<'s> State<'s> {
         }
         let labels = arguments.map(|a| self.labels(a)).unwrap_or(0);
         let folded_args: Vec<String> = arguments
-            .map(|a| {
-                (0..a.named_child_count())
-                    .filter_map(|i| a.named_child(i))
-                    .filter_map(|n| self.fold_arg(n))
-                    .collect()
-            })
+            .map(|a| children(a).filter_map(|n| self.fold_arg(n)).collect())
             .unwrap_or_default();
         match callee {
             Callee::Exec => self.exec(node, &name, labels, reach, facts),
@@ -642,8 +626,7 @@ impl<'s> State<'s> {
     pub(super) fn fold_arg(&self, node: Node<'_>) -> Option<String> {
         match node.kind() {
             "list" | "tuple" => Some(
-                (0..node.named_child_count())
-                    .filter_map(|i| node.named_child(i))
+                children(node)
                     .map(|n| {
                         self.folder()
                             .fold(n)
@@ -724,10 +707,7 @@ impl<'s> State<'s> {
         let Some(arguments) = node.child_by_field_name("arguments") else {
             return;
         };
-        for i in 0..arguments.named_child_count() {
-            let Some(argument) = arguments.named_child(i) else {
-                continue;
-            };
+        for argument in children(arguments) {
             if argument.kind() != "keyword_argument"
                 || argument.child_by_field_name("name").map(|n| self.text(n)) != Some("cmdclass")
             {
