@@ -92,6 +92,7 @@ pub fn match_package(
         return Vec::new();
     }
     let warn = |message: String| FileError {
+        code: None,
         path: lockfile.to_owned(),
         line: package.line,
         column: None,

@@ -150,6 +150,10 @@ pub struct FileError {
     pub column: Option<u32>,
     /// What is wrong and what was expected.
     pub message: String,
+    /// A stable code for warnings a reader may act on (`db-stale`, `db-no-coverage`);
+    /// absent for plain read and parse problems.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
 }
 
 impl fmt::Display for FileError {
@@ -425,6 +429,7 @@ mod tests {
     #[test]
     fn file_error_display_names_path_and_line() {
         let e = FileError {
+            code: None,
             path: "a/yarn.lock".into(),
             line: Some(3),
             column: None,

@@ -155,7 +155,10 @@ pub fn write_table_report<W: Write>(out: &mut W, report: &ScanReport) -> io::Res
         writeln!(out, "note: {note}")?;
     }
     for warning in &report.warnings {
-        writeln!(out, "warning: {warning}")?;
+        match &warning.code {
+            Some(code) => writeln!(out, "warning[{code}]: {warning}")?,
+            None => writeln!(out, "warning: {warning}")?,
+        }
     }
     for error in &report.errors {
         writeln!(out, "error: {error}")?;

@@ -47,7 +47,10 @@ pub fn write_markdown<W: Write>(out: &mut W, report: &ScanReport) -> io::Result<
         if !items.is_empty() {
             writeln!(out, "### {label}\n")?;
             for item in items {
-                writeln!(out, "- {}", escape(&item.to_string()))?;
+                match &item.code {
+                    Some(code) => writeln!(out, "- `{code}` {}", escape(&item.to_string()))?,
+                    None => writeln!(out, "- {}", escape(&item.to_string()))?,
+                }
             }
             writeln!(out)?;
         }

@@ -47,6 +47,13 @@ pub fn sarif_log(report: &ScanReport) -> Value {
                 .iter()
                 .map(|n| notification(n, "warning")),
         )
+        .chain(report.warnings.iter().map(|w| {
+            let mut value = notification(&w.to_string(), "warning");
+            if let Some(code) = &w.code {
+                value["descriptor"] = json!({ "id": code });
+            }
+            value
+        }))
         .collect();
     json!({
         "$schema": SARIF_SCHEMA,

@@ -61,8 +61,8 @@ pub struct ScanArgs {
     /// Scan without an advisory index (exit 0/1 instead of 2); advisories are not checked.
     #[arg(long)]
     pub allow_missing_db: bool,
-    /// Warn when the index was built more than this many days ago
-    /// (default: `[advisories] max-db-age` of the policy, else 7).
+    /// Warn (`db-stale`) when the newest advisory record of a scanned ecosystem is older
+    /// than this many days (default: `[advisories] max-db-age` of the policy, else 7).
     #[arg(long, value_name = "DAYS")]
     pub max_db_age: Option<u32>,
     /// The policy file (default: `tollgate.toml` in the first directory scanned; without
@@ -97,10 +97,7 @@ const DEFAULT_MAX_DB_AGE_DAYS: u32 = 7;
 pub fn run(args: &ScanArgs) -> anyhow::Result<Status> {
     let config = load_config(args.config.as_deref(), &policy_root(&args.paths))?;
     let (files, discovery_errors) = tollgate_lockfile::discover(&args.paths);
-    let max_db_age = args
-        .max_db_age
-        .or_else(|| config_max_db_age_days(&config))
-        .unwrap_or(DEFAULT_MAX_DB_AGE_DAYS);
+    let max_db_age = args.max_db_age.unwrap_or_else(|| max_db_age_days(&config));
     std::thread::scope(|scope| {
         if config.names.level != Level::Allow && config.names.typosquat {
             let ecosystems: BTreeSet<Ecosystem> =
@@ -220,10 +217,13 @@ fn print_report(
     }
 }
 
-/// `[advisories] max-db-age` in whole days.
-fn config_max_db_age_days(config: &Config) -> Option<u32> {
-    let seconds = config.advisories.max_db_age?.as_secs();
-    u32::try_from(seconds / 86_400).ok()
+/// `[advisories] max-db-age` in whole days, else the default.
+pub fn max_db_age_days(config: &Config) -> u32 {
+    config
+        .advisories
+        .max_db_age
+        .and_then(|age| u32::try_from(age.as_secs() / 86_400).ok())
+        .unwrap_or(DEFAULT_MAX_DB_AGE_DAYS)
 }
 
 /// Hides advisory findings the policy ignores until their expiry date, and reports each
@@ -291,6 +291,7 @@ fn deep_scan(
     let mut deep = tollgate_analysis::deep::deep_scan(inventory, &source, threads);
     for (package, why) in std::mem::take(&mut deep.errors) {
         warnings.push(FileError {
+            code: None,
             path: package,
             line: None,
             column: None,
@@ -395,6 +396,7 @@ fn check_advisories(
         }
         Err(error) => {
             check.errors.push(FileError {
+                code: None,
                 path: dir.display().to_string(),
                 line: None,
                 column: None,
@@ -418,6 +420,12 @@ fn check_advisories(
             "the advisory index is {age} days old (limit {max_db_age} days, --max-db-age): run `tollgate db update`"
         ));
     }
+    check.warnings.extend(tollgate_advisory::coverage_warnings(
+        &index,
+        inventory.lockfiles.iter().map(|l| l.ecosystem),
+        max_db_age,
+        jiff::Timestamp::now(),
+    ));
     let mut matcher = Matcher::new(&index);
     for lockfile in &inventory.lockfiles {
         let outcome = matcher.match_lockfile(lockfile).with_context(|| {
