@@ -253,3 +253,23 @@ fn scans_warn_db_stale_and_db_no_coverage() {
         .success()
         .stdout(contains("db-stale").not());
 }
+
+#[test]
+fn a_scan_that_finds_no_lockfile_is_an_error_unless_allowed() {
+    let db = fixture_db();
+    let empty = tempfile::tempdir().unwrap();
+    write(empty.path(), "README.md", "no lockfiles here\n");
+    tollgate()
+        .args(["scan", "--db"])
+        .arg(db.path())
+        .arg(empty.path())
+        .assert()
+        .code(2)
+        .stderr(contains("no lockfiles found under").and(contains("--allow-empty")));
+    tollgate()
+        .args(["scan", "--allow-empty", "--db"])
+        .arg(db.path())
+        .arg(empty.path())
+        .assert()
+        .success();
+}

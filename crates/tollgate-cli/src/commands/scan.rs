@@ -61,6 +61,10 @@ pub struct ScanArgs {
     /// Scan without an advisory index (exit 0/1 instead of 2); advisories are not checked.
     #[arg(long)]
     pub allow_missing_db: bool,
+    /// Finding no lockfile at all is not an error (by default it exits 2: nothing was
+    /// checked).
+    #[arg(long)]
+    pub allow_empty: bool,
     /// Warn (`db-stale`) when the newest advisory record of a scanned ecosystem is older
     /// than this many days (default: `[advisories] max-db-age` of the policy, else 7).
     #[arg(long, value_name = "DAYS")]
@@ -97,6 +101,13 @@ const DEFAULT_MAX_DB_AGE_DAYS: u32 = 7;
 pub fn run(args: &ScanArgs) -> anyhow::Result<Status> {
     let config = load_config(args.config.as_deref(), &policy_root(&args.paths))?;
     let (files, discovery_errors) = tollgate_lockfile::discover(&args.paths);
+    if files.is_empty() && discovery_errors.is_empty() && !args.allow_empty {
+        let paths: Vec<String> = args.paths.iter().map(|p| p.display().to_string()).collect();
+        anyhow::bail!(
+            "no lockfiles found under {} (looked for Cargo.lock, package-lock.json,              npm-shrinkwrap.json, yarn.lock, pnpm-lock.yaml, bun.lock, uv.lock, poetry.lock,              Pipfile.lock, pdm.lock, pylock*.toml, requirements*.txt; .gitignore is honoured): nothing was              checked. Pass --allow-empty if that is expected",
+            paths.join(", ")
+        );
+    }
     let max_db_age = args.max_db_age.unwrap_or_else(|| max_db_age_days(&config));
     std::thread::scope(|scope| {
         if config.names.level != Level::Allow && config.names.typosquat {
