@@ -273,3 +273,76 @@ fn a_scan_that_finds_no_lockfile_is_an_error_unless_allowed() {
         .assert()
         .success();
 }
+
+#[test]
+fn each_lockfile_gets_the_nearest_policy_up_to_the_repository_root() {
+    let db = fixture_db();
+    let repo = tempfile::tempdir().unwrap();
+    std::fs::create_dir(repo.path().join(".git")).unwrap();
+    write(
+        repo.path(),
+        "tollgate.toml",
+        "[bans]\ndeny = [{ ecosystem = \"crates.io\", name = \"badcrate\", reason = \"root policy\" }]\n",
+    );
+    cargo_lock(&repo.path().join("sub"), &[("badcrate", "1.0.0")]);
+    // `other/` has its own policy, which does not ban it.
+    write(repo.path(), "other/tollgate.toml", "[bans]\ndeny = []\n");
+    cargo_lock(&repo.path().join("other"), &[("badcrate", "1.0.0")]);
+
+    let scan = |paths: &[&str]| -> serde_json::Value {
+        let mut command = tollgate();
+        command
+            .current_dir(repo.path())
+            .args(["scan", "--format", "json", "--db"])
+            .arg(db.path());
+        command.args(paths);
+        serde_json::from_slice(&command.output().unwrap().stdout).unwrap()
+    };
+    let json = scan(&["sub"]);
+    let bans: Vec<&str> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == "bans")
+        .map(|f| f["lockfile"].as_str().unwrap())
+        .collect();
+    assert_eq!(bans, ["sub/Cargo.lock"], "{json}");
+    assert_eq!(json["lockfiles"][0]["policy"], "tollgate.toml");
+
+    // Order of the paths does not change which policy applies where.
+    for order in [["sub", "other"], ["other", "sub"]] {
+        let json = scan(&order);
+        let policies: std::collections::BTreeMap<String, String> = json["lockfiles"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|l| {
+                (
+                    l["path"].as_str().unwrap().to_owned(),
+                    l["policy"].as_str().unwrap().to_owned(),
+                )
+            })
+            .collect();
+        assert_eq!(policies["sub/Cargo.lock"], "tollgate.toml");
+        assert_eq!(policies["other/Cargo.lock"], "other/tollgate.toml");
+        let bans = json["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["code"] == "bans")
+            .count();
+        assert_eq!(bans, 1, "{json}");
+    }
+
+    // --config overrides discovery for every lockfile.
+    let mut command = tollgate();
+    command
+        .current_dir(repo.path())
+        .args(["scan", "--config", "other/tollgate.toml", "--db"])
+        .arg(db.path())
+        .arg("sub")
+        .assert()
+        .stdout(contains(
+            "policy: other/tollgate.toml applies to sub/Cargo.lock",
+        ));
+}

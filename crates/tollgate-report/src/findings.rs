@@ -34,6 +34,10 @@ pub struct ScannedLockfile {
     pub ecosystem: Ecosystem,
     /// How many packages it locks.
     pub packages: usize,
+    /// The policy file applied to it (`<default>`: no tollgate.toml applies); absent where
+    /// no policy is involved.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub policy: Option<String>,
 }
 
 /// The advisory database a scan used.
@@ -72,6 +76,21 @@ impl ScanReport {
             .map(|s| (s, self.findings.iter().filter(|f| f.severity == s).count()))
             .filter(|(_, n)| *n > 0)
             .collect()
+    }
+
+    /// Each policy file applied and the lockfiles it applied to, in first-seen order.
+    pub fn policies(&self) -> Vec<(&str, Vec<&str>)> {
+        let mut policies: Vec<(&str, Vec<&str>)> = Vec::new();
+        for lockfile in &self.lockfiles {
+            let Some(policy) = lockfile.policy.as_deref() else {
+                continue;
+            };
+            match policies.iter_mut().find(|(p, _)| *p == policy) {
+                Some((_, lockfiles)) => lockfiles.push(&lockfile.path),
+                None => policies.push((policy, vec![&lockfile.path])),
+            }
+        }
+        policies
     }
 
     /// One line: `3 findings (1 critical, 2 high) in 2 lockfiles, 310 packages`.
@@ -154,6 +173,9 @@ pub fn write_table_report<W: Write>(out: &mut W, report: &ScanReport) -> io::Res
     for note in &report.advisories.notes {
         writeln!(out, "note: {note}")?;
     }
+    for (policy, lockfiles) in report.policies() {
+        writeln!(out, "policy: {policy} applies to {}", lockfiles.join(", "))?;
+    }
     for warning in &report.warnings {
         match &warning.code {
             Some(code) => writeln!(out, "warning[{code}]: {warning}")?,
@@ -212,6 +234,7 @@ pub(crate) mod tests {
                 format: LockfileFormat::CargoLock,
                 ecosystem: Ecosystem::CratesIo,
                 packages: 6,
+                policy: None,
             }],
             advisories: AdvisoryStatus {
                 checked: true,

@@ -43,6 +43,14 @@ pub fn write_markdown<W: Write>(out: &mut W, report: &ScanReport) -> io::Result<
     for note in &report.advisories.notes {
         writeln!(out, "> **Note:** {}\n", escape(note))?;
     }
+    for (policy, lockfiles) in report.policies() {
+        writeln!(
+            out,
+            "Policy `{}` applies to {}.\n",
+            escape(policy),
+            escape(&lockfiles.join(", "))
+        )?;
+    }
     for (label, items) in [("Warnings", &report.warnings), ("Errors", &report.errors)] {
         if !items.is_empty() {
             writeln!(out, "### {label}\n")?;

@@ -85,12 +85,14 @@ fn report() -> ScanReport {
                 format: LockfileFormat::CargoLock,
                 ecosystem: Ecosystem::CratesIo,
                 packages: 2,
+                policy: None,
             },
             ScannedLockfile {
                 path: "web/package-lock.json".into(),
                 format: LockfileFormat::PackageLock,
                 ecosystem: Ecosystem::Npm,
                 packages: 1,
+                policy: None,
             },
         ],
         advisories: AdvisoryStatus {

@@ -8,6 +8,7 @@ pub mod inspect;
 pub mod install;
 pub mod install_code;
 pub mod inventory;
+pub mod policies;
 pub mod policy;
 pub mod run;
 pub mod scan;

@@ -25,7 +25,7 @@ use tollgate_report::findings::{AdvisoryStatus, ScanReport, ScannedLockfile};
 
 use crate::commands::db::{DbLocation, age_days};
 use crate::commands::inspect::RegistrySource;
-use crate::commands::policy::{load_config, policy_root};
+use crate::commands::policies::{PolicyGroup, policy_groups};
 use crate::exit::Status;
 use crate::registry::RegistryMetadata;
 
@@ -69,8 +69,9 @@ pub struct ScanArgs {
     /// than this many days (default: `[advisories] max-db-age` of the policy, else 7).
     #[arg(long, value_name = "DAYS")]
     pub max_db_age: Option<u32>,
-    /// The policy file (default: `tollgate.toml` in the first directory scanned; without
-    /// one, the built-in defaults of docs/checks.md apply).
+    /// The policy file for every lockfile (default: for each lockfile the nearest
+    /// `tollgate.toml` at or above it, up to the repository root; without one, the
+    /// built-in defaults of docs/checks.md apply).
     #[arg(long, value_name = "PATH")]
     pub config: Option<PathBuf>,
     /// Also download every package that runs install-time code (verified against the
@@ -99,18 +100,31 @@ const DEFAULT_MAX_DB_AGE_DAYS: u32 = 7;
 /// do. The report does not depend on it: parts are merged in a fixed order and findings
 /// are sorted.
 pub fn run(args: &ScanArgs) -> anyhow::Result<Status> {
-    let config = load_config(args.config.as_deref(), &policy_root(&args.paths))?;
     let (files, discovery_errors) = tollgate_lockfile::discover(&args.paths);
     if files.is_empty() && discovery_errors.is_empty() && !args.allow_empty {
         let paths: Vec<String> = args.paths.iter().map(|p| p.display().to_string()).collect();
         anyhow::bail!(
-            "no lockfiles found under {} (looked for Cargo.lock, package-lock.json,              npm-shrinkwrap.json, yarn.lock, pnpm-lock.yaml, bun.lock, uv.lock, poetry.lock,              Pipfile.lock, pdm.lock, pylock*.toml, requirements*.txt; .gitignore is honoured): nothing was              checked. Pass --allow-empty if that is expected",
+            "no lockfiles found under {} (looked for Cargo.lock, package-lock.json, \
+             npm-shrinkwrap.json, yarn.lock, pnpm-lock.yaml, bun.lock, uv.lock, poetry.lock, \
+             Pipfile.lock, pdm.lock, pylock*.toml, requirements*.txt; .gitignore is honoured): \
+             nothing was checked. Pass --allow-empty if that is expected",
             paths.join(", ")
         );
     }
-    let max_db_age = args.max_db_age.unwrap_or_else(|| max_db_age_days(&config));
+    let groups = policy_groups(args.config.as_deref(), &args.paths, &files)?;
+    // The strictest age any applying policy allows.
+    let max_db_age = args.max_db_age.unwrap_or_else(|| {
+        groups
+            .iter()
+            .map(|group| max_db_age_days(&group.config))
+            .min()
+            .unwrap_or(DEFAULT_MAX_DB_AGE_DAYS)
+    });
     std::thread::scope(|scope| {
-        if config.names.level != Level::Allow && config.names.typosquat {
+        let typosquat = groups
+            .iter()
+            .any(|g| g.config.names.level != Level::Allow && g.config.names.typosquat);
+        if typosquat {
             let ecosystems: BTreeSet<Ecosystem> =
                 files.iter().map(|file| file.format.ecosystem()).collect();
             scope.spawn(move || {
@@ -120,15 +134,15 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<Status> {
             });
         }
         let inventory = tollgate_lockfile::parse_discovered(&files, discovery_errors);
-        scan_inventory(args, &config, max_db_age, &inventory)
+        scan_inventory(args, &groups, max_db_age, &inventory)
     })
 }
 
 /// Everything after parsing: advisories (on a second thread), registry metadata, `--deep`,
-/// the policy checks; then the report.
+/// the policy checks (each lockfile under the policy that applies to it); then the report.
 fn scan_inventory(
     args: &ScanArgs,
-    config: &Config,
+    groups: &[PolicyGroup],
     max_db_age: u32,
     inventory: &Inventory,
 ) -> anyhow::Result<Status> {
@@ -152,7 +166,17 @@ fn scan_inventory(
             None
         };
         let analysed = AnalysedInstallCode::new(deep.as_ref());
-        let policy = policy_findings(&args.paths, inventory, config, metadata.as_ref(), &analysed);
+        let slices: Vec<Inventory> = groups.iter().map(|g| g.slice(inventory)).collect();
+        let mut policy = Vec::new();
+        for (group, slice) in groups.iter().zip(&slices) {
+            policy.extend(policy_findings(
+                &group.roots,
+                slice,
+                &group.config,
+                metadata.as_ref(),
+                &analysed,
+            ));
+        }
         let advisories = advisories
             .join()
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
@@ -161,25 +185,49 @@ fn scan_inventory(
             errors: inventory.errors.clone(),
             lockfiles: scanned_lockfiles(inventory),
             advisories: advisories.status,
-            findings: advisories.findings,
             ..ScanReport::default()
         };
+        for lockfile in &mut report.lockfiles {
+            lockfile.policy = groups
+                .iter()
+                .find(|g| g.lockfiles.contains(&lockfile.path))
+                .map(PolicyGroup::label);
+        }
         report.errors.extend(advisories.errors);
         for lockfile in &inventory.lockfiles {
             report.warnings.extend(lockfile.warnings.iter().cloned());
         }
         report.warnings.extend(advisories.warnings);
         report.warnings.extend(deep_warnings);
-        apply_policy_ignores(config, &mut report);
+        let mut advisory_findings = advisories.findings;
+        for group in groups {
+            let (mine, rest): (Vec<Finding>, Vec<Finding>) =
+                advisory_findings.into_iter().partition(|f| {
+                    f.lockfile
+                        .as_ref()
+                        .is_some_and(|l| group.lockfiles.contains(l))
+                });
+            advisory_findings = rest;
+            let mut part = ScanReport {
+                findings: mine,
+                ..ScanReport::default()
+            };
+            apply_policy_ignores(&group.config, &mut part);
+            report.findings.extend(part.findings);
+            report.advisories.notes.extend(part.advisories.notes);
+        }
+        report.findings.extend(advisory_findings);
         report.advisories.notes.extend(later_notes);
         report.findings.extend(policy);
-        crate::commands::trust::policy_check(
-            inventory,
-            config,
-            &policy_root(&args.paths),
-            &mut report.findings,
-            &mut report.errors,
-        );
+        for (group, slice) in groups.iter().zip(&slices) {
+            crate::commands::trust::policy_check(
+                slice,
+                &group.config,
+                &group.root,
+                &mut report.findings,
+                &mut report.errors,
+            );
+        }
         if let Some(deep) = deep {
             report.findings.extend(deep.findings);
         }
@@ -369,6 +417,7 @@ pub fn scanned_lockfiles(inventory: &Inventory) -> Vec<ScannedLockfile> {
             format: l.format,
             ecosystem: l.ecosystem,
             packages: l.packages.len(),
+            policy: None,
         })
         .collect()
 }
