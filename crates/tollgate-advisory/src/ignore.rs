@@ -77,6 +77,10 @@ fn expired_finding(rule: &IgnoreRule, config_path: &str) -> Finding {
         fixed: None,
         affected: None,
         url: None,
+        paths: Vec::new(),
+        direct: None,
+        fix: None,
+        unscored: false,
         evidence: vec![Evidence {
             path: config_path.to_owned(),
             line: rule.line,

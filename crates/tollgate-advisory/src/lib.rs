@@ -31,5 +31,5 @@ pub use index::{
 };
 pub use location::{DB_ENV, resolve_db_dir};
 pub use matching::{MatchOutcome, Matcher, match_package};
-pub use osv::{Advisory, AdvisoryKind, parse_json, parse_yaml};
+pub use osv::{Advisory, AdvisoryKind, Scoring, parse_json, parse_yaml};
 pub use update::{ExportStatus, UpdateReport, update};

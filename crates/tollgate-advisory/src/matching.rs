@@ -9,12 +9,14 @@
 use std::cmp::Ordering;
 use std::collections::{BTreeSet, HashMap, HashSet};
 
-use tollgate_model::{Ecosystem, Evidence, FileError, Finding, Lockfile, Package, Source};
+use tollgate_model::{
+    Ecosystem, Evidence, FileError, Finding, Lockfile, Package, Severity, Source,
+};
 use tollgate_version::{Scheme, versions_list_contains};
 
 use crate::Error;
 use crate::index::Index;
-use crate::osv::{Advisory, AdvisoryKind};
+use crate::osv::{Advisory, AdvisoryKind, Scoring};
 
 /// Findings and warnings from matching.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -122,7 +124,7 @@ pub fn match_package(
     }
     merge_aliases(hits)
         .into_iter()
-        .filter_map(|group| finding_for(package, lockfile, group))
+        .filter_map(|group| finding_for(package, lockfile, group, advisories))
         .collect()
 }
 
@@ -215,7 +217,55 @@ fn id_rank(id: &str) -> u8 {
     }
 }
 
-fn finding_for(package: &Package, lockfile: &str, mut group: Vec<Hit<'_>>) -> Option<Finding> {
+/// The severity of a merged group, and whether it is unscored: the best-founded rating
+/// among the group's own records (a CVSS score over a database rating); failing both, the
+/// score of another record of the package that shares an id or alias (a GHSA carrying the
+/// CVSS vector a PYSEC record lacks); else unscored (`High`, until the policy's
+/// `[advisories] unscored` level replaces it).
+fn group_severity(group: &[Hit<'_>], package_advisories: &[Advisory]) -> (Severity, bool, String) {
+    let best = |records: &mut dyn Iterator<Item = &Advisory>| {
+        records
+            .filter(|a| a.scoring != Scoring::Unscored)
+            .max_by(|a, b| (a.scoring, a.severity).cmp(&(b.scoring, b.severity)))
+            .map(|a| {
+                (
+                    a.severity,
+                    a.scoring,
+                    a.id.clone(),
+                    a.severity_basis.clone(),
+                )
+            })
+    };
+    let own = best(&mut group.iter().map(|h| h.advisory));
+    if let Some((severity, Scoring::Score, _, _)) = own {
+        return (severity, false, String::new());
+    }
+    let ids: HashSet<&str> = group
+        .iter()
+        .flat_map(|h| {
+            std::iter::once(h.advisory.id.as_str())
+                .chain(h.advisory.aliases.iter().map(String::as_str))
+        })
+        .collect();
+    let alias = best(&mut package_advisories.iter().filter(|a| {
+        a.scoring == Scoring::Score
+            && (ids.contains(a.id.as_str()) || a.aliases.iter().any(|x| ids.contains(x.as_str())))
+    }));
+    if let Some((severity, _, id, basis)) = alias {
+        return (severity, false, format!("score of alias {id}: {basis}"));
+    }
+    match own {
+        Some((severity, _, _, _)) => (severity, false, String::new()),
+        None => (Severity::High, true, String::new()),
+    }
+}
+
+fn finding_for(
+    package: &Package,
+    lockfile: &str,
+    mut group: Vec<Hit<'_>>,
+    package_advisories: &[Advisory],
+) -> Option<Finding> {
     // The main record: the most serious kind (malicious first), then the preferred database.
     group.sort_by(|a, b| {
         b.advisory
@@ -224,7 +274,7 @@ fn finding_for(package: &Package, lockfile: &str, mut group: Vec<Hit<'_>>) -> Op
             .then_with(|| id_rank(&a.advisory.id).cmp(&id_rank(&b.advisory.id)))
             .then_with(|| a.advisory.id.cmp(&b.advisory.id))
     });
-    let severity = group.iter().map(|h| h.advisory.severity).max()?;
+    let (severity, unscored, borrowed) = group_severity(&group, package_advisories);
     let main = group.first()?;
     let kind: AdvisoryKind = main.advisory.kind;
     let mut aliases: BTreeSet<String> = BTreeSet::new();
@@ -253,6 +303,13 @@ fn finding_for(package: &Package, lockfile: &str, mut group: Vec<Hit<'_>>) -> Op
     finding.fixed = fixed;
     finding.affected = Some(main.affected.clone());
     finding.url = main.advisory.url.clone();
+    finding.unscored = unscored;
+    let borrowed = (!borrowed.is_empty()).then(|| Evidence {
+        path: lockfile.to_owned(),
+        line: package.line,
+        snippet: None,
+        note: Some(borrowed),
+    });
     finding.evidence = group
         .iter()
         .map(|hit| Evidence {
@@ -264,6 +321,7 @@ fn finding_for(package: &Package, lockfile: &str, mut group: Vec<Hit<'_>>) -> Op
                 hit.advisory.id, hit.affected, hit.advisory.severity_basis
             )),
         })
+        .chain(borrowed)
         .collect();
     Some(finding)
 }

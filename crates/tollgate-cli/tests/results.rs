@@ -346,3 +346,117 @@ fn each_lockfile_gets_the_nearest_policy_up_to_the_repository_root() {
             "policy: other/tollgate.toml applies to sub/Cargo.lock",
         ));
 }
+
+/// `record` with a CVSS vector and aliases.
+fn scored_record(id: &str, name: &str, aliases: &[&str], vector: Option<&str>) -> String {
+    let mut value: serde_json::Value =
+        serde_json::from_str(&record(id, "crates.io", name, "2026-11-01T00:00:00Z")).unwrap();
+    value["aliases"] = serde_json::json!(aliases);
+    if let Some(vector) = vector {
+        value["severity"] = serde_json::json!([{ "type": "CVSS_V3", "score": vector }]);
+    }
+    value.to_string()
+}
+
+#[test]
+fn unscored_advisories_borrow_an_alias_score_or_say_unscored() {
+    let db = tempfile::tempdir().unwrap();
+    let osv = tempfile::tempdir().unwrap();
+    // A RUSTSEC record without a score whose GHSA alias (another record) has a 9.8 vector.
+    write(
+        osv.path(),
+        "a.json",
+        &scored_record("RUSTSEC-2026-1000", "scoreless", &["CVE-2026-1"], None),
+    );
+    write(
+        osv.path(),
+        "b.json",
+        &scored_record(
+            "GHSA-xxxx-yyyy-zzzz",
+            "scoreless",
+            &["CVE-2026-1"],
+            Some("CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H"),
+        ),
+    );
+    // A record with nothing at all.
+    write(
+        osv.path(),
+        "c.json",
+        &scored_record("RUSTSEC-2026-2000", "nothing", &[], None),
+    );
+    tollgate()
+        .args(["db", "import", "--db"])
+        .arg(db.path())
+        .arg(osv.path())
+        .assert()
+        .success();
+    let project = tempfile::tempdir().unwrap();
+    cargo_lock(
+        project.path(),
+        &[("scoreless", "1.0.0"), ("nothing", "1.0.0")],
+    );
+    let output = tollgate()
+        .args(["scan", "--format", "json", "--db"])
+        .arg(db.path())
+        .arg(project.path())
+        .output()
+        .unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let finding = |name: &str| {
+        json["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["name"] == name)
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(finding("scoreless")["severity"], "critical", "{json}");
+    assert!(finding("scoreless").get("unscored").is_none());
+    assert_eq!(finding("nothing")["severity"], "high");
+    assert_eq!(finding("nothing")["unscored"], true);
+    tollgate()
+        .args(["scan", "--db"])
+        .arg(db.path())
+        .arg(project.path())
+        .assert()
+        .code(1)
+        .stdout(contains("unscored (high)"));
+
+    // The policy decides what unscored means for --fail-on.
+    write(
+        project.path(),
+        "tollgate.toml",
+        "[advisories]\nunscored = \"low\"\n",
+    );
+    cargo_lock(project.path(), &[("nothing", "1.0.0")]);
+    tollgate()
+        .args(["scan", "--fail-on", "high", "--db"])
+        .arg(db.path())
+        .arg(project.path())
+        .assert()
+        .success()
+        .stdout(contains("unscored (low)"));
+    let sarif = tollgate()
+        .args(["scan", "--format", "sarif", "--db"])
+        .arg(db.path())
+        .arg(project.path())
+        .output()
+        .unwrap();
+    assert!(
+        String::from_utf8(sarif.stdout)
+            .unwrap()
+            .contains("Unscored")
+    );
+    let markdown = tollgate()
+        .args(["scan", "--format", "markdown", "--db"])
+        .arg(db.path())
+        .arg(project.path())
+        .output()
+        .unwrap();
+    assert!(
+        String::from_utf8(markdown.stdout)
+            .unwrap()
+            .contains("unscored (low)")
+    );
+}

@@ -130,6 +130,16 @@ pub struct AdvisoriesConfig {
     pub ignore: Vec<IgnoreEntry>,
     /// Warn when the advisory index is older than this.
     pub max_db_age: Option<jiff::SignedDuration>,
+    /// `unscored`: the severity given to advisories with no score at all (default `high`:
+    /// fail closed, an unknown impact is not a small one).
+    pub unscored: Option<Severity>,
+}
+
+impl AdvisoriesConfig {
+    /// The severity of an unscored advisory under this policy.
+    pub fn unscored_severity(&self) -> Severity {
+        self.unscored.unwrap_or(Severity::High)
+    }
 }
 
 /// One `[[advisories.ignore]]` entry.
@@ -334,6 +344,7 @@ struct RawAdvisories {
     #[serde(default)]
     ignore: Vec<Spanned<RawIgnore>>,
     max_db_age: Option<Text>,
+    unscored: Option<Text>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -651,7 +662,24 @@ impl<'a> Validator<'a> {
             });
         }
         let max_db_age = raw.max_db_age.and_then(|text| self.duration(&text));
-        AdvisoriesConfig { ignore, max_db_age }
+        let unscored =
+            raw.unscored
+                .and_then(|text| match text.get_ref().trim().parse::<Severity>() {
+                    Ok(severity) => Some(severity),
+                    Err(_) => {
+                        self.error(
+                            text.span(),
+                            format!("`unscored` is not a severity: `{}`", text.get_ref()),
+                            Some("one of info, low, medium, high, critical".into()),
+                        );
+                        None
+                    }
+                });
+        AdvisoriesConfig {
+            ignore,
+            max_db_age,
+            unscored,
+        }
     }
 
     /// A friendly duration (`7d`, `36h`, `2 weeks`) with days taken as 24 hours.

@@ -126,6 +126,16 @@ pub fn location(finding: &Finding) -> String {
     }
 }
 
+/// The severity as shown to people: `unscored (high)` for an advisory with no score, the
+/// level in brackets being what `--fail-on` compares.
+pub fn severity_label(finding: &Finding) -> String {
+    if finding.unscored {
+        format!("unscored ({})", finding.severity)
+    } else {
+        finding.severity.to_string()
+    }
+}
+
 /// `name version`, or empty for a finding about no package.
 pub fn package_label(finding: &Finding) -> String {
     match (&finding.name, &finding.version) {
@@ -149,7 +159,7 @@ pub fn write_table_report<W: Write>(out: &mut W, report: &ScanReport) -> io::Res
             .iter()
             .map(|f| {
                 vec![
-                    f.severity.to_string(),
+                    severity_label(f),
                     f.code.clone(),
                     package_label(f),
                     f.id.clone().unwrap_or_default(),

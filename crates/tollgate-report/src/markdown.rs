@@ -29,7 +29,7 @@ pub fn write_markdown<W: Write>(out: &mut W, report: &ScanReport) -> io::Result<
             writeln!(
                 out,
                 "| {} | {} | `{}` | {} | {} | `{}` | {} |",
-                finding.severity,
+                crate::findings::severity_label(finding),
                 finding.code,
                 package_label(finding).replace('`', "'"),
                 advisory,

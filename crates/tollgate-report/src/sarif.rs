@@ -135,6 +135,12 @@ fn result(rule_id: &str, rule_index: usize, finding: &Finding) -> Value {
         crate::findings::package_label(finding),
         finding.summary
     );
+    if finding.unscored {
+        message.push_str(&format!(
+            " Unscored: the advisory gives no score; treated as {}.",
+            finding.severity
+        ));
+    }
     if let Some(affected) = &finding.affected {
         message.push_str(&format!(" Affected: {affected}."));
     }
@@ -160,6 +166,7 @@ fn result(rule_id: &str, rule_index: usize, finding: &Finding) -> Value {
         "properties": {
             "code": finding.code,
             "severity": finding.severity,
+            "unscored": finding.unscored,
             "purl": finding.purl,
             "aliases": finding.aliases,
             "fixed": finding.fixed,

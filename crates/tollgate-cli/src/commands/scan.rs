@@ -208,6 +208,11 @@ fn scan_inventory(
                         .is_some_and(|l| group.lockfiles.contains(l))
                 });
             advisory_findings = rest;
+            let unscored = group.config.advisories.unscored_severity();
+            let mut mine = mine;
+            for finding in mine.iter_mut().filter(|f| f.unscored) {
+                finding.severity = unscored;
+            }
             let mut part = ScanReport {
                 findings: mine,
                 ..ScanReport::default()

@@ -118,6 +118,10 @@ pub fn manifests_without_lockfile(roots: &[PathBuf], config: &Config) -> Vec<Fin
                     fixed: None,
                     affected: None,
                     url: None,
+                    paths: Vec::new(),
+                    direct: None,
+                    fix: None,
+                    unscored: false,
                     evidence: Vec::new(),
                 };
                 let rule = RuleRef {
