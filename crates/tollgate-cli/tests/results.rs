@@ -460,3 +460,60 @@ fn unscored_advisories_borrow_an_alias_score_or_say_unscored() {
             .contains("unscored (low)")
     );
 }
+
+#[test]
+fn hostile_text_from_a_lockfile_or_advisory_never_starts_a_line() {
+    let hostile = "evil\n::error::pwned\u{1b}[2J";
+    let db = tempfile::tempdir().unwrap();
+    let osv = tempfile::tempdir().unwrap();
+    let mut value: serde_json::Value = serde_json::from_str(&record(
+        "RUSTSEC-2026-3000",
+        "crates.io",
+        hostile,
+        &now_rfc3339(),
+    ))
+    .unwrap();
+    value["summary"] = serde_json::json!("bad\n::warning::summary\r\n::notice::x");
+    write(osv.path(), "a.json", &value.to_string());
+    tollgate()
+        .args(["db", "import", "--db"])
+        .arg(db.path())
+        .arg(osv.path())
+        .assert()
+        .success();
+    let project = tempfile::tempdir().unwrap();
+    let toml_name = hostile.replace('\n', "\\n").replace('\u{1b}', "\\u001b");
+    write(
+        project.path(),
+        "Cargo.lock",
+        &format!(
+            "version = 4\n\n[[package]]\nname = \"{toml_name}\"\nversion = \"1.0.0\"\nsource = \"registry+https://github.com/rust-lang/crates.io-index\"\n"
+        ),
+    );
+    write(
+        project.path(),
+        "tollgate.toml",
+        &format!("[bans]\ndeny = [{{ ecosystem = \"crates.io\", name = \"{toml_name}\" }}]\n"),
+    );
+    for format in ["table", "json", "sarif", "markdown"] {
+        let output = tollgate()
+            .args(["scan", "--format", format, "--db"])
+            .arg(db.path())
+            .arg(project.path())
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(1), "{format}");
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        assert!(
+            stdout.contains("pwned"),
+            "{format}: the finding is printed: {stdout}"
+        );
+        for stream in [&output.stdout, &output.stderr] {
+            let text = String::from_utf8_lossy(stream);
+            for line in text.lines() {
+                assert!(!line.trim_start().starts_with("::"), "{format}: {line}");
+                assert!(!line.contains('\u{1b}'), "{format}: {line:?}");
+            }
+        }
+    }
+}

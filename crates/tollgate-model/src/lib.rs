@@ -11,6 +11,7 @@ mod finding;
 mod name;
 mod package;
 mod purl;
+mod text;
 
 pub use ecosystem::{Ecosystem, UnknownEcosystem};
 pub use finding::{Evidence, Finding, Severity, UnknownSeverity};
@@ -20,3 +21,4 @@ pub use package::{
     LockfileFormat, Package, RequirementKind, Scope, Source,
 };
 pub use purl::package_url;
+pub use text::escape_text;

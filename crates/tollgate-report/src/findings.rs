@@ -4,7 +4,7 @@
 use std::io::{self, Write};
 
 use serde::Serialize;
-use tollgate_model::{Ecosystem, FileError, Finding, LockfileFormat, Severity};
+use tollgate_model::{Ecosystem, FileError, Finding, LockfileFormat, Severity, escape_text};
 
 use crate::table::write_table;
 
@@ -180,22 +180,35 @@ pub fn write_table_report<W: Write>(out: &mut W, report: &ScanReport) -> io::Res
             &rows,
         )?;
     }
+    write_notes(out, report)?;
+    writeln!(out, "{}", report.summary_line())
+}
+
+/// The notes, policies, warnings and errors after the table, one escaped line each.
+fn write_notes<W: Write>(out: &mut W, report: &ScanReport) -> io::Result<()> {
     for note in &report.advisories.notes {
-        writeln!(out, "note: {note}")?;
+        writeln!(out, "note: {}", escape_text(note))?;
     }
     for (policy, lockfiles) in report.policies() {
-        writeln!(out, "policy: {policy} applies to {}", lockfiles.join(", "))?;
+        let lockfiles = lockfiles.join(", ");
+        writeln!(
+            out,
+            "policy: {} applies to {}",
+            escape_text(policy),
+            escape_text(&lockfiles)
+        )?;
     }
     for warning in &report.warnings {
+        let text = warning.to_string();
         match &warning.code {
-            Some(code) => writeln!(out, "warning[{code}]: {warning}")?,
-            None => writeln!(out, "warning: {warning}")?,
+            Some(code) => writeln!(out, "warning[{code}]: {}", escape_text(&text))?,
+            None => writeln!(out, "warning: {}", escape_text(&text))?,
         }
     }
     for error in &report.errors {
-        writeln!(out, "error: {error}")?;
+        writeln!(out, "error: {}", escape_text(&error.to_string()))?;
     }
-    writeln!(out, "{}", report.summary_line())
+    Ok(())
 }
 
 #[cfg(test)]

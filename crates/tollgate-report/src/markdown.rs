@@ -31,10 +31,10 @@ pub fn write_markdown<W: Write>(out: &mut W, report: &ScanReport) -> io::Result<
                 "| {} | {} | `{}` | {} | {} | `{}` | {} |",
                 crate::findings::severity_label(finding),
                 finding.code,
-                package_label(finding).replace('`', "'"),
+                code_span(&package_label(finding)),
                 advisory,
                 escape(finding.fixed.as_deref().unwrap_or("")),
-                location(finding).replace('`', "'"),
+                code_span(&location(finding)),
                 escape(&finding.summary)
             )?;
         }
@@ -66,8 +66,17 @@ pub fn write_markdown<W: Write>(out: &mut W, report: &ScanReport) -> io::Result<
     Ok(())
 }
 
-/// Escapes the characters that would break a table cell or start Markdown markup.
+/// Text for inside a `code span`: visible control characters, no backticks or pipes.
+fn code_span(text: &str) -> String {
+    tollgate_model::escape_text(text)
+        .replace('`', "'")
+        .replace('|', "\\|")
+}
+
+/// Escapes the characters that would break a table cell or start Markdown markup, after
+/// making control characters visible (`tollgate_model::escape_text`).
 fn escape(text: &str) -> String {
+    let text = tollgate_model::escape_text(text);
     let mut escaped = String::with_capacity(text.len());
     for c in text.chars() {
         match c {

@@ -1,4 +1,5 @@
 //! A minimal aligned-column text table (no colours: output is often piped or logged).
+//! Every cell is escaped (`tollgate_model::escape_text`): cells hold foreign text.
 
 use std::io::{self, Write};
 
@@ -8,6 +9,15 @@ pub(crate) fn write_table<W: Write>(
     header: &[&str],
     rows: &[Vec<String>],
 ) -> io::Result<()> {
+    let rows: Vec<Vec<String>> = rows
+        .iter()
+        .map(|row| {
+            row.iter()
+                .map(|cell| tollgate_model::escape_text(cell).into_owned())
+                .collect()
+        })
+        .collect();
+    let rows = rows.as_slice();
     let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
     for row in rows {
         for (width, cell) in widths.iter_mut().zip(row) {

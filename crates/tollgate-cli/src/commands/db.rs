@@ -124,7 +124,11 @@ fn import(args: &ImportArgs) -> anyhow::Result<Status> {
 
 fn print_import(report: &ImportReport, seconds: f64) {
     for warning in &report.warnings {
-        eprintln!("warning: {warning}");
+        // File names inside archives and record ids are foreign text.
+        eprintln!(
+            "warning: {}",
+            tollgate_model::escape_text(&warning.to_string())
+        );
     }
     let header = &report.header;
     if header.skipped as usize > report.warnings.len() {
@@ -224,7 +228,7 @@ fn status(args: &StatusArgs) -> anyhow::Result<Status> {
     let age = age_days(&header.created);
     let data_age = header.newest_modified.as_deref().and_then(age_days);
     let stdout = std::io::stdout();
-    let mut out = stdout.lock();
+    let mut out = tollgate_report::SafeLines::new(stdout.lock());
     match args.format {
         StatusFormat::Json => {
             let ecosystems: serde_json::Map<String, serde_json::Value> = header

@@ -256,7 +256,7 @@ fn print_report(
 
     // One buffered write instead of one per line (stdout is line-buffered).
     let stdout = std::io::stdout();
-    let mut out = std::io::BufWriter::new(stdout.lock());
+    let mut out = tollgate_report::SafeLines::new(std::io::BufWriter::new(stdout.lock()));
     match args.format {
         ScanFormat::Table => tollgate_report::findings::write_table_report(&mut out, &report),
         ScanFormat::Json => tollgate_report::findings::write_json(&mut out, &report),
@@ -268,7 +268,7 @@ fn print_report(
     if !matches!(args.format, ScanFormat::Table | ScanFormat::Markdown) {
         // Machine formats keep stdout clean; people still need to see the notes.
         for note in &report.advisories.notes {
-            eprintln!("note: {note}");
+            eprintln!("note: {}", tollgate_model::escape_text(note));
         }
     }
 
