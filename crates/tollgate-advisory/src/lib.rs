@@ -19,6 +19,7 @@ mod index;
 mod location;
 mod matching;
 mod osv;
+mod remedy;
 mod update;
 
 pub use coverage::{DB_NO_COVERAGE, DB_STALE, coverage_warnings};
@@ -32,4 +33,5 @@ pub use index::{
 pub use location::{DB_ENV, resolve_db_dir};
 pub use matching::{MatchOutcome, Matcher, match_package};
 pub use osv::{Advisory, AdvisoryKind, Scoring, parse_json, parse_yaml};
+pub use remedy::fix_command;
 pub use update::{ExportStatus, UpdateReport, update};

@@ -10,7 +10,7 @@ use std::cmp::Ordering;
 use std::collections::{BTreeSet, HashMap, HashSet};
 
 use tollgate_model::{
-    Ecosystem, Evidence, FileError, Finding, Lockfile, Package, Severity, Source,
+    DependencyGraph, Ecosystem, Evidence, FileError, Finding, Lockfile, Package, Severity, Source,
 };
 use tollgate_version::{Scheme, versions_list_contains};
 
@@ -56,7 +56,8 @@ impl<'a> Matcher<'a> {
     pub fn match_lockfile(&mut self, lockfile: &Lockfile) -> Result<MatchOutcome, Error> {
         let mut outcome = MatchOutcome::default();
         let mut reported: HashSet<(String, String, String)> = HashSet::new();
-        for package in &lockfile.packages {
+        let mut graph: Option<DependencyGraph<'_>> = None;
+        for (index, package) in lockfile.packages.iter().enumerate() {
             if !matches!(package.source, Source::Registry { .. } | Source::Unknown) {
                 continue;
             }
@@ -67,8 +68,11 @@ impl<'a> Matcher<'a> {
                 cache.insert(name.to_owned(), advisories);
             }
             let advisories = cache.get(name).map(Vec::as_slice).unwrap_or_default();
-            for finding in match_package(package, advisories, &lockfile.path, &mut outcome.warnings)
+            for mut finding in
+                match_package(package, advisories, &lockfile.path, &mut outcome.warnings)
             {
+                let graph = graph.get_or_insert_with(|| DependencyGraph::new(lockfile));
+                remediate(&mut finding, lockfile, graph, index);
                 let identity = (
                     package.name.clone(),
                     package.version.clone(),
@@ -80,6 +84,40 @@ impl<'a> Matcher<'a> {
             }
         }
         Ok(outcome)
+    }
+}
+
+/// Fills in how the package gets in (`paths`, `direct`) and the command that fixes it.
+fn remediate(
+    finding: &mut Finding,
+    lockfile: &Lockfile,
+    graph: &DependencyGraph<'_>,
+    index: usize,
+) {
+    let Some(package) = lockfile.packages.get(index) else {
+        return;
+    };
+    finding.paths = graph.paths(index);
+    finding.direct = graph.is_direct(index);
+    let members: HashSet<String> = lockfile
+        .local_packages
+        .iter()
+        .map(|m| format!("{}@{}", m.name, m.version))
+        .collect();
+    // The direct dependency of the first chain: its first step that is not a member.
+    let parent = finding
+        .paths
+        .first()
+        .filter(|_| finding.direct == Some(false))
+        .and_then(|chain| chain.iter().find(|step| !members.contains(*step)))
+        .and_then(|step| step.rsplit_once('@').map(|(name, _)| name.to_owned()));
+    if let Some(fixed) = &finding.fixed {
+        finding.fix = Some(crate::fix_command(
+            lockfile.format,
+            package,
+            fixed,
+            parent.as_deref(),
+        ));
     }
 }
 

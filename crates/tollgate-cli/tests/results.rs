@@ -517,3 +517,130 @@ fn hostile_text_from_a_lockfile_or_advisory_never_starts_a_line() {
         }
     }
 }
+
+#[test]
+fn advisory_findings_carry_paths_direct_and_fix_and_ignores_are_accounted_for() {
+    let db = tempfile::tempdir().unwrap();
+    let osv = tempfile::tempdir().unwrap();
+    write(
+        osv.path(),
+        "a.json",
+        &record(
+            "RUSTSEC-2026-4000",
+            "crates.io",
+            "vulncrate",
+            &now_rfc3339(),
+        ),
+    );
+    write(
+        osv.path(),
+        "b.json",
+        &record("GHSA-qqqq-rrrr-ssss", "npm", "qs", &now_rfc3339()),
+    );
+    tollgate()
+        .args(["db", "import", "--db"])
+        .arg(db.path())
+        .arg(osv.path())
+        .assert()
+        .success();
+    let project = tempfile::tempdir().unwrap();
+    write(
+        project.path(),
+        "rust/Cargo.lock",
+        "version = 4\n\n[[package]]\nname = \"app\"\nversion = \"0.1.0\"\ndependencies = [\"middle\"]\n\n\
+         [[package]]\nname = \"middle\"\nversion = \"1.0.0\"\nsource = \"registry+https://github.com/rust-lang/crates.io-index\"\ndependencies = [\"vulncrate\"]\n\n\
+         [[package]]\nname = \"vulncrate\"\nversion = \"1.0.0\"\nsource = \"registry+https://github.com/rust-lang/crates.io-index\"\n",
+    );
+    write(
+        project.path(),
+        "web/package-lock.json",
+        r#"{"name":"web","lockfileVersion":3,"packages":{
+            "":{"name":"web","dependencies":{"express":"^4.0.0"}},
+            "node_modules/express":{"version":"4.0.0","resolved":"https://registry.npmjs.org/express/-/express-4.0.0.tgz","integrity":"sha512-AAAA","dependencies":{"qs":"^1.0.0"}},
+            "node_modules/qs":{"version":"1.0.0","resolved":"https://registry.npmjs.org/qs/-/qs-1.0.0.tgz","integrity":"sha512-BBBB"}}}"#,
+    );
+    let scan = |extra: &[&str]| -> serde_json::Value {
+        let output = tollgate()
+            .args(["scan", "--format", "json", "--db"])
+            .arg(db.path())
+            .args(extra)
+            .arg(project.path())
+            .output()
+            .unwrap();
+        serde_json::from_slice(&output.stdout).unwrap()
+    };
+    let json = scan(&[]);
+    let finding = |name: &str| {
+        json["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["name"] == name && f["code"] == "vulnerability")
+            .unwrap_or_else(|| panic!("no finding for {name}: {json}"))
+            .clone()
+    };
+    let vulncrate = finding("vulncrate");
+    assert_eq!(
+        vulncrate["paths"],
+        serde_json::json!([["app@0.1.0", "middle@1.0.0", "vulncrate@1.0.0"]])
+    );
+    assert_eq!(vulncrate["direct"], false);
+    assert_eq!(
+        vulncrate["fix"],
+        "cargo update -p vulncrate --precise 2.0.0"
+    );
+    let qs = finding("qs");
+    assert_eq!(
+        qs["paths"],
+        serde_json::json!([["express@4.0.0", "qs@1.0.0"]])
+    );
+    assert_eq!(qs["direct"], false);
+    assert!(
+        qs["fix"]
+            .as_str()
+            .unwrap()
+            .starts_with("npm install express@latest"),
+        "{qs}"
+    );
+
+    // --ignore hides by id; an ignore that hides nothing is reported; both are listed.
+    let json = scan(&[
+        "--ignore",
+        "GHSA-qqqq-rrrr-ssss",
+        "--ignore",
+        "GHSA-typo-typo-typo",
+    ]);
+    assert!(
+        json["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|f| f["id"] != "GHSA-qqqq-rrrr-ssss")
+    );
+    let notes = json["advisories"]["notes"].to_string();
+    assert!(
+        notes.contains("--ignore GHSA-typo-typo-typo matched no finding"),
+        "{notes}"
+    );
+    assert!(
+        notes.contains("GHSA-qqqq-rrrr-ssss is ignored by --ignore"),
+        "{notes}"
+    );
+
+    // A policy ignore without `expires` is allowed and listed.
+    write(
+        project.path(),
+        "tollgate.toml",
+        "[advisories]\nignore = [{ id = \"RUSTSEC-2026-4000\", reason = \"not reachable\" }]\n",
+    );
+    let json = scan(&[]);
+    assert!(
+        json["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|f| f["id"] != "RUSTSEC-2026-4000")
+    );
+    let notes = json["advisories"]["notes"].to_string();
+    assert!(notes.contains("never expires"), "{notes}");
+}

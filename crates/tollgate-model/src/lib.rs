@@ -8,6 +8,7 @@
 pub mod defaults;
 mod ecosystem;
 mod finding;
+mod graph;
 mod name;
 mod package;
 mod purl;
@@ -15,6 +16,7 @@ mod text;
 
 pub use ecosystem::{Ecosystem, UnknownEcosystem};
 pub use finding::{Evidence, Finding, Severity, UnknownSeverity};
+pub use graph::{DependencyGraph, MAX_PATHS};
 pub use name::normalize_name;
 pub use package::{
     Artifact, ArtifactKind, DependencyEdge, FileError, Hash, InstallHints, LocalPackage, Lockfile,

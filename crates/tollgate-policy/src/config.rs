@@ -149,8 +149,9 @@ pub struct IgnoreEntry {
     pub id: String,
     /// Why it is ignored.
     pub reason: String,
-    /// The last day the ignore applies; after it the ignore is itself reported.
-    pub expires: jiff::civil::Date,
+    /// The last day the ignore applies; after it the ignore is itself reported. `None`:
+    /// the ignore never expires (allowed, and listed in every scan summary).
+    pub expires: Option<jiff::civil::Date>,
     /// Line in the policy file.
     pub line: u32,
 }
@@ -352,7 +353,7 @@ struct RawAdvisories {
 struct RawIgnore {
     id: Text,
     reason: Text,
-    expires: Text,
+    expires: Option<Text>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -636,16 +637,19 @@ impl<'a> Validator<'a> {
         for entry in raw.ignore {
             let line = self.line(&entry.span());
             let entry = entry.into_inner();
-            let expires = match jiff::civil::Date::from_str(entry.expires.get_ref().trim()) {
-                Ok(date) => date,
-                Err(error) => {
-                    self.error(
-                        entry.expires.span(),
-                        format!("`expires` is not a date: {error}"),
-                        Some("write the last day the ignore applies as \"YYYY-MM-DD\"".into()),
-                    );
-                    continue;
-                }
+            let expires = match &entry.expires {
+                None => None,
+                Some(text) => match jiff::civil::Date::from_str(text.get_ref().trim()) {
+                    Ok(date) => Some(date),
+                    Err(error) => {
+                        self.error(
+                            text.span(),
+                            format!("`expires` is not a date: {error}"),
+                            Some("write the last day the ignore applies as \"YYYY-MM-DD\"".into()),
+                        );
+                        continue;
+                    }
+                },
             };
             if entry.reason.get_ref().trim().is_empty() {
                 self.error(
@@ -1139,7 +1143,7 @@ mod tests {
     }
 
     #[test]
-    fn ignore_entries_need_a_date() {
+    fn ignore_entries_take_an_optional_date() {
         let ok = Config::parse(
             "t",
             "[advisories]\nmax-db-age = \"36h\"\nignore = [{ id = \"GHSA-1\", reason = \"unused\", expires = \"2026-06-30\" }]\n",
@@ -1147,15 +1151,19 @@ mod tests {
         .unwrap();
         assert_eq!(
             ok.advisories.ignore[0].expires,
-            jiff::civil::date(2026, 6, 30)
+            Some(jiff::civil::date(2026, 6, 30))
         );
         assert_eq!(ok.advisories.ignore[0].line, 3);
         assert_eq!(
             ok.advisories.max_db_age,
             Some(jiff::SignedDuration::from_hours(36))
         );
-        let errors = problems("[advisories]\nignore = [{ id = \"A\", reason = \"r\" }]\n");
-        assert!(errors[0].message.contains("expires"), "{errors:?}");
+        let forever = Config::parse(
+            "t",
+            "[advisories]\nignore = [{ id = \"A\", reason = \"r\" }]\n",
+        )
+        .unwrap();
+        assert_eq!(forever.advisories.ignore[0].expires, None);
         let errors = problems(
             "[advisories]\nignore = [{ id = \"A\", reason = \"r\", expires = \"next year\" }]\n",
         );

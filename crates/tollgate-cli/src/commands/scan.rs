@@ -12,7 +12,7 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use clap::{Args, ValueEnum};
-use tollgate_advisory::{Error as AdvisoryError, IgnoreRule, Index, Matcher, apply_ignores};
+use tollgate_advisory::{Error as AdvisoryError, Index, Matcher};
 use tollgate_analysis::PackageReport;
 use tollgate_analysis::deep::DeepScan;
 use tollgate_lockfile::Inventory;
@@ -24,6 +24,7 @@ use tollgate_policy::{
 use tollgate_report::findings::{AdvisoryStatus, ScanReport, ScannedLockfile};
 
 use crate::commands::db::{DbLocation, age_days};
+use crate::commands::ignores;
 use crate::commands::inspect::RegistrySource;
 use crate::commands::policies::{PolicyGroup, policy_groups};
 use crate::exit::Status;
@@ -61,6 +62,10 @@ pub struct ScanArgs {
     /// Scan without an advisory index (exit 0/1 instead of 2); advisories are not checked.
     #[arg(long)]
     pub allow_missing_db: bool,
+    /// Hide the advisory with this id or alias (repeat for several); unlike a policy
+    /// ignore it has no reason or expiry, and every report lists it.
+    #[arg(long = "ignore", value_name = "ID")]
+    pub ignore: Vec<String>,
     /// Finding no lockfile at all is not an error (by default it exits 2: nothing was
     /// checked).
     #[arg(long)]
@@ -200,8 +205,9 @@ fn scan_inventory(
         report.warnings.extend(advisories.warnings);
         report.warnings.extend(deep_warnings);
         let mut advisory_findings = advisories.findings;
+        let mut unmatched: Option<BTreeSet<String>> = None;
         for group in groups {
-            let (mine, rest): (Vec<Finding>, Vec<Finding>) =
+            let (mut mine, rest): (Vec<Finding>, Vec<Finding>) =
                 advisory_findings.into_iter().partition(|f| {
                     f.lockfile
                         .as_ref()
@@ -209,18 +215,25 @@ fn scan_inventory(
                 });
             advisory_findings = rest;
             let unscored = group.config.advisories.unscored_severity();
-            let mut mine = mine;
             for finding in mine.iter_mut().filter(|f| f.unscored) {
                 finding.severity = unscored;
             }
-            let mut part = ScanReport {
-                findings: mine,
-                ..ScanReport::default()
-            };
-            apply_policy_ignores(&group.config, &mut part);
-            report.findings.extend(part.findings);
-            report.advisories.notes.extend(part.advisories.notes);
+            let (kept, unmatched_here) = ignores::apply(
+                &group.config,
+                &args.ignore,
+                mine,
+                &mut report.advisories.notes,
+            );
+            report.findings.extend(kept);
+            unmatched = Some(match unmatched {
+                Some(before) => before.intersection(&unmatched_here).cloned().collect(),
+                None => unmatched_here,
+            });
         }
+        report.advisories.notes.extend(ignores::command_line_notes(
+            &args.ignore,
+            &unmatched.unwrap_or_default(),
+        ));
         report.findings.extend(advisory_findings);
         report.advisories.notes.extend(later_notes);
         report.findings.extend(policy);
@@ -288,41 +301,6 @@ pub fn max_db_age_days(config: &Config) -> u32 {
         .max_db_age
         .and_then(|age| u32::try_from(age.as_secs() / 86_400).ok())
         .unwrap_or(DEFAULT_MAX_DB_AGE_DAYS)
-}
-
-/// Hides advisory findings the policy ignores until their expiry date, and reports each
-/// expired ignore as an `expired-ignore` finding.
-fn apply_policy_ignores(config: &Config, report: &mut ScanReport) {
-    let rules: Vec<IgnoreRule> = config
-        .advisories
-        .ignore
-        .iter()
-        .map(|entry| IgnoreRule {
-            id: entry.id.clone(),
-            reason: entry.reason.clone(),
-            expires: entry.expires,
-            line: Some(entry.line),
-        })
-        .collect();
-    if rules.is_empty() {
-        return;
-    }
-    let today = jiff::Zoned::now().date();
-    let outcome = apply_ignores(
-        std::mem::take(&mut report.findings),
-        &rules,
-        today,
-        &config.path,
-    );
-    for (finding, rule) in &outcome.ignored {
-        report.advisories.notes.push(format!(
-            "{} in {} is ignored by {} ({rule})",
-            finding.id.as_deref().unwrap_or("an advisory"),
-            finding.purl.as_deref().unwrap_or("a package"),
-            config.path
-        ));
-    }
-    report.findings = outcome.kept;
 }
 
 /// The policy checks (bans, sources, hashes, install-scripts, licenses, cooldown, names).
