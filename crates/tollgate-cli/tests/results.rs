@@ -644,3 +644,78 @@ fn advisory_findings_carry_paths_direct_and_fix_and_ignores_are_accounted_for() 
     let notes = json["advisories"]["notes"].to_string();
     assert!(notes.contains("never expires"), "{notes}");
 }
+
+#[test]
+fn bundled_npm_packages_and_pnpm_runtimes_are_not_noise() {
+    let project = tempfile::tempdir().unwrap();
+    write(
+        project.path(),
+        "a/package-lock.json",
+        r#"{"name":"a","lockfileVersion":3,"packages":{
+            "":{"name":"a","dependencies":{"tap":"^1.0.0","loose":"^1.0.0"}},
+            "node_modules/tap":{"version":"1.0.0","resolved":"https://registry.npmjs.org/tap/-/tap-1.0.0.tgz","integrity":"sha512-AAAA"},
+            "node_modules/tap/node_modules/inner":{"version":"2.0.0","inBundle":true},
+            "node_modules/loose":{"version":"1.0.0","resolved":"https://registry.npmjs.org/loose/-/loose-1.0.0.tgz"},
+            "node_modules/loose/node_modules/unvouched":{"version":"3.0.0","inBundle":true}}}"#,
+    );
+    let runtime = |url: &str| {
+        format!(
+            "lockfileVersion: '9.0'\n\nimporters:\n  .:\n    devDependencies:\n      node:\n        specifier: runtime:26.7.0\n        version: runtime:26.7.0\n\n\
+             packages:\n\n  node@runtime:26.7.0:\n    resolution:\n      type: variations\n      variants:\n        - resolution:\n            archive: tarball\n            integrity: sha256-aiblNEH7fhCX+gsZYWAAoDCpuWFW6xWg/iJoLP3xmtI=\n            type: binary\n            url: {url}\n          targets:\n            - cpu: x64\n              os: linux\n\n\
+             snapshots:\n\n  node@runtime:26.7.0: {{}}\n"
+        )
+    };
+    write(
+        project.path(),
+        "b/pnpm-lock.yaml",
+        &runtime("https://nodejs.org/download/release/v26.7.0/node-v26.7.0-linux-x64.tar.gz"),
+    );
+    write(
+        project.path(),
+        "c/pnpm-lock.yaml",
+        &runtime("https://evil.example/node.tar.gz"),
+    );
+    let output = tollgate()
+        .args(["scan", "--allow-missing-db", "--format", "json"])
+        .arg(project.path())
+        .output()
+        .unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let flagged: Vec<(String, String)> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["code"].as_str().unwrap().to_owned(),
+                format!(
+                    "{}:{}",
+                    f["lockfile"]
+                        .as_str()
+                        .unwrap_or_default()
+                        .rsplit('/')
+                        .nth(1)
+                        .unwrap_or_default(),
+                    f["name"].as_str().unwrap_or_default()
+                ),
+            )
+        })
+        .collect();
+    let has = |code: &str, what: &str| flagged.iter().any(|(c, w)| c == code && w == what);
+    assert!(
+        !has("hashes-missing", "a:inner"),
+        "covered by tap's hash: {flagged:?}"
+    );
+    assert!(
+        has("hashes-missing", "a:unvouched"),
+        "its parent has no hash: {flagged:?}"
+    );
+    assert!(
+        !flagged.iter().any(|(_, w)| w == "b:node"),
+        "an official runtime download is not flagged: {flagged:?}"
+    );
+    assert!(
+        has("sources-url", "c:node"),
+        "a runtime from elsewhere is: {flagged:?}"
+    );
+}

@@ -217,6 +217,15 @@ pub struct Package {
     /// For requirements files: how the requirement is written.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub requirement: Option<RequirementKind>,
+    /// The package arrives inside another package's artifact (npm `inBundle`), so that
+    /// package's hash (`name@version`) covers it; no hash of its own is expected.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub covered_by: Option<String>,
+    /// A JavaScript runtime binary (pnpm `runtime:` entries, e.g. `node@runtime:26.7.0`)
+    /// downloaded from the runtime's own site and pinned by per-platform hashes: not a
+    /// registry package, so the source and hash checks do not apply to it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub runtime: bool,
 }
 
 impl Package {
@@ -242,6 +251,8 @@ impl Package {
             install: InstallHints::default(),
             license: None,
             requirement: None,
+            covered_by: None,
+            runtime: false,
         }
     }
 }
