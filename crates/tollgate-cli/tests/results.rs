@@ -153,7 +153,7 @@ fn a_corrupt_index_is_refused_with_the_fix() {
         .arg(lock.path())
         .assert()
         .code(2)
-        .stdout(contains("checksum"));
+        .stderr(contains("checksum"));
     // A partial import cannot keep what it cannot read: it says how to start over.
     let npm = tempfile::tempdir().unwrap();
     write(
@@ -231,7 +231,7 @@ fn scans_warn_db_stale_and_db_no_coverage() {
         .arg(db.path())
         .arg(project.path())
         .assert()
-        .stdout(contains("warning[db-stale]").and(contains("warning[db-no-coverage]")));
+        .stderr(contains("warning[db-stale]").and(contains("warning[db-no-coverage]")));
 
     // Fresh data: no db-stale.
     write(
@@ -342,7 +342,7 @@ fn each_lockfile_gets_the_nearest_policy_up_to_the_repository_root() {
         .arg(db.path())
         .arg("sub")
         .assert()
-        .stdout(contains(
+        .stderr(contains(
             "policy: other/tollgate.toml applies to sub/Cargo.lock",
         ));
 }
@@ -718,4 +718,60 @@ fn bundled_npm_packages_and_pnpm_runtimes_are_not_noise() {
         has("sources-url", "c:node"),
         "a runtime from elsewhere is: {flagged:?}"
     );
+}
+
+#[test]
+fn data_goes_to_stdout_or_output_and_notes_to_stderr() {
+    let db = fixture_db();
+    let project = tempfile::tempdir().unwrap();
+    cargo_lock(project.path(), &[("time", "0.1.45")]);
+    let output = tollgate()
+        .args(["scan", "--db"])
+        .arg(db.path())
+        .arg(project.path())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stdout.contains("RUSTSEC-2020-0071"), "{stdout}");
+    assert!(!stdout.contains("note:"), "{stdout}");
+    assert!(stderr.contains("note:"), "{stderr}");
+
+    let file = project.path().join("report.json");
+    let output = tollgate()
+        .args(["scan", "-q", "--format", "json", "--output"])
+        .arg(&file)
+        .arg("--db")
+        .arg(db.path())
+        .arg(project.path().join("Cargo.lock"))
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    assert!(output.stdout.is_empty());
+    assert!(
+        output.stderr.is_empty(),
+        "-q: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let json: serde_json::Value = serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
+    assert_eq!(json["findings"][0]["id"], "RUSTSEC-2020-0071");
+}
+
+#[test]
+fn sarif_uris_are_relative_to_the_repository_root() {
+    let db = fixture_db();
+    let repo = tempfile::tempdir().unwrap();
+    std::fs::create_dir(repo.path().join(".git")).unwrap();
+    cargo_lock(&repo.path().join("crates/app"), &[("time", "0.1.45")]);
+    let output = tollgate()
+        .current_dir(repo.path().join("crates"))
+        .args(["scan", "--format", "sarif", "--db"])
+        .arg(db.path())
+        .arg("app")
+        .output()
+        .unwrap();
+    let sarif: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let uri = &sarif["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]
+        ["uri"];
+    assert_eq!(uri, "crates/app/Cargo.lock");
 }

@@ -153,6 +153,19 @@ pub fn write_json<W: Write>(out: &mut W, report: &ScanReport) -> io::Result<()> 
 
 /// A table of findings, then notes, warnings, errors and a summary line.
 pub fn write_table_report<W: Write>(out: &mut W, report: &ScanReport) -> io::Result<()> {
+    write_findings_table(out, report)?;
+    write_table_notes(out, report)?;
+    writeln!(out, "{}", report.summary_line())
+}
+
+/// The data of the table report: the findings table and the summary line (the notes go
+/// elsewhere, see [`write_table_notes`]).
+pub fn write_table_data<W: Write>(out: &mut W, report: &ScanReport) -> io::Result<()> {
+    write_findings_table(out, report)?;
+    writeln!(out, "{}", report.summary_line())
+}
+
+fn write_findings_table<W: Write>(out: &mut W, report: &ScanReport) -> io::Result<()> {
     if !report.findings.is_empty() {
         let rows: Vec<Vec<String>> = report
             .findings
@@ -180,12 +193,11 @@ pub fn write_table_report<W: Write>(out: &mut W, report: &ScanReport) -> io::Res
             &rows,
         )?;
     }
-    write_notes(out, report)?;
-    writeln!(out, "{}", report.summary_line())
+    Ok(())
 }
 
-/// The notes, policies, warnings and errors after the table, one escaped line each.
-fn write_notes<W: Write>(out: &mut W, report: &ScanReport) -> io::Result<()> {
+/// The notes, policies, warnings and errors of a report, one escaped line each.
+pub fn write_table_notes<W: Write>(out: &mut W, report: &ScanReport) -> io::Result<()> {
     for note in &report.advisories.notes {
         writeln!(out, "note: {}", escape_text(note))?;
     }

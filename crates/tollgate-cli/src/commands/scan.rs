@@ -66,6 +66,12 @@ pub struct ScanArgs {
     /// ignore it has no reason or expiry, and every report lists it.
     #[arg(long = "ignore", value_name = "ID")]
     pub ignore: Vec<String>,
+    /// Write the report to FILE instead of standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Print only the report and errors: no notes or warnings on standard error.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
     /// Finding no lockfile at all is not an error (by default it exits 2: nothing was
     /// checked).
     #[arg(long)]
@@ -267,23 +273,47 @@ fn print_report(
             .then_with(|| a.id.cmp(&b.id))
     });
 
+    if args.format == ScanFormat::Sarif {
+        sarif_paths_from_repository_root(&mut report);
+    }
+    let mut out: Box<dyn std::io::Write> = match &args.output {
+        Some(path) => Box::new(
+            std::fs::File::create(path)
+                .with_context(|| format!("creating the report file {}", path.display()))?,
+        ),
+        None => Box::new(std::io::stdout().lock()),
+    };
     // One buffered write instead of one per line (stdout is line-buffered).
-    let stdout = std::io::stdout();
-    let mut out = tollgate_report::SafeLines::new(std::io::BufWriter::new(stdout.lock()));
+    let mut out = tollgate_report::SafeLines::new(std::io::BufWriter::new(&mut out));
     match args.format {
-        ScanFormat::Table => tollgate_report::findings::write_table_report(&mut out, &report),
+        ScanFormat::Table => tollgate_report::findings::write_table_data(&mut out, &report),
         ScanFormat::Json => tollgate_report::findings::write_json(&mut out, &report),
         ScanFormat::Sarif => tollgate_report::sarif::write_sarif(&mut out, &report),
         ScanFormat::Markdown => tollgate_report::markdown::write_markdown(&mut out, &report),
     }
     .and_then(|()| out.flush())
-    .context("writing the scan report to standard output")?;
-    if !matches!(args.format, ScanFormat::Table | ScanFormat::Markdown) {
-        // Machine formats keep stdout clean; people still need to see the notes.
-        for note in &report.advisories.notes {
-            eprintln!("note: {}", tollgate_model::escape_text(note));
+    .with_context(|| match &args.output {
+        Some(path) => format!("writing the scan report to {}", path.display()),
+        None => "writing the scan report to standard output".to_owned(),
+    })?;
+    drop(out);
+    // Data on stdout (or --output), notes for people on stderr. Markdown carries its own
+    // notes (it is a comment for people); errors always show.
+    let stderr = std::io::stderr();
+    let mut err = tollgate_report::SafeLines::new(stderr.lock());
+    if args.quiet {
+        for error in &report.errors {
+            writeln!(
+                err,
+                "error: {}",
+                tollgate_model::escape_text(&error.to_string())
+            )?;
         }
+    } else if args.format != ScanFormat::Markdown || args.output.is_some() {
+        tollgate_report::findings::write_table_notes(&mut err, &report)?;
     }
+    err.flush()?;
+    drop(err);
 
     if !report.errors.is_empty() || (index_missing && !args.allow_missing_db) {
         Ok(Status::Error)
@@ -291,6 +321,34 @@ fn print_report(
         Ok(Status::Findings)
     } else {
         Ok(Status::Clean)
+    }
+}
+
+/// SARIF artifact URIs are resolved against the repository root by code scanning: make
+/// every path relative to it (the nearest `.git` above the current directory), where it
+/// lies inside.
+fn sarif_paths_from_repository_root(report: &mut ScanReport) {
+    let Ok(cwd) = std::env::current_dir() else {
+        return;
+    };
+    let Some(root) = cwd.ancestors().find(|dir| dir.join(".git").exists()) else {
+        return;
+    };
+    let relative = |path: &mut String| {
+        let Ok(absolute) = std::path::absolute(&*path) else {
+            return;
+        };
+        if let Ok(inside) = absolute.strip_prefix(root) {
+            *path = inside.to_string_lossy().into_owned();
+        }
+    };
+    for finding in &mut report.findings {
+        if let Some(lockfile) = &mut finding.lockfile {
+            relative(lockfile);
+        }
+        for evidence in &mut finding.evidence {
+            relative(&mut evidence.path);
+        }
     }
 }
 
