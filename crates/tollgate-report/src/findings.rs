@@ -6,7 +6,7 @@ use std::io::{self, Write};
 use serde::Serialize;
 use tollgate_model::{Ecosystem, FileError, Finding, LockfileFormat, Severity, escape_text};
 
-use crate::table::write_table;
+use crate::table::write_table_fit;
 
 /// Everything a scan found: the JSON document of `tollgate scan --format json`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
@@ -153,19 +153,28 @@ pub fn write_json<W: Write>(out: &mut W, report: &ScanReport) -> io::Result<()> 
 
 /// A table of findings, then notes, warnings, errors and a summary line.
 pub fn write_table_report<W: Write>(out: &mut W, report: &ScanReport) -> io::Result<()> {
-    write_findings_table(out, report)?;
+    write_findings_table(out, report, None)?;
     write_table_notes(out, report)?;
     writeln!(out, "{}", report.summary_line())
 }
 
-/// The data of the table report: the findings table and the summary line (the notes go
-/// elsewhere, see [`write_table_notes`]).
-pub fn write_table_data<W: Write>(out: &mut W, report: &ScanReport) -> io::Result<()> {
-    write_findings_table(out, report)?;
+/// The data of the table report: the findings table, fitted to `width` columns when
+/// given (only the summary column is cut), and the summary line (the notes go elsewhere,
+/// see [`write_table_notes`]).
+pub fn write_table_data<W: Write>(
+    out: &mut W,
+    report: &ScanReport,
+    width: Option<usize>,
+) -> io::Result<()> {
+    write_findings_table(out, report, width)?;
     writeln!(out, "{}", report.summary_line())
 }
 
-fn write_findings_table<W: Write>(out: &mut W, report: &ScanReport) -> io::Result<()> {
+fn write_findings_table<W: Write>(
+    out: &mut W,
+    report: &ScanReport,
+    width: Option<usize>,
+) -> io::Result<()> {
     if !report.findings.is_empty() {
         let rows: Vec<Vec<String>> = report
             .findings
@@ -185,12 +194,13 @@ fn write_findings_table<W: Write>(out: &mut W, report: &ScanReport) -> io::Resul
                 ]
             })
             .collect();
-        write_table(
+        write_table_fit(
             out,
             &[
                 "severity", "code", "package", "id", "fix", "location", "summary",
             ],
             &rows,
+            width,
         )?;
     }
     Ok(())

@@ -286,7 +286,9 @@ fn print_report(
     // One buffered write instead of one per line (stdout is line-buffered).
     let mut out = tollgate_report::SafeLines::new(std::io::BufWriter::new(&mut out));
     match args.format {
-        ScanFormat::Table => tollgate_report::findings::write_table_data(&mut out, &report),
+        ScanFormat::Table => {
+            tollgate_report::findings::write_table_data(&mut out, &report, table_width(args))
+        }
         ScanFormat::Json => tollgate_report::findings::write_json(&mut out, &report),
         ScanFormat::Sarif => tollgate_report::sarif::write_sarif(&mut out, &report),
         ScanFormat::Markdown => tollgate_report::markdown::write_markdown(&mut out, &report),
@@ -322,6 +324,18 @@ fn print_report(
     } else {
         Ok(Status::Clean)
     }
+}
+
+/// The width a table must fit: the terminal's when stdout is one (else `COLUMNS`, else
+/// no limit: a file or a pipe gets whole lines).
+fn table_width(args: &ScanArgs) -> Option<usize> {
+    if args.output.is_some() {
+        return None;
+    }
+    terminal_size::terminal_size_of(std::io::stdout())
+        .map(|(width, _)| usize::from(width.0))
+        .or_else(|| std::env::var("COLUMNS").ok()?.trim().parse().ok())
+        .filter(|width| *width > 0)
 }
 
 /// SARIF artifact URIs are resolved against the repository root by code scanning: make
