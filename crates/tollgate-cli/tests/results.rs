@@ -775,3 +775,35 @@ fn sarif_uris_are_relative_to_the_repository_root() {
         ["uri"];
     assert_eq!(uri, "crates/app/Cargo.lock");
 }
+
+#[test]
+fn colour_follows_the_flag_and_the_environment() {
+    let db = fixture_db();
+    let project = tempfile::tempdir().unwrap();
+    cargo_lock(project.path(), &[("time", "0.1.45")]);
+    let run = |flag: Option<&str>, env: &[(&str, &str)]| -> bool {
+        let mut command = tollgate();
+        command.env_remove("NO_COLOR").env_remove("CLICOLOR_FORCE");
+        for (key, value) in env {
+            command.env(key, value);
+        }
+        command.arg("scan");
+        if let Some(flag) = flag {
+            command.args(["--color", flag]);
+        }
+        let output = command
+            .arg("--db")
+            .arg(db.path())
+            .arg(project.path())
+            .output()
+            .unwrap();
+        output.stdout.contains(&0x1b)
+    };
+    assert!(!run(None, &[]), "a pipe gets no colour");
+    assert!(run(Some("always"), &[]));
+    assert!(run(None, &[("CLICOLOR_FORCE", "1")]));
+    // CLICOLOR_FORCE is the explicit request and wins over NO_COLOR.
+    assert!(run(None, &[("CLICOLOR_FORCE", "1"), ("NO_COLOR", "1")]));
+    assert!(!run(Some("never"), &[("CLICOLOR_FORCE", "1")]));
+    assert!(!run(None, &[("NO_COLOR", "1")]));
+}

@@ -159,15 +159,50 @@ pub fn write_table_report<W: Write>(out: &mut W, report: &ScanReport) -> io::Res
 }
 
 /// The data of the table report: the findings table, fitted to `width` columns when
-/// given (only the summary column is cut), and the summary line (the notes go elsewhere,
-/// see [`write_table_notes`]).
+/// given (only the summary column is cut), the severity coloured when `color`, and the
+/// summary line (the notes go elsewhere, see [`write_table_notes`]).
 pub fn write_table_data<W: Write>(
     out: &mut W,
     report: &ScanReport,
     width: Option<usize>,
+    color: bool,
 ) -> io::Result<()> {
-    write_findings_table(out, report, width)?;
+    if !color {
+        write_findings_table(out, report, width)?;
+        return writeln!(out, "{}", report.summary_line());
+    }
+    let mut table = Vec::new();
+    write_findings_table(&mut table, report, width)?;
+    let table = String::from_utf8_lossy(&table);
+    let mut lines = table.lines();
+    if let Some(header) = lines.next() {
+        writeln!(out, "{header}")?;
+    }
+    // Each row starts with its finding's severity label (the cells are escaped, so the
+    // only escape sequences are these).
+    for (line, finding) in lines.zip(&report.findings) {
+        let label = severity_label(finding);
+        match line.strip_prefix(label.as_str()) {
+            Some(rest) => writeln!(out, "{}{label}\u{1b}[0m{rest}", sgr(finding))?,
+            None => writeln!(out, "{line}")?,
+        }
+    }
     writeln!(out, "{}", report.summary_line())
+}
+
+/// The colour of a severity: red for critical and high, yellow for medium, magenta for
+/// unscored, cyan for low, none for info.
+fn sgr(finding: &Finding) -> &'static str {
+    if finding.unscored {
+        return "\u{1b}[35m";
+    }
+    match finding.severity {
+        Severity::Critical => "\u{1b}[1;31m",
+        Severity::High => "\u{1b}[31m",
+        Severity::Medium => "\u{1b}[33m",
+        Severity::Low => "\u{1b}[36m",
+        Severity::Info => "\u{1b}[0m",
+    }
 }
 
 fn write_findings_table<W: Write>(

@@ -11,6 +11,9 @@ use std::io::{self, Write};
 pub struct SafeLines<W: Write> {
     inner: W,
     line: Vec<u8>,
+    /// Keep SGR colour sequences (`ESC [ digits ; ... m`): for a renderer that colours
+    /// its own output after escaping every foreign field.
+    color: bool,
 }
 
 impl<W: Write> SafeLines<W> {
@@ -19,12 +22,26 @@ impl<W: Write> SafeLines<W> {
         SafeLines {
             inner,
             line: Vec::new(),
+            color: false,
+        }
+    }
+
+    /// Wraps `inner`, letting SGR colour sequences through (and nothing else).
+    pub fn with_color(inner: W) -> Self {
+        SafeLines {
+            inner,
+            line: Vec::new(),
+            color: true,
         }
     }
 
     fn emit(&mut self, newline: bool) -> io::Result<()> {
         let text = String::from_utf8_lossy(&self.line);
-        let escaped = tollgate_model::escape_text(&text);
+        let escaped = if self.color {
+            escape_keeping_sgr(&text)
+        } else {
+            tollgate_model::escape_text(&text).into_owned()
+        };
         if escaped.trim_start().starts_with("::") {
             self.inner.write_all(b"\\")?;
         }
@@ -35,6 +52,33 @@ impl<W: Write> SafeLines<W> {
         self.line.clear();
         Ok(())
     }
+}
+
+/// `escape_text`, except for well-formed SGR sequences, which are kept.
+fn escape_keeping_sgr(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find('\u{1b}') {
+        out.push_str(&tollgate_model::escape_text(&rest[..at]));
+        let after = &rest[at + 1..];
+        let params = after.strip_prefix('[').map(|p| {
+            p.len()
+                - p.trim_start_matches(|c: char| c.is_ascii_digit() || c == ';')
+                    .len()
+        });
+        match params {
+            Some(len) if after[1 + len..].starts_with('m') => {
+                out.push_str(&rest[at..at + 3 + len]);
+                rest = &after[2 + len..];
+            }
+            _ => {
+                out.push_str("\\u{1b}");
+                rest = after;
+            }
+        }
+    }
+    out.push_str(&tollgate_model::escape_text(rest));
+    out
 }
 
 impl<W: Write> Write for SafeLines<W> {
@@ -67,6 +111,19 @@ impl<W: Write> Drop for SafeLines<W> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn colour_mode_keeps_only_sgr_sequences() {
+        let mut out = Vec::new();
+        {
+            let mut safe = SafeLines::with_color(&mut out);
+            write!(safe, "\u{1b}[31mhigh\u{1b}[0m \u{1b}]0;title\u{7}\n").unwrap();
+        }
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "\u{1b}[31mhigh\u{1b}[0m \\u{1b}]0;title\\u{7}\n"
+        );
+    }
 
     #[test]
     fn control_characters_and_workflow_commands_are_defused() {

@@ -43,6 +43,17 @@ pub enum ScanFormat {
     Markdown,
 }
 
+/// When to colour output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    /// On a terminal, unless NO_COLOR is set (CLICOLOR_FORCE forces it).
+    Auto,
+    /// Always.
+    Always,
+    /// Never.
+    Never,
+}
+
 /// `tollgate scan`.
 #[derive(Debug, Args)]
 pub struct ScanArgs {
@@ -69,6 +80,10 @@ pub struct ScanArgs {
     /// Write the report to FILE instead of standard output.
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
+    /// Colour the table by severity: auto (a terminal, honouring NO_COLOR and
+    /// CLICOLOR_FORCE), always, never.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
+    pub color: ColorChoice,
     /// Print only the report and errors: no notes or warnings on standard error.
     #[arg(long, short = 'q')]
     pub quiet: bool,
@@ -283,11 +298,17 @@ fn print_report(
         ),
         None => Box::new(std::io::stdout().lock()),
     };
+    let color = args.format == ScanFormat::Table && use_color(args);
     // One buffered write instead of one per line (stdout is line-buffered).
-    let mut out = tollgate_report::SafeLines::new(std::io::BufWriter::new(&mut out));
+    let buffered = std::io::BufWriter::new(&mut out);
+    let mut out = if color {
+        tollgate_report::SafeLines::with_color(buffered)
+    } else {
+        tollgate_report::SafeLines::new(buffered)
+    };
     match args.format {
         ScanFormat::Table => {
-            tollgate_report::findings::write_table_data(&mut out, &report, table_width(args))
+            tollgate_report::findings::write_table_data(&mut out, &report, table_width(args), color)
         }
         ScanFormat::Json => tollgate_report::findings::write_json(&mut out, &report),
         ScanFormat::Sarif => tollgate_report::sarif::write_sarif(&mut out, &report),
@@ -323,6 +344,23 @@ fn print_report(
         Ok(Status::Findings)
     } else {
         Ok(Status::Clean)
+    }
+}
+
+/// Whether to colour the table: `--color always|never`, else `CLICOLOR_FORCE` (not `0`)
+/// forces it, `NO_COLOR` (set, not empty) turns it off, and otherwise only a terminal
+/// gets colour.
+fn use_color(args: &ScanArgs) -> bool {
+    let set = |name: &str| std::env::var_os(name).is_some_and(|v| !v.is_empty() && v != "0");
+    match args.color {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto if set("CLICOLOR_FORCE") => true,
+        ColorChoice::Auto if set("NO_COLOR") => false,
+        ColorChoice::Auto => {
+            use std::io::IsTerminal as _;
+            args.output.is_none() && std::io::stdout().is_terminal()
+        }
     }
 }
 
