@@ -117,7 +117,7 @@ mod tests {
         let mut out = Vec::new();
         {
             let mut safe = SafeLines::with_color(&mut out);
-            write!(safe, "\u{1b}[31mhigh\u{1b}[0m \u{1b}]0;title\u{7}\n").unwrap();
+            writeln!(safe, "\u{1b}[31mhigh\u{1b}[0m \u{1b}]0;title\u{7}").unwrap();
         }
         assert_eq!(
             String::from_utf8(out).unwrap(),
