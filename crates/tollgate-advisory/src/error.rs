@@ -33,6 +33,24 @@ pub enum Error {
         /// What was expected.
         reason: String,
     },
+    /// An import read no valid record; the index was left as it was.
+    #[error(
+        "no valid advisory record in {sources} ({skipped} skipped as invalid); the index was left unchanged"
+    )]
+    NothingImported {
+        /// The paths given.
+        sources: String,
+        /// Records skipped as invalid.
+        skipped: u64,
+    },
+    /// A partial import cannot keep the rest of an index it cannot read.
+    #[error("{}: the existing index cannot be read ({reason}); pass --replace to build a new index from these files alone", path.display())]
+    PreviousUnusable {
+        /// The index file.
+        path: PathBuf,
+        /// Why it cannot be read.
+        reason: String,
+    },
     /// A zip file could not be opened as a zip archive.
     #[error("{}: not a readable zip archive: {reason}", path.display())]
     Zip {

@@ -1,8 +1,9 @@
 //! Advisory ignores: `tollgate.toml`'s `[[advisories.ignore]]` entries, applied to findings.
 //!
-//! An ignore names an advisory id (or any of its aliases), says why, and must expire: an
+//! An ignore names an advisory id (or any of its aliases), says why, and may expire: an
 //! accepted risk is re-examined on a date. Once expired, the ignore stops hiding the
-//! advisory and is itself reported as an `expired-ignore` finding. Parsing the
+//! advisory and is itself reported as an `expired-ignore` finding. An ignore without a
+//! date, and one that matched nothing, is returned for the report to list. Parsing the
 //! configuration belongs to the policy crate; this module is the pure rule.
 
 use jiff::civil::Date;
@@ -15,10 +16,16 @@ pub struct IgnoreRule {
     pub id: String,
     /// Why the advisory does not apply or is accepted.
     pub reason: String,
-    /// The last day the ignore applies (inclusive).
-    pub expires: Date,
+    /// The last day the ignore applies (inclusive); `None`: never expires.
+    pub expires: Option<Date>,
     /// The line of the entry in the configuration file, when known.
     pub line: Option<u32>,
+}
+
+impl IgnoreRule {
+    fn live(&self, today: Date) -> bool {
+        self.expires.is_none_or(|expires| expires >= today)
+    }
 }
 
 /// The findings left after applying ignores.
@@ -28,6 +35,8 @@ pub struct IgnoreOutcome {
     pub kept: Vec<Finding>,
     /// Findings hidden by a live ignore, with the rule's id.
     pub ignored: Vec<(Finding, String)>,
+    /// Live rules that hid nothing (a typo, or an advisory no longer present).
+    pub unmatched: Vec<IgnoreRule>,
 }
 
 /// Applies `rules` (read from `config_path`) to `findings` as of `today`.
@@ -41,16 +50,25 @@ pub fn apply_ignores(
     for finding in findings {
         let live_rule = rules
             .iter()
-            .find(|rule| rule.expires >= today && names(&finding, &rule.id));
+            .find(|rule| rule.live(today) && names(&finding, &rule.id));
         match live_rule {
             Some(rule) => outcome.ignored.push((finding, rule.id.clone())),
             None => outcome.kept.push(finding),
         }
     }
-    for rule in rules.iter().filter(|rule| rule.expires < today) {
-        outcome.kept.push(expired_finding(rule, config_path));
+    for rule in rules {
+        if !rule.live(today) {
+            outcome.kept.push(expired_finding(rule, config_path));
+        } else if !outcome.ignored.iter().any(|(_, id)| *id == rule.id) {
+            outcome.unmatched.push(rule.clone());
+        }
     }
     outcome
+}
+
+fn expiry(rule: &IgnoreRule) -> String {
+    rule.expires
+        .map_or_else(|| "never".to_owned(), |date| date.to_string())
 }
 
 /// Whether `finding` is the advisory `id` (by its main id or an alias).
@@ -72,15 +90,21 @@ fn expired_finding(rule: &IgnoreRule, config_path: &str) -> Finding {
         aliases: Vec::new(),
         summary: format!(
             "the ignore for {} expired on {}; the advisory is reported again (reason given: {})",
-            rule.id, rule.expires, rule.reason
+            rule.id,
+            expiry(rule),
+            rule.reason
         ),
         fixed: None,
         affected: None,
         url: None,
+        paths: Vec::new(),
+        direct: None,
+        fix: None,
+        unscored: false,
         evidence: vec![Evidence {
             path: config_path.to_owned(),
             line: rule.line,
-            snippet: Some(format!("id = \"{}\", expires = {}", rule.id, rule.expires)),
+            snippet: Some(format!("id = \"{}\", expires = {}", rule.id, expiry(rule))),
             note: Some("renew the ignore with a new date or remove it".to_owned()),
         }],
     }
@@ -109,7 +133,7 @@ mod tests {
         IgnoreRule {
             id: id.to_owned(),
             reason: "not reachable".to_owned(),
-            expires,
+            expires: Some(expires),
             line: Some(3),
         }
     }

@@ -5,8 +5,13 @@
 //! read; memory holds only the index keys and the set of ids seen. Invalid records are
 //! skipped with a warning naming the file and the record, and counted; an import never
 //! stops half-way because of one record.
+//!
+//! An import that yields no valid record fails and leaves the index as it was. Unless
+//! asked to replace the index, the records of the previous index whose (ecosystem,
+//! source) the import did not bring are kept, so importing one ecosystem's export never
+//! drops the others.
 
-use std::collections::HashSet;
+use std::collections::{BTreeSet, HashSet};
 use std::fs::File;
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -16,7 +21,7 @@ use serde::Serialize;
 use tollgate_model::Ecosystem;
 
 use crate::Error;
-use crate::index::{IndexHeader, IndexWriter};
+use crate::index::{Index, IndexHeader, IndexWriter, source_of};
 use crate::osv::{self, Digest};
 
 /// A record larger than this is skipped rather than read into memory.
@@ -54,21 +59,40 @@ pub struct ImportReport {
     pub header: IndexHeader,
     /// The first warnings (up to 1000; `header.skipped` counts them all).
     pub warnings: Vec<ImportWarning>,
+    /// Records kept from the previous index (ecosystems and sources this import did not
+    /// bring); 0 with `replace`.
+    pub kept: u64,
 }
 
-/// Builds a new index in `dir` from `paths` (files, directories, zip archives), replacing
-/// the previous index atomically when done. A path that cannot be read at all is an
-/// error; bad records inside are warnings.
-pub fn import(dir: &Path, paths: &[PathBuf]) -> Result<ImportReport, Error> {
+/// What happens to the previous index.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Previous {
+    /// Keep its records of every (ecosystem, source) the import does not bring.
+    Merge,
+    /// Start over: the new index holds only what was imported.
+    Replace,
+}
+
+/// Builds a new index in `dir` from `paths` (files, directories, zip archives) and what
+/// `previous` keeps of the old one, replacing the old index atomically when done. A path
+/// that cannot be read at all is an error, and so is an import with no valid record;
+/// bad records inside are warnings.
+pub fn import(dir: &Path, paths: &[PathBuf], previous: Previous) -> Result<ImportReport, Error> {
     let mut importer = Importer::new(dir)?;
     for path in paths {
         importer.add_path(path)?;
     }
-    importer.finish(paths.iter().map(|p| p.display().to_string()).collect())
+    importer.finish(
+        paths.iter().map(|p| p.display().to_string()).collect(),
+        previous,
+    )
 }
 
 pub(crate) struct Importer {
+    dir: PathBuf,
     writer: IndexWriter,
+    /// The (ecosystem, source) pairs the imported records bring.
+    covered: BTreeSet<(Ecosystem, String)>,
     seen: HashSet<Box<str>>,
     header: IndexHeader,
     newest: Option<Timestamp>,
@@ -78,7 +102,9 @@ pub(crate) struct Importer {
 impl Importer {
     pub(crate) fn new(dir: &Path) -> Result<Self, Error> {
         Ok(Importer {
+            dir: dir.to_owned(),
             writer: IndexWriter::new(dir)?,
+            covered: BTreeSet::new(),
             seen: HashSet::new(),
             header: IndexHeader::default(),
             newest: None,
@@ -221,27 +247,77 @@ impl Importer {
 
     fn count(&mut self, digest: &Digest) {
         self.header.records += 1;
-        let prefix = digest.id.split('-').next().unwrap_or_default().to_owned();
-        let mut ecosystems: Vec<Ecosystem> = digest.packages.iter().map(|(e, _, _)| *e).collect();
-        ecosystems.dedup();
-        for ecosystem in ecosystems {
-            let stats = self
-                .header
-                .ecosystems
-                .entry(ecosystem.as_str().to_owned())
-                .or_default();
-            stats.records += 1;
-            *stats.sources.entry(prefix.clone()).or_default() += 1;
-        }
+        let source = source_of(&digest.id).to_owned();
         let modified = digest
             .modified
             .as_deref()
             .and_then(|m| m.parse::<Timestamp>().ok());
+        let ecosystems: BTreeSet<Ecosystem> = digest.packages.iter().map(|(e, _, _)| *e).collect();
+        for ecosystem in ecosystems {
+            self.header
+                .ecosystems
+                .entry(ecosystem.as_str().to_owned())
+                .or_default()
+                .count(&source, modified);
+            self.covered.insert((ecosystem, source.clone()));
+        }
+        self.note_modified(modified);
+    }
+
+    fn note_modified(&mut self, modified: Option<Timestamp>) {
         if let Some(modified) = modified {
             if self.newest.is_none_or(|newest| modified > newest) {
                 self.newest = Some(modified);
             }
         }
+    }
+
+    /// Copies the previous index's records of every (ecosystem, source) the import did
+    /// not bring. Returns how many records were kept.
+    fn keep_previous(&mut self) -> Result<u64, Error> {
+        let old = match Index::open(&self.dir) {
+            Ok(old) => old,
+            Err(Error::Missing { .. }) => return Ok(0),
+            Err(error) => {
+                return Err(Error::PreviousUnusable {
+                    path: self.dir.join(crate::INDEX_FILE),
+                    reason: error.to_string(),
+                });
+            }
+        };
+        let mut kept_ids: HashSet<(Ecosystem, String)> = HashSet::new();
+        let mut kept = 0;
+        let covered = std::mem::take(&mut self.covered);
+        old.for_each_entry(|ecosystem, name, advisory| {
+            let source = source_of(&advisory.id);
+            if covered.contains(&(ecosystem, source.to_owned())) {
+                return Ok(());
+            }
+            self.writer.add(ecosystem, name, &advisory)?;
+            if kept_ids.insert((ecosystem, advisory.id.clone())) {
+                let modified = advisory
+                    .modified
+                    .as_deref()
+                    .and_then(|m| m.parse::<Timestamp>().ok());
+                self.header
+                    .ecosystems
+                    .entry(ecosystem.as_str().to_owned())
+                    .or_default()
+                    .count(source, modified);
+                self.note_modified(modified);
+                if self.seen.insert(advisory.id.as_str().into()) {
+                    self.header.records += 1;
+                    kept += 1;
+                }
+            }
+            Ok(())
+        })?;
+        self.covered = covered;
+        let mut sources = old.header().sources.clone();
+        sources.retain(|s| !self.header.sources.contains(s));
+        sources.append(&mut self.header.sources);
+        self.header.sources = sources;
+        Ok(kept)
     }
 
     fn skip(&mut self, file: String, record: Option<String>, message: String) {
@@ -259,14 +335,29 @@ impl Importer {
         }
     }
 
-    pub(crate) fn finish(mut self, sources: Vec<String>) -> Result<ImportReport, Error> {
+    pub(crate) fn finish(
+        mut self,
+        sources: Vec<String>,
+        previous: Previous,
+    ) -> Result<ImportReport, Error> {
+        if self.header.records == 0 {
+            return Err(Error::NothingImported {
+                sources: sources.join(", "),
+                skipped: self.header.skipped,
+            });
+        }
         self.header.sources = sources;
+        let kept = match previous {
+            Previous::Merge => self.keep_previous()?,
+            Previous::Replace => 0,
+        };
         self.header.created = Timestamp::now().to_string();
         self.header.newest_modified = self.newest.map(|t| t.to_string());
         let header = self.writer.finish(self.header)?;
         Ok(ImportReport {
             header,
             warnings: self.warnings,
+            kept,
         })
     }
 }

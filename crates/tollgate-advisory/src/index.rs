@@ -10,7 +10,8 @@
 //!             ecosystem u8, 3 zero bytes, name length u32, name offset u64,
 //!             first posting u32, posting count u32
 //! names:      the normalized names, concatenated
-//! postings:   posting count × 12 bytes: record offset u64 (into the blob), length u32
+//! postings:   posting count × 20 bytes: record offset u64 (into the blob), length u32,
+//!             the first 8 bytes of the record's SHA-256
 //! blob:       digested records (`Advisory` as compact JSON), one per (record, package)
 //! ```
 //!
@@ -18,6 +19,11 @@
 //! with plain reads; a lookup is a binary search plus one read per matching record. The
 //! file is written under a temporary name in the same directory and renamed into place, so
 //! readers only ever see a complete index.
+//!
+//! The header carries the SHA-256 of the tables, verified at open, and every posting the
+//! digest of its record, verified when the record is read: a flipped bit or a file cut
+//! short is refused (with the fix) instead of silently matching against damaged records,
+//! and opening stays a few reads, not a hash of the whole blob.
 
 use std::collections::BTreeMap;
 use std::fs::File;
@@ -26,6 +32,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use serde::{Deserialize, Serialize};
+use sha2::{Digest as _, Sha256};
 use tempfile::NamedTempFile;
 use tollgate_model::Ecosystem;
 
@@ -36,9 +43,10 @@ use crate::osv::Advisory;
 pub const INDEX_FILE: &str = "advisories.idx";
 const MAGIC: &[u8; 8] = b"TGOSVIDX";
 /// Bumped whenever the layout or the digested record changes.
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 const KEY_ENTRY_LEN: usize = 24;
-const POSTING_LEN: usize = 12;
+const POSTING_LEN: usize = 20;
+const RECORD_DIGEST_LEN: usize = 8;
 /// A header larger than this is taken as corruption, not allocated.
 const MAX_HEADER_LEN: u32 = 16 << 20;
 
@@ -51,6 +59,51 @@ pub struct EcosystemStats {
     pub packages: u64,
     /// Records per id prefix (`GHSA`, `PYSEC`, `RUSTSEC`, `MAL`, ...).
     pub sources: BTreeMap<String, u64>,
+    /// The newest `modified` time of the ecosystem's records (RFC 3339): how old the
+    /// data is, as opposed to when the index was built.
+    #[serde(default)]
+    pub newest_modified: Option<String>,
+    /// Per id prefix: records and newest `modified`.
+    #[serde(default)]
+    pub source_stats: BTreeMap<String, SourceStats>,
+}
+
+/// Statistics of one source (id prefix) within an ecosystem.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SourceStats {
+    /// Records of this source affecting the ecosystem.
+    pub records: u64,
+    /// Their newest `modified` time (RFC 3339).
+    pub newest_modified: Option<String>,
+}
+
+impl EcosystemStats {
+    /// Counts one record of `source` with `modified` time.
+    pub(crate) fn count(&mut self, source: &str, modified: Option<jiff::Timestamp>) {
+        self.records += 1;
+        *self.sources.entry(source.to_owned()).or_default() += 1;
+        let stats = self.source_stats.entry(source.to_owned()).or_default();
+        stats.records += 1;
+        if let Some(modified) = modified {
+            newer(&mut stats.newest_modified, modified);
+            newer(&mut self.newest_modified, modified);
+        }
+    }
+}
+
+/// Keeps the later of `slot` and `time` in `slot`.
+pub(crate) fn newer(slot: &mut Option<String>, time: jiff::Timestamp) {
+    let current = slot
+        .as_deref()
+        .and_then(|s| s.parse::<jiff::Timestamp>().ok());
+    if current.is_none_or(|current| time > current) {
+        *slot = Some(time.to_string());
+    }
+}
+
+/// The id prefix of a record (`GHSA`, `PYSEC`, `RUSTSEC`, `MAL`, ...): its source.
+pub fn source_of(id: &str) -> &str {
+    id.split('-').next().unwrap_or_default()
 }
 
 /// The index header: what `tollgate db status` prints.
@@ -72,6 +125,9 @@ pub struct IndexHeader {
     pub duplicates: u64,
     /// The files, directories and archives the index was built from.
     pub sources: Vec<String>,
+    /// SHA-256 (hex) of the counts and tables that follow the header.
+    #[serde(default)]
+    pub tables_sha256: String,
 }
 
 fn ecosystem_code(ecosystem: Ecosystem) -> u8 {
@@ -96,6 +152,7 @@ struct PendingPosting {
     name: Box<str>,
     offset: u64,
     len: u32,
+    digest: [u8; RECORD_DIGEST_LEN],
 }
 
 impl IndexWriter {
@@ -136,6 +193,7 @@ impl IndexWriter {
             name: name.into(),
             offset: self.blob_len,
             len,
+            digest: record_digest(&bytes),
         });
         self.blob_len += u64::from(len);
         Ok(())
@@ -180,8 +238,19 @@ impl IndexWriter {
         for posting in &self.postings {
             postings.extend_from_slice(&posting.offset.to_le_bytes());
             postings.extend_from_slice(&posting.len.to_le_bytes());
+            postings.extend_from_slice(&posting.digest);
         }
         let key_count = (keys.len() / KEY_ENTRY_LEN) as u64;
+        let counts: Vec<u8> = [
+            key_count,
+            names.len() as u64,
+            self.postings.len() as u64,
+            self.blob_len,
+        ]
+        .iter()
+        .flat_map(|count| count.to_le_bytes())
+        .collect();
+        header.tables_sha256 = tables_digest(&counts, &keys, &names, &postings);
         let header_json = serde_json::to_vec(&header).map_err(|e| Error::Corrupt {
             path: self.dir.clone(),
             reason: format!("could not encode the header: {e}"),
@@ -207,14 +276,7 @@ impl IndexWriter {
             write(&mut out, &FORMAT_VERSION.to_le_bytes())?;
             write(&mut out, &(header_json.len() as u32).to_le_bytes())?;
             write(&mut out, &header_json)?;
-            for count in [
-                key_count,
-                names.len() as u64,
-                self.postings.len() as u64,
-                self.blob_len,
-            ] {
-                write(&mut out, &count.to_le_bytes())?;
-            }
+            write(&mut out, &counts)?;
             write(&mut out, &keys)?;
             write(&mut out, &names)?;
             write(&mut out, &postings)?;
@@ -320,6 +382,11 @@ impl Index {
         let names = read_table(names_len)?;
         let postings = read_table(posting_count * POSTING_LEN as u64)?;
         let blob_start = file_len - blob_len;
+        if tables_digest(&counts, &keys, &names, &postings) != header.tables_sha256 {
+            return Err(corrupt(
+                "the tables do not match their checksum (damaged file)".to_owned(),
+            ));
+        }
         Ok(Index {
             path,
             header,
@@ -340,6 +407,33 @@ impl Index {
     /// The header (statistics).
     pub fn header(&self) -> &IndexHeader {
         &self.header
+    }
+
+    /// Calls `each` with every (ecosystem, normalized name, advisory) in the index, in key
+    /// order, one key's records in memory at a time: what a partial import keeps of the
+    /// previous index.
+    pub fn for_each_entry(
+        &self,
+        mut each: impl FnMut(Ecosystem, &str, Advisory) -> Result<(), Error>,
+    ) -> Result<(), Error> {
+        for index in 0..self.keys.len() / KEY_ENTRY_LEN {
+            let (code, name, first, count) = self.key(index)?;
+            let ecosystem = *Ecosystem::ALL
+                .get(usize::from(code))
+                .ok_or_else(|| self.corrupt("unknown ecosystem code"))?;
+            let name =
+                std::str::from_utf8(name).map_err(|_| self.corrupt("key name is not UTF-8"))?;
+            for advisory in self.records(first, count)? {
+                each(ecosystem, name, advisory)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Reads and checks every record (what `db status` does): `Corrupt` at the first
+    /// damaged one.
+    pub fn verify(&self) -> Result<(), Error> {
+        self.for_each_entry(|_, _, _| Ok(()))
     }
 
     /// Number of (ecosystem, name) keys.
@@ -417,6 +511,11 @@ impl Index {
             file.seek(SeekFrom::Start(self.blob_start + offset))
                 .map_err(|e| Error::io(&self.path, "reading the index", e))?;
             read_exact(&mut file, &mut buffer, &self.path)?;
+            if entry[12..POSTING_LEN] != record_digest(&buffer) {
+                return Err(self.corrupt(&format!(
+                    "the record at {offset} does not match its checksum (damaged file)"
+                )));
+            }
             let advisory = serde_json::from_slice(&buffer)
                 .map_err(|e| self.corrupt(&format!("unreadable record at {offset}: {e}")))?;
             advisories.push(advisory);
@@ -442,6 +541,26 @@ fn read_exact(file: &mut File, buffer: &mut [u8], path: &Path) -> Result<(), Err
             Error::io(path, "reading the index", e)
         }
     })
+}
+
+/// SHA-256 (hex) of the counts and the three tables, in file order.
+fn tables_digest(counts: &[u8], keys: &[u8], names: &[u8], postings: &[u8]) -> String {
+    let mut hash = Sha256::new();
+    for part in [counts, keys, names, postings] {
+        hash.update(part);
+    }
+    hex(&hash.finalize())
+}
+
+/// The first bytes of a record's SHA-256, kept in its posting.
+fn record_digest(bytes: &[u8]) -> [u8; RECORD_DIGEST_LEN] {
+    let mut digest = [0u8; RECORD_DIGEST_LEN];
+    digest.copy_from_slice(&Sha256::digest(bytes)[..RECORD_DIGEST_LEN]);
+    digest
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 fn u32_at(bytes: &[u8], at: usize) -> u32 {

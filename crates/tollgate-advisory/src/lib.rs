@@ -7,8 +7,10 @@
 //!   (ecosystem, normalized name) without parsing OSV JSON.
 //! - [`Matcher`]: locked packages → findings (`vulnerability`, `malicious`,
 //!   `unmaintained`, `unsound`, `notice`), aliases merged.
+//! - [`coverage_warnings`]: `db-stale` / `db-no-coverage` for the scanned ecosystems.
 //! - [`apply_ignores`]: the ignore list with expiry dates.
 
+mod coverage;
 mod cvss;
 mod error;
 mod ignore;
@@ -17,14 +19,19 @@ mod index;
 mod location;
 mod matching;
 mod osv;
+mod remedy;
 mod update;
 
+pub use coverage::{DB_NO_COVERAGE, DB_STALE, coverage_warnings};
 pub use cvss::{CvssError, base_score};
 pub use error::Error;
 pub use ignore::{IgnoreOutcome, IgnoreRule, apply_ignores};
-pub use import::{ImportReport, ImportWarning, import};
-pub use index::{EcosystemStats, FORMAT_VERSION, INDEX_FILE, Index, IndexHeader};
+pub use import::{ImportReport, ImportWarning, Previous, import};
+pub use index::{
+    EcosystemStats, FORMAT_VERSION, INDEX_FILE, Index, IndexHeader, SourceStats, source_of,
+};
 pub use location::{DB_ENV, resolve_db_dir};
 pub use matching::{MatchOutcome, Matcher, match_package};
-pub use osv::{Advisory, AdvisoryKind, parse_json, parse_yaml};
+pub use osv::{Advisory, AdvisoryKind, Scoring, parse_json, parse_yaml};
+pub use remedy::fix_command;
 pub use update::{ExportStatus, UpdateReport, update};

@@ -9,12 +9,14 @@
 use std::cmp::Ordering;
 use std::collections::{BTreeSet, HashMap, HashSet};
 
-use tollgate_model::{Ecosystem, Evidence, FileError, Finding, Lockfile, Package, Source};
+use tollgate_model::{
+    DependencyGraph, Ecosystem, Evidence, FileError, Finding, Lockfile, Package, Severity, Source,
+};
 use tollgate_version::{Scheme, versions_list_contains};
 
 use crate::Error;
 use crate::index::Index;
-use crate::osv::{Advisory, AdvisoryKind};
+use crate::osv::{Advisory, AdvisoryKind, Scoring};
 
 /// Findings and warnings from matching.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -54,7 +56,8 @@ impl<'a> Matcher<'a> {
     pub fn match_lockfile(&mut self, lockfile: &Lockfile) -> Result<MatchOutcome, Error> {
         let mut outcome = MatchOutcome::default();
         let mut reported: HashSet<(String, String, String)> = HashSet::new();
-        for package in &lockfile.packages {
+        let mut graph: Option<DependencyGraph<'_>> = None;
+        for (index, package) in lockfile.packages.iter().enumerate() {
             if !matches!(package.source, Source::Registry { .. } | Source::Unknown) {
                 continue;
             }
@@ -65,8 +68,11 @@ impl<'a> Matcher<'a> {
                 cache.insert(name.to_owned(), advisories);
             }
             let advisories = cache.get(name).map(Vec::as_slice).unwrap_or_default();
-            for finding in match_package(package, advisories, &lockfile.path, &mut outcome.warnings)
+            for mut finding in
+                match_package(package, advisories, &lockfile.path, &mut outcome.warnings)
             {
+                let graph = graph.get_or_insert_with(|| DependencyGraph::new(lockfile));
+                remediate(&mut finding, lockfile, graph, index);
                 let identity = (
                     package.name.clone(),
                     package.version.clone(),
@@ -81,6 +87,40 @@ impl<'a> Matcher<'a> {
     }
 }
 
+/// Fills in how the package gets in (`paths`, `direct`) and the command that fixes it.
+fn remediate(
+    finding: &mut Finding,
+    lockfile: &Lockfile,
+    graph: &DependencyGraph<'_>,
+    index: usize,
+) {
+    let Some(package) = lockfile.packages.get(index) else {
+        return;
+    };
+    finding.paths = graph.paths(index);
+    finding.direct = graph.is_direct(index);
+    let members: HashSet<String> = lockfile
+        .local_packages
+        .iter()
+        .map(|m| format!("{}@{}", m.name, m.version))
+        .collect();
+    // The direct dependency of the first chain: its first step that is not a member.
+    let parent = finding
+        .paths
+        .first()
+        .filter(|_| finding.direct == Some(false))
+        .and_then(|chain| chain.iter().find(|step| !members.contains(*step)))
+        .and_then(|step| step.rsplit_once('@').map(|(name, _)| name.to_owned()));
+    if let Some(fixed) = &finding.fixed {
+        finding.fix = Some(crate::fix_command(
+            lockfile.format,
+            package,
+            fixed,
+            parent.as_deref(),
+        ));
+    }
+}
+
 /// The findings for one package given the advisories indexed under its name.
 pub fn match_package(
     package: &Package,
@@ -92,6 +132,7 @@ pub fn match_package(
         return Vec::new();
     }
     let warn = |message: String| FileError {
+        code: None,
         path: lockfile.to_owned(),
         line: package.line,
         column: None,
@@ -121,7 +162,7 @@ pub fn match_package(
     }
     merge_aliases(hits)
         .into_iter()
-        .filter_map(|group| finding_for(package, lockfile, group))
+        .filter_map(|group| finding_for(package, lockfile, group, advisories))
         .collect()
 }
 
@@ -214,7 +255,55 @@ fn id_rank(id: &str) -> u8 {
     }
 }
 
-fn finding_for(package: &Package, lockfile: &str, mut group: Vec<Hit<'_>>) -> Option<Finding> {
+/// The severity of a merged group, and whether it is unscored: the best-founded rating
+/// among the group's own records (a CVSS score over a database rating); failing both, the
+/// score of another record of the package that shares an id or alias (a GHSA carrying the
+/// CVSS vector a PYSEC record lacks); else unscored (`High`, until the policy's
+/// `[advisories] unscored` level replaces it).
+fn group_severity(group: &[Hit<'_>], package_advisories: &[Advisory]) -> (Severity, bool, String) {
+    let best = |records: &mut dyn Iterator<Item = &Advisory>| {
+        records
+            .filter(|a| a.scoring != Scoring::Unscored)
+            .max_by(|a, b| (a.scoring, a.severity).cmp(&(b.scoring, b.severity)))
+            .map(|a| {
+                (
+                    a.severity,
+                    a.scoring,
+                    a.id.clone(),
+                    a.severity_basis.clone(),
+                )
+            })
+    };
+    let own = best(&mut group.iter().map(|h| h.advisory));
+    if let Some((severity, Scoring::Score, _, _)) = own {
+        return (severity, false, String::new());
+    }
+    let ids: HashSet<&str> = group
+        .iter()
+        .flat_map(|h| {
+            std::iter::once(h.advisory.id.as_str())
+                .chain(h.advisory.aliases.iter().map(String::as_str))
+        })
+        .collect();
+    let alias = best(&mut package_advisories.iter().filter(|a| {
+        a.scoring == Scoring::Score
+            && (ids.contains(a.id.as_str()) || a.aliases.iter().any(|x| ids.contains(x.as_str())))
+    }));
+    if let Some((severity, _, id, basis)) = alias {
+        return (severity, false, format!("score of alias {id}: {basis}"));
+    }
+    match own {
+        Some((severity, _, _, _)) => (severity, false, String::new()),
+        None => (Severity::High, true, String::new()),
+    }
+}
+
+fn finding_for(
+    package: &Package,
+    lockfile: &str,
+    mut group: Vec<Hit<'_>>,
+    package_advisories: &[Advisory],
+) -> Option<Finding> {
     // The main record: the most serious kind (malicious first), then the preferred database.
     group.sort_by(|a, b| {
         b.advisory
@@ -223,7 +312,7 @@ fn finding_for(package: &Package, lockfile: &str, mut group: Vec<Hit<'_>>) -> Op
             .then_with(|| id_rank(&a.advisory.id).cmp(&id_rank(&b.advisory.id)))
             .then_with(|| a.advisory.id.cmp(&b.advisory.id))
     });
-    let severity = group.iter().map(|h| h.advisory.severity).max()?;
+    let (severity, unscored, borrowed) = group_severity(&group, package_advisories);
     let main = group.first()?;
     let kind: AdvisoryKind = main.advisory.kind;
     let mut aliases: BTreeSet<String> = BTreeSet::new();
@@ -252,6 +341,13 @@ fn finding_for(package: &Package, lockfile: &str, mut group: Vec<Hit<'_>>) -> Op
     finding.fixed = fixed;
     finding.affected = Some(main.affected.clone());
     finding.url = main.advisory.url.clone();
+    finding.unscored = unscored;
+    let borrowed = (!borrowed.is_empty()).then(|| Evidence {
+        path: lockfile.to_owned(),
+        line: package.line,
+        snippet: None,
+        note: Some(borrowed),
+    });
     finding.evidence = group
         .iter()
         .map(|hit| Evidence {
@@ -263,6 +359,7 @@ fn finding_for(package: &Package, lockfile: &str, mut group: Vec<Hit<'_>>) -> Op
                 hit.advisory.id, hit.affected, hit.advisory.severity_basis
             )),
         })
+        .chain(borrowed)
         .collect();
     Some(finding)
 }

@@ -42,6 +42,20 @@ impl AdvisoryKind {
     }
 }
 
+/// What an advisory's severity rests on, best first.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Scoring {
+    /// Nothing: no usable CVSS vector, no database rating. The severity is a placeholder
+    /// until matching borrows an alias's score or the policy's `unscored` level applies.
+    #[default]
+    Unscored,
+    /// The database's own rating (GHSA's `database_specific.severity`).
+    Database,
+    /// A CVSS base score; also what the kind implies (malicious, informational).
+    Score,
+}
+
 /// One advisory as stored in the index, for one package.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Advisory {
@@ -61,6 +75,9 @@ pub struct Advisory {
     pub severity: Severity,
     /// Where the severity comes from (`CVSS:3.1/... = 9.8`, `database severity HIGH`, ...).
     pub severity_basis: String,
+    /// What the severity rests on.
+    #[serde(default)]
+    pub scoring: Scoring,
     /// Where to read more.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
@@ -189,7 +206,7 @@ fn digest(raw: RawRecord) -> Result<Digest, String> {
         let kind = kind_of(&raw.id, affected);
         let key = (ecosystem, normalize_name(ecosystem, &package.name));
         let advisory = per_package.entry(key).or_insert_with(|| {
-            let (severity, severity_basis) = severity_of(kind, &raw);
+            let (severity, severity_basis, scoring) = severity_of(kind, &raw);
             Advisory {
                 id: raw.id.clone(),
                 aliases: aliases.clone(),
@@ -198,6 +215,7 @@ fn digest(raw: RawRecord) -> Result<Digest, String> {
                 kind,
                 severity,
                 severity_basis,
+                scoring,
                 url: url.clone(),
                 ranges: Vec::new(),
                 versions: Vec::new(),
@@ -268,15 +286,24 @@ fn kind_of(id: &str, affected: &RawAffected) -> AdvisoryKind {
 /// build unless asked); vulnerabilities use, in order: the base score of a CVSS v4.0
 /// vector, then of a CVSS v3.x vector (v4 first, as GitHub shows it when an advisory
 /// has both), the database's own rating (GHSA's `database_specific.severity`), and
-/// `medium` when none of these exists. A vector that does not parse is passed over and
-/// named in the evidence of the fallback.
-fn severity_of(kind: AdvisoryKind, raw: &RawRecord) -> (Severity, String) {
+/// [`Scoring::Unscored`] when none of these exists (matching then looks for an alias's
+/// score). A vector that does not parse is passed over and named in the evidence of the
+/// fallback.
+fn severity_of(kind: AdvisoryKind, raw: &RawRecord) -> (Severity, String, Scoring) {
     match kind {
         AdvisoryKind::Malicious => {
-            return (Severity::Critical, "known-malicious package".to_owned());
+            return (
+                Severity::Critical,
+                "known-malicious package".to_owned(),
+                Scoring::Score,
+            );
         }
         AdvisoryKind::Unmaintained | AdvisoryKind::Unsound | AdvisoryKind::Notice => {
-            return (Severity::Info, format!("informational ({})", kind.code()));
+            return (
+                Severity::Info,
+                format!("informational ({})", kind.code()),
+                Scoring::Score,
+            );
         }
         AdvisoryKind::Vulnerability => {}
     }
@@ -291,6 +318,7 @@ fn severity_of(kind: AdvisoryKind, raw: &RawRecord) -> (Severity, String) {
                 return (
                     Severity::from_cvss_score(score),
                     format!("{} = {score:.1}", entry.score),
+                    Scoring::Score,
                 );
             }
             Err(error) => unscored.push(error.to_string()),
@@ -308,12 +336,17 @@ fn severity_of(kind: AdvisoryKind, raw: &RawRecord) -> (Severity, String) {
         .and_then(serde_json::Value::as_str);
     if let Some(rating) = database_rating {
         if let Ok(severity) = rating.parse::<Severity>() {
-            return (severity, format!("database severity {rating}{unscored}"));
+            return (
+                severity,
+                format!("database severity {rating}{unscored}"),
+                Scoring::Database,
+            );
         }
     }
     (
-        Severity::Medium,
-        format!("no usable severity given; medium assumed{unscored}"),
+        Severity::High,
+        format!("unscored: no CVSS vector and no database rating{unscored}"),
+        Scoring::Unscored,
     )
 }
 

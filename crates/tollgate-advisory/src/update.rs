@@ -17,7 +17,7 @@ use tempfile::NamedTempFile;
 use tollgate_model::Ecosystem;
 
 use crate::Error;
-use crate::import::{ImportReport, Importer};
+use crate::import::{ImportReport, Importer, Previous};
 
 /// The largest export accepted (npm's is about 150 MB today).
 const MAX_EXPORT_BYTES: u64 = 4 << 30;
@@ -98,7 +98,10 @@ pub fn update(dir: &Path, base: &str, ecosystems: &[Ecosystem]) -> Result<Update
             for export in &stored {
                 importer.add_path(export)?;
             }
-            Some(importer.finish(stored.iter().map(|p| p.display().to_string()).collect())?)
+            Some(importer.finish(
+                stored.iter().map(|p| p.display().to_string()).collect(),
+                Previous::Merge,
+            )?)
         }
     } else {
         None

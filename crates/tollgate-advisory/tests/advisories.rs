@@ -2,7 +2,7 @@
 
 mod common;
 
-use tollgate_advisory::{AdvisoryKind, Index, Matcher, import, match_package};
+use tollgate_advisory::{AdvisoryKind, Index, Matcher, Previous, import, match_package};
 use tollgate_model::{Ecosystem, Lockfile, LockfileFormat, Package, Severity};
 
 fn crates_lockfile(packages: &[(&str, &str)]) -> Lockfile {
@@ -21,7 +21,7 @@ fn fixture_index() -> (tempfile::TempDir, Index) {
         common::fixtures().join("osv"),
         common::fixtures().join("extra"),
     ];
-    let report = import(dir.path(), &paths).unwrap();
+    let report = import(dir.path(), &paths, Previous::Replace).unwrap();
     assert_eq!(report.header.skipped, 2, "{:#?}", report.warnings);
     let index = Index::open(dir.path()).unwrap();
     (dir, index)
@@ -34,7 +34,7 @@ fn import_counts_records_sources_and_skips() {
         common::fixtures().join("osv"),
         common::fixtures().join("extra"),
     ];
-    let report = import(dir.path(), &paths).unwrap();
+    let report = import(dir.path(), &paths, Previous::Replace).unwrap();
     let header = &report.header;
     // 11 files: 5 RUSTSEC + 1 MAL + 1 PYSEC + 1 GHSA valid, 1 withdrawn, 2 invalid.
     assert_eq!(header.records, 8);
@@ -216,7 +216,7 @@ fn importing_a_zip_export_matches_importing_the_files() {
     )
     .unwrap();
     let db = dir.path().join("db");
-    let report = import(&db, &[zip_path]).unwrap();
+    let report = import(&db, &[zip_path], Previous::Replace).unwrap();
     assert_eq!(report.header.records, 7);
     let index = Index::open(&db).unwrap();
     let time = index.lookup(Ecosystem::CratesIo, "time").unwrap();

@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use tollgate_advisory::{Index, import};
+use tollgate_advisory::{Index, Previous, import};
 use tollgate_model::Ecosystem;
 
 fn corpus_exports() -> Option<Vec<PathBuf>> {
@@ -30,7 +30,7 @@ fn full_corpus_imports_without_skips_and_opens_fast() {
         return;
     };
     let db = tempfile::tempdir().unwrap();
-    let report = import(db.path(), &exports).unwrap();
+    let report = import(db.path(), &exports, Previous::Replace).unwrap();
     let header = &report.header;
     assert!(report.warnings.is_empty(), "{:#?}", report.warnings);
     // SOURCES.md: 1,210 crates.io (1,206 RUSTSEC + 4 MAL), 2,661 PyPI, 462 npm records.

@@ -41,7 +41,11 @@ fn main() -> ExitCode {
         // The reader went away (`tollgate ... | head`): nothing is wrong, stop quietly.
         Err(error) if is_broken_pipe(&error) => ExitCode::SUCCESS,
         Err(error) => {
-            eprintln!("error: {error:#}");
+            // Causes can quote foreign text (a lockfile's line, a package name).
+            eprintln!(
+                "error: {}",
+                tollgate_model::escape_text(&format!("{error:#}"))
+            );
             exit::Status::Error.into()
         }
     }

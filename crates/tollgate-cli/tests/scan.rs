@@ -110,15 +110,15 @@ fn missing_database_is_an_error_unless_allowed() {
         .arg(&lock)
         .assert()
         .code(2)
-        .stdout(contains("advisories were NOT checked"))
-        .stdout(contains("tollgate db update"));
+        .stderr(contains("advisories were NOT checked"))
+        .stderr(contains("tollgate db update"));
     tollgate()
         .args(["scan", "--allow-missing-db", "--db"])
         .arg(empty.path())
         .arg(&lock)
         .assert()
         .code(0)
-        .stdout(contains("tollgate db import PATH"));
+        .stderr(contains("tollgate db import PATH"));
 }
 
 #[test]
@@ -145,7 +145,7 @@ fn unreadable_lockfile_exits_two() {
         .arg(dir.path().join("Cargo.lock"))
         .assert()
         .code(2)
-        .stdout(contains("error:"));
+        .stderr(contains("error:"));
 }
 
 #[test]

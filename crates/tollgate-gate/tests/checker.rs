@@ -99,7 +99,7 @@ fn index(dir: &Path) -> tollgate_advisory::Index {
     )
     .unwrap();
     let db = dir.join("db");
-    tollgate_advisory::import(&db, &[record]).unwrap();
+    tollgate_advisory::import(&db, &[record], tollgate_advisory::Previous::Replace).unwrap();
     tollgate_advisory::Index::open(&db).unwrap()
 }
 

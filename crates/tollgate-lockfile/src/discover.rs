@@ -103,6 +103,7 @@ fn walk(root: &Path, files: &mut Vec<DiscoveredFile>, errors: &mut Vec<FileError
 
 fn file_error(path: &str, message: String) -> FileError {
     FileError {
+        code: None,
         path: path.to_owned(),
         line: None,
         column: None,

@@ -109,6 +109,7 @@ impl Error {
             ),
         };
         FileError {
+            code: None,
             path: path.clone(),
             line,
             column,

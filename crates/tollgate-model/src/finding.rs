@@ -146,6 +146,23 @@ pub struct Finding {
     /// The places that justify the finding.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub evidence: Vec<Evidence>,
+    /// Dependency chains from a direct dependency or workspace member to the package,
+    /// each a list of `name@version` ending at the package (advisory findings; empty
+    /// where the lockfile records no edges).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub paths: Vec<Vec<String>>,
+    /// Whether the package is a direct dependency (advisory findings; absent where the
+    /// lockfile does not say).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub direct: Option<bool>,
+    /// The command that moves to the nearest fixed version (`cargo update -p NAME
+    /// --precise V`, `npm install NAME@V`, `uv lock --upgrade-package NAME`, ...).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fix: Option<String>,
+    /// The advisory carries no score (no CVSS vector of its own or of an alias, no
+    /// database rating): `severity` is then the policy's `[advisories] unscored` level.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub unscored: bool,
 }
 
 impl Finding {
@@ -173,6 +190,10 @@ impl Finding {
             affected: None,
             url: None,
             evidence: Vec::new(),
+            paths: Vec::new(),
+            direct: None,
+            fix: None,
+            unscored: false,
         }
     }
 }

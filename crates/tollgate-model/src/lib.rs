@@ -8,15 +8,19 @@
 pub mod defaults;
 mod ecosystem;
 mod finding;
+mod graph;
 mod name;
 mod package;
 mod purl;
+mod text;
 
 pub use ecosystem::{Ecosystem, UnknownEcosystem};
 pub use finding::{Evidence, Finding, Severity, UnknownSeverity};
+pub use graph::{DependencyGraph, MAX_PATHS};
 pub use name::normalize_name;
 pub use package::{
     Artifact, ArtifactKind, DependencyEdge, FileError, Hash, InstallHints, LocalPackage, Lockfile,
     LockfileFormat, Package, RequirementKind, Scope, Source,
 };
 pub use purl::package_url;
+pub use text::escape_text;

@@ -150,6 +150,10 @@ pub struct FileError {
     pub column: Option<u32>,
     /// What is wrong and what was expected.
     pub message: String,
+    /// A stable code for warnings a reader may act on (`db-stale`, `db-no-coverage`);
+    /// absent for plain read and parse problems.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
 }
 
 impl fmt::Display for FileError {
@@ -213,6 +217,15 @@ pub struct Package {
     /// For requirements files: how the requirement is written.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub requirement: Option<RequirementKind>,
+    /// The package arrives inside another package's artifact (npm `inBundle`), so that
+    /// package's hash (`name@version`) covers it; no hash of its own is expected.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub covered_by: Option<String>,
+    /// A JavaScript runtime binary (pnpm `runtime:` entries, e.g. `node@runtime:26.7.0`)
+    /// downloaded from the runtime's own site and pinned by per-platform hashes: not a
+    /// registry package, so the source and hash checks do not apply to it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub runtime: bool,
 }
 
 impl Package {
@@ -238,6 +251,8 @@ impl Package {
             install: InstallHints::default(),
             license: None,
             requirement: None,
+            covered_by: None,
+            runtime: false,
         }
     }
 }
@@ -425,6 +440,7 @@ mod tests {
     #[test]
     fn file_error_display_names_path_and_line() {
         let e = FileError {
+            code: None,
             path: "a/yarn.lock".into(),
             line: Some(3),
             column: None,

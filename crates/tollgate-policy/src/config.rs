@@ -130,6 +130,16 @@ pub struct AdvisoriesConfig {
     pub ignore: Vec<IgnoreEntry>,
     /// Warn when the advisory index is older than this.
     pub max_db_age: Option<jiff::SignedDuration>,
+    /// `unscored`: the severity given to advisories with no score at all (default `high`:
+    /// fail closed, an unknown impact is not a small one).
+    pub unscored: Option<Severity>,
+}
+
+impl AdvisoriesConfig {
+    /// The severity of an unscored advisory under this policy.
+    pub fn unscored_severity(&self) -> Severity {
+        self.unscored.unwrap_or(Severity::High)
+    }
 }
 
 /// One `[[advisories.ignore]]` entry.
@@ -139,8 +149,9 @@ pub struct IgnoreEntry {
     pub id: String,
     /// Why it is ignored.
     pub reason: String,
-    /// The last day the ignore applies; after it the ignore is itself reported.
-    pub expires: jiff::civil::Date,
+    /// The last day the ignore applies; after it the ignore is itself reported. `None`:
+    /// the ignore never expires (allowed, and listed in every scan summary).
+    pub expires: Option<jiff::civil::Date>,
     /// Line in the policy file.
     pub line: u32,
 }
@@ -334,6 +345,7 @@ struct RawAdvisories {
     #[serde(default)]
     ignore: Vec<Spanned<RawIgnore>>,
     max_db_age: Option<Text>,
+    unscored: Option<Text>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -341,7 +353,7 @@ struct RawAdvisories {
 struct RawIgnore {
     id: Text,
     reason: Text,
-    expires: Text,
+    expires: Option<Text>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -625,16 +637,19 @@ impl<'a> Validator<'a> {
         for entry in raw.ignore {
             let line = self.line(&entry.span());
             let entry = entry.into_inner();
-            let expires = match jiff::civil::Date::from_str(entry.expires.get_ref().trim()) {
-                Ok(date) => date,
-                Err(error) => {
-                    self.error(
-                        entry.expires.span(),
-                        format!("`expires` is not a date: {error}"),
-                        Some("write the last day the ignore applies as \"YYYY-MM-DD\"".into()),
-                    );
-                    continue;
-                }
+            let expires = match &entry.expires {
+                None => None,
+                Some(text) => match jiff::civil::Date::from_str(text.get_ref().trim()) {
+                    Ok(date) => Some(date),
+                    Err(error) => {
+                        self.error(
+                            text.span(),
+                            format!("`expires` is not a date: {error}"),
+                            Some("write the last day the ignore applies as \"YYYY-MM-DD\"".into()),
+                        );
+                        continue;
+                    }
+                },
             };
             if entry.reason.get_ref().trim().is_empty() {
                 self.error(
@@ -651,7 +666,24 @@ impl<'a> Validator<'a> {
             });
         }
         let max_db_age = raw.max_db_age.and_then(|text| self.duration(&text));
-        AdvisoriesConfig { ignore, max_db_age }
+        let unscored =
+            raw.unscored
+                .and_then(|text| match text.get_ref().trim().parse::<Severity>() {
+                    Ok(severity) => Some(severity),
+                    Err(_) => {
+                        self.error(
+                            text.span(),
+                            format!("`unscored` is not a severity: `{}`", text.get_ref()),
+                            Some("one of info, low, medium, high, critical".into()),
+                        );
+                        None
+                    }
+                });
+        AdvisoriesConfig {
+            ignore,
+            max_db_age,
+            unscored,
+        }
     }
 
     /// A friendly duration (`7d`, `36h`, `2 weeks`) with days taken as 24 hours.
@@ -1111,7 +1143,7 @@ mod tests {
     }
 
     #[test]
-    fn ignore_entries_need_a_date() {
+    fn ignore_entries_take_an_optional_date() {
         let ok = Config::parse(
             "t",
             "[advisories]\nmax-db-age = \"36h\"\nignore = [{ id = \"GHSA-1\", reason = \"unused\", expires = \"2026-06-30\" }]\n",
@@ -1119,15 +1151,19 @@ mod tests {
         .unwrap();
         assert_eq!(
             ok.advisories.ignore[0].expires,
-            jiff::civil::date(2026, 6, 30)
+            Some(jiff::civil::date(2026, 6, 30))
         );
         assert_eq!(ok.advisories.ignore[0].line, 3);
         assert_eq!(
             ok.advisories.max_db_age,
             Some(jiff::SignedDuration::from_hours(36))
         );
-        let errors = problems("[advisories]\nignore = [{ id = \"A\", reason = \"r\" }]\n");
-        assert!(errors[0].message.contains("expires"), "{errors:?}");
+        let forever = Config::parse(
+            "t",
+            "[advisories]\nignore = [{ id = \"A\", reason = \"r\" }]\n",
+        )
+        .unwrap();
+        assert_eq!(forever.advisories.ignore[0].expires, None);
         let errors = problems(
             "[advisories]\nignore = [{ id = \"A\", reason = \"r\", expires = \"next year\" }]\n",
         );

@@ -12,6 +12,7 @@
 
 pub mod checks;
 pub mod config;
+pub mod discovery;
 pub mod error;
 pub mod metadata;
 pub mod range;
@@ -23,6 +24,7 @@ use tollgate_model::Finding;
 
 pub use checks::install_scripts::{InstallCode, InstallCodeSource, LockHints};
 pub use config::{Config, Level};
+pub use discovery::{lockfile_dir, nearest_policy_file};
 pub use error::{ConfigError, ConfigErrors, LoadError};
 pub use metadata::{InMemoryMetadata, MetadataError, MetadataSource, Offline, PackageKey};
 pub use typosquat::PopularNames;

@@ -4,9 +4,9 @@
 use std::io::{self, Write};
 
 use serde::Serialize;
-use tollgate_model::{Ecosystem, FileError, Finding, LockfileFormat, Severity};
+use tollgate_model::{Ecosystem, FileError, Finding, LockfileFormat, Severity, escape_text};
 
-use crate::table::write_table;
+use crate::table::write_table_fit;
 
 /// Everything a scan found: the JSON document of `tollgate scan --format json`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
@@ -52,6 +52,10 @@ pub struct ScannedLockfile {
     pub ecosystem: Ecosystem,
     /// How many packages it locks.
     pub packages: usize,
+    /// The policy file applied to it (`<default>`: no tollgate.toml applies); absent where
+    /// no policy is involved.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub policy: Option<String>,
 }
 
 /// The advisory database a scan used.
@@ -92,6 +96,21 @@ impl ScanReport {
             .collect()
     }
 
+    /// Each policy file applied and the lockfiles it applied to, in first-seen order.
+    pub fn policies(&self) -> Vec<(&str, Vec<&str>)> {
+        let mut policies: Vec<(&str, Vec<&str>)> = Vec::new();
+        for lockfile in &self.lockfiles {
+            let Some(policy) = lockfile.policy.as_deref() else {
+                continue;
+            };
+            match policies.iter_mut().find(|(p, _)| *p == policy) {
+                Some((_, lockfiles)) => lockfiles.push(&lockfile.path),
+                None => policies.push((policy, vec![&lockfile.path])),
+            }
+        }
+        policies
+    }
+
     /// One line: `3 findings (1 critical, 2 high) in 2 lockfiles, 310 packages`.
     pub fn summary_line(&self) -> String {
         let counts: Vec<String> = self
@@ -125,6 +144,16 @@ pub fn location(finding: &Finding) -> String {
     }
 }
 
+/// The severity as shown to people: `unscored (high)` for an advisory with no score, the
+/// level in brackets being what `--fail-on` compares.
+pub fn severity_label(finding: &Finding) -> String {
+    if finding.unscored {
+        format!("unscored ({})", finding.severity)
+    } else {
+        finding.severity.to_string()
+    }
+}
+
 /// `name version`, or empty for a finding about no package.
 pub fn package_label(finding: &Finding) -> String {
     match (&finding.name, &finding.version) {
@@ -142,13 +171,70 @@ pub fn write_json<W: Write>(out: &mut W, report: &ScanReport) -> io::Result<()> 
 
 /// A table of findings, then notes, warnings, errors and a summary line.
 pub fn write_table_report<W: Write>(out: &mut W, report: &ScanReport) -> io::Result<()> {
+    write_findings_table(out, report, None)?;
+    write_table_notes(out, report)?;
+    writeln!(out, "{}", report.summary_line())
+}
+
+/// The data of the table report: the findings table, fitted to `width` columns when
+/// given (only the summary column is cut), the severity coloured when `color`, and the
+/// summary line (the notes go elsewhere, see [`write_table_notes`]).
+pub fn write_table_data<W: Write>(
+    out: &mut W,
+    report: &ScanReport,
+    width: Option<usize>,
+    color: bool,
+) -> io::Result<()> {
+    if !color {
+        write_findings_table(out, report, width)?;
+        return writeln!(out, "{}", report.summary_line());
+    }
+    let mut table = Vec::new();
+    write_findings_table(&mut table, report, width)?;
+    let table = String::from_utf8_lossy(&table);
+    let mut lines = table.lines();
+    if let Some(header) = lines.next() {
+        writeln!(out, "{header}")?;
+    }
+    // Each row starts with its finding's severity label (the cells are escaped, so the
+    // only escape sequences are these).
+    for (line, finding) in lines.zip(&report.findings) {
+        let label = severity_label(finding);
+        match line.strip_prefix(label.as_str()) {
+            Some(rest) => writeln!(out, "{}{label}\u{1b}[0m{rest}", sgr(finding))?,
+            None => writeln!(out, "{line}")?,
+        }
+    }
+    writeln!(out, "{}", report.summary_line())
+}
+
+/// The colour of a severity: red for critical and high, yellow for medium, magenta for
+/// unscored, cyan for low, none for info.
+fn sgr(finding: &Finding) -> &'static str {
+    if finding.unscored {
+        return "\u{1b}[35m";
+    }
+    match finding.severity {
+        Severity::Critical => "\u{1b}[1;31m",
+        Severity::High => "\u{1b}[31m",
+        Severity::Medium => "\u{1b}[33m",
+        Severity::Low => "\u{1b}[36m",
+        Severity::Info => "\u{1b}[0m",
+    }
+}
+
+fn write_findings_table<W: Write>(
+    out: &mut W,
+    report: &ScanReport,
+    width: Option<usize>,
+) -> io::Result<()> {
     if !report.findings.is_empty() {
         let rows: Vec<Vec<String>> = report
             .findings
             .iter()
             .map(|f| {
                 vec![
-                    f.severity.to_string(),
+                    severity_label(f),
                     f.code.clone(),
                     package_label(f),
                     f.id.clone().unwrap_or_default(),
@@ -161,24 +247,43 @@ pub fn write_table_report<W: Write>(out: &mut W, report: &ScanReport) -> io::Res
                 ]
             })
             .collect();
-        write_table(
+        write_table_fit(
             out,
             &[
                 "severity", "code", "package", "id", "fix", "location", "summary",
             ],
             &rows,
+            width,
         )?;
     }
+    Ok(())
+}
+
+/// The notes, policies, warnings and errors of a report, one escaped line each.
+pub fn write_table_notes<W: Write>(out: &mut W, report: &ScanReport) -> io::Result<()> {
     for note in &report.advisories.notes {
-        writeln!(out, "note: {note}")?;
+        writeln!(out, "note: {}", escape_text(note))?;
+    }
+    for (policy, lockfiles) in report.policies() {
+        let lockfiles = lockfiles.join(", ");
+        writeln!(
+            out,
+            "policy: {} applies to {}",
+            escape_text(policy),
+            escape_text(&lockfiles)
+        )?;
     }
     for warning in &report.warnings {
-        writeln!(out, "warning: {warning}")?;
+        let text = warning.to_string();
+        match &warning.code {
+            Some(code) => writeln!(out, "warning[{code}]: {}", escape_text(&text))?,
+            None => writeln!(out, "warning: {}", escape_text(&text))?,
+        }
     }
     for error in &report.errors {
-        writeln!(out, "error: {error}")?;
+        writeln!(out, "error: {}", escape_text(&error.to_string()))?;
     }
-    writeln!(out, "{}", report.summary_line())
+    Ok(())
 }
 
 #[cfg(test)]
@@ -227,6 +332,7 @@ pub(crate) mod tests {
                 format: LockfileFormat::CargoLock,
                 ecosystem: Ecosystem::CratesIo,
                 packages: 6,
+                policy: None,
             }],
             advisories: AdvisoryStatus {
                 checked: true,

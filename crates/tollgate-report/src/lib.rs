@@ -7,9 +7,12 @@ pub mod findings;
 pub mod install;
 pub mod inventory;
 pub mod markdown;
+mod safe;
 pub mod sarif;
 mod table;
 pub mod trust;
+
+pub use safe::SafeLines;
 
 /// `1 lockfile`, `2 lockfiles`, `0 lockfiles`: a count with its noun, plural unless one.
 /// Every noun used in reports takes a plain `s`.

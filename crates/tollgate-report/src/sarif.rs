@@ -47,6 +47,13 @@ pub fn sarif_log(report: &ScanReport) -> Value {
                 .iter()
                 .map(|n| notification(n, "warning")),
         )
+        .chain(report.warnings.iter().map(|w| {
+            let mut value = notification(&w.to_string(), "warning");
+            if let Some(code) = &w.code {
+                value["descriptor"] = json!({ "id": code });
+            }
+            value
+        }))
         .collect();
     json!({
         "$schema": SARIF_SCHEMA,
@@ -128,6 +135,12 @@ fn result(rule_id: &str, rule_index: usize, finding: &Finding) -> Value {
         crate::findings::package_label(finding),
         finding.summary
     );
+    if finding.unscored {
+        message.push_str(&format!(
+            " Unscored: the advisory gives no score; treated as {}.",
+            finding.severity
+        ));
+    }
     if let Some(affected) = &finding.affected {
         message.push_str(&format!(" Affected: {affected}."));
     }
@@ -153,6 +166,10 @@ fn result(rule_id: &str, rule_index: usize, finding: &Finding) -> Value {
         "properties": {
             "code": finding.code,
             "severity": finding.severity,
+            "unscored": finding.unscored,
+            "direct": finding.direct,
+            "paths": finding.paths,
+            "fix": finding.fix,
             "purl": finding.purl,
             "aliases": finding.aliases,
             "fixed": finding.fixed,

@@ -66,12 +66,14 @@ fn report() -> ScanReport {
     ScanReport {
         findings: vec![malicious, banned, vulnerability],
         errors: vec![FileError {
+            code: None,
             path: "broken/uv.lock".into(),
             line: Some(3),
             column: Some(1),
             message: "expected `=` after a key".into(),
         }],
         warnings: vec![FileError {
+            code: None,
             path: "requirements.txt".into(),
             line: Some(7),
             column: None,
@@ -83,12 +85,14 @@ fn report() -> ScanReport {
                 format: LockfileFormat::CargoLock,
                 ecosystem: Ecosystem::CratesIo,
                 packages: 2,
+                policy: None,
             },
             ScannedLockfile {
                 path: "web/package-lock.json".into(),
                 format: LockfileFormat::PackageLock,
                 ecosystem: Ecosystem::Npm,
                 packages: 1,
+                policy: None,
             },
         ],
         advisories: AdvisoryStatus {

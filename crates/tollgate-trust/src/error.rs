@@ -58,18 +58,21 @@ impl Error {
         match self {
             Error::Invalid(problems) => problems.clone(),
             Error::Io { path, .. } | Error::MissingStore { path } => vec![FileError {
+                code: None,
                 path: path.clone(),
                 line: None,
                 column: None,
                 message: self.to_string(),
             }],
             Error::Fetch { url, .. } => vec![FileError {
+                code: None,
                 path: url.clone(),
                 line: None,
                 column: None,
                 message: self.to_string(),
             }],
             Error::UnknownCriteria { origin, .. } => vec![FileError {
+                code: None,
                 path: origin.clone(),
                 line: None,
                 column: None,

@@ -99,6 +99,7 @@ pub fn import(dir: &Path, name: &str, url: &str) -> Result<ImportOutcome, Error>
     fetch_import(dir, name, &[url.to_owned()], &BTreeSet::new())?;
     let edited = edit::add_import(&config_text, name, url).map_err(|reason| {
         Error::Invalid(vec![tollgate_model::FileError {
+            code: None,
             path: config_path.display().to_string(),
             line: None,
             column: None,
@@ -216,6 +217,7 @@ fn previous_lock(path: &Path) -> Result<toml::Table, Error> {
             ImportsLock::parse(&path.display().to_string(), &text)?;
             toml::from_str(&text).map_err(|error| {
                 Error::Invalid(vec![tollgate_model::FileError {
+                    code: None,
                     path: path.display().to_string(),
                     line: None,
                     column: None,

@@ -347,6 +347,7 @@ impl Store {
         for (name, import) in &self.config.imports {
             if !self.imports.peers.contains_key(name) {
                 problems.push(FileError {
+                    code: None,
                     path: imports_path.to_owned(),
                     line: None,
                     column: None,
@@ -362,6 +363,7 @@ impl Store {
                 self.warnings.extend(peer.undefined_criteria(name));
             } else {
                 self.warnings.push(FileError {
+                    code: None,
                     path: imports_path.to_owned(),
                     line: None,
                     column: None,
@@ -381,6 +383,7 @@ impl Store {
     /// violation as a Cargo requirement, and a policy key `A:B` as crate A version B.
     fn cargo_vet_compatibility(&self) -> Vec<FileError> {
         let refused = |at: &Location, what: String| FileError {
+            code: None,
             path: at.path.clone(),
             line: Some(at.line),
             column: None,
@@ -463,6 +466,7 @@ impl AuditsFile {
             .flat_map(|list| list.names.iter().map(move |name| (list, name)))
             .filter(|(_, name)| !self.defines(name))
             .map(|(list, name)| FileError {
+                code: None,
                 path: list.at.path.clone(),
                 line: Some(list.at.line),
                 column: None,
@@ -563,6 +567,7 @@ fn read_optional(path: &Path) -> Result<Option<String>, Error> {
 fn unknown_criteria(list: &CriteriaList, name: &str, known: &BTreeSet<String>) -> FileError {
     let known: Vec<&str> = known.iter().map(String::as_str).collect();
     FileError {
+        code: None,
         path: list.at.path.clone(),
         line: Some(list.at.line),
         column: None,
@@ -598,6 +603,7 @@ impl<'a> Loader<'a> {
             let (line, column) = self.lines.position(self.text, span.start);
             let known_position = error.span().is_some();
             Error::Invalid(vec![FileError {
+                code: None,
                 path: self.path.to_owned(),
                 line: known_position.then_some(line),
                 column: known_position.then_some(column),
@@ -625,6 +631,7 @@ impl<'a> Loader<'a> {
     fn problem(&mut self, span: &Range<usize>, message: String) {
         let (line, column) = self.lines.position(self.text, span.start);
         self.problems.push(FileError {
+            code: None,
             path: self.path.to_owned(),
             line: Some(line),
             column: Some(column),

@@ -22,6 +22,7 @@ use tollgate_model::Ecosystem;
 
 use crate::commands::db::DbLocation;
 use crate::commands::policy::load_config;
+use crate::commands::scan::max_db_age_days;
 use crate::exit::Status;
 use crate::registry::RegistryMetadata;
 
@@ -70,8 +71,24 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<Status> {
     let config = load_config(args.config.as_deref(), Path::new("."))?;
     let metadata = RegistryMetadata::from_process(args.offline)?;
     let index = Index::open(&args.location.dir()?);
+    // The index's coverage of this ecosystem (`db-stale`, `db-no-coverage`), as in `scan`.
+    let coverage = index.as_ref().map_or_else(
+        |_| Vec::new(),
+        |index| {
+            tollgate_advisory::coverage_warnings(
+                index,
+                [args.ecosystem],
+                max_db_age_days(&config),
+                jiff::Timestamp::now(),
+            )
+        },
+    );
     let checker = Checker::new(config, &metadata, index, args.allow_missing_db)?;
-    let report = checker.check(args.ecosystem, &args.package)?;
+    let mut report = checker.check(args.ecosystem, &args.package)?;
+    for warning in coverage {
+        let code = warning.code.as_deref().unwrap_or("warning");
+        report.notes.push(format!("{code}: {}", warning.message));
+    }
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     match args.format {

@@ -6,7 +6,7 @@ use std::time::Instant;
 
 use anyhow::Context;
 use clap::{Args, Subcommand, ValueEnum};
-use tollgate_advisory::{ExportStatus, ImportReport, Index, IndexHeader};
+use tollgate_advisory::{ExportStatus, ImportReport, Index, IndexHeader, Previous};
 use tollgate_model::Ecosystem;
 
 use crate::exit::Status;
@@ -23,7 +23,9 @@ pub struct DbArgs {
 #[derive(Debug, Subcommand)]
 pub enum DbCommand {
     /// Build the index from OSV records: JSON or YAML files, directories of them, and
-    /// zip files laid out like OSV's `all.zip` exports. Replaces the current index.
+    /// zip files laid out like OSV's `all.zip` exports. Replaces the ecosystems and
+    /// sources imported and keeps the rest of the current index (--replace: start over).
+    /// An import with no valid record fails and leaves the index unchanged.
     Import(ImportArgs),
     /// Download the OSV exports of the ecosystems and re-import those that changed.
     Update(UpdateArgs),
@@ -53,6 +55,9 @@ pub struct ImportArgs {
     /// OSV files, directories or `all.zip` exports.
     #[arg(required = true)]
     pub paths: Vec<PathBuf>,
+    /// Start over: the new index holds only these files' records.
+    #[arg(long)]
+    pub replace: bool,
     /// The database location.
     #[command(flatten)]
     pub location: DbLocation,
@@ -106,7 +111,12 @@ pub fn run(args: &DbArgs) -> anyhow::Result<Status> {
 fn import(args: &ImportArgs) -> anyhow::Result<Status> {
     let dir = args.location.dir()?;
     let started = Instant::now();
-    let report = tollgate_advisory::import(&dir, &args.paths)
+    let previous = if args.replace {
+        Previous::Replace
+    } else {
+        Previous::Merge
+    };
+    let report = tollgate_advisory::import(&dir, &args.paths, previous)
         .with_context(|| format!("importing advisories into {}", dir.display()))?;
     print_import(&report, started.elapsed().as_secs_f64());
     Ok(Status::Clean)
@@ -114,7 +124,11 @@ fn import(args: &ImportArgs) -> anyhow::Result<Status> {
 
 fn print_import(report: &ImportReport, seconds: f64) {
     for warning in &report.warnings {
-        eprintln!("warning: {warning}");
+        // File names inside archives and record ids are foreign text.
+        eprintln!(
+            "warning: {}",
+            tollgate_model::escape_text(&warning.to_string())
+        );
     }
     let header = &report.header;
     if header.skipped as usize > report.warnings.len() {
@@ -126,8 +140,17 @@ fn print_import(report: &ImportReport, seconds: f64) {
     }
     println!(
         "imported {} records in {seconds:.2}s ({} skipped as invalid, {} withdrawn, {} duplicate ids)",
-        header.records, header.skipped, header.withdrawn, header.duplicates
+        header.records - report.kept,
+        header.skipped,
+        header.withdrawn,
+        header.duplicates
     );
+    if report.kept > 0 {
+        println!(
+            "kept {} records of other ecosystems and sources from the previous index (--replace to start over)",
+            report.kept
+        );
+    }
     print_ecosystems(header);
 }
 
@@ -139,11 +162,23 @@ fn print_ecosystems(header: &IndexHeader) {
             .map(|(prefix, count)| format!("{prefix} {count}"))
             .collect();
         println!(
-            "  {ecosystem}: {} records, {} packages ({})",
+            "  {ecosystem}: {} records, {} packages ({}), newest modified {}",
             stats.records,
             stats.packages,
-            sources.join(", ")
+            sources.join(", "),
+            describe_time(stats.newest_modified.as_deref())
         );
+    }
+}
+
+/// `2026-08-20T00:00:00Z (104 days old)`, or `unknown`.
+fn describe_time(time: Option<&str>) -> String {
+    match time {
+        Some(time) => match age_days(time) {
+            Some(age) => format!("{time} ({age} days old)"),
+            None => time.to_owned(),
+        },
+        None => "unknown".to_owned(),
     }
 }
 
@@ -188,17 +223,47 @@ pub fn age_days(rfc3339: &str) -> Option<i64> {
 fn status(args: &StatusArgs) -> anyhow::Result<Status> {
     let dir = args.location.dir()?;
     let index = Index::open(&dir)?;
+    index.verify()?;
     let header = index.header();
     let age = age_days(&header.created);
+    let data_age = header.newest_modified.as_deref().and_then(age_days);
     let stdout = std::io::stdout();
-    let mut out = stdout.lock();
+    let mut out = tollgate_report::SafeLines::new(stdout.lock());
     match args.format {
         StatusFormat::Json => {
+            let ecosystems: serde_json::Map<String, serde_json::Value> = header
+                .ecosystems
+                .iter()
+                .map(|(name, stats)| {
+                    let sources: serde_json::Map<String, serde_json::Value> = stats
+                        .source_stats
+                        .iter()
+                        .map(|(source, s)| {
+                            let value = serde_json::json!({
+                                "records": s.records,
+                                "newest_modified": s.newest_modified,
+                                "data_age_days": s.newest_modified.as_deref().and_then(age_days),
+                            });
+                            (source.clone(), value)
+                        })
+                        .collect();
+                    let value = serde_json::json!({
+                        "records": stats.records,
+                        "packages": stats.packages,
+                        "newest_modified": stats.newest_modified,
+                        "data_age_days": stats.newest_modified.as_deref().and_then(age_days),
+                        "sources": sources,
+                    });
+                    (name.clone(), value)
+                })
+                .collect();
             let json = serde_json::json!({
                 "database": index.path(),
                 "format_version": tollgate_advisory::FORMAT_VERSION,
                 "age_days": age,
+                "data_age_days": data_age,
                 "packages": index.key_count(),
+                "ecosystems": ecosystems,
                 "header": header,
             });
             serde_json::to_writer_pretty(&mut out, &json)?;
@@ -215,15 +280,30 @@ fn status(args: &StatusArgs) -> anyhow::Result<Status> {
             writeln!(
                 out,
                 "newest advisory modified: {}",
-                header.newest_modified.as_deref().unwrap_or("unknown")
+                describe_time(header.newest_modified.as_deref())
             )?;
             writeln!(
                 out,
                 "{} records ({} skipped as invalid, {} withdrawn, {} duplicate ids)",
                 header.records, header.skipped, header.withdrawn, header.duplicates
             )?;
-            drop(out);
-            print_ecosystems(header);
+            for (ecosystem, stats) in &header.ecosystems {
+                writeln!(
+                    out,
+                    "  {ecosystem}: {} records, {} packages, newest modified {}",
+                    stats.records,
+                    stats.packages,
+                    describe_time(stats.newest_modified.as_deref())
+                )?;
+                for (source, s) in &stats.source_stats {
+                    writeln!(
+                        out,
+                        "    {source}: {} records, newest modified {}",
+                        s.records,
+                        describe_time(s.newest_modified.as_deref())
+                    )?;
+                }
+            }
         }
     }
     Ok(Status::Clean)

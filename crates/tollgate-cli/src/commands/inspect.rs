@@ -75,7 +75,7 @@ impl FailOn {
 pub fn run(args: &InspectArgs) -> anyhow::Result<Status> {
     let report = inspect(args)?;
     let stdout = std::io::stdout();
-    let mut out = stdout.lock();
+    let mut out = tollgate_report::SafeLines::new(stdout.lock());
     match args.format {
         InspectFormat::Json => tollgate_report::install::write_package_json(&mut out, &report),
         InspectFormat::Table => tollgate_report::install::write_package_table(&mut out, &report),

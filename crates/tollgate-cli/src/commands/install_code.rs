@@ -37,7 +37,7 @@ pub fn run(args: &InstallCodeArgs) -> anyhow::Result<Status> {
     let cargo_home = tollgate_analysis::lockmap::CargoSources::default_home();
     let maps = tollgate_analysis::lockmap::map_inventory(&inventory, cargo_home.as_deref());
     let stdout = std::io::stdout();
-    let mut out = std::io::BufWriter::new(stdout.lock());
+    let mut out = tollgate_report::SafeLines::new(std::io::BufWriter::new(stdout.lock()));
     match args.format {
         MapFormat::Table => tollgate_report::install::write_lock_map_table(&mut out, &maps),
         MapFormat::Json => tollgate_report::install::write_lock_map_json(&mut out, &maps),

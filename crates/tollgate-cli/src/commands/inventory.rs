@@ -34,7 +34,7 @@ pub struct InventoryArgs {
 pub fn run(args: &InventoryArgs) -> anyhow::Result<Status> {
     let inventory = tollgate_lockfile::inventory(&args.paths);
     let stdout = std::io::stdout();
-    let mut out = stdout.lock();
+    let mut out = tollgate_report::SafeLines::new(stdout.lock());
     match args.format {
         InventoryFormat::Json => tollgate_report::inventory::write_json(&mut out, &inventory),
         InventoryFormat::Table => {

@@ -3,11 +3,13 @@
 pub mod check;
 pub mod db;
 pub mod hook;
+pub mod ignores;
 pub mod init;
 pub mod inspect;
 pub mod install;
 pub mod install_code;
 pub mod inventory;
+pub mod policies;
 pub mod policy;
 pub mod run;
 pub mod scan;

@@ -134,7 +134,7 @@ pub fn run(args: &PolicyArgs) -> anyhow::Result<Status> {
         ..ScanReport::default()
     };
     let stdout = std::io::stdout();
-    let mut out = stdout.lock();
+    let mut out = tollgate_report::SafeLines::new(stdout.lock());
     match args.format {
         PolicyFormat::Json => tollgate_report::findings::write_json(&mut out, &report),
         PolicyFormat::Table => tollgate_report::findings::write_table_report(&mut out, &report),

@@ -12,7 +12,7 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use clap::{Args, ValueEnum};
-use tollgate_advisory::{Error as AdvisoryError, IgnoreRule, Index, Matcher, apply_ignores};
+use tollgate_advisory::{Error as AdvisoryError, Index, Matcher};
 use tollgate_analysis::PackageReport;
 use tollgate_analysis::deep::DeepScan;
 use tollgate_lockfile::Inventory;
@@ -24,8 +24,9 @@ use tollgate_policy::{
 use tollgate_report::findings::{AdvisoryStatus, AnalysedPackage, ScanReport, ScannedLockfile};
 
 use crate::commands::db::{DbLocation, age_days};
+use crate::commands::ignores;
 use crate::commands::inspect::RegistrySource;
-use crate::commands::policy::{load_config, policy_root};
+use crate::commands::policies::{PolicyGroup, policy_groups};
 use crate::exit::Status;
 use crate::registry::RegistryMetadata;
 
@@ -40,6 +41,17 @@ pub enum ScanFormat {
     Sarif,
     /// Markdown, for pull-request comments and job summaries.
     Markdown,
+}
+
+/// When to colour output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    /// On a terminal, unless NO_COLOR is set (CLICOLOR_FORCE forces it).
+    Auto,
+    /// Always.
+    Always,
+    /// Never.
+    Never,
 }
 
 /// `tollgate scan`.
@@ -61,12 +73,31 @@ pub struct ScanArgs {
     /// Scan without an advisory index (exit 0/1 instead of 2); advisories are not checked.
     #[arg(long)]
     pub allow_missing_db: bool,
-    /// Warn when the index was built more than this many days ago
-    /// (default: `[advisories] max-db-age` of the policy, else 7).
+    /// Hide the advisory with this id or alias (repeat for several); unlike a policy
+    /// ignore it has no reason or expiry, and every report lists it.
+    #[arg(long = "ignore", value_name = "ID")]
+    pub ignore: Vec<String>,
+    /// Write the report to FILE instead of standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Colour the table by severity: auto (a terminal, honouring NO_COLOR and
+    /// CLICOLOR_FORCE), always, never.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
+    pub color: ColorChoice,
+    /// Print only the report and errors: no notes or warnings on standard error.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+    /// Finding no lockfile at all is not an error (by default it exits 2: nothing was
+    /// checked).
+    #[arg(long)]
+    pub allow_empty: bool,
+    /// Warn (`db-stale`) when the newest advisory record of a scanned ecosystem is older
+    /// than this many days (default: `[advisories] max-db-age` of the policy, else 7).
     #[arg(long, value_name = "DAYS")]
     pub max_db_age: Option<u32>,
-    /// The policy file (default: `tollgate.toml` in the first directory scanned; without
-    /// one, the built-in defaults of docs/checks.md apply).
+    /// The policy file for every lockfile (default: for each lockfile the nearest
+    /// `tollgate.toml` at or above it, up to the repository root; without one, the
+    /// built-in defaults of docs/checks.md apply).
     #[arg(long, value_name = "PATH")]
     pub config: Option<PathBuf>,
     /// Also download every package that runs install-time code (verified against the
@@ -95,14 +126,31 @@ const DEFAULT_MAX_DB_AGE_DAYS: u32 = 7;
 /// do. The report does not depend on it: parts are merged in a fixed order and findings
 /// are sorted.
 pub fn run(args: &ScanArgs) -> anyhow::Result<Status> {
-    let config = load_config(args.config.as_deref(), &policy_root(&args.paths))?;
     let (files, discovery_errors) = tollgate_lockfile::discover(&args.paths);
-    let max_db_age = args
-        .max_db_age
-        .or_else(|| config_max_db_age_days(&config))
-        .unwrap_or(DEFAULT_MAX_DB_AGE_DAYS);
+    if files.is_empty() && discovery_errors.is_empty() && !args.allow_empty {
+        let paths: Vec<String> = args.paths.iter().map(|p| p.display().to_string()).collect();
+        anyhow::bail!(
+            "no lockfiles found under {} (looked for Cargo.lock, package-lock.json, \
+             npm-shrinkwrap.json, yarn.lock, pnpm-lock.yaml, bun.lock, uv.lock, poetry.lock, \
+             Pipfile.lock, pdm.lock, pylock*.toml, requirements*.txt; .gitignore is honoured): \
+             nothing was checked. Pass --allow-empty if that is expected",
+            paths.join(", ")
+        );
+    }
+    let groups = policy_groups(args.config.as_deref(), &args.paths, &files)?;
+    // The strictest age any applying policy allows.
+    let max_db_age = args.max_db_age.unwrap_or_else(|| {
+        groups
+            .iter()
+            .map(|group| max_db_age_days(&group.config))
+            .min()
+            .unwrap_or(DEFAULT_MAX_DB_AGE_DAYS)
+    });
     std::thread::scope(|scope| {
-        if config.names.level != Level::Allow && config.names.typosquat {
+        let typosquat = groups
+            .iter()
+            .any(|g| g.config.names.level != Level::Allow && g.config.names.typosquat);
+        if typosquat {
             let ecosystems: BTreeSet<Ecosystem> =
                 files.iter().map(|file| file.format.ecosystem()).collect();
             scope.spawn(move || {
@@ -112,15 +160,15 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<Status> {
             });
         }
         let inventory = tollgate_lockfile::parse_discovered(&files, discovery_errors);
-        scan_inventory(args, &config, max_db_age, &inventory)
+        scan_inventory(args, &groups, max_db_age, &inventory)
     })
 }
 
 /// Everything after parsing: advisories (on a second thread), registry metadata, `--deep`,
-/// the policy checks; then the report.
+/// the policy checks (each lockfile under the policy that applies to it); then the report.
 fn scan_inventory(
     args: &ScanArgs,
-    config: &Config,
+    groups: &[PolicyGroup],
     max_db_age: u32,
     inventory: &Inventory,
 ) -> anyhow::Result<Status> {
@@ -144,7 +192,17 @@ fn scan_inventory(
             None
         };
         let analysed = AnalysedInstallCode::new(deep.as_ref());
-        let policy = policy_findings(&args.paths, inventory, config, metadata.as_ref(), &analysed);
+        let slices: Vec<Inventory> = groups.iter().map(|g| g.slice(inventory)).collect();
+        let mut policy = Vec::new();
+        for (group, slice) in groups.iter().zip(&slices) {
+            policy.extend(policy_findings(
+                &group.roots,
+                slice,
+                &group.config,
+                metadata.as_ref(),
+                &analysed,
+            ));
+        }
         let advisories = advisories
             .join()
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
@@ -153,25 +211,62 @@ fn scan_inventory(
             errors: inventory.errors.clone(),
             lockfiles: scanned_lockfiles(inventory),
             advisories: advisories.status,
-            findings: advisories.findings,
             ..ScanReport::default()
         };
+        for lockfile in &mut report.lockfiles {
+            lockfile.policy = groups
+                .iter()
+                .find(|g| g.lockfiles.contains(&lockfile.path))
+                .map(PolicyGroup::label);
+        }
         report.errors.extend(advisories.errors);
         for lockfile in &inventory.lockfiles {
             report.warnings.extend(lockfile.warnings.iter().cloned());
         }
         report.warnings.extend(advisories.warnings);
         report.warnings.extend(deep_warnings);
-        apply_policy_ignores(config, &mut report);
+        let mut advisory_findings = advisories.findings;
+        let mut unmatched: Option<BTreeSet<String>> = None;
+        for group in groups {
+            let (mut mine, rest): (Vec<Finding>, Vec<Finding>) =
+                advisory_findings.into_iter().partition(|f| {
+                    f.lockfile
+                        .as_ref()
+                        .is_some_and(|l| group.lockfiles.contains(l))
+                });
+            advisory_findings = rest;
+            let unscored = group.config.advisories.unscored_severity();
+            for finding in mine.iter_mut().filter(|f| f.unscored) {
+                finding.severity = unscored;
+            }
+            let (kept, unmatched_here) = ignores::apply(
+                &group.config,
+                &args.ignore,
+                mine,
+                &mut report.advisories.notes,
+            );
+            report.findings.extend(kept);
+            unmatched = Some(match unmatched {
+                Some(before) => before.intersection(&unmatched_here).cloned().collect(),
+                None => unmatched_here,
+            });
+        }
+        report.advisories.notes.extend(ignores::command_line_notes(
+            &args.ignore,
+            &unmatched.unwrap_or_default(),
+        ));
+        report.findings.extend(advisory_findings);
         report.advisories.notes.extend(later_notes);
         report.findings.extend(policy);
-        crate::commands::trust::policy_check(
-            inventory,
-            config,
-            &policy_root(&args.paths),
-            &mut report.findings,
-            &mut report.errors,
-        );
+        for (group, slice) in groups.iter().zip(&slices) {
+            crate::commands::trust::policy_check(
+                slice,
+                &group.config,
+                &group.root,
+                &mut report.findings,
+                &mut report.errors,
+            );
+        }
         if let Some(deep) = deep {
             report.packages = analysed_packages(&deep);
             report.findings.extend(deep.findings);
@@ -194,23 +289,55 @@ fn print_report(
             .then_with(|| a.id.cmp(&b.id))
     });
 
+    if args.format == ScanFormat::Sarif {
+        sarif_paths_from_repository_root(&mut report);
+    }
+    let mut out: Box<dyn std::io::Write> = match &args.output {
+        Some(path) => Box::new(
+            std::fs::File::create(path)
+                .with_context(|| format!("creating the report file {}", path.display()))?,
+        ),
+        None => Box::new(std::io::stdout().lock()),
+    };
+    let color = args.format == ScanFormat::Table && use_color(args);
     // One buffered write instead of one per line (stdout is line-buffered).
-    let stdout = std::io::stdout();
-    let mut out = std::io::BufWriter::new(stdout.lock());
+    let buffered = std::io::BufWriter::new(&mut out);
+    let mut out = if color {
+        tollgate_report::SafeLines::with_color(buffered)
+    } else {
+        tollgate_report::SafeLines::new(buffered)
+    };
     match args.format {
-        ScanFormat::Table => tollgate_report::findings::write_table_report(&mut out, &report),
+        ScanFormat::Table => {
+            tollgate_report::findings::write_table_data(&mut out, &report, table_width(args), color)
+        }
         ScanFormat::Json => tollgate_report::findings::write_json(&mut out, &report),
         ScanFormat::Sarif => tollgate_report::sarif::write_sarif(&mut out, &report),
         ScanFormat::Markdown => tollgate_report::markdown::write_markdown(&mut out, &report),
     }
     .and_then(|()| out.flush())
-    .context("writing the scan report to standard output")?;
-    if !matches!(args.format, ScanFormat::Table | ScanFormat::Markdown) {
-        // Machine formats keep stdout clean; people still need to see the notes.
-        for note in &report.advisories.notes {
-            eprintln!("note: {note}");
+    .with_context(|| match &args.output {
+        Some(path) => format!("writing the scan report to {}", path.display()),
+        None => "writing the scan report to standard output".to_owned(),
+    })?;
+    drop(out);
+    // Data on stdout (or --output), notes for people on stderr. Markdown carries its own
+    // notes (it is a comment for people); errors always show.
+    let stderr = std::io::stderr();
+    let mut err = tollgate_report::SafeLines::new(stderr.lock());
+    if args.quiet {
+        for error in &report.errors {
+            writeln!(
+                err,
+                "error: {}",
+                tollgate_model::escape_text(&error.to_string())
+            )?;
         }
+    } else if args.format != ScanFormat::Markdown || args.output.is_some() {
+        tollgate_report::findings::write_table_notes(&mut err, &report)?;
     }
+    err.flush()?;
+    drop(err);
 
     if !report.errors.is_empty() || (index_missing && !args.allow_missing_db) {
         Ok(Status::Error)
@@ -221,45 +348,70 @@ fn print_report(
     }
 }
 
-/// `[advisories] max-db-age` in whole days.
-fn config_max_db_age_days(config: &Config) -> Option<u32> {
-    let seconds = config.advisories.max_db_age?.as_secs();
-    u32::try_from(seconds / 86_400).ok()
+/// Whether to colour the table: `--color always|never`, else `CLICOLOR_FORCE` (not `0`)
+/// forces it, `NO_COLOR` (set, not empty) turns it off, and otherwise only a terminal
+/// gets colour.
+fn use_color(args: &ScanArgs) -> bool {
+    let set = |name: &str| std::env::var_os(name).is_some_and(|v| !v.is_empty() && v != "0");
+    match args.color {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto if set("CLICOLOR_FORCE") => true,
+        ColorChoice::Auto if set("NO_COLOR") => false,
+        ColorChoice::Auto => {
+            use std::io::IsTerminal as _;
+            args.output.is_none() && std::io::stdout().is_terminal()
+        }
+    }
 }
 
-/// Hides advisory findings the policy ignores until their expiry date, and reports each
-/// expired ignore as an `expired-ignore` finding.
-fn apply_policy_ignores(config: &Config, report: &mut ScanReport) {
-    let rules: Vec<IgnoreRule> = config
-        .advisories
-        .ignore
-        .iter()
-        .map(|entry| IgnoreRule {
-            id: entry.id.clone(),
-            reason: entry.reason.clone(),
-            expires: entry.expires,
-            line: Some(entry.line),
-        })
-        .collect();
-    if rules.is_empty() {
+/// The width a table must fit: the terminal's when stdout is one (else `COLUMNS`, else
+/// no limit: a file or a pipe gets whole lines).
+fn table_width(args: &ScanArgs) -> Option<usize> {
+    if args.output.is_some() {
+        return None;
+    }
+    terminal_size::terminal_size_of(std::io::stdout())
+        .map(|(width, _)| usize::from(width.0))
+        .or_else(|| std::env::var("COLUMNS").ok()?.trim().parse().ok())
+        .filter(|width| *width > 0)
+}
+
+/// SARIF artifact URIs are resolved against the repository root by code scanning: make
+/// every path relative to it (the nearest `.git` above the current directory), where it
+/// lies inside.
+fn sarif_paths_from_repository_root(report: &mut ScanReport) {
+    let Ok(cwd) = std::env::current_dir() else {
         return;
+    };
+    let Some(root) = cwd.ancestors().find(|dir| dir.join(".git").exists()) else {
+        return;
+    };
+    let relative = |path: &mut String| {
+        let Ok(absolute) = std::path::absolute(&*path) else {
+            return;
+        };
+        if let Ok(inside) = absolute.strip_prefix(root) {
+            *path = inside.to_string_lossy().into_owned();
+        }
+    };
+    for finding in &mut report.findings {
+        if let Some(lockfile) = &mut finding.lockfile {
+            relative(lockfile);
+        }
+        for evidence in &mut finding.evidence {
+            relative(&mut evidence.path);
+        }
     }
-    let today = jiff::Zoned::now().date();
-    let outcome = apply_ignores(
-        std::mem::take(&mut report.findings),
-        &rules,
-        today,
-        &config.path,
-    );
-    for (finding, rule) in &outcome.ignored {
-        report.advisories.notes.push(format!(
-            "{} in {} is ignored by {} ({rule})",
-            finding.id.as_deref().unwrap_or("an advisory"),
-            finding.purl.as_deref().unwrap_or("a package"),
-            config.path
-        ));
-    }
-    report.findings = outcome.kept;
+}
+
+/// `[advisories] max-db-age` in whole days, else the default.
+pub fn max_db_age_days(config: &Config) -> u32 {
+    config
+        .advisories
+        .max_db_age
+        .and_then(|age| u32::try_from(age.as_secs() / 86_400).ok())
+        .unwrap_or(DEFAULT_MAX_DB_AGE_DAYS)
 }
 
 /// The policy checks (bans, sources, hashes, install-scripts, licenses, cooldown, names).
@@ -292,6 +444,7 @@ fn deep_scan(
     let mut deep = tollgate_analysis::deep::deep_scan(inventory, &source, threads);
     for (package, why) in std::mem::take(&mut deep.errors) {
         warnings.push(FileError {
+            code: None,
             path: package,
             line: None,
             column: None,
@@ -371,6 +524,7 @@ pub fn scanned_lockfiles(inventory: &Inventory) -> Vec<ScannedLockfile> {
             format: l.format,
             ecosystem: l.ecosystem,
             packages: l.packages.len(),
+            policy: None,
         })
         .collect()
 }
@@ -409,6 +563,7 @@ fn check_advisories(
         }
         Err(error) => {
             check.errors.push(FileError {
+                code: None,
                 path: dir.display().to_string(),
                 line: None,
                 column: None,
@@ -432,6 +587,12 @@ fn check_advisories(
             "the advisory index is {age} days old (limit {max_db_age} days, --max-db-age): run `tollgate db update`"
         ));
     }
+    check.warnings.extend(tollgate_advisory::coverage_warnings(
+        &index,
+        inventory.lockfiles.iter().map(|l| l.ecosystem),
+        max_db_age,
+        jiff::Timestamp::now(),
+    ));
     let mut matcher = Matcher::new(&index);
     for lockfile in &inventory.lockfiles {
         let outcome = matcher.match_lockfile(lockfile).with_context(|| {

@@ -162,7 +162,7 @@ fn check(args: &CheckArgs, summary_only: bool) -> anyhow::Result<Status> {
     let document =
         trust_report::TrustDocument::new(store_name, &report, warnings, inventory.errors.clone());
     let stdout = std::io::stdout();
-    let mut out = std::io::BufWriter::new(stdout.lock());
+    let mut out = tollgate_report::SafeLines::new(std::io::BufWriter::new(stdout.lock()));
     match args.format {
         TrustFormat::Json => trust_report::write_json(&mut out, &document)?,
         TrustFormat::Table => trust_report::write_table(&mut out, &document, summary_only)?,

@@ -14,6 +14,7 @@ use tollgate_model::FileError;
 /// A non-fatal problem at `line` of `path`.
 fn warning(path: &str, line: Option<u32>, message: String) -> FileError {
     FileError {
+        code: None,
         path: path.to_owned(),
         line,
         column: None,

@@ -11,7 +11,9 @@
 //! such folders and are not packages themselves. A package is direct when it is what a
 //! name declared by the root or a member resolves to, by Node's `node_modules` lookup.
 //! `devOptional` means "dev or optional": both scopes are set. Bundled (`inBundle`)
-//! packages are ordinary packages. `hasInstallScript` is recorded only when true, so its
+//! packages are ordinary packages, but they arrive inside their bundling parent's tarball
+//! (the nearest folder above them that is not itself bundled): when that parent has an
+//! integrity hash, it covers them (`Package::covered_by`). `hasInstallScript` is recorded only when true, so its
 //! absence leaves the hint unset rather than claiming there is no script.
 
 use std::collections::{HashMap, HashSet};
@@ -57,6 +59,7 @@ struct FolderEntry {
     dev_optional: bool,
     peer: bool,
     has_install_script: bool,
+    in_bundle: bool,
     license: Option<serde_json::Value>,
     dependencies: Ordered<String>,
     dev_dependencies: Ordered<String>,
@@ -161,6 +164,9 @@ fn folders(lockfile: &mut Lockfile, finder: &mut KeyFinder<'_>, entries: &[(Stri
         let installed_at = links.get(key.as_str()).copied().unwrap_or(key);
         let mut package = folder_package(lockfile, key, installed_at, entry, line);
         package.direct = Some(direct_keys.contains(installed_at));
+        if entry.in_bundle {
+            package.covered_by = bundling_parent(&by_key, key);
+        }
         package.dependencies = [
             &entry.dependencies,
             &entry.optional_dependencies,
@@ -220,6 +226,24 @@ fn folder_package(
         package.install.has_install_script = Some(true);
     }
     package
+}
+
+/// `name@version` of the package whose tarball carries the bundled package at `key`:
+/// the nearest enclosing folder that is not bundled itself, when it has an integrity
+/// hash (otherwise nothing vouches for the bundled files, and they stay unhashed).
+fn bundling_parent(by_key: &HashMap<&str, &FolderEntry>, key: &str) -> Option<String> {
+    let mut current = key;
+    loop {
+        let (parent, _) = current.rsplit_once("/node_modules/")?;
+        let entry = by_key.get(parent)?;
+        if entry.in_bundle {
+            current = parent;
+            continue;
+        }
+        entry.integrity.as_ref()?;
+        let name = entry.name.as_deref().or_else(|| installed_name(parent))?;
+        return Some(format!("{name}@{}", entry.version.as_deref().unwrap_or("")));
+    }
 }
 
 /// The package name a `node_modules/…/node_modules/<name>` key installs, if it is one.

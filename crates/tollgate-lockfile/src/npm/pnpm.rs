@@ -197,6 +197,15 @@ fn package_of(
     Some(package)
 }
 
+/// Where Node.js, Deno and Bun publish their release binaries.
+const OFFICIAL_RUNTIME_SITES: &[&str] = &[
+    "https://nodejs.org/download/release/",
+    // The Node.js project's builds for further platforms (musl, riscv64).
+    "https://unofficial-builds.nodejs.org/download/release/",
+    "https://github.com/denoland/deno/releases/download/",
+    "https://github.com/oven-sh/bun/releases/download/",
+];
+
 /// pnpm 10+ `runtime:` dependencies (`node@runtime:26.7.0`) are a JavaScript runtime binary
 /// that pnpm downloads from the runtime's own site (one `variants` entry per platform), not
 /// the npm package of that name: they get the runtime version and a URL source, so that no
@@ -213,6 +222,30 @@ fn mark_runtime(package: &mut Package, runtime_version: &str, resolution: Option
         url: first_variant_url.map_or_else(|| format!("runtime:{runtime_version}"), str::to_owned),
     };
     runtime.line = package.line;
+    // Each platform's binary is pinned by its own integrity hash. Only a runtime whose
+    // every download is from its project's official site is marked as one (exempt from
+    // the sources check); anything else stays a URL source and is flagged.
+    let mut official = true;
+    let mut any = false;
+    if let Some(Node::Seq(variants)) = resolution.and_then(|r| r.get("variants")) {
+        for variant in variants {
+            let resolution = variant.get("resolution");
+            let integrity = resolution
+                .and_then(|r| r.get("integrity"))
+                .and_then(Node::as_str);
+            if let Some(integrity) = integrity {
+                runtime.hashes.extend(sri_hashes(integrity).0);
+            }
+            let url = resolution.and_then(|r| r.get("url")).and_then(Node::as_str);
+            any = true;
+            official &= url.is_some_and(|url| {
+                OFFICIAL_RUNTIME_SITES
+                    .iter()
+                    .any(|site| url.starts_with(site))
+            });
+        }
+    }
+    runtime.runtime = any && official;
     *package = runtime;
 }
 

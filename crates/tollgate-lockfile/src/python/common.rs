@@ -111,6 +111,7 @@ pub(crate) fn git_source(url: &str) -> Source {
 /// A warning at a line of `path`.
 pub(crate) fn warning(path: &str, line: Option<u32>, message: String) -> FileError {
     FileError {
+        code: None,
         path: path.to_owned(),
         line,
         column: None,

@@ -120,6 +120,7 @@ impl Reader {
 
     fn warn(&mut self, origin: &Origin, line: u32, message: String) {
         self.lockfile.warnings.push(FileError {
+            code: None,
             path: origin.display.clone(),
             line: Some(line),
             column: None,

@@ -245,6 +245,10 @@ pub fn package_manager_settings(
                 fixed: None,
                 affected: None,
                 url: None,
+                paths: Vec::new(),
+                direct: None,
+                fix: None,
+                unscored: false,
                 evidence: vec![
                     Evidence {
                         path,

@@ -29,7 +29,11 @@ pub fn check(inventory: &tollgate_lockfile::Inventory, config: &Config) -> Vec<F
 
 fn check_package(entry: Locked<'_>, config: &Config) -> Option<Finding> {
     let package = entry.package;
-    if matches!(package.source, Source::Git { .. } | Source::Path { .. }) {
+    // Git and path sources have no artifact hash to record; a bundled package is covered
+    // by its bundling parent's hash.
+    if matches!(package.source, Source::Git { .. } | Source::Path { .. })
+        || package.covered_by.is_some()
+    {
         return None;
     }
     let hashed =
@@ -118,6 +122,10 @@ pub fn manifests_without_lockfile(roots: &[PathBuf], config: &Config) -> Vec<Fin
                     fixed: None,
                     affected: None,
                     url: None,
+                    paths: Vec::new(),
+                    direct: None,
+                    fix: None,
+                    unscored: false,
                     evidence: Vec::new(),
                 };
                 let rule = RuleRef {

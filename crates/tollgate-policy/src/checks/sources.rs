@@ -29,6 +29,11 @@ pub fn check(inventory: &tollgate_lockfile::Inventory, config: &Config) -> Vec<F
 fn check_package(entry: Locked<'_>, config: &Config) -> Vec<Finding> {
     let sources = &config.sources;
     let package = entry.package;
+    if package.runtime {
+        // A runtime binary from the runtime's official download site (the parser marks
+        // only those): not a package from a registry or an arbitrary URL.
+        return Vec::new();
+    }
     let describe = format!("{} {}", package.name, package.version);
     let mut found: Vec<(&str, &str, String)> = Vec::new();
     match &package.source {

@@ -1,0 +1,96 @@
+//! Advisory ignores in a scan: the `[advisories] ignore` entries of the policy that
+//! applies to a lockfile, plus `--ignore ID` from the command line (for every lockfile,
+//! never expiring). Every ignore without an expiry date is listed in the report's notes,
+//! and an ignore that hid nothing is reported (a typo, or an advisory that went away),
+//! so an ignore list cannot silently rot.
+
+use std::collections::BTreeSet;
+
+use tollgate_advisory::{IgnoreRule, apply_ignores};
+use tollgate_model::Finding;
+use tollgate_policy::Config;
+
+/// How a command-line ignore is named in notes.
+const COMMAND_LINE: &str = "--ignore";
+
+/// Applies `config`'s ignores and the command-line `ids` to `findings` (the advisory
+/// findings of the lockfiles under `config`). Notes go to `notes`; returns the kept
+/// findings and the command-line ids that hid nothing here.
+pub fn apply(
+    config: &Config,
+    ids: &[String],
+    findings: Vec<Finding>,
+    notes: &mut Vec<String>,
+) -> (Vec<Finding>, BTreeSet<String>) {
+    let mut rules: Vec<IgnoreRule> = config
+        .advisories
+        .ignore
+        .iter()
+        .map(|entry| IgnoreRule {
+            id: entry.id.clone(),
+            reason: entry.reason.clone(),
+            expires: entry.expires,
+            line: Some(entry.line),
+        })
+        .collect();
+    rules.extend(ids.iter().map(|id| IgnoreRule {
+        id: id.clone(),
+        reason: "given on the command line".to_owned(),
+        expires: None,
+        line: None,
+    }));
+    if rules.is_empty() {
+        return (findings, BTreeSet::new());
+    }
+    let origin = |rule: &IgnoreRule| match rule.line {
+        Some(line) => format!("{}:{line}", config.path),
+        None => COMMAND_LINE.to_owned(),
+    };
+    let today = jiff::Zoned::now().date();
+    let outcome = apply_ignores(findings, &rules, today, &config.path);
+    for (finding, rule) in &outcome.ignored {
+        notes.push(format!(
+            "{} in {} is ignored ({rule})",
+            finding.id.as_deref().unwrap_or("an advisory"),
+            finding.purl.as_deref().unwrap_or("a package"),
+        ));
+    }
+    for rule in rules
+        .iter()
+        .filter(|r| r.line.is_some() && r.expires.is_none())
+    {
+        notes.push(format!(
+            "the ignore for {} at {} never expires (reason: {}): add `expires = \"YYYY-MM-DD\"` to have it re-examined",
+            rule.id,
+            origin(rule),
+            rule.reason
+        ));
+    }
+    let mut unmatched_here = BTreeSet::new();
+    for rule in &outcome.unmatched {
+        if rule.line.is_some() {
+            notes.push(format!(
+                "the ignore for {} at {} matched no finding (a typo, or the advisory no longer applies): remove it",
+                rule.id,
+                origin(rule)
+            ));
+        } else {
+            unmatched_here.insert(rule.id.clone());
+        }
+    }
+    (outcome.kept, unmatched_here)
+}
+
+/// The notes for the command-line ignores: each is listed (it never expires), and one
+/// that hid nothing under any policy is reported.
+pub fn command_line_notes(ids: &[String], unmatched_everywhere: &BTreeSet<String>) -> Vec<String> {
+    ids.iter()
+        .map(|id| {
+            if unmatched_everywhere.contains(id) {
+                format!("{COMMAND_LINE} {id} matched no finding (a typo, or the advisory no longer applies)")
+            } else {
+                format!("{id} is ignored by {COMMAND_LINE} on the command line (no expiry)")
+            }
+        })
+        .collect()
+}
