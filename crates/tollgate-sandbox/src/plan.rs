@@ -150,7 +150,12 @@ impl Plan {
             .filter(|path| path.exists())
             .collect();
         let redacted = if support.mount_view() {
-            redact_cargo_configs(&policy, &mut read_only)
+            let mut redacted = redact_cargo_configs(&policy, &mut read_only);
+            redacted.extend(crate::redact::project_secrets(
+                &policy.project,
+                policy.keep_credentials,
+            ));
+            redacted
         } else {
             Vec::new()
         };
