@@ -84,14 +84,11 @@ fn hostile_postinstall_is_stopped_and_reported_while_the_install_completes() {
         .expect("binary")
         .env("HOME", home.path())
         .current_dir(&project)
-        .args([
-            "install",
-            "npm",
-            "--",
-            "--offline",
-            "--no-audit",
-            "--no-fund",
-        ])
+        // The fetch phase runs in the sandbox: the local tarball outside the project must
+        // be allowed.
+        .args(["install", "npm", "--allow-read"])
+        .arg(work.path())
+        .args(["--", "--offline", "--no-audit", "--no-fund"])
         .timeout(Duration::from_secs(120))
         .assert()
         .code(1)
@@ -274,14 +271,11 @@ fn npm_postinstall_cannot_plant_configuration_in_the_project() {
         .expect("binary")
         .env("HOME", home.path())
         .current_dir(&project)
-        .args([
-            "install",
-            "npm",
-            "--",
-            "--offline",
-            "--no-audit",
-            "--no-fund",
-        ])
+        // The fetch phase runs in the sandbox: the local tarball outside the project must
+        // be allowed.
+        .args(["install", "npm", "--allow-read"])
+        .arg(work.path())
+        .args(["--", "--offline", "--no-audit", "--no-fund"])
         .timeout(Duration::from_secs(120))
         .assert()
         .code(1)
@@ -293,4 +287,58 @@ fn npm_postinstall_cannot_plant_configuration_in_the_project() {
         assert!(!project.join(file).exists(), "ESCAPE: {file} was planted");
     }
     assert!(project.join("node_modules/planting/plant.js").is_file());
+}
+
+/// A package manager that reads the user's SSH key: what a compromised manager, or a
+/// tarball that exploits one, does in the fetch phase.
+const STEALING_MANAGER: &str = "#!/bin/sh\ncat \"$HOME/.ssh/id_rsa\" || exit 1\n";
+
+#[test]
+fn every_fetch_phase_runs_in_the_sandbox() {
+    let home = fake_home();
+    let work = TempDir::new().expect("work");
+    let bin = work.path().join("bin");
+    std::fs::create_dir_all(&bin).expect("mkdir");
+    let path = format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    for (manager, program) in [
+        ("npm", "npm"),
+        ("pnpm", "pnpm"),
+        ("yarn", "yarn"),
+        ("uv", "uv"),
+        ("cargo", "cargo"),
+    ] {
+        let fake = bin.join(program);
+        std::fs::write(&fake, STEALING_MANAGER).expect("fake manager");
+        std::fs::set_permissions(&fake, std::os::unix::fs::PermissionsExt::from_mode(0o755))
+            .expect("chmod");
+        let project = work.path().join(format!("project-{manager}"));
+        std::fs::create_dir_all(&project).expect("mkdir");
+        let plain = std::process::Command::new(&fake)
+            .env("HOME", home.path())
+            .output()
+            .expect("run outside");
+        assert!(
+            String::from_utf8_lossy(&plain.stdout).contains("planted-ssh-secret"),
+            "the fake {program} must read the key outside"
+        );
+        Command::cargo_bin("tollgate")
+            .expect("binary")
+            .env("HOME", home.path())
+            .env("PATH", &path)
+            .current_dir(&project)
+            .args(["install", manager])
+            .timeout(Duration::from_secs(60))
+            .assert()
+            .code(2)
+            .stdout(predicate::str::contains("planted-ssh-secret").not())
+            .stderr(predicate::str::contains("planted-ssh-secret").not())
+            .stderr(predicate::str::contains(format!(
+                "{manager}'s fetch phase tried to open ~/.ssh/id_rsa (denied)"
+            )));
+        std::fs::remove_file(&fake).expect("clean up");
+    }
 }

@@ -27,6 +27,7 @@
 pub mod denials;
 mod env;
 mod explain;
+pub mod fetch;
 pub mod interrupt;
 mod launch;
 mod plan;

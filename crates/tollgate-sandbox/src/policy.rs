@@ -79,7 +79,7 @@ impl Cache {
 }
 
 /// `$CARGO_HOME`, or `~/.cargo`.
-fn cargo_home(home: &Path) -> PathBuf {
+pub(crate) fn cargo_home(home: &Path) -> PathBuf {
     std::env::var_os("CARGO_HOME").map_or_else(|| home.join(".cargo"), PathBuf::from)
 }
 
