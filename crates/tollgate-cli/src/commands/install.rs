@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use clap::{Args, ValueEnum};
-use tollgate_sandbox::{Cache, KernelSupport, Plan, fetch};
+use tollgate_sandbox::{Cache, KernelSupport, Plan, fetch, guard};
 
 use crate::commands::run::{self, Capture, SandboxArgs};
 use crate::commands::venv_guard;
@@ -169,6 +169,46 @@ fn report_venv_changes(guard: &venv_guard::Guard, project: &Path) -> usize {
         );
     }
     changed.len()
+}
+
+/// Reports (and counts) what an execute phase changed in `node_modules` outside its own
+/// package: another package's files or `.bin` shims, which the next step would run.
+fn report_output_changes(
+    who: &str,
+    changes: Result<Vec<guard::Change>, PathBuf>,
+    project: &Path,
+) -> usize {
+    let shown = |path: &Path| {
+        path.strip_prefix(project)
+            .unwrap_or(path)
+            .display()
+            .to_string()
+    };
+    let changes = match changes {
+        Ok(changes) => changes,
+        Err(root) => {
+            eprintln!(
+                "tollgate install: CRITICAL: {} could not be fully walked after the {}; what it changed is unchecked",
+                shown(&root).escape_debug(),
+                who.escape_debug()
+            );
+            return 1;
+        }
+    };
+    for change in &changes {
+        eprintln!(
+            "tollgate install: CRITICAL: the {} {} {}, outside its own package ({})",
+            who.escape_debug(),
+            change.what,
+            shown(&change.path).escape_debug(),
+            if change.undone {
+                "undone"
+            } else {
+                "could NOT be undone: reinstall"
+            }
+        );
+    }
+    changes.len()
 }
 
 /// The build outputs the execute phase may write; the rest of the project is read-only, so
@@ -391,7 +431,10 @@ fn run_node_scripts(
             &[package.name.clone().into()],
         );
         let who = format!("{} of {}", package.scripts.join("/"), package.name);
+        let node_modules = project.join("node_modules");
+        let guard = guard::Guard::record(&node_modules, &package.dirs);
         failures += run_step(plan, &step, &who, network)?;
+        failures += report_output_changes(&who, guard.check_and_undo(), project);
     }
     Ok(failures)
 }
@@ -401,6 +444,8 @@ fn run_node_scripts(
 struct ScriptedPackage {
     name: String,
     scripts: Vec<String>,
+    /// Every directory of this name (`npm rebuild NAME` builds nested copies too).
+    dirs: Vec<PathBuf>,
 }
 
 /// Deepest node_modules nesting walked; real trees stay far below it.
@@ -424,7 +469,13 @@ fn scripted_packages(node_modules: &Path) -> anyhow::Result<Vec<ScriptedPackage>
         }
     }
     found.sort_by(|a, b| a.name.cmp(&b.name));
-    found.dedup_by(|a, b| a.name == b.name);
+    found.dedup_by(|later, kept| {
+        let same = later.name == kept.name;
+        if same {
+            kept.dirs.append(&mut later.dirs);
+        }
+        same
+    });
     Ok(found)
 }
 
@@ -475,6 +526,7 @@ fn read_scripts(package_dir: &Path) -> anyhow::Result<Option<ScriptedPackage>> {
     Ok((!scripts.is_empty()).then(|| ScriptedPackage {
         name: name.to_owned(),
         scripts,
+        dirs: vec![package_dir.to_path_buf()],
     }))
 }
 
