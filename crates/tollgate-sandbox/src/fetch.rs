@@ -51,6 +51,15 @@ pub struct Extra {
 pub fn policy(manager: Manager, project: &Path, home: &Path, extra: &Extra) -> Policy {
     let mut policy = Policy::new(project, home);
     let (cache, config) = needs(manager, home);
+    // A path missing on the host is left out of the view, and `$HOME` there is not
+    // writable: on a first install the manager could not create its cache. Making the
+    // directories is what the manager would do itself; if it fails they stay absent.
+    for dir in cache_dirs(manager, home)
+        .iter()
+        .chain(&writable_state(manager, home))
+    {
+        let _ = std::fs::create_dir_all(dir);
+    }
     policy.caches = vec![cache];
     policy.read_only = config.into_iter().filter(|path| path.exists()).collect();
     policy.read_only.extend(extra.read_only.iter().cloned());
@@ -112,6 +121,19 @@ fn needs(manager: Manager, home: &Path) -> (Cache, Vec<PathBuf>) {
     (cache, config)
 }
 
+/// The cache directories of `manager` (cargo's lock files are left to cargo).
+fn cache_dirs(manager: Manager, home: &Path) -> Vec<PathBuf> {
+    match manager {
+        Manager::Npm | Manager::Pnpm | Manager::Yarn => vec![home.join(".npm")],
+        Manager::Pip => vec![home.join(".cache/pip")],
+        Manager::Uv => vec![home.join(".cache/uv")],
+        Manager::Cargo => {
+            let cargo_home = cargo_home(home);
+            vec![cargo_home.join("registry"), cargo_home.join("git")]
+        }
+    }
+}
+
 /// State the manager writes outside its content cache (pnpm's store, yarn's cache).
 fn writable_state(manager: Manager, home: &Path) -> Vec<PathBuf> {
     let entries: &[&str] = match manager {
@@ -146,6 +168,8 @@ mod tests {
             .filter(|path| path.starts_with(home.path()))
             .collect();
         assert_eq!(in_home, vec![&home.path().join(".npmrc")]);
+        // Made for a first install (otherwise absent from the view, and unwritable).
+        assert!(home.path().join(".npm").is_dir());
         assert!(policy.read_write.is_empty());
         assert_eq!(policy.connect_ports, vec![80, 443]);
         assert!(policy.keep_credentials);
