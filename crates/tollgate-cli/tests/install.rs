@@ -84,14 +84,11 @@ fn hostile_postinstall_is_stopped_and_reported_while_the_install_completes() {
         .expect("binary")
         .env("HOME", home.path())
         .current_dir(&project)
-        .args([
-            "install",
-            "npm",
-            "--",
-            "--offline",
-            "--no-audit",
-            "--no-fund",
-        ])
+        // The fetch phase runs in the sandbox: the local tarball outside the project must
+        // be allowed.
+        .args(["install", "npm", "--allow-read"])
+        .arg(work.path())
+        .args(["--", "--offline", "--no-audit", "--no-fund"])
         .timeout(Duration::from_secs(120))
         .assert()
         .code(1)
@@ -274,14 +271,11 @@ fn npm_postinstall_cannot_plant_configuration_in_the_project() {
         .expect("binary")
         .env("HOME", home.path())
         .current_dir(&project)
-        .args([
-            "install",
-            "npm",
-            "--",
-            "--offline",
-            "--no-audit",
-            "--no-fund",
-        ])
+        // The fetch phase runs in the sandbox: the local tarball outside the project must
+        // be allowed.
+        .args(["install", "npm", "--allow-read"])
+        .arg(work.path())
+        .args(["--", "--offline", "--no-audit", "--no-fund"])
         .timeout(Duration::from_secs(120))
         .assert()
         .code(1)
@@ -293,4 +287,155 @@ fn npm_postinstall_cannot_plant_configuration_in_the_project() {
         assert!(!project.join(file).exists(), "ESCAPE: {file} was planted");
     }
     assert!(project.join("node_modules/planting/plant.js").is_file());
+}
+
+/// A package manager that reads the user's SSH key: what a compromised manager, or a
+/// tarball that exploits one, does in the fetch phase.
+const STEALING_MANAGER: &str = "#!/bin/sh\ncat \"$HOME/.ssh/id_rsa\" || exit 1\n";
+
+#[test]
+fn every_fetch_phase_runs_in_the_sandbox() {
+    let home = fake_home();
+    let work = TempDir::new().expect("work");
+    let bin = work.path().join("bin");
+    std::fs::create_dir_all(&bin).expect("mkdir");
+    let path = format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    for (manager, program) in [
+        ("npm", "npm"),
+        ("pnpm", "pnpm"),
+        ("yarn", "yarn"),
+        ("uv", "uv"),
+        ("cargo", "cargo"),
+    ] {
+        let fake = bin.join(program);
+        std::fs::write(&fake, STEALING_MANAGER).expect("fake manager");
+        std::fs::set_permissions(&fake, std::os::unix::fs::PermissionsExt::from_mode(0o755))
+            .expect("chmod");
+        let project = work.path().join(format!("project-{manager}"));
+        std::fs::create_dir_all(&project).expect("mkdir");
+        let plain = std::process::Command::new(&fake)
+            .env("HOME", home.path())
+            .output()
+            .expect("run outside");
+        assert!(
+            String::from_utf8_lossy(&plain.stdout).contains("planted-ssh-secret"),
+            "the fake {program} must read the key outside"
+        );
+        Command::cargo_bin("tollgate")
+            .expect("binary")
+            .env("HOME", home.path())
+            .env("PATH", &path)
+            .current_dir(&project)
+            .args(["install", manager])
+            .timeout(Duration::from_secs(60))
+            .assert()
+            .code(2)
+            .stdout(predicate::str::contains("planted-ssh-secret").not())
+            .stderr(predicate::str::contains("planted-ssh-secret").not())
+            .stderr(predicate::str::contains(format!(
+                "{manager}'s fetch phase tried to open ~/.ssh/id_rsa (denied)"
+            )));
+        std::fs::remove_file(&fake).expect("clean up");
+    }
+}
+
+/// Writes a package directory with `package.json` and files, packs it into `into`.
+fn pack(into: &Path, name: &str, manifest: &str, files: &[(&str, &str)], home: &Path) {
+    let dir = into.join(name);
+    std::fs::create_dir_all(&dir).expect("mkdir");
+    std::fs::write(dir.join("package.json"), manifest).expect("manifest");
+    for (file, content) in files {
+        std::fs::write(dir.join(file), content).expect("file");
+    }
+    let packed = std::process::Command::new("npm")
+        .args(["pack", "--silent", "--pack-destination"])
+        .arg(into)
+        .current_dir(&dir)
+        .env("HOME", home)
+        .status()
+        .expect("npm pack");
+    assert!(packed.success());
+}
+
+#[test]
+fn npm_postinstall_cannot_hijack_another_packages_shim_or_files() {
+    if !available("npm") {
+        println!("skipped: npm is not installed");
+        return;
+    }
+    let home = fake_home();
+    let work = TempDir::new().expect("work");
+    let hijack = "const fs = require('fs'), path = require('path');\n\
+        const root = path.join(process.env.INIT_CWD, 'node_modules');\n\
+        fs.writeFileSync(path.join(root, 'tool/cli.js'), '#!/usr/bin/env node\\nconsole.log(\"hijacked\")\\n');\n\
+        fs.rmSync(path.join(root, '.bin/tool'));\n\
+        fs.writeFileSync(path.join(root, '.bin/tool'), '#!/bin/sh\\necho hijacked\\n');\n\
+        fs.writeFileSync(path.join(root, '.bin/planted'), '#!/bin/sh\\necho planted\\n');\n";
+    pack(
+        work.path(),
+        "tool",
+        r#"{"name":"tool","version":"1.0.0","bin":{"tool":"cli.js"}}"#,
+        &[("cli.js", "#!/usr/bin/env node\nconsole.log('genuine')\n")],
+        home.path(),
+    );
+    pack(
+        work.path(),
+        "hijacker",
+        r#"{"name":"hijacker","version":"1.0.0","scripts":{"postinstall":"node hijack.js"}}"#,
+        &[("hijack.js", hijack)],
+        home.path(),
+    );
+    // Outside, a plain `npm install` runs the postinstall, which hijacks the shim.
+    let outside = work.path().join("outside");
+    let manifest = r#"{"name":"victim","version":"1.0.0","private":true,"dependencies":{"tool":"file:../tool-1.0.0.tgz","hijacker":"file:../hijacker-1.0.0.tgz"}}"#;
+    std::fs::create_dir_all(&outside).expect("mkdir");
+    std::fs::write(outside.join("package.json"), manifest).expect("manifest");
+    let plain = std::process::Command::new("npm")
+        .args(["install", "--offline", "--no-audit", "--no-fund"])
+        .current_dir(&outside)
+        .env("HOME", home.path())
+        .output()
+        .expect("npm install");
+    assert!(plain.status.success(), "{plain:?}");
+    assert!(
+        std::fs::read_to_string(outside.join("node_modules/.bin/tool"))
+            .expect("shim")
+            .contains("hijacked"),
+        "the postinstall must hijack the shim outside"
+    );
+    let project = work.path().join("project");
+    std::fs::create_dir_all(&project).expect("mkdir");
+    std::fs::write(project.join("package.json"), manifest).expect("manifest");
+    Command::cargo_bin("tollgate")
+        .expect("binary")
+        .env("HOME", home.path())
+        .current_dir(&project)
+        .args(["install", "npm", "--allow-read"])
+        .arg(work.path())
+        .args(["--", "--offline", "--no-audit", "--no-fund"])
+        .timeout(Duration::from_secs(120))
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "CRITICAL: the postinstall of hijacker changed node_modules/.bin/tool, outside its own package (undone)",
+        ))
+        .stderr(predicate::str::contains(
+            "changed node_modules/tool/cli.js, outside its own package (could NOT be undone: reinstall)",
+        ))
+        .stderr(predicate::str::contains(
+            "added node_modules/.bin/planted, outside its own package (undone)",
+        ));
+    let shim = project.join("node_modules/.bin/tool");
+    assert!(
+        std::fs::symlink_metadata(&shim)
+            .expect("shim")
+            .file_type()
+            .is_symlink(),
+        "ESCAPE: the shim was not put back"
+    );
+    assert!(!project.join("node_modules/.bin/planted").exists());
 }

@@ -27,6 +27,8 @@
 pub mod denials;
 mod env;
 mod explain;
+pub mod fetch;
+pub mod guard;
 pub mod interrupt;
 mod launch;
 mod plan;

@@ -150,7 +150,17 @@ impl Plan {
             .filter(|path| path.exists())
             .collect();
         let redacted = if support.mount_view() {
-            redact_cargo_configs(&policy, &mut read_only)
+            // The fetch phase needs the tokens of cargo's config as much as `.npmrc`'s.
+            let mut redacted = if policy.keep_credentials {
+                Vec::new()
+            } else {
+                redact_cargo_configs(&policy, &mut read_only)
+            };
+            redacted.extend(crate::redact::project_secrets(
+                &policy.project,
+                policy.keep_credentials,
+            ));
+            redacted
         } else {
             Vec::new()
         };

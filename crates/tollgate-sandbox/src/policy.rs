@@ -79,7 +79,7 @@ impl Cache {
 }
 
 /// `$CARGO_HOME`, or `~/.cargo`.
-fn cargo_home(home: &Path) -> PathBuf {
+pub(crate) fn cargo_home(home: &Path) -> PathBuf {
     std::env::var_os("CARGO_HOME").map_or_else(|| home.join(".cargo"), PathBuf::from)
 }
 
@@ -115,6 +115,9 @@ pub struct Policy {
     /// plant configuration (`.cargo/config.toml`, `.npmrc`, `.git/hooks`, ...) for the next
     /// step. Outputs that do not exist when the command starts stay absent.
     pub outputs: Option<Vec<PathBuf>>,
+    /// Show the project's `.npmrc`/`.pypirc` with their credentials (the fetch phase needs
+    /// them). `.env` files are hidden either way.
+    pub keep_credentials: bool,
 }
 
 impl Policy {
@@ -132,6 +135,7 @@ impl Policy {
             set_env: Vec::new(),
             allow_weaker: false,
             outputs: None,
+            keep_credentials: false,
         }
     }
 

@@ -46,12 +46,14 @@ enum Step {
     File(CString),
     Tmpfs(CString),
     Proc(CString),
-    /// A bind mount, then `mount_setattr` on it, recursively.
+    /// A bind mount, then `mount_setattr` on it, recursively. When not `required`, a source
+    /// this uid cannot reach is skipped (it stays absent).
     Bind {
         source: CString,
         target: CString,
         recursive: bool,
         attributes: u64,
+        required: bool,
     },
     Symlink {
         target: CString,
@@ -98,6 +100,9 @@ struct Entry {
     device: bool,
     directory: bool,
 }
+
+/// Where the view keeps the redacted copies it binds over the originals.
+const COPIES: &str = "/.tollgate-copies";
 
 /// The fresh file systems of every view.
 const TMPFS: &[&str] = &["/tmp", "/dev/shm"];
@@ -158,12 +163,27 @@ impl View {
         for entry in &entries {
             builder.bind(entry)?;
         }
-        for (path, content) in files {
+        // Each copy is written into the view's own tmpfs, then bound read-only over the
+        // original: writing it in place would change the host file when the original lies
+        // in a bound directory (a project `.env`, an allowed `~/.cargo`).
+        builder.dirs(Path::new(COPIES))?;
+        for (index, (path, content)) in files.iter().enumerate() {
             if let Some(parent) = path.parent() {
                 builder.dirs(parent)?;
             }
-            let step = Step::Write(builder.inside(path)?, content.clone());
-            builder.steps.push(step);
+            let copy = builder.inside(&Path::new(COPIES).join(index.to_string()))?;
+            builder
+                .steps
+                .push(Step::Write(copy.clone(), content.clone()));
+            let target = builder.inside(path)?;
+            builder.steps.push(Step::File(target.clone()));
+            builder.steps.push(Step::Bind {
+                source: copy,
+                target,
+                recursive: false,
+                attributes: MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV,
+                required: true,
+            });
             builder.mounts.push(Mount {
                 path: path.clone(),
                 kind: MountKind::Redacted,
@@ -312,6 +332,7 @@ fn run(step: &Step) -> io::Result<()> {
                 target,
                 recursive,
                 attributes,
+                required,
             } => {
                 let flags = if *recursive {
                     libc::MS_BIND | libc::MS_REC
@@ -330,7 +351,7 @@ fn run(step: &Step) -> io::Result<()> {
                     // root's 0700 home, for a command run as another user) stays absent: it
                     // would be unreadable anyway, and absence hides more than it shows.
                     let errno = io::Error::last_os_error().raw_os_error();
-                    if matches!(errno, Some(libc::EACCES | libc::ENOENT)) {
+                    if !*required && matches!(errno, Some(libc::EACCES | libc::ENOENT)) {
                         return Ok(());
                     }
                     return check(bound, source);
@@ -459,6 +480,7 @@ impl Builder {
             target,
             recursive: entry.directory,
             attributes,
+            required: false,
         });
         self.mounts.push(Mount {
             path: entry.path.clone(),

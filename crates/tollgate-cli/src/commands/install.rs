@@ -2,18 +2,17 @@
 //! the package manager with the network on and every way of running third-party code
 //! switched off by its own flags; the execute phase runs the install-time code (npm
 //! lifecycle scripts, Python builds, build scripts) in the sandbox with the network off.
-//! pip's fetch phase, which cannot be kept from building direct references, runs in a
-//! networked sandbox of its own. The exact commands and the documentation they were checked against are in
+//! Every fetch phase runs in a networked sandbox of its own (pip's cannot be kept from
+//! building direct references; the others read attacker-controlled files). The exact commands and the documentation they were checked against are in
 //! docs/sandbox.md.
 
 use std::ffi::OsString;
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use anyhow::Context;
 use clap::{Args, ValueEnum};
-use tollgate_sandbox::{Cache, KernelSupport, Plan, Policy};
+use tollgate_sandbox::{Cache, KernelSupport, Plan, fetch, guard};
 
 use crate::commands::run::{self, Capture, SandboxArgs};
 use crate::commands::venv_guard;
@@ -114,35 +113,12 @@ pub fn run(args: &InstallArgs) -> anyhow::Result<Status> {
         "tollgate install: fetch (network on, third-party code off): {}",
         fetch.display()
     );
-    let status = if args.manager == Manager::Pip {
-        // `.tollgate/wheels` is the fetch sandbox's only writable part of the project.
+    if args.manager == Manager::Pip {
+        // `.tollgate/wheels` is the pip fetch sandbox's only writable part of the project.
         std::fs::create_dir_all(&wheels)
             .with_context(|| format!("creating {}", wheels.display()))?;
-        let fetch_plan = pip_fetch_plan(args, &project, plan.home(), support)?;
-        fetch_plan.check()?;
-        let outcome = run::run_sandboxed(
-            &fetch_plan,
-            fetch.program.as_ref(),
-            &fetch.args,
-            Capture::Both,
-        )?;
-        if let Some(signal) = outcome.interrupted {
-            anyhow::bail!("interrupted by signal {signal}; the fetch phase was killed");
-        }
-        run::report_denials(
-            &mut std::io::stderr().lock(),
-            "pip's fetch phase",
-            &outcome.denials,
-        )
-        .context("writing to standard error")?;
-        outcome.status
-    } else {
-        Command::new(fetch.program)
-            .args(&fetch.args)
-            .current_dir(&project)
-            .status()
-            .with_context(|| format!("starting {}", fetch.program))?
-    };
+    }
+    let status = run_fetch(args, &project, plan.home(), support, &fetch)?;
     if !status.success() {
         anyhow::bail!("the fetch phase failed ({}): {status}", fetch.display());
     }
@@ -195,6 +171,46 @@ fn report_venv_changes(guard: &venv_guard::Guard, project: &Path) -> usize {
     changed.len()
 }
 
+/// Reports (and counts) what an execute phase changed in `node_modules` outside its own
+/// package: another package's files or `.bin` shims, which the next step would run.
+fn report_output_changes(
+    who: &str,
+    changes: Result<Vec<guard::Change>, PathBuf>,
+    project: &Path,
+) -> usize {
+    let shown = |path: &Path| {
+        path.strip_prefix(project)
+            .unwrap_or(path)
+            .display()
+            .to_string()
+    };
+    let changes = match changes {
+        Ok(changes) => changes,
+        Err(root) => {
+            eprintln!(
+                "tollgate install: CRITICAL: {} could not be fully walked after the {}; what it changed is unchecked",
+                shown(&root).escape_debug(),
+                who.escape_debug()
+            );
+            return 1;
+        }
+    };
+    for change in &changes {
+        eprintln!(
+            "tollgate install: CRITICAL: the {} {} {}, outside its own package ({})",
+            who.escape_debug(),
+            change.what,
+            shown(&change.path).escape_debug(),
+            if change.undone {
+                "undone"
+            } else {
+                "could NOT be undone: reinstall"
+            }
+        );
+    }
+    changes.len()
+}
+
 /// The build outputs the execute phase may write; the rest of the project is read-only, so
 /// install-time code cannot plant configuration (`.npmrc`, `.cargo/config.toml`,
 /// `.git/hooks`, editor tasks) for the next, unsandboxed step. pip: the project's venv; uv:
@@ -219,37 +235,40 @@ fn outputs_for(manager: Manager, project: &Path) -> anyhow::Result<Option<Vec<Pa
     })
 }
 
-/// pip's fetch phase runs in a sandbox of its own: `pip download` builds a direct reference
-/// (`name @ file:///...sdist`, `git+https://...`) to read its metadata even with
-/// `--only-binary=:all:`, which runs that package's code. This sandbox keeps what the fetch
-/// needs: TCP to ports 80, 443 and the `--allow-connect` ones, DNS, the whole environment
-/// (index URLs with tokens are often there), pip's configuration files and `~/.netrc`
-/// read-only and its cache writable; `~/.ssh`, `~/.aws` and every other file of `$HOME` stay
-/// out of the view, and the project is read-only except `.tollgate`.
-fn pip_fetch_plan(
+/// Every fetch phase runs in a networked sandbox of its own (`tollgate_sandbox::fetch`):
+/// the manager's credentials and cache, TCP to 80/443 and the `--allow-connect` ports, no
+/// other file of `$HOME`.
+fn run_fetch(
     args: &InstallArgs,
     project: &Path,
     home: &Path,
     support: KernelSupport,
-) -> anyhow::Result<Plan> {
-    let mut policy = Policy::new(project, home);
-    policy.caches = vec![Cache::Pip];
-    let mut config: Vec<PathBuf> = [".config/pip", ".pip", ".netrc"]
-        .iter()
-        .map(|entry| home.join(entry))
-        .chain(["/etc/pip.conf", "/etc/xdg/pip"].iter().map(PathBuf::from))
-        .chain(std::env::var_os("PIP_CONFIG_FILE").map(PathBuf::from))
-        .filter(|path| path.exists())
-        .collect();
-    config.extend(args.sandbox.allow_read.iter().cloned());
-    policy.read_only = config;
-    policy.read_write = args.sandbox.allow_write.clone();
-    policy.connect_ports = vec![80, 443];
-    policy.connect_ports.extend(&args.sandbox.allow_connect);
-    policy.pass_env = std::env::vars_os().map(|(name, _)| name).collect();
-    policy.outputs = Some(vec![PathBuf::from(".tollgate")]);
-    policy.allow_weaker = args.sandbox.allow_weaker;
-    Ok(Plan::new(policy, support)?)
+    fetch: &Step,
+) -> anyhow::Result<std::process::ExitStatus> {
+    let manager = match args.manager {
+        Manager::Npm => fetch::Manager::Npm,
+        Manager::Pnpm => fetch::Manager::Pnpm,
+        Manager::Yarn => fetch::Manager::Yarn,
+        Manager::Pip => fetch::Manager::Pip,
+        Manager::Uv => fetch::Manager::Uv,
+        Manager::Cargo => fetch::Manager::Cargo,
+    };
+    let extra = fetch::Extra {
+        read_only: args.sandbox.allow_read.clone(),
+        read_write: args.sandbox.allow_write.clone(),
+        connect_ports: args.sandbox.allow_connect.clone(),
+        allow_weaker: args.sandbox.allow_weaker,
+    };
+    let plan = Plan::new(fetch::policy(manager, project, home, &extra), support)?;
+    plan.check()?;
+    let outcome = run::run_sandboxed(&plan, fetch.program.as_ref(), &fetch.args, Capture::Both)?;
+    if let Some(signal) = outcome.interrupted {
+        anyhow::bail!("interrupted by signal {signal}; the fetch phase was killed");
+    }
+    let who = format!("{}'s fetch phase", manager_name(args.manager));
+    run::report_denials(&mut std::io::stderr().lock(), &who, &outcome.denials)
+        .context("writing to standard error")?;
+    Ok(outcome.status)
 }
 
 fn manager_name(manager: Manager) -> &'static str {
@@ -412,7 +431,10 @@ fn run_node_scripts(
             &[package.name.clone().into()],
         );
         let who = format!("{} of {}", package.scripts.join("/"), package.name);
+        let node_modules = project.join("node_modules");
+        let guard = guard::Guard::record(&node_modules, &package.dirs);
         failures += run_step(plan, &step, &who, network)?;
+        failures += report_output_changes(&who, guard.check_and_undo(), project);
     }
     Ok(failures)
 }
@@ -422,6 +444,8 @@ fn run_node_scripts(
 struct ScriptedPackage {
     name: String,
     scripts: Vec<String>,
+    /// Every directory of this name (`npm rebuild NAME` builds nested copies too).
+    dirs: Vec<PathBuf>,
 }
 
 /// Deepest node_modules nesting walked; real trees stay far below it.
@@ -445,7 +469,13 @@ fn scripted_packages(node_modules: &Path) -> anyhow::Result<Vec<ScriptedPackage>
         }
     }
     found.sort_by(|a, b| a.name.cmp(&b.name));
-    found.dedup_by(|a, b| a.name == b.name);
+    found.dedup_by(|later, kept| {
+        let same = later.name == kept.name;
+        if same {
+            kept.dirs.append(&mut later.dirs);
+        }
+        same
+    });
     Ok(found)
 }
 
@@ -496,6 +526,7 @@ fn read_scripts(package_dir: &Path) -> anyhow::Result<Option<ScriptedPackage>> {
     Ok((!scripts.is_empty()).then(|| ScriptedPackage {
         name: name.to_owned(),
         scripts,
+        dirs: vec![package_dir.to_path_buf()],
     }))
 }
 
