@@ -86,6 +86,7 @@ fn hostile_postinstall_is_stopped_and_reported_while_the_install_completes() {
         .current_dir(&project)
         .args([
             "install",
+            "--allow-missing-db",
             "npm",
             "--",
             "--offline",
@@ -137,7 +138,7 @@ fn build_script_reading_ssh_fails_only_that_read() {
         .env("RUSTUP_HOME", rustup_home)
         .env_remove("CARGO_TARGET_DIR")
         .current_dir(&project)
-        .args(["install", "cargo"])
+        .args(["install", "--allow-missing-db", "cargo"])
         .timeout(Duration::from_secs(300))
         .assert()
         .code(1)
@@ -210,7 +211,7 @@ fn pip_fetch_phase_builds_a_direct_reference_in_the_sandbox() {
         .expect("binary")
         .env("HOME", home.path())
         .current_dir(&project)
-        .arg("install")
+        .args(["install", "--allow-missing-db"])
         .arg("pip")
         .arg("--allow-read")
         .arg(&package)
@@ -276,6 +277,7 @@ fn npm_postinstall_cannot_plant_configuration_in_the_project() {
         .current_dir(&project)
         .args([
             "install",
+            "--allow-missing-db",
             "npm",
             "--",
             "--offline",

@@ -1,4 +1,7 @@
-//! `tollgate install <manager> [-- ARGS...]`: a two-phase install. The fetch phase runs
+//! `tollgate install <manager> [-- ARGS...]`: the gate, then a two-phase install. The gate
+//! ([`install_gate`]) checks the named packages, has the manager resolve without fetching
+//! or running anything, checks the resolved set and refuses (project restored) when
+//! anything fails. Then the fetch phase runs
 //! the package manager with the network on and every way of running third-party code
 //! switched off by its own flags; the execute phase runs the install-time code (npm
 //! lifecycle scripts, Python builds, build scripts) in the sandbox with the network off.
@@ -15,6 +18,11 @@ use anyhow::Context;
 use clap::{Args, ValueEnum};
 use tollgate_sandbox::{Cache, KernelSupport, Plan, Policy};
 
+use tollgate_analysis::{JudgeOptions, PackageFiles, VerdictLevel, analyze_package_with};
+use tollgate_model::Severity;
+
+use crate::commands::db::DbLocation;
+use crate::commands::install_gate::{self, Outcome, escape};
 use crate::commands::run::{self, Capture, SandboxArgs};
 use crate::commands::venv_guard;
 use crate::exit::Status;
@@ -59,8 +67,26 @@ pub struct InstallArgs {
     /// What the execute-phase sandbox allows.
     #[command(flatten)]
     pub sandbox: SandboxArgs,
-    /// Extra arguments: for npm/pnpm/yarn the fetch command's, for pip and uv both
-    /// phases' (e.g. `-r requirements.txt`), for cargo the build's (e.g. `--release`).
+    /// The advisory index.
+    #[command(flatten)]
+    pub location: DbLocation,
+    /// The policy file (default: `tollgate.toml` in the project).
+    #[arg(long, value_name = "PATH")]
+    pub config: Option<PathBuf>,
+    /// Refuse the install when a finding is at or above this severity (info, low, medium,
+    /// high, critical); malicious-package records always refuse.
+    #[arg(long, value_name = "SEVERITY", default_value = "high")]
+    pub fail_on: Severity,
+    /// A one-off exception: findings for PACKAGE do not refuse the install, and its
+    /// install-time code may run when judged suspicious (never when malicious).
+    #[arg(long = "allow", value_name = "PACKAGE")]
+    pub allow: Vec<String>,
+    /// Install even without an advisory index (what was not checked is printed).
+    #[arg(long)]
+    pub allow_missing_db: bool,
+    /// Extra arguments: package names to add and options. npm/pnpm/yarn/uv: names go to
+    /// the resolve step, options (write `--opt=value`) to resolve and fetch; pip: both
+    /// phases (e.g. `-r requirements.txt`); cargo: names to `cargo add`, options to the build.
     #[arg(last = true, value_name = "ARGS")]
     pub args: Vec<OsString>,
 }
@@ -108,6 +134,10 @@ pub fn run(args: &InstallArgs) -> anyhow::Result<Status> {
         return Ok(Status::Clean);
     }
     plan.check()?;
+    let snapshot = match install_gate::run(args, &project)? {
+        Outcome::Passed(snapshot) => snapshot,
+        Outcome::Refused => return Ok(Status::Findings),
+    };
     let wheels = project.join(".tollgate").join("wheels");
     let fetch = fetch_step(args.manager, &project, &wheels, &args.args);
     eprintln!(
@@ -157,7 +187,13 @@ pub fn run(args: &InstallArgs) -> anyhow::Result<Status> {
                 networked.check()?;
                 Some(networked)
             };
-            run_node_scripts(args, &project, &plan, networked.as_ref())?
+            match run_node_scripts(args, &project, &plan, networked.as_ref())? {
+                Some(failures) => failures,
+                None => {
+                    snapshot.restore()?;
+                    return Ok(Status::Findings);
+                }
+            }
         }
         Manager::Pip => {
             let guard =
@@ -299,14 +335,13 @@ fn sandbox_env(manager: Manager) -> Vec<(OsString, OsString)> {
 /// The fetch-phase command: network on, no third-party code.
 fn fetch_step(manager: Manager, project: &Path, wheels: &Path, extra: &[OsString]) -> Step {
     match manager {
-        Manager::Npm if project.join("package-lock.json").is_file() => {
-            Step::new("npm", &["ci", "--ignore-scripts"], extra)
-        }
-        Manager::Npm => Step::new("npm", &["install", "--ignore-scripts"], extra),
+        // The resolve step wrote the lockfile with the named packages in it: the fetch
+        // installs exactly the set that was checked.
+        Manager::Npm => Step::new("npm", &["ci", "--ignore-scripts"], &options(extra)),
         Manager::Pnpm => Step::new(
             "pnpm",
             &["install", "--frozen-lockfile", "--ignore-scripts"],
-            extra,
+            &options(extra),
         ),
         Manager::Yarn => Step::new(
             "yarn",
@@ -323,12 +358,25 @@ fn fetch_step(manager: Manager, project: &Path, wheels: &Path, extra: &[OsString
             step.args.extend(extra.iter().cloned());
             step
         }
-        Manager::Uv => Step::new("uv", &["sync", "--no-install-project", "--no-build"], extra),
+        Manager::Uv => Step::new(
+            "uv",
+            &["sync", "--no-install-project", "--no-build"],
+            &options(extra),
+        ),
         Manager::Cargo if project.join("Cargo.lock").is_file() => {
             Step::new("cargo", &["fetch", "--locked"], &[])
         }
         Manager::Cargo => Step::new("cargo", &["fetch"], &[]),
     }
+}
+
+/// The options among `extra` (the names went to the resolve step).
+fn options(extra: &[OsString]) -> Vec<OsString> {
+    extra
+        .iter()
+        .filter(|arg| arg.to_string_lossy().starts_with('-'))
+        .cloned()
+        .collect()
 }
 
 /// The execute-phase command for the managers that run everything in one step.
@@ -345,9 +393,9 @@ fn execute_step(manager: Manager, wheels: &Path, extra: &[OsString]) -> Step {
             step.args.extend(extra.iter().cloned());
             step
         }
-        Manager::Uv => Step::new("uv", &["sync", "--offline"], extra),
+        Manager::Uv => Step::new("uv", &["sync", "--offline"], &options(extra)),
         Manager::Npm | Manager::Yarn => Step::new("npm", &["rebuild", "--foreground-scripts"], &[]),
-        Manager::Cargo => Step::new("cargo", &["build", "--offline"], extra),
+        Manager::Cargo => Step::new("cargo", &["build", "--offline"], &options(extra)),
     }
 }
 
@@ -378,14 +426,60 @@ fn run_step(plan: &Plan, step: &Step, who: &str, network: &str) -> anyhow::Resul
 }
 
 /// npm and Yarn: rebuild each package that has install scripts on its own, so that every
-/// denial is attributed to the package whose script caused it.
+/// denial is attributed to the package whose script caused it. First each one's
+/// install-time code is analysed; `None` (nothing run) when one is judged malicious, or
+/// suspicious without `--allow`, or cannot be analysed.
 fn run_node_scripts(
     args: &InstallArgs,
     project: &Path,
     offline: &Plan,
     networked: Option<&Plan>,
-) -> anyhow::Result<usize> {
+) -> anyhow::Result<Option<usize>> {
     let packages = scripted_packages(&project.join("node_modules"))?;
+    let mut refused = false;
+    for package in packages
+        .iter()
+        .filter(|p| !args.skip_scripts.contains(&p.name))
+    {
+        let shown = escape(&package.name);
+        let verdict = PackageFiles::from_directory(&package.dir).and_then(|files| {
+            analyze_package_with(&package.name, &files, &JudgeOptions::default())
+        });
+        match verdict.map(|report| report.verdict) {
+            Ok(verdict) if verdict.level == VerdictLevel::Clean => {}
+            Ok(verdict)
+                if verdict.level == VerdictLevel::Suspicious
+                    && args.allow.contains(&package.name) =>
+            {
+                eprintln!("tollgate install: {shown} is judged suspicious; allowed by --allow");
+            }
+            Ok(verdict) => {
+                refused = true;
+                let reasons: Vec<String> = verdict
+                    .reasons
+                    .iter()
+                    .map(|r| escape(&format!("{} at {}:{}: {}", r.rule, r.file, r.line, r.why)))
+                    .collect();
+                eprintln!(
+                    "tollgate install: refused: the install-time code of {shown} is judged {} (score {}): {}",
+                    verdict.level.as_str(),
+                    verdict.score,
+                    reasons.join("; ")
+                );
+            }
+            Err(error) => {
+                refused = true;
+                eprintln!(
+                    "tollgate install: refused: the install-time code of {shown} cannot be analysed: {}",
+                    escape(&error.to_string())
+                );
+            }
+        }
+    }
+    if refused {
+        eprintln!("tollgate install: nothing was run; the project is restored");
+        return Ok(None);
+    }
     eprintln!(
         "tollgate install: execute (sandbox): {} package(s) with install scripts",
         packages.len()
@@ -414,7 +508,7 @@ fn run_node_scripts(
         let who = format!("{} of {}", package.scripts.join("/"), package.name);
         failures += run_step(plan, &step, &who, network)?;
     }
-    Ok(failures)
+    Ok(Some(failures))
 }
 
 /// A package under node_modules with install-time scripts.
@@ -422,6 +516,7 @@ fn run_node_scripts(
 struct ScriptedPackage {
     name: String,
     scripts: Vec<String>,
+    dir: PathBuf,
 }
 
 /// Deepest node_modules nesting walked; real trees stay far below it.
@@ -496,6 +591,7 @@ fn read_scripts(package_dir: &Path) -> anyhow::Result<Option<ScriptedPackage>> {
     Ok((!scripts.is_empty()).then(|| ScriptedPackage {
         name: name.to_owned(),
         scripts,
+        dir: package_dir.to_path_buf(),
     }))
 }
 
@@ -564,8 +660,14 @@ mod tests {
         let dir = Path::new("/nonexistent");
         let wheels = Path::new("/w");
         assert_eq!(
-            fetch_step(Manager::Npm, dir, wheels, none).display(),
-            "npm install --ignore-scripts"
+            fetch_step(
+                Manager::Npm,
+                dir,
+                wheels,
+                &["left-pad".into(), "--offline".into()]
+            )
+            .display(),
+            "npm ci --ignore-scripts --offline"
         );
         assert_eq!(
             fetch_step(Manager::Cargo, dir, wheels, none).display(),

@@ -7,6 +7,7 @@ pub mod init;
 pub mod inspect;
 pub mod install;
 pub mod install_code;
+pub mod install_gate;
 pub mod inventory;
 pub mod policy;
 pub mod run;
