@@ -51,7 +51,7 @@ fn fake_home() -> TempDir {
 }
 
 #[test]
-fn hostile_postinstall_is_stopped_and_reported_while_the_install_completes() {
+fn hostile_postinstall_is_judged_malicious_and_never_runs() {
     if !available("npm") {
         println!("skipped: npm is not installed");
         return;
@@ -97,12 +97,12 @@ fn hostile_postinstall_is_stopped_and_reported_while_the_install_completes() {
         .assert()
         .code(1)
         .stderr(predicate::str::contains(
-            "postinstall of hostile tried to open ~/.npmrc (denied)",
+            "the install-time code of hostile is judged malicious",
         ))
         .stderr(predicate::str::contains("planted-npm-token").not());
     assert!(
-        project.join("node_modules/hostile/steal.js").is_file(),
-        "the install itself completed"
+        !project.join("node_modules").exists(),
+        "the refused install left nothing behind"
     );
     match listener.accept() {
         Ok((mut stream, _)) => {
@@ -225,7 +225,7 @@ fn pip_fetch_phase_builds_a_direct_reference_in_the_sandbox() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains(
-            "pip's fetch phase tried to open ~/.ssh/id_rsa (denied)",
+            "pip's resolve tried to open ~/.ssh/id_rsa (denied)",
         ))
         .stderr(predicate::str::contains("planted-ssh-secret").not());
     assert!(!stolen.exists(), "ESCAPE: the fetch phase read ~/.ssh");
@@ -278,6 +278,8 @@ fn npm_postinstall_cannot_plant_configuration_in_the_project() {
         .args([
             "install",
             "--allow-missing-db",
+            "--allow",
+            "planting",
             "npm",
             "--",
             "--offline",

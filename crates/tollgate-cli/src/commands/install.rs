@@ -134,7 +134,35 @@ pub fn run(args: &InstallArgs) -> anyhow::Result<Status> {
         return Ok(Status::Clean);
     }
     plan.check()?;
-    let snapshot = match install_gate::run(args, &project)? {
+    let pip_plan = if args.manager == Manager::Pip {
+        let dir = project.join(".tollgate");
+        std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+        let plan = pip_fetch_plan(args, &project, plan.home(), support)?;
+        plan.check()?;
+        Some(plan)
+    } else {
+        None
+    };
+    let runner = |program: &str, step: &[OsString]| -> anyhow::Result<std::process::ExitStatus> {
+        match &pip_plan {
+            Some(plan) => {
+                let outcome = run::run_sandboxed(plan, program.as_ref(), step, Capture::Both)?;
+                run::report_denials(
+                    &mut std::io::stderr().lock(),
+                    "pip's resolve",
+                    &outcome.denials,
+                )
+                .context("writing to standard error")?;
+                Ok(outcome.status)
+            }
+            None => Command::new(program)
+                .args(step)
+                .current_dir(&project)
+                .status()
+                .with_context(|| format!("starting {program}")),
+        }
+    };
+    let snapshot = match install_gate::run(args, &project, &runner)? {
         Outcome::Passed(snapshot) => snapshot,
         Outcome::Refused => return Ok(Status::Findings),
     };
@@ -148,10 +176,9 @@ pub fn run(args: &InstallArgs) -> anyhow::Result<Status> {
         // `.tollgate/wheels` is the fetch sandbox's only writable part of the project.
         std::fs::create_dir_all(&wheels)
             .with_context(|| format!("creating {}", wheels.display()))?;
-        let fetch_plan = pip_fetch_plan(args, &project, plan.home(), support)?;
-        fetch_plan.check()?;
+        let fetch_plan = pip_plan.as_ref().context("pip's fetch sandbox")?;
         let outcome = run::run_sandboxed(
-            &fetch_plan,
+            fetch_plan,
             fetch.program.as_ref(),
             &fetch.args,
             Capture::Both,

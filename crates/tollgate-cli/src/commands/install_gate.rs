@@ -8,7 +8,6 @@
 
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use anyhow::Context;
 use tollgate_advisory::Index;
@@ -84,8 +83,12 @@ pub enum Outcome {
     Refused,
 }
 
-/// Checks the named packages, resolves, checks the resolved set.
-pub fn run(args: &InstallArgs, project: &Path) -> anyhow::Result<Outcome> {
+/// Runs one resolve command (in the project directory) and returns its exit status.
+pub type Runner<'a> = &'a dyn Fn(&str, &[OsString]) -> anyhow::Result<std::process::ExitStatus>;
+
+/// Checks the named packages, resolves (through `runner`: pip's resolve can build a
+/// direct reference, so the caller runs it in the fetch sandbox), checks the resolved set.
+pub fn run(args: &InstallArgs, project: &Path, runner: Runner<'_>) -> anyhow::Result<Outcome> {
     let config = load_config(args.config.as_deref(), project)?;
     let metadata = RegistryMetadata::from_process(false)?;
     let index = Index::open(&args.location.dir()?);
@@ -104,7 +107,7 @@ pub fn run(args: &InstallArgs, project: &Path) -> anyhow::Result<Outcome> {
     if refuse(&findings, args) {
         return Ok(Outcome::Refused);
     }
-    let resolved = resolve(args.manager, project, &args.args).and_then(|paths| {
+    let resolved = resolve(args.manager, project, &args.args, runner).and_then(|paths| {
         let inventory = inventory_of(args.manager, &paths)?;
         Ok(checker.check_inventory(&inventory)?)
     });
@@ -260,7 +263,12 @@ fn pip_report(project: &Path) -> PathBuf {
 }
 
 /// Runs the resolve step; returns the files that hold the resolved set.
-fn resolve(manager: Manager, project: &Path, args: &[OsString]) -> anyhow::Result<Vec<PathBuf>> {
+fn resolve(
+    manager: Manager,
+    project: &Path,
+    args: &[OsString],
+    runner: Runner<'_>,
+) -> anyhow::Result<Vec<PathBuf>> {
     if let Some((program, step)) = resolve_step(manager, project, args) {
         if manager == Manager::Pip {
             let dir = project.join(".tollgate");
@@ -274,11 +282,7 @@ fn resolve(manager: Manager, project: &Path, args: &[OsString]) -> anyhow::Resul
             "tollgate install: resolve (no artifacts, no third-party code): {program} {}",
             shown.join(" ")
         );
-        let status = Command::new(&program)
-            .args(&step)
-            .current_dir(project)
-            .status()
-            .with_context(|| format!("starting {program}"))?;
+        let status = runner(&program, &step)?;
         anyhow::ensure!(status.success(), "{program} could not resolve ({status})");
     }
     let candidates: &[&str] = match manager {
