@@ -12,5 +12,6 @@ pub mod inventory;
 pub mod policy;
 pub mod run;
 pub mod scan;
+pub mod shim;
 pub mod trust;
 pub mod venv_guard;
