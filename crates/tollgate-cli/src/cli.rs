@@ -46,6 +46,9 @@ pub enum Command {
     /// Code's PreToolUse) and blocks (exit 2, reasons on stderr) installs of packages that
     /// fail `check`.
     Hook(commands::hook::HookArgs),
+    /// Wrappers for npm, npx, pnpm, pnpx, yarn, bun, bunx, pip, pip3, uv, uvx and cargo that
+    /// send installs through the gate and pass everything else to the real program.
+    Shim(commands::shim::ShimArgs),
     /// Validate tollgate.toml and run the policy checks (bans, sources, hashes,
     /// install-scripts, licenses, cooldown, names) on the lockfiles under PATH.
     Policy(commands::policy::PolicyArgs),

@@ -33,6 +33,7 @@ fn main() -> ExitCode {
         Command::Init(args) => commands::init::run(&args),
         Command::Check(args) => commands::check::run(&args),
         Command::Hook(args) => commands::hook::run(&args),
+        Command::Shim(args) => commands::shim::run(&args),
         Command::Policy(args) => commands::policy::run(&args),
         Command::Trust(args) => commands::trust::run(&args),
     };

@@ -51,7 +51,7 @@ fn fake_home() -> TempDir {
 }
 
 #[test]
-fn hostile_postinstall_is_stopped_and_reported_while_the_install_completes() {
+fn hostile_postinstall_is_judged_malicious_and_never_runs() {
     if !available("npm") {
         println!("skipped: npm is not installed");
         return;
@@ -86,19 +86,19 @@ fn hostile_postinstall_is_stopped_and_reported_while_the_install_completes() {
         .current_dir(&project)
         // The fetch phase runs in the sandbox: the local tarball outside the project must
         // be allowed.
-        .args(["install", "npm", "--allow-read"])
+        .args(["install", "--allow-missing-db", "npm", "--allow-read"])
         .arg(work.path())
         .args(["--", "--offline", "--no-audit", "--no-fund"])
         .timeout(Duration::from_secs(120))
         .assert()
         .code(1)
         .stderr(predicate::str::contains(
-            "postinstall of hostile tried to open ~/.npmrc (denied)",
+            "the install-time code of hostile is judged malicious",
         ))
         .stderr(predicate::str::contains("planted-npm-token").not());
     assert!(
-        project.join("node_modules/hostile/steal.js").is_file(),
-        "the install itself completed"
+        !project.join("node_modules").exists(),
+        "the refused install left nothing behind"
     );
     match listener.accept() {
         Ok((mut stream, _)) => {
@@ -134,7 +134,7 @@ fn build_script_reading_ssh_fails_only_that_read() {
         .env("RUSTUP_HOME", rustup_home)
         .env_remove("CARGO_TARGET_DIR")
         .current_dir(&project)
-        .args(["install", "cargo"])
+        .args(["install", "--allow-missing-db", "cargo"])
         .timeout(Duration::from_secs(300))
         .assert()
         .code(1)
@@ -207,7 +207,7 @@ fn pip_fetch_phase_builds_a_direct_reference_in_the_sandbox() {
         .expect("binary")
         .env("HOME", home.path())
         .current_dir(&project)
-        .arg("install")
+        .args(["install", "--allow-missing-db"])
         .arg("pip")
         .arg("--allow-read")
         .arg(&package)
@@ -221,7 +221,7 @@ fn pip_fetch_phase_builds_a_direct_reference_in_the_sandbox() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains(
-            "pip's fetch phase tried to open ~/.ssh/id_rsa (denied)",
+            "pip's resolve tried to open ~/.ssh/id_rsa (denied)",
         ))
         .stderr(predicate::str::contains("planted-ssh-secret").not());
     assert!(!stolen.exists(), "ESCAPE: the fetch phase read ~/.ssh");
@@ -273,7 +273,14 @@ fn npm_postinstall_cannot_plant_configuration_in_the_project() {
         .current_dir(&project)
         // The fetch phase runs in the sandbox: the local tarball outside the project must
         // be allowed.
-        .args(["install", "npm", "--allow-read"])
+        .args([
+            "install",
+            "--allow-missing-db",
+            "--allow",
+            "planting",
+            "npm",
+            "--allow-read",
+        ])
         .arg(work.path())
         .args(["--", "--offline", "--no-audit", "--no-fund"])
         .timeout(Duration::from_secs(120))
@@ -290,11 +297,11 @@ fn npm_postinstall_cannot_plant_configuration_in_the_project() {
 }
 
 /// A package manager that reads the user's SSH key: what a compromised manager, or a
-/// tarball that exploits one, does in the fetch phase.
+/// tarball or project file that exploits one, does when the gate first runs it (resolve).
 const STEALING_MANAGER: &str = "#!/bin/sh\ncat \"$HOME/.ssh/id_rsa\" || exit 1\n";
 
 #[test]
-fn every_fetch_phase_runs_in_the_sandbox() {
+fn every_resolve_and_fetch_phase_runs_in_the_sandbox() {
     let home = fake_home();
     let work = TempDir::new().expect("work");
     let bin = work.path().join("bin");
@@ -304,12 +311,14 @@ fn every_fetch_phase_runs_in_the_sandbox() {
         bin.display(),
         std::env::var("PATH").unwrap_or_default()
     );
-    for (manager, program) in [
-        ("npm", "npm"),
-        ("pnpm", "pnpm"),
-        ("yarn", "yarn"),
-        ("uv", "uv"),
-        ("cargo", "cargo"),
+    // Yarn has no resolve step yet (the gate checks the yarn.lock there is), so the fetch
+    // phase is the first to run it.
+    for (manager, program, first_step) in [
+        ("npm", "npm", "resolve"),
+        ("pnpm", "pnpm", "resolve"),
+        ("yarn", "yarn", "fetch phase"),
+        ("uv", "uv", "resolve"),
+        ("cargo", "cargo", "resolve"),
     ] {
         let fake = bin.join(program);
         std::fs::write(&fake, STEALING_MANAGER).expect("fake manager");
@@ -330,14 +339,14 @@ fn every_fetch_phase_runs_in_the_sandbox() {
             .env("HOME", home.path())
             .env("PATH", &path)
             .current_dir(&project)
-            .args(["install", manager])
+            .args(["install", "--allow-missing-db", manager])
             .timeout(Duration::from_secs(60))
             .assert()
             .code(2)
             .stdout(predicate::str::contains("planted-ssh-secret").not())
             .stderr(predicate::str::contains("planted-ssh-secret").not())
             .stderr(predicate::str::contains(format!(
-                "{manager}'s fetch phase tried to open ~/.ssh/id_rsa (denied)"
+                "{manager}'s {first_step} tried to open ~/.ssh/id_rsa (denied)"
             )));
         std::fs::remove_file(&fake).expect("clean up");
     }
@@ -414,7 +423,7 @@ fn npm_postinstall_cannot_hijack_another_packages_shim_or_files() {
         .expect("binary")
         .env("HOME", home.path())
         .current_dir(&project)
-        .args(["install", "npm", "--allow-read"])
+        .args(["install", "--allow-missing-db", "npm", "--allow-read"])
         .arg(work.path())
         .args(["--", "--offline", "--no-audit", "--no-fund"])
         .timeout(Duration::from_secs(120))

@@ -8,13 +8,17 @@
 //! the one an install would get now ([`resolve`]). It fails closed: an empty or invalid
 //! name, a missing advisory index and missing registry metadata are [`GateError`]s unless
 //! the checker was told to allow gaps, which it then lists in the report's `notes`.
-//! [`command`] finds the packages of shell install commands (`pip install X`, `npm i X`).
+//! [`Checker::check_inventory`] ([`pipeline`]) checks a whole resolved set the same way,
+//! for `tollgate install`. [`command`] finds the packages of shell install commands (`pip install X`, `npm i X`).
 //!
 //! Registry facts come through [`PackageFacts`] (the CLI's registry client implements it),
 //! so this crate does no I/O of its own besides reading the advisory index it is given.
 
 pub mod command;
+pub mod pipeline;
 pub mod resolve;
+
+pub use pipeline::refusals;
 
 use serde::Serialize;
 use tollgate_advisory::{AdvisoryKind, Index, Matcher};
@@ -181,6 +185,21 @@ impl<'a> Checker<'a> {
             missing_index,
             allow_missing,
         })
+    }
+
+    /// A checker for `tollgate install`: as [`Checker::new`], and names at `deny` unless
+    /// the policy turns them off (the install default refuses typosquats and names that do
+    /// not exist).
+    pub fn for_install(
+        mut config: Config,
+        facts: &'a dyn PackageFacts,
+        index: Result<Index, tollgate_advisory::Error>,
+        allow_missing: bool,
+    ) -> Result<Checker<'a>, GateError> {
+        if config.names.level == Level::Warn {
+            config.names.level = Level::Deny;
+        }
+        Checker::new(config, facts, index, allow_missing)
     }
 
     /// Checks `spec` (`NAME` or `NAME@VERSION`; a leading `@` is an npm scope).

@@ -147,6 +147,26 @@ impl Address {
     fn default_for(url: &str) -> Self {
         Address::new(url, Origin::Default)
     }
+
+    /// The TCP port the address is reached on: its explicit port, else the scheme's (80 for
+    /// `http`, 443 for `https`); `None` for a scheme that is neither, or a malformed port.
+    pub fn port(&self) -> Option<u16> {
+        let (scheme, rest) = self.url.split_once("://")?;
+        let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+        let host_port = authority.rsplit_once('@').map_or(authority, |(_, hp)| hp);
+        // `[::1]:8080`: the port follows the closing bracket of an IPv6 literal.
+        let after_host = host_port
+            .rsplit_once(']')
+            .map_or(host_port, |(_, tail)| tail);
+        match after_host.rsplit_once(':') {
+            Some((_, port)) => port.parse().ok(),
+            None => match scheme.to_ascii_lowercase().as_str() {
+                "http" => Some(80),
+                "https" => Some(443),
+                _ => None,
+            },
+        }
+    }
 }
 
 /// The registries tollgate talks to, with their origins.
@@ -213,6 +233,24 @@ impl RegistryConfig {
             LockfileFormat::UvLock => &self.uv_index,
             _ => &self.pip_index,
         }
+    }
+
+    /// The TCP ports of every configured registry, sorted and without repeats: what a
+    /// package manager's fetch needs to reach besides the public registries.
+    pub fn ports(&self) -> Vec<u16> {
+        let mut ports: Vec<u16> = [
+            &self.npm,
+            &self.pip_index,
+            &self.uv_index,
+            &self.cargo_index,
+        ]
+        .into_iter()
+        .chain(self.npm_scopes.values())
+        .filter_map(Address::port)
+        .collect();
+        ports.sort_unstable();
+        ports.dedup();
+        ports
     }
 
     /// A human-readable account of every address and its origin (`--explain`).
@@ -600,5 +638,17 @@ mod tests {
             Some((5, "index-url", "b"))
         );
         assert_eq!(ini_value(text, "other", &["index-url"]), None);
+    }
+
+    #[test]
+    fn address_ports() {
+        let port = |url: &str| Address::new(url, Origin::Default).port();
+        assert_eq!(port("https://registry.npmjs.org"), Some(443));
+        assert_eq!(port("http://127.0.0.1:4873/"), Some(4873));
+        assert_eq!(port("https://user:pw@npm.corp:8443/r/"), Some(8443));
+        assert_eq!(port("http://[::1]:9000/simple/"), Some(9000));
+        assert_eq!(port("http://[::1]/simple/"), Some(80));
+        assert_eq!(port("https://host:99999/"), None);
+        assert_eq!(port("file:///srv/index"), None);
     }
 }

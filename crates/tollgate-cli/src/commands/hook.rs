@@ -21,6 +21,7 @@ use tollgate_advisory::Index;
 use tollgate_gate::{Checker, command};
 
 use crate::commands::db::DbLocation;
+use crate::commands::install_gate::escape;
 use crate::commands::policy::load_config;
 use crate::exit::Status;
 use crate::registry::RegistryMetadata;
@@ -79,28 +80,7 @@ pub fn run(args: &HookArgs) -> anyhow::Result<Status> {
     if installs.is_empty() {
         return Ok(Status::Clean);
     }
-    let blocked = "tollgate cannot check this install, so it is blocked";
-    let config = load_config(args.config.as_deref(), std::path::Path::new(".")).context(blocked)?;
-    let metadata = RegistryMetadata::from_process(args.offline).context(blocked)?;
-    let index = Index::open(&args.location.dir().context(blocked)?);
-    let checker = Checker::new(config, &metadata, index, args.allow_missing_db).context(blocked)?;
-    let mut refusals = Vec::new();
-    for install in &installs {
-        let report = checker
-            .check(install.ecosystem, &install.spec)
-            .with_context(|| {
-                format!(
-                    "tollgate cannot check {} {}, so the install is blocked",
-                    install.ecosystem, install.spec
-                )
-            })?;
-        for finding in &report.findings {
-            refusals.push(format!(
-                "{} {}: {} [{}]",
-                install.ecosystem, install.spec, finding.summary, finding.code
-            ));
-        }
-    }
+    let refusals = refusals(args, &installs)?;
     if refusals.is_empty() {
         return Ok(Status::Clean);
     }
@@ -113,6 +93,37 @@ pub fn run(args: &HookArgs) -> anyhow::Result<Status> {
          the one wanted, a person can allow it in tollgate.toml."
     );
     Ok(Status::Error)
+}
+
+/// Each failing package of `installs`, as one line (escaped); an error when a check
+/// cannot be made (which callers treat as a block).
+pub fn refusals(args: &HookArgs, installs: &[command::Install]) -> anyhow::Result<Vec<String>> {
+    let blocked = "tollgate cannot check this install, so it is blocked";
+    let config = load_config(args.config.as_deref(), std::path::Path::new(".")).context(blocked)?;
+    let metadata = RegistryMetadata::from_process(args.offline).context(blocked)?;
+    let index = Index::open(&args.location.dir().context(blocked)?);
+    let checker = Checker::new(config, &metadata, index, args.allow_missing_db).context(blocked)?;
+    let mut refusals = Vec::new();
+    for install in installs {
+        let report = checker
+            .check(install.ecosystem, &install.spec)
+            .with_context(|| {
+                format!(
+                    "tollgate cannot check {} {}, so the install is blocked",
+                    install.ecosystem, install.spec
+                )
+            })?;
+        for finding in &report.findings {
+            refusals.push(format!(
+                "{} {}: {} [{}]",
+                install.ecosystem,
+                escape(&install.spec),
+                escape(&finding.summary),
+                finding.code
+            ));
+        }
+    }
+    Ok(refusals)
 }
 
 /// The tools whose input is a shell command (Claude Code's `Bash`; other agents' names).

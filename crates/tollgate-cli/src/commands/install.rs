@@ -1,9 +1,12 @@
-//! `tollgate install <manager> [-- ARGS...]`: a two-phase install. The fetch phase runs
-//! the package manager with the network on and every way of running third-party code
-//! switched off by its own flags; the execute phase runs the install-time code (npm
+//! `tollgate install <manager> [-- ARGS...]`: the gate, then a two-phase install. The gate
+//! ([`install_gate`]) checks the named packages, has the manager resolve without fetching
+//! or running anything, checks the resolved set and refuses (project restored) when
+//! anything fails. Then the fetch phase runs the package manager with the network on and
+//! every way of running third-party code switched off by its own flags, in a networked
+//! sandbox of its own (pip's cannot be kept from building direct references; the others
+//! read attacker-controlled files); the execute phase runs the install-time code (npm
 //! lifecycle scripts, Python builds, build scripts) in the sandbox with the network off.
-//! Every fetch phase runs in a networked sandbox of its own (pip's cannot be kept from
-//! building direct references; the others read attacker-controlled files). The exact commands and the documentation they were checked against are in
+//! The exact commands and the documentation they were checked against are in
 //! docs/sandbox.md.
 
 use std::ffi::OsString;
@@ -14,6 +17,12 @@ use anyhow::Context;
 use clap::{Args, ValueEnum};
 use tollgate_sandbox::{Cache, KernelSupport, Plan, fetch, guard};
 
+use tollgate_analysis::{JudgeOptions, PackageFiles, VerdictLevel, analyze_package_with};
+use tollgate_model::Severity;
+use tollgate_registry::{ConfigInputs, RegistryConfig};
+
+use crate::commands::db::DbLocation;
+use crate::commands::install_gate::{self, Outcome, escape};
 use crate::commands::run::{self, Capture, SandboxArgs};
 use crate::commands::venv_guard;
 use crate::exit::Status;
@@ -58,8 +67,26 @@ pub struct InstallArgs {
     /// What the execute-phase sandbox allows.
     #[command(flatten)]
     pub sandbox: SandboxArgs,
-    /// Extra arguments: for npm/pnpm/yarn the fetch command's, for pip and uv both
-    /// phases' (e.g. `-r requirements.txt`), for cargo the build's (e.g. `--release`).
+    /// The advisory index.
+    #[command(flatten)]
+    pub location: DbLocation,
+    /// The policy file (default: `tollgate.toml` in the project).
+    #[arg(long, value_name = "PATH")]
+    pub config: Option<PathBuf>,
+    /// Refuse the install when a finding is at or above this severity (info, low, medium,
+    /// high, critical); malicious-package records always refuse.
+    #[arg(long, value_name = "SEVERITY", default_value = "high")]
+    pub fail_on: Severity,
+    /// A one-off exception: findings for PACKAGE do not refuse the install, and its
+    /// install-time code may run when judged suspicious (never when malicious).
+    #[arg(long = "allow", value_name = "PACKAGE")]
+    pub allow: Vec<String>,
+    /// Install even without an advisory index (what was not checked is printed).
+    #[arg(long)]
+    pub allow_missing_db: bool,
+    /// Extra arguments: package names to add and options. npm/pnpm/yarn/uv: names go to
+    /// the resolve step, options (write `--opt=value`) to resolve and fetch; pip: both
+    /// phases (e.g. `-r requirements.txt`); cargo: names to `cargo add`, options to the build.
     #[arg(last = true, value_name = "ARGS")]
     pub args: Vec<OsString>,
 }
@@ -107,6 +134,22 @@ pub fn run(args: &InstallArgs) -> anyhow::Result<Status> {
         return Ok(Status::Clean);
     }
     plan.check()?;
+    if args.manager == Manager::Pip {
+        // pip's resolve writes its report under `.tollgate`, the sandbox's writable part.
+        let dir = project.join(".tollgate");
+        std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+    }
+    // The resolve step runs the manager on attacker-controlled files (and pip builds direct
+    // references while resolving): it gets the same sandbox as the fetch phase.
+    let fetch_plan = fetch_plan(args, &project, plan.home(), support)?;
+    let resolve_who = format!("{}'s resolve", manager_name(args.manager));
+    let runner = |program: &str, step: &[OsString]| {
+        run_in_fetch_sandbox(&fetch_plan, &resolve_who, program, step)
+    };
+    let snapshot = match install_gate::run(args, &project, &runner)? {
+        Outcome::Passed(snapshot) => snapshot,
+        Outcome::Refused => return Ok(Status::Findings),
+    };
     let wheels = project.join(".tollgate").join("wheels");
     let fetch = fetch_step(args.manager, &project, &wheels, &args.args);
     eprintln!(
@@ -118,7 +161,8 @@ pub fn run(args: &InstallArgs) -> anyhow::Result<Status> {
         std::fs::create_dir_all(&wheels)
             .with_context(|| format!("creating {}", wheels.display()))?;
     }
-    let status = run_fetch(args, &project, plan.home(), support, &fetch)?;
+    let who = format!("{}'s fetch phase", manager_name(args.manager));
+    let status = run_in_fetch_sandbox(&fetch_plan, &who, fetch.program, &fetch.args)?;
     if !status.success() {
         anyhow::bail!("the fetch phase failed ({}): {status}", fetch.display());
     }
@@ -133,7 +177,13 @@ pub fn run(args: &InstallArgs) -> anyhow::Result<Status> {
                 networked.check()?;
                 Some(networked)
             };
-            run_node_scripts(args, &project, &plan, networked.as_ref())?
+            match run_node_scripts(args, &project, &plan, networked.as_ref())? {
+                Some(failures) => failures,
+                None => {
+                    snapshot.restore()?;
+                    return Ok(Status::Findings);
+                }
+            }
         }
         Manager::Pip => {
             let guard =
@@ -238,13 +288,12 @@ fn outputs_for(manager: Manager, project: &Path) -> anyhow::Result<Option<Vec<Pa
 /// Every fetch phase runs in a networked sandbox of its own (`tollgate_sandbox::fetch`):
 /// the manager's credentials and cache, TCP to 80/443 and the `--allow-connect` ports, no
 /// other file of `$HOME`.
-fn run_fetch(
+fn fetch_plan(
     args: &InstallArgs,
     project: &Path,
     home: &Path,
     support: KernelSupport,
-    fetch: &Step,
-) -> anyhow::Result<std::process::ExitStatus> {
+) -> anyhow::Result<Plan> {
     let manager = match args.manager {
         Manager::Npm => fetch::Manager::Npm,
         Manager::Pnpm => fetch::Manager::Pnpm,
@@ -256,17 +305,37 @@ fn run_fetch(
     let extra = fetch::Extra {
         read_only: args.sandbox.allow_read.clone(),
         read_write: args.sandbox.allow_write.clone(),
-        connect_ports: args.sandbox.allow_connect.clone(),
+        connect_ports: fetch_ports(args, project),
         allow_weaker: args.sandbox.allow_weaker,
     };
     let plan = Plan::new(fetch::policy(manager, project, home, &extra), support)?;
     plan.check()?;
-    let outcome = run::run_sandboxed(&plan, fetch.program.as_ref(), &fetch.args, Capture::Both)?;
+    Ok(plan)
+}
+
+/// The ports the fetch may reach beyond 80 and 443: `--allow-connect`, and the port of every
+/// registry the user's npm/pip/uv/cargo settings name (a private registry on 4873 or 8443).
+fn fetch_ports(args: &InstallArgs, project: &Path) -> Vec<u16> {
+    let registries = RegistryConfig::discover(&ConfigInputs::from_process(project));
+    let mut ports = args.sandbox.allow_connect.clone();
+    ports.extend(registries.ports());
+    ports.sort_unstable();
+    ports.dedup();
+    ports
+}
+
+/// Runs one step of the manager in its fetch sandbox and reports what was denied.
+fn run_in_fetch_sandbox(
+    plan: &Plan,
+    who: &str,
+    program: &str,
+    args: &[OsString],
+) -> anyhow::Result<std::process::ExitStatus> {
+    let outcome = run::run_sandboxed(plan, program.as_ref(), args, Capture::Both)?;
     if let Some(signal) = outcome.interrupted {
-        anyhow::bail!("interrupted by signal {signal}; the fetch phase was killed");
+        anyhow::bail!("interrupted by signal {signal}; {who} was killed");
     }
-    let who = format!("{}'s fetch phase", manager_name(args.manager));
-    run::report_denials(&mut std::io::stderr().lock(), &who, &outcome.denials)
+    run::report_denials(&mut std::io::stderr().lock(), who, &outcome.denials)
         .context("writing to standard error")?;
     Ok(outcome.status)
 }
@@ -318,14 +387,13 @@ fn sandbox_env(manager: Manager) -> Vec<(OsString, OsString)> {
 /// The fetch-phase command: network on, no third-party code.
 fn fetch_step(manager: Manager, project: &Path, wheels: &Path, extra: &[OsString]) -> Step {
     match manager {
-        Manager::Npm if project.join("package-lock.json").is_file() => {
-            Step::new("npm", &["ci", "--ignore-scripts"], extra)
-        }
-        Manager::Npm => Step::new("npm", &["install", "--ignore-scripts"], extra),
+        // The resolve step wrote the lockfile with the named packages in it: the fetch
+        // installs exactly the set that was checked.
+        Manager::Npm => Step::new("npm", &["ci", "--ignore-scripts"], &options(extra)),
         Manager::Pnpm => Step::new(
             "pnpm",
             &["install", "--frozen-lockfile", "--ignore-scripts"],
-            extra,
+            &options(extra),
         ),
         Manager::Yarn => Step::new(
             "yarn",
@@ -342,12 +410,25 @@ fn fetch_step(manager: Manager, project: &Path, wheels: &Path, extra: &[OsString
             step.args.extend(extra.iter().cloned());
             step
         }
-        Manager::Uv => Step::new("uv", &["sync", "--no-install-project", "--no-build"], extra),
+        Manager::Uv => Step::new(
+            "uv",
+            &["sync", "--no-install-project", "--no-build"],
+            &options(extra),
+        ),
         Manager::Cargo if project.join("Cargo.lock").is_file() => {
             Step::new("cargo", &["fetch", "--locked"], &[])
         }
         Manager::Cargo => Step::new("cargo", &["fetch"], &[]),
     }
+}
+
+/// The options among `extra` (the names went to the resolve step).
+fn options(extra: &[OsString]) -> Vec<OsString> {
+    extra
+        .iter()
+        .filter(|arg| arg.to_string_lossy().starts_with('-'))
+        .cloned()
+        .collect()
 }
 
 /// The execute-phase command for the managers that run everything in one step.
@@ -364,9 +445,9 @@ fn execute_step(manager: Manager, wheels: &Path, extra: &[OsString]) -> Step {
             step.args.extend(extra.iter().cloned());
             step
         }
-        Manager::Uv => Step::new("uv", &["sync", "--offline"], extra),
+        Manager::Uv => Step::new("uv", &["sync", "--offline"], &options(extra)),
         Manager::Npm | Manager::Yarn => Step::new("npm", &["rebuild", "--foreground-scripts"], &[]),
-        Manager::Cargo => Step::new("cargo", &["build", "--offline"], extra),
+        Manager::Cargo => Step::new("cargo", &["build", "--offline"], &options(extra)),
     }
 }
 
@@ -397,14 +478,29 @@ fn run_step(plan: &Plan, step: &Step, who: &str, network: &str) -> anyhow::Resul
 }
 
 /// npm and Yarn: rebuild each package that has install scripts on its own, so that every
-/// denial is attributed to the package whose script caused it.
+/// denial is attributed to the package whose script caused it. First each one's
+/// install-time code is analysed; `None` (nothing run) when one is judged malicious, or
+/// suspicious without `--allow`, or cannot be analysed.
 fn run_node_scripts(
     args: &InstallArgs,
     project: &Path,
     offline: &Plan,
     networked: Option<&Plan>,
-) -> anyhow::Result<usize> {
+) -> anyhow::Result<Option<usize>> {
     let packages = scripted_packages(&project.join("node_modules"))?;
+    let mut refused = false;
+    for package in packages
+        .iter()
+        .filter(|p| !args.skip_scripts.contains(&p.name))
+    {
+        for dir in &package.dirs {
+            refused |= !install_code_passes(args, &package.name, dir);
+        }
+    }
+    if refused {
+        eprintln!("tollgate install: nothing was run; the project is restored");
+        return Ok(None);
+    }
     eprintln!(
         "tollgate install: execute (sandbox): {} package(s) with install scripts",
         packages.len()
@@ -436,7 +532,47 @@ fn run_node_scripts(
         failures += run_step(plan, &step, &who, network)?;
         failures += report_output_changes(&who, guard.check_and_undo(), project);
     }
-    Ok(failures)
+    Ok(Some(failures))
+}
+
+/// Judges the install-time code in `dir` before it may run: clean passes, suspicious
+/// passes only with `--allow NAME`; malicious or unanalysable code is refused (and said so).
+fn install_code_passes(args: &InstallArgs, name: &str, dir: &Path) -> bool {
+    let shown = escape(name);
+    let verdict = PackageFiles::from_directory(dir)
+        .and_then(|files| analyze_package_with(name, &files, &JudgeOptions::default()));
+    match verdict.map(|report| report.verdict) {
+        Ok(verdict) if verdict.level == VerdictLevel::Clean => true,
+        Ok(verdict)
+            if verdict.level == VerdictLevel::Suspicious
+                && args.allow.iter().any(|a| a == name) =>
+        {
+            eprintln!("tollgate install: {shown} is judged suspicious; allowed by --allow");
+            true
+        }
+        Ok(verdict) => {
+            let reasons: Vec<String> = verdict
+                .reasons
+                .iter()
+                .map(|r| escape(&format!("{} at {}:{}: {}", r.rule, r.file, r.line, r.why)))
+                .collect();
+            eprintln!(
+                "tollgate install: refused: the install-time code of {shown} is judged {} (score {}, {}): {}",
+                verdict.level.as_str(),
+                verdict.score,
+                escape(&dir.display().to_string()),
+                reasons.join("; ")
+            );
+            false
+        }
+        Err(error) => {
+            eprintln!(
+                "tollgate install: refused: the install-time code of {shown} cannot be analysed: {}",
+                escape(&error.to_string())
+            );
+            false
+        }
+    }
 }
 
 /// A package under node_modules with install-time scripts.
@@ -595,8 +731,14 @@ mod tests {
         let dir = Path::new("/nonexistent");
         let wheels = Path::new("/w");
         assert_eq!(
-            fetch_step(Manager::Npm, dir, wheels, none).display(),
-            "npm install --ignore-scripts"
+            fetch_step(
+                Manager::Npm,
+                dir,
+                wheels,
+                &["left-pad".into(), "--offline".into()]
+            )
+            .display(),
+            "npm ci --ignore-scripts --offline"
         );
         assert_eq!(
             fetch_step(Manager::Cargo, dir, wheels, none).display(),

@@ -1,0 +1,346 @@
+//! The gate of `tollgate install`: before anything is fetched, the packages named on the
+//! command line are checked by name (typosquat, existence, bans, malicious-package records),
+//! the package manager resolves the set into its lockfile without fetching artifacts or
+//! running any third-party code, and the resolved set is checked with `tollgate-gate`'s
+//! pipeline ([`Checker::check_inventory`]). When anything fails, each failing package is
+//! printed with its rule and evidence, the manifest and lockfile are written back byte for
+//! byte, and the install stops (exit 1). The resolve commands are in [`resolve_step`].
+
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use tollgate_advisory::Index;
+use tollgate_gate::{Checker, command, refusals};
+use tollgate_lockfile::Inventory;
+use tollgate_model::{Ecosystem, Finding, Lockfile, LockfileFormat, Package};
+
+use crate::commands::install::{InstallArgs, Manager};
+use crate::commands::policy::load_config;
+use crate::registry::RegistryMetadata;
+
+/// The manifest and lockfile as they were before the gate ran, and whether the install
+/// directory existed, so that a refusal leaves the project as it was.
+pub struct Snapshot {
+    files: Vec<(PathBuf, Option<Vec<u8>>)>,
+    installed: Option<PathBuf>,
+}
+
+impl Snapshot {
+    /// Records the files `manager` may change in `project`.
+    pub fn take(manager: Manager, project: &Path) -> anyhow::Result<Snapshot> {
+        let names: &[&str] = match manager {
+            Manager::Npm => &["package.json", "package-lock.json", "npm-shrinkwrap.json"],
+            Manager::Pnpm => &["package.json", "pnpm-lock.yaml"],
+            Manager::Yarn => &["package.json", "yarn.lock"],
+            Manager::Pip => &[],
+            Manager::Uv => &["pyproject.toml", "uv.lock"],
+            Manager::Cargo => &["Cargo.toml", "Cargo.lock"],
+        };
+        let mut files = Vec::new();
+        for name in names {
+            let path = project.join(name);
+            let bytes = match std::fs::read(&path) {
+                Ok(bytes) => Some(bytes),
+                Err(error) if error.kind() == std::io::ErrorKind::NotFound => None,
+                Err(error) => {
+                    return Err(error).with_context(|| format!("reading {}", path.display()));
+                }
+            };
+            files.push((path, bytes));
+        }
+        let installed = match manager {
+            Manager::Npm | Manager::Pnpm | Manager::Yarn => Some(project.join("node_modules")),
+            _ => None,
+        }
+        .filter(|dir| !dir.exists());
+        Ok(Snapshot { files, installed })
+    }
+
+    /// Writes every recorded file back (removing those that did not exist) and removes an
+    /// install directory the install made.
+    pub fn restore(&self) -> anyhow::Result<()> {
+        for (path, bytes) in &self.files {
+            match bytes {
+                Some(bytes) => std::fs::write(path, bytes),
+                None if path.exists() => std::fs::remove_file(path),
+                None => Ok(()),
+            }
+            .with_context(|| format!("restoring {}", path.display()))?;
+        }
+        if let Some(dir) = self.installed.as_ref().filter(|dir| dir.exists()) {
+            std::fs::remove_dir_all(dir).with_context(|| format!("removing {}", dir.display()))?;
+        }
+        Ok(())
+    }
+}
+
+/// What the gate decided.
+pub enum Outcome {
+    /// Everything passed; the snapshot restores the project if a later phase refuses.
+    Passed(Snapshot),
+    /// Something failed; the project is as it was.
+    Refused,
+}
+
+/// Runs one resolve command (in the project directory) and returns its exit status.
+pub type Runner<'a> = &'a dyn Fn(&str, &[OsString]) -> anyhow::Result<std::process::ExitStatus>;
+
+/// Checks the named packages, resolves (through `runner`: pip's resolve can build a
+/// direct reference, so the caller runs it in the fetch sandbox), checks the resolved set.
+pub fn run(args: &InstallArgs, project: &Path, runner: Runner<'_>) -> anyhow::Result<Outcome> {
+    let config = load_config(args.config.as_deref(), project)?;
+    let metadata = RegistryMetadata::from_process(false)?;
+    let index = Index::open(&args.location.dir()?);
+    let checker = Checker::for_install(config, &metadata, index, args.allow_missing_db)?;
+    for gap in checker.gaps() {
+        eprintln!("tollgate install: note: {gap}");
+    }
+    let snapshot = Snapshot::take(args.manager, project)?;
+    let mut findings = Vec::new();
+    for install in command::installs(&named_command(args.manager, &args.args)) {
+        let report = checker
+            .check(install.ecosystem, &install.spec)
+            .with_context(|| format!("checking {} {}", install.ecosystem, install.spec))?;
+        findings.extend(report.findings);
+    }
+    if refuse(&findings, args) {
+        return Ok(Outcome::Refused);
+    }
+    let resolved = resolve(args.manager, project, &args.args, runner).and_then(|paths| {
+        let inventory = inventory_of(args.manager, &paths)?;
+        Ok(checker.check_inventory(&inventory)?)
+    });
+    match resolved {
+        Ok(findings) if refuse(&findings, args) => {
+            snapshot.restore()?;
+            Ok(Outcome::Refused)
+        }
+        Ok(_) => Ok(Outcome::Passed(snapshot)),
+        Err(error) => {
+            snapshot.restore()?;
+            Err(error.context("the resolve step failed; nothing was installed"))
+        }
+    }
+}
+
+/// Prints the refusals among `findings`; true when there is any.
+fn refuse(findings: &[Finding], args: &InstallArgs) -> bool {
+    let refused = refusals(findings, args.fail_on, &args.allow);
+    if refused.is_empty() {
+        return false;
+    }
+    eprintln!("tollgate install: refused; nothing was installed and the project is unchanged:");
+    for finding in refused {
+        let package = match (&finding.name, &finding.version) {
+            (Some(name), Some(version)) if !version.is_empty() => format!("{name}@{version}"),
+            (Some(name), _) => name.clone(),
+            _ => "(project)".to_owned(),
+        };
+        let id = finding
+            .id
+            .as_deref()
+            .map_or_else(String::new, |id| format!(" {id}"));
+        eprintln!(
+            "- {}: {} [{}{id}]: {}",
+            escape(&package),
+            finding.severity,
+            finding.code,
+            escape(&finding.summary)
+        );
+        for evidence in &finding.evidence {
+            let detail = evidence
+                .note
+                .as_deref()
+                .or(evidence.snippet.as_deref())
+                .unwrap_or_default();
+            eprintln!(
+                "    evidence: {} {}",
+                escape(&evidence.path),
+                escape(detail)
+            );
+        }
+    }
+    eprintln!("(one-off exception: --allow PACKAGE; threshold: --fail-on)");
+    true
+}
+
+/// Foreign text with control characters shown as escapes, so that a package cannot
+/// rewrite the terminal.
+pub fn escape(text: &str) -> String {
+    text.chars()
+        .flat_map(|c| {
+            if c.is_control() {
+                c.escape_default().collect::<Vec<_>>()
+            } else {
+                vec![c]
+            }
+        })
+        .collect()
+}
+
+/// The install command the arguments amount to, for finding the names they add.
+fn named_command(manager: Manager, args: &[OsString]) -> String {
+    let verb = match manager {
+        Manager::Npm | Manager::Pip => "install",
+        _ => "add",
+    };
+    let program = match manager {
+        Manager::Npm => "npm",
+        Manager::Pnpm => "pnpm",
+        Manager::Yarn => "yarn",
+        Manager::Pip => "pip",
+        Manager::Uv => "uv",
+        Manager::Cargo => "cargo",
+    };
+    let mut line = format!("{program} {verb}");
+    for arg in args {
+        line.push_str(" '");
+        line.push_str(&arg.to_string_lossy().replace('\'', r"'\''"));
+        line.push('\'');
+    }
+    line
+}
+
+/// Whether `args` name packages (anything that is not an option).
+fn names_given(args: &[OsString]) -> bool {
+    args.iter()
+        .any(|arg| !arg.to_string_lossy().starts_with('-'))
+}
+
+/// The resolve command: writes the lockfile (or pip's report) without fetching artifacts
+/// where the manager allows it and never running third-party code. `None`: the manager
+/// has no such mode (Yarn classic), and the existing lockfile is checked as it is.
+fn resolve_step(
+    manager: Manager,
+    project: &Path,
+    args: &[OsString],
+) -> Option<(String, Vec<OsString>)> {
+    let named = names_given(args);
+    let (program, fixed): (&str, &[&str]) = match manager {
+        Manager::Npm => (
+            "npm",
+            &[
+                "install",
+                "--package-lock-only",
+                "--ignore-scripts",
+                "--no-audit",
+                "--no-fund",
+            ],
+        ),
+        Manager::Pnpm if named => ("pnpm", &["add", "--lockfile-only", "--ignore-scripts"]),
+        Manager::Pnpm => ("pnpm", &["install", "--lockfile-only", "--ignore-scripts"]),
+        Manager::Yarn => return None,
+        Manager::Pip => (
+            "python3",
+            &[
+                "-m",
+                "pip",
+                "install",
+                "--dry-run",
+                "--ignore-installed",
+                "--quiet",
+                "--only-binary=:all:",
+            ],
+        ),
+        Manager::Uv if named => ("uv", &["add", "--no-sync", "--no-build"]),
+        Manager::Uv => ("uv", &["lock", "--no-build"]),
+        Manager::Cargo if named => ("cargo", &["add"]),
+        Manager::Cargo if project.join("Cargo.lock").is_file() => return None,
+        Manager::Cargo => ("cargo", &["generate-lockfile"]),
+    };
+    let mut all: Vec<OsString> = fixed.iter().map(OsString::from).collect();
+    if manager == Manager::Pip {
+        all.push("--report".into());
+        all.push(pip_report(project).into_os_string());
+    }
+    all.extend(args.iter().cloned());
+    Some((program.to_owned(), all))
+}
+
+fn pip_report(project: &Path) -> PathBuf {
+    project.join(".tollgate").join("pip-report.json")
+}
+
+/// Runs the resolve step; returns the files that hold the resolved set.
+fn resolve(
+    manager: Manager,
+    project: &Path,
+    args: &[OsString],
+    runner: Runner<'_>,
+) -> anyhow::Result<Vec<PathBuf>> {
+    if let Some((program, step)) = resolve_step(manager, project, args) {
+        if manager == Manager::Pip {
+            let dir = project.join(".tollgate");
+            std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+        }
+        let shown: Vec<String> = step
+            .iter()
+            .map(|a| a.to_string_lossy().into_owned())
+            .collect();
+        eprintln!(
+            "tollgate install: resolve (no artifacts, no third-party code): {program} {}",
+            shown.join(" ")
+        );
+        let status = runner(&program, &step)?;
+        anyhow::ensure!(status.success(), "{program} could not resolve ({status})");
+    }
+    let candidates: &[&str] = match manager {
+        Manager::Npm => &["npm-shrinkwrap.json", "package-lock.json"],
+        Manager::Pnpm => &["pnpm-lock.yaml"],
+        Manager::Yarn => &["yarn.lock"],
+        Manager::Pip => return Ok(vec![pip_report(project)]),
+        Manager::Uv => &["uv.lock"],
+        Manager::Cargo => &["Cargo.lock"],
+    };
+    let found: Vec<PathBuf> = candidates
+        .iter()
+        .map(|name| project.join(name))
+        .filter(|path| path.is_file())
+        .take(1)
+        .collect();
+    anyhow::ensure!(
+        !found.is_empty() || manager == Manager::Yarn,
+        "the resolve step wrote no lockfile ({})",
+        candidates.join(" or ")
+    );
+    Ok(found)
+}
+
+/// The resolved set as an inventory: a lockfile parsed, or pip's installation report.
+fn inventory_of(manager: Manager, paths: &[PathBuf]) -> anyhow::Result<Inventory> {
+    if manager != Manager::Pip {
+        let inventory = tollgate_lockfile::inventory(paths);
+        if let Some(error) = inventory.errors.first() {
+            anyhow::bail!("the resolved lockfile cannot be read: {error}");
+        }
+        return Ok(inventory);
+    }
+    let path = &paths[0];
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    let report: serde_json::Value = serde_json::from_str(&text)
+        .with_context(|| format!("{}: pip's installation report is not JSON", path.display()))?;
+    let display = path.display().to_string();
+    let mut lockfile = Lockfile::new(&display, LockfileFormat::Requirements);
+    for (line, item) in report["install"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .enumerate()
+    {
+        let metadata = &item["metadata"];
+        match (metadata["name"].as_str(), metadata["version"].as_str()) {
+            (Some(name), Some(version)) => {
+                lockfile
+                    .packages
+                    .push(Package::new(Ecosystem::PyPI, name, version));
+            }
+            _ => anyhow::bail!("{display}: install entry {line} has no name and version"),
+        }
+    }
+    Ok(Inventory {
+        lockfiles: vec![lockfile],
+        errors: Vec::new(),
+    })
+}
