@@ -49,6 +49,9 @@ pub enum Command {
     /// Wrappers for npm, npx, pnpm, pnpx, yarn, bun, bunx, pip, pip3, uv, uvx and cargo that
     /// send installs through the gate and pass everything else to the real program.
     Shim(commands::shim::ShimArgs),
+    /// A Model Context Protocol server on stdio for coding agents: tools check_package,
+    /// scan_project and install (the gate).
+    Mcp(commands::mcp::McpArgs),
     /// Validate tollgate.toml and run the policy checks (bans, sources, hashes,
     /// install-scripts, licenses, cooldown, names) on the lockfiles under PATH.
     Policy(commands::policy::PolicyArgs),

@@ -34,6 +34,7 @@ fn main() -> ExitCode {
         Command::Check(args) => commands::check::run(&args),
         Command::Hook(args) => commands::hook::run(&args),
         Command::Shim(args) => commands::shim::run(&args),
+        Command::Mcp(args) => commands::mcp::run(&args),
         Command::Policy(args) => commands::policy::run(&args),
         Command::Trust(args) => commands::trust::run(&args),
     };

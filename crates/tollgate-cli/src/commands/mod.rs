@@ -10,6 +10,7 @@ pub mod install;
 pub mod install_code;
 pub mod install_gate;
 pub mod inventory;
+pub mod mcp;
 pub mod policies;
 pub mod policy;
 pub mod run;
