@@ -235,7 +235,13 @@ impl<'a> Checker<'a> {
         let context = tollgate_policy::Context::new(metadata, jiff::Timestamp::now());
         let mut findings = tollgate_policy::run_checks(&inventory, &self.config, &context);
         if let Some(index) = &self.index {
-            findings.extend(advisory_findings(index, &inventory, checked.is_some())?);
+            findings.extend(advisory_findings(
+                index,
+                &inventory,
+                AdvisoryScope::Name {
+                    version_known: checked.is_some(),
+                },
+            )?);
         }
         let install_time_code = checked
             .as_deref()
@@ -355,20 +361,40 @@ fn format_of(ecosystem: Ecosystem) -> LockfileFormat {
     }
 }
 
-/// Known vulnerabilities and malicious-package reports for the version checked (the same
-/// matching as `tollgate scan`), and every malicious-package record of the name whatever
-/// the version: a name once used for malware is not one to install.
+/// What [`advisory_findings`] reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum AdvisoryScope {
+    /// One name asked about before installing (`check`): the records of its version, when
+    /// known, and every malicious-package record of the name whatever the version: a name
+    /// once used for malware is not one to add without looking.
+    Name { version_known: bool },
+    /// A resolved set (`install`): the records of each exact locked version only. A MAL
+    /// record of another version (chalk 5.6.1, September 2025) does not make chalk 4.1.2
+    /// malicious, and refusing every project that depends on such a name would make the gate
+    /// unusable; the exact-version match still refuses the compromised releases.
+    Locked,
+}
+
+/// Known vulnerabilities and malicious-package reports (the same matching as `tollgate
+/// scan`), as `scope` says.
 fn advisory_findings(
     index: &Index,
     inventory: &Inventory,
-    has_version: bool,
+    scope: AdvisoryScope,
 ) -> Result<Vec<Finding>, GateError> {
+    let has_version = scope
+        != AdvisoryScope::Name {
+            version_known: false,
+        };
     let mut findings = Vec::new();
     if has_version {
         let mut matcher = Matcher::new(index);
         for lockfile in &inventory.lockfiles {
             findings.extend(matcher.match_lockfile(lockfile)?.findings);
         }
+    }
+    if scope == AdvisoryScope::Locked {
+        return Ok(findings);
     }
     for lockfile in &inventory.lockfiles {
         for package in &lockfile.packages {

@@ -1,14 +1,14 @@
 //! The gate's check of a resolved set: what `tollgate install` asks of the lockfile a
 //! package manager wrote without fetching or running anything, before it lets the fetch
 //! run. The same policy checks as [`Checker::check`] (names, bans, cooldown), the advisory
-//! index's findings for every locked version, and malicious-package records of every
-//! name; then [`refusals`] picks the findings that stop the install.
+//! index's findings for every exact locked version (malicious-package records of other
+//! versions of a name are for `check`, not for a resolved set); then [`refusals`] picks the findings that stop the install.
 
 use tollgate_advisory::AdvisoryKind;
 use tollgate_lockfile::Inventory;
 use tollgate_model::{Finding, Severity};
 
-use crate::{Checker, GateError, advisory_findings};
+use crate::{AdvisoryScope, Checker, GateError, advisory_findings};
 
 impl Checker<'_> {
     /// Every finding for the packages of `inventory` (all its lockfiles).
@@ -16,7 +16,7 @@ impl Checker<'_> {
         let context = tollgate_policy::Context::new(self.facts, jiff::Timestamp::now());
         let mut findings = tollgate_policy::run_checks(inventory, &self.config, &context);
         if let Some(index) = &self.index {
-            findings.extend(advisory_findings(index, inventory, true)?);
+            findings.extend(advisory_findings(index, inventory, AdvisoryScope::Locked)?);
         }
         Ok(findings)
     }
