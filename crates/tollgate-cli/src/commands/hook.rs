@@ -26,7 +26,7 @@ use crate::commands::policy::load_config;
 use crate::exit::Status;
 use crate::registry::RegistryMetadata;
 
-/// `tollgate hook`.
+/// `tollgate hook` (and `tollgate mcp`, whose tool calls take the same flags).
 #[derive(Debug, Args)]
 pub struct HookArgs {
     /// The policy file (default: `tollgate.toml` in the current directory).
@@ -39,7 +39,7 @@ pub struct HookArgs {
     #[command(flatten)]
     pub location: DbLocation,
     /// Check even without an advisory index or registry metadata; without it, either
-    /// missing blocks the install.
+    /// missing fails closed (the hook blocks the install, an MCP tool call is an error).
     #[arg(long)]
     pub allow_missing_db: bool,
 }

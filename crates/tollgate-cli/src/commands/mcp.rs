@@ -17,10 +17,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use anyhow::Context;
-use clap::Args;
 use serde_json::{Value, json};
 
-use crate::commands::db::DbLocation;
 use crate::exit::Status;
 
 /// The protocol revision answered when the client asks for one this server does not know.
@@ -33,23 +31,9 @@ const MAX_LINE: usize = 1 << 20;
 /// The managers `install` accepts (the `tollgate install` subcommand's own list).
 const MANAGERS: [&str; 6] = ["npm", "pnpm", "yarn", "pip", "uv", "cargo"];
 
-/// `tollgate mcp`.
-#[derive(Debug, Args)]
-pub struct McpArgs {
-    /// The policy file for every tool call (default: the nearest `tollgate.toml`).
-    #[arg(long, value_name = "PATH")]
-    pub config: Option<PathBuf>,
-    /// Do not ask the registry in `check_package`: the cache and the advisory index only.
-    #[arg(long)]
-    pub offline: bool,
-    /// The advisory index.
-    #[command(flatten)]
-    pub location: DbLocation,
-    /// Answer even without an advisory index or registry metadata (listed in the result);
-    /// without it, either missing makes the tool call an error.
-    #[arg(long)]
-    pub allow_missing_db: bool,
-}
+/// `tollgate mcp`: the hook's flags (policy file, `--offline`, `--db`, `--allow-missing-db`),
+/// passed on to every tool call.
+pub use crate::commands::hook::HookArgs as McpArgs;
 
 /// Serves requests until standard input ends.
 pub fn run(args: &McpArgs) -> anyhow::Result<Status> {
