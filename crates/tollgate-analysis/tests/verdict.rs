@@ -319,3 +319,38 @@ fn helper_of_another_module_only_defined_stays_passive() {
     ]);
     assert_ne!(verdict.level, VerdictLevel::Malicious, "{verdict:#?}");
 }
+
+#[test]
+fn replaced_install_command_that_runs_a_program_is_malicious() {
+    // The shape of many proof-of-concept and dropper uploads: `cmdclass` replaces
+    // `install`, and its `run` starts a program that is no build tool.
+    assert_level(
+        &[
+            PKG_INFO,
+            (
+                "setup.py",
+                "import os\nfrom setuptools import setup\nfrom setuptools.command.install import install\n\
+                 class Post(install):\n    def run(self):\n        install.run(self)\n        \
+                 os.system('start payload.exe')\n\
+                 setup(name='fixture', version='1.0', cmdclass={'install': Post})\n",
+            ),
+        ],
+        VerdictLevel::Malicious,
+    );
+}
+
+#[test]
+fn replaced_install_command_that_runs_make_is_not_malicious() {
+    // Older scientific packages replace `install` to run make first: a build.
+    let verdict = verdict(&[
+        PKG_INFO,
+        (
+            "setup.py",
+            "import subprocess\nfrom setuptools import setup\nfrom setuptools.command.install import install\n\
+             class Build(install):\n    def run(self):\n        subprocess.check_call(['make', '-C', 'src'])\n        \
+             install.run(self)\n\
+             setup(name='fixture', version='1.0', cmdclass={'install': Build})\n",
+        ),
+    ]);
+    assert_eq!(verdict.level, VerdictLevel::Clean, "{verdict:#?}");
+}

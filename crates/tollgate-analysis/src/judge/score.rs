@@ -194,6 +194,26 @@ const COMBINATIONS: &[Combination] = &[
         15,
         "an overridden install command that reaches out",
     ),
+    // A replaced install command in a package that, while installing, starts a program
+    // that is no build tool, contacts the network, reads the host's identity or writes
+    // where it will run again: builds replace commands to compile, and compilers, make,
+    // cmake, git and the like do not count as programs here (`ProcessExec` leaves them
+    // out), so what is left is the shape of a post-install payload.
+    Combination {
+        first: &[SignalKind::InstallOverride],
+        second: &[
+            SignalKind::ProcessExec,
+            SignalKind::Network,
+            SignalKind::HostRecon,
+            SignalKind::Persistence,
+        ],
+        also: &[],
+        bonus: 27,
+        why: "a replaced install command, and programs, the network or the host's identity while installing",
+        install_only: true,
+        same_file: false,
+        one_file: false,
+    },
     // A setuptools `cmdclass` override that both downloads and runs programs while
     // installing: the shape of a dropper, not of a build (builds compile, they do not
     // fetch and start programs from their own install command).
