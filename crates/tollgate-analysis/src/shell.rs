@@ -31,6 +31,9 @@ const NETWORK_TOOLS: &[&str] = &[
     "irm",
     "certutil",
     "bitsadmin",
+    // DNS look-ups carry data out in the name they ask for.
+    "dig",
+    "nslookup",
 ];
 
 /// Programs that run the code they are fed.

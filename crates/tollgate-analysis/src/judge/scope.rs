@@ -288,6 +288,9 @@ impl Collector<'_> {
             }
             signals
         };
+        if how.starts_with("command line of") {
+            self.push(file, phase, at_line(command_line_signals(code), how));
+        }
         let facts = python::analyse(code, true);
         let inner = facts.signals;
         self.push(file, phase, at_line(inner, how));
@@ -648,6 +651,38 @@ fn from_rule_at_import(
         Rule::CredentialRead | Rule::EnvHarvest | Rule::Exfiltration | Rule::WriteOutside => None,
         _ => from_rule(rule, severity, message),
     }
+}
+
+/// Host identity read by a command line (`$(whoami)`, `` `hostname` ``, `id`): the words
+/// recon one-liners put into a URL or a DNS name.
+const RECON_COMMANDS: &[&str] = &["whoami", "hostname", "id", "uname", "ipconfig", "ifconfig"];
+
+/// What a command line a Python program starts does, by the shell scanner's rules
+/// (downloads, pipes into a shell, credential paths) plus the host-identity commands in it.
+fn command_line_signals(command: &str) -> Vec<Signal> {
+    let mut signals: Vec<Signal> = crate::shell::scan(command, 1)
+        .hits
+        .into_iter()
+        .filter_map(|hit| {
+            from_rule(hit.rule, hit.severity, &hit.message)
+                .map(|kind| Signal::new(kind, 1, Reach::Always, hit.message))
+        })
+        .collect();
+    let words = command
+        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_'))
+        .filter(|w| !w.is_empty());
+    if let Some(word) = words
+        .into_iter()
+        .find(|w| RECON_COMMANDS.contains(&w.to_ascii_lowercase().as_str()))
+    {
+        signals.push(Signal::new(
+            SignalKind::HostRecon,
+            1,
+            Reach::Always,
+            format!("the command line runs `{word}`"),
+        ));
+    }
+    signals
 }
 
 /// JavaScript obfuscator shapes: many `_0x` names, or a packed line.

@@ -137,6 +137,7 @@ pub(crate) fn calls_an_import_at_module_level(source: &str) -> bool {
     let mut imported: Vec<&str> = Vec::new();
     for line in source.lines() {
         if let Some((_, names)) = line
+            .trim_start()
             .strip_prefix("from ")
             .and_then(|rest| rest.split_once(" import "))
         {
@@ -150,6 +151,8 @@ pub(crate) fn calls_an_import_at_module_level(source: &str) -> bool {
     }
     !imported.is_empty()
         && source.lines().any(|line| {
+            // Indented too: module-level code inside `try:` or `if` blocks.
+            let line = line.trim_start();
             let end = line
                 .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
                 .unwrap_or(line.len());

@@ -89,6 +89,20 @@ impl<'s> State<'s> {
                 }
                 self.bind_arguments(node);
             }
+            "for_statement" => {
+                // `for chunk in r.iter_content():` gives chunk what the iterable carries.
+                let (Some(target), Some(iterable)) = (
+                    node.child_by_field_name("left"),
+                    node.child_by_field_name("right"),
+                ) else {
+                    return;
+                };
+                let labels = self.labels(iterable);
+                if labels != 0 && target.kind() == "identifier" {
+                    let name = self.text(target).to_owned();
+                    *self.taint.entry((self.scope, name)).or_default() |= labels;
+                }
+            }
             "with_item" => {
                 // `with urlopen(u) as r:` binds r to what the call returns.
                 let Some(value) = node.child_by_field_name("value") else {
