@@ -111,8 +111,13 @@ pub fn run(args: &InstallArgs, project: &Path, runner: Runner<'_>) -> anyhow::Re
         let inventory = inventory_of(args.manager, &paths)?;
         Ok(checker.check_inventory(&inventory)?)
     });
+    if let Ok(checked) = &resolved {
+        for note in &checked.notes {
+            eprintln!("tollgate install: note: {}", escape(note));
+        }
+    }
     match resolved {
-        Ok(findings) if refuse(&findings, args) => {
+        Ok(checked) if refuse(&checked.findings, args) => {
             snapshot.restore()?;
             Ok(Outcome::Refused)
         }

@@ -1,6 +1,7 @@
 //! `tollgate policy`: validate `tollgate.toml` and run the policy checks alone (bans,
-//! sources, hashes, install-scripts, licenses, cooldown, names). `tollgate scan` merges
-//! the same findings with advisory findings.
+//! sources, hashes, install-scripts, licenses, cooldown, names, trust), through the gate's
+//! pipeline without an advisory index. `tollgate scan` merges the same findings with
+//! advisory findings.
 //!
 //! Also home of [`load_config`], which every command that reads the policy uses: an
 //! invalid file is rendered with miette (the offending text underlined, with the hint).
@@ -10,6 +11,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, anyhow};
 use clap::{Args, ValueEnum};
+use tollgate_gate::PolicyScope;
 use tollgate_model::Severity;
 use tollgate_policy::{Config, ConfigErrors, LoadError};
 use tollgate_report::findings::{AdvisoryStatus, ScanReport};
@@ -96,24 +98,21 @@ pub fn policy_root(paths: &[PathBuf]) -> PathBuf {
 pub fn run(args: &PolicyArgs) -> anyhow::Result<Status> {
     let config = load_config(args.config.as_deref(), &policy_root(&args.paths))?;
     let inventory = tollgate_lockfile::inventory(&args.paths);
-    let now = jiff::Timestamp::now();
     let metadata = tollgate_policy::Offline;
-    let context = tollgate_policy::Context::new(&metadata, now);
-    let mut findings = tollgate_policy::run_checks(&inventory, &config, &context);
-    findings.extend(tollgate_policy::run_project_checks(
-        &args.paths,
-        &inventory,
-        &config,
-        now,
-    ));
+    let context = tollgate_policy::Context::new(&metadata, jiff::Timestamp::now());
+    let lockfiles: Vec<String> = inventory.lockfiles.iter().map(|l| l.path.clone()).collect();
+    let root = policy_root(&args.paths);
+    let policy = PolicyScope {
+        config: &config,
+        lockfiles: &lockfiles,
+        roots: Some(&args.paths),
+        trust_root: Some(&root),
+    };
+    // No index: the policy checks alone.
+    let checked = tollgate_gate::pipeline::check(&inventory, &[policy], None, &context, &[])?;
+    let mut findings = checked.findings;
     let mut errors = inventory.errors.clone();
-    crate::commands::trust::policy_check(
-        &inventory,
-        &config,
-        &policy_root(&args.paths),
-        &mut findings,
-        &mut errors,
-    );
+    errors.extend(checked.errors);
     findings.sort_by_key(|finding| std::cmp::Reverse(finding.severity));
     let report = ScanReport {
         findings,
