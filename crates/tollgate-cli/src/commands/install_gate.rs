@@ -190,15 +190,7 @@ fn named_command(manager: Manager, args: &[OsString]) -> String {
         Manager::Npm | Manager::Pip => "install",
         _ => "add",
     };
-    let program = match manager {
-        Manager::Npm => "npm",
-        Manager::Pnpm => "pnpm",
-        Manager::Yarn => "yarn",
-        Manager::Pip => "pip",
-        Manager::Uv => "uv",
-        Manager::Cargo => "cargo",
-    };
-    let mut line = format!("{program} {verb}");
+    let mut line = format!("{} {verb}", manager.name());
     for arg in args {
         line.push_str(" '");
         line.push_str(&arg.to_string_lossy().replace('\'', r"'\''"));
