@@ -8,7 +8,7 @@ use predicates::prelude::PredicateBooleanExt;
 use predicates::str::contains;
 
 mod common;
-use common::{fixture_db, tollgate};
+use common::{fixture_db, tollgate, write};
 
 /// One OSV record for `name` in `ecosystem`, modified at `modified`.
 fn record(id: &str, ecosystem: &str, name: &str, modified: &str) -> String {
@@ -22,15 +22,6 @@ fn record(id: &str, ecosystem: &str, name: &str, modified: &str) -> String {
         }],
     })
     .to_string()
-}
-
-fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
-    let path = dir.join(name);
-    if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent).unwrap();
-    }
-    std::fs::write(&path, text).unwrap();
-    path
 }
 
 fn status_json(db: &Path) -> serde_json::Value {
