@@ -798,3 +798,33 @@ fn colour_follows_the_flag_and_the_environment() {
     assert!(!run(Some("never"), &[("CLICOLOR_FORCE", "1")]));
     assert!(!run(None, &[("NO_COLOR", "1")]));
 }
+
+/// Issue 13 item 7: the table fits 80 and 100 columns (`COLUMNS`, stdout not a terminal):
+/// rows too wide for their fixed columns stack, the summary wraps, ids and versions whole.
+#[test]
+fn the_table_fits_80_and_100_columns() {
+    let db = fixture_db();
+    for width in [80, 100] {
+        let output = tollgate()
+            .env("COLUMNS", width.to_string())
+            .args(["scan", "--db"])
+            .arg(db.path())
+            .arg(common::advisory_fixtures().join("Cargo.lock"))
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(1));
+        let text = String::from_utf8(output.stdout).unwrap();
+        for line in text.lines() {
+            assert!(line.chars().count() <= width, "{width}: {line}");
+        }
+        assert!(text.contains("RUSTSEC-2026-0039"), "{text}");
+        assert!(text.contains("chrono_anchor 0.1.0"), "{text}");
+        let summary: Vec<&str> = text.split_whitespace().collect();
+        assert!(
+            summary
+                .windows(3)
+                .any(|w| w == ["removed", "from", "crates.io"]),
+            "{text}"
+        );
+    }
+}
