@@ -2,9 +2,6 @@
 //! No test reaches the network: `--offline` with an empty cache of the test's own, or a
 //! registry served on 127.0.0.1 by the test from recorded-style documents.
 
-use std::io::{BufRead, BufReader, Write};
-use std::net::TcpListener;
-
 use assert_cmd::Command;
 use predicates::str::contains;
 
@@ -170,29 +167,6 @@ fn empty_or_invalid_name_is_an_error() {
     }
 }
 
-/// Serves `body` for every request, up to `count` requests, on 127.0.0.1.
-fn serve(body: String, count: usize) -> String {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let base = format!("http://{}/", listener.local_addr().unwrap());
-    std::thread::spawn(move || {
-        for stream in listener.incoming().take(count) {
-            let Ok(mut stream) = stream else { return };
-            let mut reader = BufReader::new(stream.try_clone().unwrap());
-            let mut line = String::new();
-            while reader.read_line(&mut line).unwrap_or(0) > 0 && line != "\r\n" {
-                line.clear();
-            }
-            let head = format!(
-                "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-                body.len()
-            );
-            let _ = stream.write_all(head.as_bytes());
-            let _ = stream.write_all(body.as_bytes());
-        }
-    });
-    base
-}
-
 /// An npm packument in the registry's shape: 1.0.0 a year old, 1.1.0 two days old, a
 /// newer pre-release.
 fn packument(name: &str) -> String {
@@ -248,7 +222,17 @@ fn without_a_version_the_installable_version_is_checked() {
             .current_dir(work.path())
             .env("XDG_CACHE_HOME", work.path())
             .env("HOME", work.path())
-            .env("NPM_CONFIG_REGISTRY", serve(packument(name), 20))
+            .env(
+                "NPM_CONFIG_REGISTRY",
+                format!(
+                    "{}/",
+                    common::serve(20, move |_| (
+                        "200 OK",
+                        "application/json",
+                        packument(name).into_bytes()
+                    ))
+                ),
+            )
             .args(["check", "--format", "json", "--db"])
             .arg(&db)
             .args(["npm", name])

@@ -1,8 +1,7 @@
 //! `tollgate db import|update|status` end to end (no corpus; `update` talks to a server on
 //! 127.0.0.1 started by the test).
 
-use std::io::{BufRead, BufReader, Write};
-use std::net::TcpListener;
+use std::io::Write as _;
 
 use predicates::str::contains;
 
@@ -61,29 +60,6 @@ fn status_without_index_exits_two() {
         .stderr(contains("no advisory index"));
 }
 
-/// Serves one body at every path, `count` times, on 127.0.0.1.
-fn serve_once(body: Vec<u8>, count: usize) -> String {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let base = format!("http://{}/", listener.local_addr().unwrap());
-    std::thread::spawn(move || {
-        for stream in listener.incoming().take(count) {
-            let mut stream = stream.unwrap();
-            let mut reader = BufReader::new(stream.try_clone().unwrap());
-            let mut line = String::new();
-            while reader.read_line(&mut line).unwrap_or(0) > 0 && line != "\r\n" {
-                line.clear();
-            }
-            let head = format!(
-                "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-                body.len()
-            );
-            stream.write_all(head.as_bytes()).unwrap();
-            stream.write_all(&body).unwrap();
-        }
-    });
-    base
-}
-
 #[test]
 fn update_downloads_from_the_given_base_url() {
     let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
@@ -94,7 +70,11 @@ fn update_downloads_from_the_given_base_url() {
     )
     .unwrap();
     zip.write_all(&record).unwrap();
-    let base = serve_once(zip.finish().unwrap().into_inner(), 1);
+    let zip = zip.finish().unwrap().into_inner();
+    let base = format!(
+        "{}/",
+        common::serve(1, move |_| ("200 OK", "application/zip", zip.clone()))
+    );
     let db = tempfile::tempdir().unwrap();
     tollgate()
         .args([

@@ -7,6 +7,9 @@ use std::net::TcpListener;
 use std::path::Path;
 use std::time::Duration;
 
+mod common;
+use common::available;
+
 use assert_cmd::Command;
 use predicates::prelude::*;
 use tempfile::TempDir;
@@ -28,13 +31,6 @@ fn copy_dir(from: &Path, to: &Path) {
             std::fs::copy(entry.path(), target).expect("copy");
         }
     }
-}
-
-fn available(program: &str) -> bool {
-    std::process::Command::new(program)
-        .arg("--version")
-        .output()
-        .is_ok_and(|output| output.status.success())
 }
 
 /// A fake home holding the secrets a hostile install script goes for.

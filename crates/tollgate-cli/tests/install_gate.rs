@@ -6,8 +6,6 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader, Write};
-use std::net::TcpListener;
 use std::path::Path;
 
 use predicates::str::contains;
@@ -15,49 +13,26 @@ use tempfile::TempDir;
 
 const NAME: &str = "harmless-gate-fixture";
 
-fn npm_available() -> bool {
-    std::process::Command::new("npm")
-        .arg("--version")
-        .output()
-        .is_ok_and(|output| output.status.success())
-}
-
 /// Serves `/NAME` packuments and `/NAME/-/NAME-1.0.0.tgz` from `tarball`; 404 otherwise.
 fn serve(tarball: Vec<u8>) -> String {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    let root = base.clone();
-    std::thread::spawn(move || {
-        for stream in listener.incoming() {
-            let Ok(mut stream) = stream else { return };
-            let mut reader = BufReader::new(stream.try_clone().unwrap());
-            let mut request = String::new();
-            let _ = reader.read_line(&mut request);
-            let mut line = String::new();
-            while reader.read_line(&mut line).unwrap_or(0) > 0 && line != "\r\n" {
-                line.clear();
-            }
-            let path = request.split_whitespace().nth(1).unwrap_or("/").to_owned();
-            let name = path.trim_start_matches('/');
-            let (status, body, kind) = if path.ends_with(".tgz") {
-                ("200 OK", tarball.clone(), "application/octet-stream")
-            } else if name == NAME || name == "expresss" {
-                (
-                    "200 OK",
-                    packument(name, &root).into_bytes(),
-                    "application/json",
-                )
-            } else {
-                ("404 Not Found", b"{}".to_vec(), "application/json")
-            };
-            let head = format!(
-                "HTTP/1.1 {status}\r\nContent-Type: {kind}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-                body.len()
-            );
-            let _ = stream.write_all(head.as_bytes());
-            let _ = stream.write_all(&body);
+    let root = std::sync::Arc::new(std::sync::OnceLock::<String>::new());
+    let known = root.clone();
+    let base = common::serve(usize::MAX, move |path| {
+        let name = path.trim_start_matches('/');
+        if path.ends_with(".tgz") {
+            ("200 OK", "application/octet-stream", tarball.clone())
+        } else if name == NAME || name == "expresss" {
+            let root = known.get().map_or("", String::as_str);
+            (
+                "200 OK",
+                "application/json",
+                packument(name, root).into_bytes(),
+            )
+        } else {
+            ("404 Not Found", "application/json", b"{}".to_vec())
         }
     });
+    root.set(base.clone()).unwrap();
     base
 }
 
@@ -165,7 +140,7 @@ fn assert_untouched(setup: &Setup) {
 
 #[test]
 fn malicious_release_is_refused_before_anything_lands() {
-    if !npm_available() {
+    if !common::available("npm") {
         println!("skipped: npm is not installed");
         return;
     }
@@ -180,7 +155,7 @@ fn malicious_release_is_refused_before_anything_lands() {
 
 #[test]
 fn typosquat_is_refused() {
-    if !npm_available() {
+    if !common::available("npm") {
         println!("skipped: npm is not installed");
         return;
     }
@@ -195,7 +170,7 @@ fn typosquat_is_refused() {
 
 #[test]
 fn nonexistent_name_is_refused() {
-    if !npm_available() {
+    if !common::available("npm") {
         println!("skipped: npm is not installed");
         return;
     }
@@ -207,7 +182,7 @@ fn nonexistent_name_is_refused() {
 
 #[test]
 fn clean_package_installs() {
-    if !npm_available() {
+    if !common::available("npm") {
         println!("skipped: npm is not installed");
         return;
     }

@@ -78,3 +78,59 @@ fn warnings_do_not_fail_by_default() {
         .code(0)
         .stdout(contains("install-scripts"));
 }
+
+/// Issue 13 item 3 for `tollgate policy`: each lockfile under the nearest tollgate.toml
+/// at or above it (up to the repository root), whatever the order of the paths.
+#[test]
+fn several_paths_each_get_their_nearest_policy() {
+    let repo = tempfile::tempdir().unwrap();
+    std::fs::create_dir(repo.path().join(".git")).unwrap();
+    let lock = "version = 4\n\n[[package]]\nname = \"badcrate\"\nversion = \"1.0.0\"\n\
+                source = \"registry+https://github.com/rust-lang/crates.io-index\"\n\
+                checksum = \"0000000000000000000000000000000000000000000000000000000000000000\"\n";
+    for dir in ["a", "b"] {
+        std::fs::create_dir(repo.path().join(dir)).unwrap();
+        std::fs::write(repo.path().join(dir).join("Cargo.lock"), lock).unwrap();
+    }
+    std::fs::write(
+        repo.path().join("a/tollgate.toml"),
+        "[bans]\ndeny = [{ ecosystem = \"crates.io\", name = \"badcrate\", reason = \"a's policy\" }]\n",
+    )
+    .unwrap();
+    let policy = |paths: &[&str]| {
+        let output = Command::cargo_bin("tollgate")
+            .unwrap()
+            .current_dir(repo.path())
+            .args(["policy", "--format", "json"])
+            .args(paths)
+            .output()
+            .unwrap();
+        let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+        let bans: Vec<String> = json["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["code"] == "bans")
+            .map(|f| f["lockfile"].as_str().unwrap().to_owned())
+            .collect();
+        (output.status.code(), bans, json)
+    };
+    for order in [["a", "b"], ["b", "a"]] {
+        let (code, bans, json) = policy(&order);
+        assert_eq!(code, Some(1), "{json}");
+        assert_eq!(bans, ["a/Cargo.lock"], "{json}");
+        let applied: Vec<&str> = json["lockfiles"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|l| l["policy"].as_str().unwrap())
+            .collect();
+        assert!(
+            applied.contains(&"<default>")
+                && applied.iter().any(|p| p.ends_with("a/tollgate.toml")),
+            "{json}"
+        );
+    }
+    let (code, bans, json) = policy(&["b"]);
+    assert_eq!((code, bans.len()), (Some(0), 0), "{json}");
+}

@@ -8,7 +8,7 @@ use predicates::prelude::PredicateBooleanExt;
 use predicates::str::contains;
 
 mod common;
-use common::{fixture_db, tollgate};
+use common::{fixture_db, tollgate, write};
 
 /// One OSV record for `name` in `ecosystem`, modified at `modified`.
 fn record(id: &str, ecosystem: &str, name: &str, modified: &str) -> String {
@@ -22,15 +22,6 @@ fn record(id: &str, ecosystem: &str, name: &str, modified: &str) -> String {
         }],
     })
     .to_string()
-}
-
-fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
-    let path = dir.join(name);
-    if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent).unwrap();
-    }
-    std::fs::write(&path, text).unwrap();
-    path
 }
 
 fn status_json(db: &Path) -> serde_json::Value {
@@ -806,4 +797,34 @@ fn colour_follows_the_flag_and_the_environment() {
     assert!(run(None, &[("CLICOLOR_FORCE", "1"), ("NO_COLOR", "1")]));
     assert!(!run(Some("never"), &[("CLICOLOR_FORCE", "1")]));
     assert!(!run(None, &[("NO_COLOR", "1")]));
+}
+
+/// Issue 13 item 7: the table fits 80 and 100 columns (`COLUMNS`, stdout not a terminal):
+/// rows too wide for their fixed columns stack, the summary wraps, ids and versions whole.
+#[test]
+fn the_table_fits_80_and_100_columns() {
+    let db = fixture_db();
+    for width in [80, 100] {
+        let output = tollgate()
+            .env("COLUMNS", width.to_string())
+            .args(["scan", "--db"])
+            .arg(db.path())
+            .arg(common::advisory_fixtures().join("Cargo.lock"))
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(1));
+        let text = String::from_utf8(output.stdout).unwrap();
+        for line in text.lines() {
+            assert!(line.chars().count() <= width, "{width}: {line}");
+        }
+        assert!(text.contains("RUSTSEC-2026-0039"), "{text}");
+        assert!(text.contains("chrono_anchor 0.1.0"), "{text}");
+        let summary: Vec<&str> = text.split_whitespace().collect();
+        assert!(
+            summary
+                .windows(3)
+                .any(|w| w == ["removed", "from", "crates.io"]),
+            "{text}"
+        );
+    }
 }

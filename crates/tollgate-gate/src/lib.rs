@@ -9,19 +9,21 @@
 //! name, a missing advisory index and missing registry metadata are [`GateError`]s unless
 //! the checker was told to allow gaps, which it then lists in the report's `notes`.
 //! [`Checker::check_inventory`] ([`pipeline`]) checks a whole resolved set the same way,
-//! for `tollgate install`. [`command`] finds the packages of shell install commands (`pip install X`, `npm i X`).
+//! for `tollgate install`, through [`pipeline::check`], the one stage `scan` and
+//! `policy` call too. [`command`] finds the packages of shell install commands (`pip install X`, `npm i X`).
 //!
 //! Registry facts come through [`PackageFacts`] (the CLI's registry client implements it),
 //! so this crate does no I/O of its own besides reading the advisory index it is given.
 
 pub mod command;
+pub mod ignores;
 pub mod pipeline;
 pub mod resolve;
 
-pub use pipeline::refusals;
+pub use pipeline::{Checked, PolicyScope, refusals};
 
 use serde::Serialize;
-use tollgate_advisory::{AdvisoryKind, Index, Matcher};
+use tollgate_advisory::{AdvisoryKind, Index};
 use tollgate_lockfile::Inventory;
 use tollgate_model::{Ecosystem, Finding, Lockfile, LockfileFormat, Package};
 use tollgate_policy::checks::names::{NameVerdict, judge_name};
@@ -105,6 +107,17 @@ pub enum GateError {
     /// The advisory index could not be read.
     #[error("reading the advisory index")]
     Index(#[from] tollgate_advisory::Error),
+    /// A lockfile could not be matched against the advisory index.
+    #[error("matching {lockfile} against {}", index.display())]
+    Matching {
+        /// The lockfile's display path.
+        lockfile: String,
+        /// The index.
+        index: std::path::PathBuf,
+        /// What failed.
+        #[source]
+        source: tollgate_advisory::Error,
+    },
 }
 
 /// The answer, as `tollgate check --format json` prints it.
@@ -235,13 +248,7 @@ impl<'a> Checker<'a> {
         let context = tollgate_policy::Context::new(metadata, jiff::Timestamp::now());
         let mut findings = tollgate_policy::run_checks(&inventory, &self.config, &context);
         if let Some(index) = &self.index {
-            findings.extend(advisory_findings(
-                index,
-                &inventory,
-                AdvisoryScope::Name {
-                    version_known: checked.is_some(),
-                },
-            )?);
+            findings.extend(advisory_findings(index, &inventory, checked.is_some())?);
         }
         let install_time_code = checked
             .as_deref()
@@ -361,40 +368,21 @@ fn format_of(ecosystem: Ecosystem) -> LockfileFormat {
     }
 }
 
-/// What [`advisory_findings`] reports.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum AdvisoryScope {
-    /// One name asked about before installing (`check`): the records of its version, when
-    /// known, and every malicious-package record of the name whatever the version: a name
-    /// once used for malware is not one to add without looking.
-    Name { version_known: bool },
-    /// A resolved set (`install`): the records of each exact locked version only. A MAL
-    /// record of another version (chalk 5.6.1, September 2025) does not make chalk 4.1.2
-    /// malicious, and refusing every project that depends on such a name would make the gate
-    /// unusable; the exact-version match still refuses the compromised releases.
-    Locked,
-}
-
-/// Known vulnerabilities and malicious-package reports (the same matching as `tollgate
-/// scan`), as `scope` says.
+/// Known vulnerabilities and malicious-package reports of one name asked about before
+/// installing (`check`): the records of its version when known (the pipeline's matching),
+/// and every malicious-package record of the name whatever the version: a name once used
+/// for malware is not one to add without looking. (A resolved set is matched by exact
+/// version only, see [`pipeline`]: a MAL record of chalk 5.6.1 does not make chalk 4.1.2
+/// malicious, and refusing every project that depends on such a name would make the gate
+/// unusable.)
 fn advisory_findings(
     index: &Index,
     inventory: &Inventory,
-    scope: AdvisoryScope,
+    version_known: bool,
 ) -> Result<Vec<Finding>, GateError> {
-    let has_version = scope
-        != AdvisoryScope::Name {
-            version_known: false,
-        };
     let mut findings = Vec::new();
-    if has_version {
-        let mut matcher = Matcher::new(index);
-        for lockfile in &inventory.lockfiles {
-            findings.extend(matcher.match_lockfile(lockfile)?.findings);
-        }
-    }
-    if scope == AdvisoryScope::Locked {
-        return Ok(findings);
+    if version_known {
+        findings = pipeline::match_advisories(index, inventory)?.0;
     }
     for lockfile in &inventory.lockfiles {
         for package in &lockfile.packages {

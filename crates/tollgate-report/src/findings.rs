@@ -197,11 +197,19 @@ pub fn write_table_data<W: Write>(
         writeln!(out, "{header}")?;
     }
     // Each row starts with its finding's severity label (the cells are escaped, so the
-    // only escape sequences are these).
-    for (line, finding) in lines.zip(&report.findings) {
-        let label = severity_label(finding);
-        match line.strip_prefix(label.as_str()) {
-            Some(rest) => writeln!(out, "{}{label}\u{1b}[0m{rest}", sgr(finding))?,
+    // only escape sequences are these); a stacked row's continuation lines are indented.
+    let mut findings = report.findings.iter().peekable();
+    for line in lines {
+        let coloured = findings.peek().and_then(|finding| {
+            let label = severity_label(finding);
+            let rest = line.strip_prefix(label.as_str())?;
+            Some(format!("{}{label}\u{1b}[0m{rest}", sgr(finding)))
+        });
+        match coloured {
+            Some(coloured) => {
+                findings.next();
+                writeln!(out, "{coloured}")?;
+            }
             None => writeln!(out, "{line}")?,
         }
     }

@@ -114,8 +114,27 @@ fn rule(rule_id: &str, finding: &Finding) -> Value {
     if let Some(url) = &finding.url {
         rule["helpUri"] = json!(url);
     }
+    if let Some(what) = crate::checks_doc::description(&finding.code) {
+        // A check's rule is the check, not the first package it fired on; an advisory's
+        // rule keeps the advisory's own text and gets the code's meaning as help.
+        if !ADVISORY_CODES.contains(&finding.code.as_str()) {
+            rule["fullDescription"] = json!({ "text": what });
+        }
+        rule["help"] = json!({
+            "text": format!("{}: {what} (docs/checks.md)", finding.code),
+        });
+    }
     rule
 }
+
+/// Codes whose rules are one advisory each (described by the advisory itself).
+const ADVISORY_CODES: &[&str] = &[
+    "vulnerability",
+    "malicious",
+    "unmaintained",
+    "unsound",
+    "notice",
+];
 
 fn full_description(finding: &Finding) -> String {
     if finding.aliases.is_empty() {
@@ -205,6 +224,26 @@ fn uri(path: &str) -> String {
 mod tests {
     use super::*;
     use crate::findings::tests::sample_report;
+
+    #[test]
+    fn check_rules_are_described_by_docs_checks_md() {
+        let package =
+            tollgate_model::Package::new(tollgate_model::Ecosystem::Npm, "left-pad", "1.0.0");
+        let finding = Finding::for_package(
+            "bans",
+            Severity::High,
+            &package,
+            "package-lock.json",
+            "left-pad is banned: no".to_owned(),
+        );
+        let rule = rule("bans.deny", &finding);
+        assert_eq!(rule["fullDescription"]["text"], "A denied package");
+        assert_eq!(
+            rule["help"]["text"],
+            "bans: A denied package (docs/checks.md)"
+        );
+        assert_eq!(rule["shortDescription"]["text"], "left-pad is banned: no");
+    }
 
     #[test]
     fn results_point_at_lockfile_lines_and_rules() {

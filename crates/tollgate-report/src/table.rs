@@ -41,6 +41,9 @@ pub(crate) fn write_table_fit<W: Write>(
     }
     if let (Some(limit), Some(last)) = (width, widths.len().checked_sub(1)) {
         let fixed: usize = widths[..last].iter().map(|w| w + 2).sum();
+        if fixed + MIN_FLEXIBLE > limit {
+            return write_stacked(out, header, &rows, &widths, limit);
+        }
         let room = limit.saturating_sub(fixed).max(MIN_FLEXIBLE);
         if widths[last] > room {
             widths[last] = room;
@@ -60,6 +63,75 @@ pub(crate) fn write_table_fit<W: Write>(
         write_row(out, &widths, row.iter().map(String::as_str))?;
     }
     Ok(())
+}
+
+/// Indent of a stacked row's continuation lines.
+const INDENT: &str = "    ";
+
+/// The table for a terminal too narrow for its fixed columns: each row's first columns
+/// (as many as fit, at least one) on one line, then the other cells and the free text,
+/// word-wrapped on indented lines. No cell but the free text is ever split, and every
+/// line fits unless a single cell is wider than the terminal.
+fn write_stacked<W: Write>(
+    out: &mut W,
+    header: &[&str],
+    rows: &[Vec<String>],
+    widths: &[usize],
+    limit: usize,
+) -> io::Result<()> {
+    let last = widths.len() - 1;
+    let mut split = 1;
+    let mut used = widths[0];
+    while split < last && used + 2 + widths[split] <= limit {
+        used += 2 + widths[split];
+        split += 1;
+    }
+    write_row(out, &widths[..split], header[..split].iter().copied())?;
+    let room = limit.saturating_sub(INDENT.len()).max(MIN_FLEXIBLE);
+    for row in rows {
+        write_row(
+            out,
+            &widths[..split],
+            row.iter().take(split).map(String::as_str),
+        )?;
+        let rest: Vec<&str> = row[split.min(row.len())..]
+            .iter()
+            .map(String::as_str)
+            .filter(|cell| !cell.is_empty())
+            .collect();
+        for line in wrap(&rest.join("  "), room) {
+            writeln!(out, "{INDENT}{line}")?;
+        }
+    }
+    Ok(())
+}
+
+/// `text` in lines of at most `room` characters, broken at spaces (a longer word is
+/// split).
+fn wrap(text: &str, room: usize) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    for word in text.split(' ') {
+        let mut word: Vec<char> = word.chars().collect();
+        while word.len() > room {
+            if !line.is_empty() {
+                lines.push(std::mem::take(&mut line));
+            }
+            lines.push(word.drain(..room).collect());
+        }
+        let length = line.chars().count();
+        if length > 0 && length + 1 + word.len() > room {
+            lines.push(std::mem::take(&mut line));
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.extend(word);
+    }
+    if !line.trim().is_empty() {
+        lines.push(line);
+    }
+    lines
 }
 
 fn write_row<'a, W: Write>(
@@ -92,6 +164,41 @@ mod tests {
         let mut out = Vec::new();
         write_table(&mut out, &["a", "bb"], &[vec!["ccc".into(), "d".into()]]).unwrap();
         assert_eq!(String::from_utf8(out).unwrap(), "a    bb\nccc  d\n");
+    }
+
+    #[test]
+    fn too_narrow_for_the_fixed_columns_rows_stack_and_the_text_wraps() {
+        let rows = [vec![
+            "unscored (high)".to_owned(),
+            "RUSTSEC-2020-0071".to_owned(),
+            "Cargo.lock:1234".to_owned(),
+            "Potential segfault in the time crate when a locale is read".to_owned(),
+        ]];
+        let mut out = Vec::new();
+        write_table_fit(
+            &mut out,
+            &["severity", "id", "location", "summary"],
+            &rows,
+            Some(40),
+        )
+        .unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert!(text.lines().all(|l| l.chars().count() <= 40), "{text}");
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines[0], "severity         id");
+        assert_eq!(lines[1], "unscored (high)  RUSTSEC-2020-0071");
+        assert!(
+            lines[2].starts_with("    Cargo.lock:1234  Potential"),
+            "{text}"
+        );
+        let words: Vec<&str> = lines[2..]
+            .iter()
+            .flat_map(|l| l.split_whitespace())
+            .collect();
+        assert_eq!(
+            words.join(" "),
+            "Cargo.lock:1234 Potential segfault in the time crate when a locale is read"
+        );
     }
 
     #[test]

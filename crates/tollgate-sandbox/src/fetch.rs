@@ -14,7 +14,9 @@ use std::path::{Path, PathBuf};
 
 use crate::policy::{Cache, Policy, cargo_home};
 
-/// The package managers whose fetch phase tollgate sandboxes.
+/// The package managers whose fetch phase tollgate sandboxes: the one list of managers
+/// `tollgate install` drives (the CLI parses it with [`Manager::ALL`] and
+/// [`Manager::name`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Manager {
     /// npm.
@@ -29,6 +31,58 @@ pub enum Manager {
     Uv,
     /// cargo (`cargo fetch`).
     Cargo,
+}
+
+impl Manager {
+    /// Every manager, in the order help texts list them.
+    pub const ALL: [Manager; 6] = [
+        Manager::Npm,
+        Manager::Pnpm,
+        Manager::Yarn,
+        Manager::Pip,
+        Manager::Uv,
+        Manager::Cargo,
+    ];
+
+    /// The program's name (`npm`, `pip`), which is also how the command line names it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Manager::Npm => "npm",
+            Manager::Pnpm => "pnpm",
+            Manager::Yarn => "yarn",
+            Manager::Pip => "pip",
+            Manager::Uv => "uv",
+            Manager::Cargo => "cargo",
+        }
+    }
+
+    /// What it installs from, for help texts.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Manager::Npm => "npm (package-lock.json)",
+            Manager::Pnpm => "pnpm (pnpm-lock.yaml)",
+            Manager::Yarn => "Yarn classic (yarn.lock, node_modules layout)",
+            Manager::Pip => "pip (requirements files; wheels only in the fetch phase)",
+            Manager::Uv => "uv (uv.lock)",
+            Manager::Cargo => "cargo (Cargo.lock)",
+        }
+    }
+}
+
+/// A name that is none of [`Manager::ALL`].
+#[derive(Debug, thiserror::Error)]
+#[error("`{0}` is not a package manager tollgate drives (npm, pnpm, yarn, pip, uv, cargo)")]
+pub struct UnknownManager(pub String);
+
+impl std::str::FromStr for Manager {
+    type Err = UnknownManager;
+
+    fn from_str(name: &str) -> Result<Manager, UnknownManager> {
+        Manager::ALL
+            .into_iter()
+            .find(|manager| manager.name() == name)
+            .ok_or_else(|| UnknownManager(name.to_owned()))
+    }
 }
 
 /// What the user added for the fetch (`--allow-read`, `--allow-write`, `--allow-connect`,

@@ -14,7 +14,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
-use clap::{Args, ValueEnum};
+use clap::Args;
 use tollgate_sandbox::{Cache, KernelSupport, Plan, fetch, guard};
 
 use tollgate_analysis::{JudgeOptions, PackageFiles, VerdictLevel, analyze_package_with};
@@ -27,28 +27,20 @@ use crate::commands::run::{self, Capture, SandboxArgs};
 use crate::commands::venv_guard;
 use crate::exit::Status;
 
-/// The package managers `tollgate install` drives.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Manager {
-    /// npm (package-lock.json).
-    Npm,
-    /// pnpm (pnpm-lock.yaml).
-    Pnpm,
-    /// Yarn classic (yarn.lock, node_modules layout).
-    Yarn,
-    /// pip (requirements files; wheels only in the fetch phase).
-    Pip,
-    /// uv (uv.lock).
-    Uv,
-    /// cargo (Cargo.lock).
-    Cargo,
+pub use tollgate_sandbox::fetch::Manager;
+
+/// Parses the manager argument, listing every manager in `--help`.
+fn manager_parser() -> impl clap::builder::TypedValueParser<Value = Manager> {
+    use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser as _};
+    let values = Manager::ALL.map(|m| PossibleValue::new(m.name()).help(m.describe()));
+    PossibleValuesParser::new(values).try_map(|name| name.parse::<Manager>())
 }
 
 /// `tollgate install`.
 #[derive(Debug, Args)]
 pub struct InstallArgs {
     /// The package manager.
-    #[arg(value_enum)]
+    #[arg(value_parser = manager_parser())]
     pub manager: Manager,
     /// Print the execute-phase sandbox and exit.
     #[arg(long)]
@@ -142,7 +134,7 @@ pub fn run(args: &InstallArgs) -> anyhow::Result<Status> {
     // The resolve step runs the manager on attacker-controlled files (and pip builds direct
     // references while resolving): it gets the same sandbox as the fetch phase.
     let fetch_plan = fetch_plan(args, &project, plan.home(), support)?;
-    let resolve_who = format!("{}'s resolve", manager_name(args.manager));
+    let resolve_who = format!("{}'s resolve", args.manager.name());
     let runner = |program: &str, step: &[OsString]| {
         run_in_fetch_sandbox(&fetch_plan, &resolve_who, program, step)
     };
@@ -161,7 +153,7 @@ pub fn run(args: &InstallArgs) -> anyhow::Result<Status> {
         std::fs::create_dir_all(&wheels)
             .with_context(|| format!("creating {}", wheels.display()))?;
     }
-    let who = format!("{}'s fetch phase", manager_name(args.manager));
+    let who = format!("{}'s fetch phase", args.manager.name());
     let status = run_in_fetch_sandbox(&fetch_plan, &who, fetch.program, &fetch.args)?;
     if !status.success() {
         anyhow::bail!("the fetch phase failed ({}): {status}", fetch.display());
@@ -194,7 +186,7 @@ pub fn run(args: &InstallArgs) -> anyhow::Result<Status> {
         }
         manager => {
             let step = execute_step(manager, &wheels, &args.args);
-            run_step(&plan, &step, manager_name(manager), "off")?
+            run_step(&plan, &step, manager.name(), "off")?
         }
     };
     Ok(if failures == 0 {
@@ -294,21 +286,13 @@ fn fetch_plan(
     home: &Path,
     support: KernelSupport,
 ) -> anyhow::Result<Plan> {
-    let manager = match args.manager {
-        Manager::Npm => fetch::Manager::Npm,
-        Manager::Pnpm => fetch::Manager::Pnpm,
-        Manager::Yarn => fetch::Manager::Yarn,
-        Manager::Pip => fetch::Manager::Pip,
-        Manager::Uv => fetch::Manager::Uv,
-        Manager::Cargo => fetch::Manager::Cargo,
-    };
     let extra = fetch::Extra {
         read_only: args.sandbox.allow_read.clone(),
         read_write: args.sandbox.allow_write.clone(),
         connect_ports: fetch_ports(args, project),
         allow_weaker: args.sandbox.allow_weaker,
     };
-    let plan = Plan::new(fetch::policy(manager, project, home, &extra), support)?;
+    let plan = Plan::new(fetch::policy(args.manager, project, home, &extra), support)?;
     plan.check()?;
     Ok(plan)
 }
@@ -338,17 +322,6 @@ fn run_in_fetch_sandbox(
     run::report_denials(&mut std::io::stderr().lock(), who, &outcome.denials)
         .context("writing to standard error")?;
     Ok(outcome.status)
-}
-
-fn manager_name(manager: Manager) -> &'static str {
-    match manager {
-        Manager::Npm => "npm",
-        Manager::Pnpm => "pnpm",
-        Manager::Yarn => "yarn",
-        Manager::Pip => "pip",
-        Manager::Uv => "uv",
-        Manager::Cargo => "cargo",
-    }
 }
 
 fn cache_for(manager: Manager) -> Cache {

@@ -111,8 +111,13 @@ pub fn run(args: &InstallArgs, project: &Path, runner: Runner<'_>) -> anyhow::Re
         let inventory = inventory_of(args.manager, &paths)?;
         Ok(checker.check_inventory(&inventory)?)
     });
+    if let Ok(checked) = &resolved {
+        for note in &checked.notes {
+            eprintln!("tollgate install: note: {}", escape(note));
+        }
+    }
     match resolved {
-        Ok(findings) if refuse(&findings, args) => {
+        Ok(checked) if refuse(&checked.findings, args) => {
             snapshot.restore()?;
             Ok(Outcome::Refused)
         }
@@ -185,15 +190,7 @@ fn named_command(manager: Manager, args: &[OsString]) -> String {
         Manager::Npm | Manager::Pip => "install",
         _ => "add",
     };
-    let program = match manager {
-        Manager::Npm => "npm",
-        Manager::Pnpm => "pnpm",
-        Manager::Yarn => "yarn",
-        Manager::Pip => "pip",
-        Manager::Uv => "uv",
-        Manager::Cargo => "cargo",
-    };
-    let mut line = format!("{program} {verb}");
+    let mut line = format!("{} {verb}", manager.name());
     for arg in args {
         line.push_str(" '");
         line.push_str(&arg.to_string_lossy().replace('\'', r"'\''"));

@@ -3,7 +3,6 @@
 pub mod check;
 pub mod db;
 pub mod hook;
-pub mod ignores;
 pub mod init;
 pub mod inspect;
 pub mod install;

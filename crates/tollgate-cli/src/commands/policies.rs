@@ -1,11 +1,11 @@
 //! Which policy applies to which scanned lockfile (`--config` for all of them, else the
 //! nearest `tollgate.toml` of each, see `tollgate_policy::discovery`), loaded once per
-//! file, and the per-policy slices of an inventory that the policy checks run on.
+//! file; the gate's pipeline runs each policy on its lockfiles.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use tollgate_lockfile::{DiscoveredFile, Inventory};
+use tollgate_lockfile::DiscoveredFile;
 use tollgate_policy::{Config, lockfile_dir, nearest_policy_file};
 
 use crate::commands::policy::{load_config, policy_root};
@@ -25,19 +25,6 @@ pub struct PolicyGroup {
 }
 
 impl PolicyGroup {
-    /// The part of `inventory` this policy applies to.
-    pub fn slice(&self, inventory: &Inventory) -> Inventory {
-        Inventory {
-            lockfiles: inventory
-                .lockfiles
-                .iter()
-                .filter(|l| self.lockfiles.contains(&l.path))
-                .cloned()
-                .collect(),
-            errors: Vec::new(),
-        }
-    }
-
     /// How the report names the policy.
     pub fn label(&self) -> String {
         self.file

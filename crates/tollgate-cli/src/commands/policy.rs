@@ -1,6 +1,7 @@
 //! `tollgate policy`: validate `tollgate.toml` and run the policy checks alone (bans,
-//! sources, hashes, install-scripts, licenses, cooldown, names). `tollgate scan` merges
-//! the same findings with advisory findings.
+//! sources, hashes, install-scripts, licenses, cooldown, names, trust), through the gate's
+//! pipeline without an advisory index. `tollgate scan` merges the same findings with
+//! advisory findings.
 //!
 //! Also home of [`load_config`], which every command that reads the policy uses: an
 //! invalid file is rendered with miette (the offending text underlined, with the hint).
@@ -10,10 +11,12 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, anyhow};
 use clap::{Args, ValueEnum};
+use tollgate_gate::PolicyScope;
 use tollgate_model::Severity;
 use tollgate_policy::{Config, ConfigErrors, LoadError};
 use tollgate_report::findings::{AdvisoryStatus, ScanReport};
 
+use crate::commands::policies::{PolicyGroup, policy_groups};
 use crate::exit::Status;
 
 /// Output formats.
@@ -31,7 +34,8 @@ pub struct PolicyArgs {
     /// Lockfiles or directories to check; directories are walked (honouring .gitignore).
     #[arg(default_value = ".")]
     pub paths: Vec<PathBuf>,
-    /// The policy file (default: `tollgate.toml` in the first directory given).
+    /// The policy file for every lockfile (default: for each lockfile the nearest
+    /// `tollgate.toml` at or above it, up to the repository root, as `scan` reads it).
     #[arg(long, value_name = "PATH")]
     pub config: Option<PathBuf>,
     /// Output format.
@@ -94,26 +98,26 @@ pub fn policy_root(paths: &[PathBuf]) -> PathBuf {
 
 /// Runs the policy checks and prints the report.
 pub fn run(args: &PolicyArgs) -> anyhow::Result<Status> {
-    let config = load_config(args.config.as_deref(), &policy_root(&args.paths))?;
-    let inventory = tollgate_lockfile::inventory(&args.paths);
-    let now = jiff::Timestamp::now();
+    let (files, discovery_errors) = tollgate_lockfile::discover(&args.paths);
+    // Each lockfile under the nearest tollgate.toml at or above it, as `scan` does.
+    let groups = policy_groups(args.config.as_deref(), &args.paths, &files)?;
+    let inventory = tollgate_lockfile::parse_discovered(&files, discovery_errors);
     let metadata = tollgate_policy::Offline;
-    let context = tollgate_policy::Context::new(&metadata, now);
-    let mut findings = tollgate_policy::run_checks(&inventory, &config, &context);
-    findings.extend(tollgate_policy::run_project_checks(
-        &args.paths,
-        &inventory,
-        &config,
-        now,
-    ));
+    let context = tollgate_policy::Context::new(&metadata, jiff::Timestamp::now());
+    let policies: Vec<PolicyScope<'_>> = groups
+        .iter()
+        .map(|group| PolicyScope {
+            config: &group.config,
+            lockfiles: &group.lockfiles,
+            roots: Some(&group.roots),
+            trust_root: Some(&group.root),
+        })
+        .collect();
+    // No index: the policy checks alone.
+    let checked = tollgate_gate::pipeline::check(&inventory, &policies, None, &context, &[])?;
+    let mut findings = checked.findings;
     let mut errors = inventory.errors.clone();
-    crate::commands::trust::policy_check(
-        &inventory,
-        &config,
-        &policy_root(&args.paths),
-        &mut findings,
-        &mut errors,
-    );
+    errors.extend(checked.errors);
     findings.sort_by_key(|finding| std::cmp::Reverse(finding.severity));
     let report = ScanReport {
         findings,
@@ -123,7 +127,16 @@ pub fn run(args: &PolicyArgs) -> anyhow::Result<Status> {
             .iter()
             .flat_map(|l| l.warnings.iter().cloned())
             .collect(),
-        lockfiles: crate::commands::scan::scanned_lockfiles(&inventory),
+        lockfiles: crate::commands::scan::scanned_lockfiles(&inventory)
+            .into_iter()
+            .map(|mut lockfile| {
+                lockfile.policy = groups
+                    .iter()
+                    .find(|g| g.lockfiles.contains(&lockfile.path))
+                    .map(PolicyGroup::label);
+                lockfile
+            })
+            .collect(),
         advisories: AdvisoryStatus {
             notes: vec![
                 "advisories are not checked by `tollgate policy`; `tollgate scan` checks them".into(),

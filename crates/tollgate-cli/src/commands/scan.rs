@@ -1,6 +1,7 @@
-//! `tollgate scan`: the main job. Inventory every lockfile, match it against the advisory
-//! index (minus the policy's ignores), run the policy checks of `tollgate.toml`, and with
-//! `--deep` analyse the install-time code of every package that runs any; one report.
+//! `tollgate scan`: the main job. Inventory every lockfile, open the advisory index, with
+//! `--deep` analyse the install-time code of every package that runs any, and check it all
+//! with the gate's pipeline (`tollgate_gate::pipeline`: advisories minus the policy's
+//! ignores, the policy checks of `tollgate.toml`, trust); one report.
 //!
 //! Exit status: 0 when nothing is at or above `--fail-on`, 1 when something is, 2 on any
 //! error (an unreadable lockfile, an unusable index, or no index without
@@ -12,11 +13,12 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use clap::{Args, ValueEnum};
-use tollgate_advisory::{Error as AdvisoryError, Index, Matcher};
+use tollgate_advisory::{Error as AdvisoryError, Index};
 use tollgate_analysis::PackageReport;
 use tollgate_analysis::deep::DeepScan;
+use tollgate_gate::PolicyScope;
 use tollgate_lockfile::Inventory;
-use tollgate_model::{Ecosystem, FileError, Finding, Severity};
+use tollgate_model::{Ecosystem, FileError, Severity};
 use tollgate_model::{Lockfile, Package, package_url};
 use tollgate_policy::{
     Config, InstallCode, InstallCodeSource, Level, LockHints, MetadataSource, PopularNames,
@@ -24,7 +26,6 @@ use tollgate_policy::{
 use tollgate_report::findings::{AdvisoryStatus, AnalysedPackage, ScanReport, ScannedLockfile};
 
 use crate::commands::db::{DbLocation, age_days};
-use crate::commands::ignores;
 use crate::commands::inspect::RegistrySource;
 use crate::commands::policies::{PolicyGroup, policy_groups};
 use crate::exit::Status;
@@ -164,115 +165,81 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<Status> {
     })
 }
 
-/// Everything after parsing: advisories (on a second thread), registry metadata, `--deep`,
-/// the policy checks (each lockfile under the policy that applies to it); then the report.
+/// Everything after parsing: the advisory index, registry metadata, `--deep`, then the
+/// gate's pipeline (advisories, and each lockfile under the policy that applies to it);
+/// then the report.
 fn scan_inventory(
     args: &ScanArgs,
     groups: &[PolicyGroup],
     max_db_age: u32,
     inventory: &Inventory,
 ) -> anyhow::Result<Status> {
-    std::thread::scope(|scope| {
-        let advisories = scope.spawn(|| check_advisories(args, max_db_age, inventory));
-        let mut later_notes = Vec::new();
-        let mut deep_warnings = Vec::new();
-        let metadata: Box<dyn MetadataSource> = if args.registry_metadata {
-            Box::new(RegistryMetadata::from_process(args.offline)?)
-        } else {
-            later_notes.push(
-                "registry metadata not consulted (--registry-metadata): cooldown, licenses and \
-                 names use what the lockfiles record"
-                    .to_owned(),
-            );
-            Box::new(tollgate_policy::Offline)
-        };
-        let deep = if args.deep {
-            Some(deep_scan(args, inventory, &mut deep_warnings)?)
-        } else {
-            None
-        };
-        let analysed = AnalysedInstallCode::new(deep.as_ref());
-        let slices: Vec<Inventory> = groups.iter().map(|g| g.slice(inventory)).collect();
-        let mut policy = Vec::new();
-        for (group, slice) in groups.iter().zip(&slices) {
-            policy.extend(policy_findings(
-                &group.roots,
-                slice,
-                &group.config,
-                metadata.as_ref(),
-                &analysed,
-            ));
-        }
-        let advisories = advisories
-            .join()
-            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
+    let advisories = open_index(args, max_db_age, inventory)?;
+    let mut later_notes = Vec::new();
+    let mut deep_warnings = Vec::new();
+    let metadata: Box<dyn MetadataSource> = if args.registry_metadata {
+        Box::new(RegistryMetadata::from_process(args.offline)?)
+    } else {
+        later_notes.push(
+            "registry metadata not consulted (--registry-metadata): cooldown, licenses and \
+             names use what the lockfiles record"
+                .to_owned(),
+        );
+        Box::new(tollgate_policy::Offline)
+    };
+    let deep = if args.deep {
+        Some(deep_scan(args, inventory, &mut deep_warnings)?)
+    } else {
+        None
+    };
+    let analysed = AnalysedInstallCode::new(deep.as_ref());
+    let mut context = tollgate_policy::Context::new(metadata.as_ref(), jiff::Timestamp::now());
+    context.install_code = &analysed;
+    let policies: Vec<PolicyScope<'_>> = groups
+        .iter()
+        .map(|group| PolicyScope {
+            config: &group.config,
+            lockfiles: &group.lockfiles,
+            roots: Some(&group.roots),
+            trust_root: Some(&group.root),
+        })
+        .collect();
+    let checked = tollgate_gate::pipeline::check(
+        inventory,
+        &policies,
+        advisories.index.as_ref(),
+        &context,
+        &args.ignore,
+    )?;
 
-        let mut report = ScanReport {
-            errors: inventory.errors.clone(),
-            lockfiles: scanned_lockfiles(inventory),
-            advisories: advisories.status,
-            ..ScanReport::default()
-        };
-        for lockfile in &mut report.lockfiles {
-            lockfile.policy = groups
-                .iter()
-                .find(|g| g.lockfiles.contains(&lockfile.path))
-                .map(PolicyGroup::label);
-        }
-        report.errors.extend(advisories.errors);
-        for lockfile in &inventory.lockfiles {
-            report.warnings.extend(lockfile.warnings.iter().cloned());
-        }
-        report.warnings.extend(advisories.warnings);
-        report.warnings.extend(deep_warnings);
-        let mut advisory_findings = advisories.findings;
-        let mut unmatched: Option<BTreeSet<String>> = None;
-        for group in groups {
-            let (mut mine, rest): (Vec<Finding>, Vec<Finding>) =
-                advisory_findings.into_iter().partition(|f| {
-                    f.lockfile
-                        .as_ref()
-                        .is_some_and(|l| group.lockfiles.contains(l))
-                });
-            advisory_findings = rest;
-            let unscored = group.config.advisories.unscored_severity();
-            for finding in mine.iter_mut().filter(|f| f.unscored) {
-                finding.severity = unscored;
-            }
-            let (kept, unmatched_here) = ignores::apply(
-                &group.config,
-                &args.ignore,
-                mine,
-                &mut report.advisories.notes,
-            );
-            report.findings.extend(kept);
-            unmatched = Some(match unmatched {
-                Some(before) => before.intersection(&unmatched_here).cloned().collect(),
-                None => unmatched_here,
-            });
-        }
-        report.advisories.notes.extend(ignores::command_line_notes(
-            &args.ignore,
-            &unmatched.unwrap_or_default(),
-        ));
-        report.findings.extend(advisory_findings);
-        report.advisories.notes.extend(later_notes);
-        report.findings.extend(policy);
-        for (group, slice) in groups.iter().zip(&slices) {
-            crate::commands::trust::policy_check(
-                slice,
-                &group.config,
-                &group.root,
-                &mut report.findings,
-                &mut report.errors,
-            );
-        }
-        if let Some(deep) = deep {
-            report.packages = analysed_packages(&deep);
-            report.findings.extend(deep.findings);
-        }
-        print_report(args, report, advisories.index_missing)
-    })
+    let mut report = ScanReport {
+        errors: inventory.errors.clone(),
+        lockfiles: scanned_lockfiles(inventory),
+        advisories: advisories.status,
+        ..ScanReport::default()
+    };
+    for lockfile in &mut report.lockfiles {
+        lockfile.policy = groups
+            .iter()
+            .find(|g| g.lockfiles.contains(&lockfile.path))
+            .map(PolicyGroup::label);
+    }
+    report.errors.extend(advisories.errors);
+    report.errors.extend(checked.errors);
+    for lockfile in &inventory.lockfiles {
+        report.warnings.extend(lockfile.warnings.iter().cloned());
+    }
+    report.warnings.extend(advisories.warnings);
+    report.warnings.extend(checked.warnings);
+    report.warnings.extend(deep_warnings);
+    report.advisories.notes.extend(checked.notes);
+    report.advisories.notes.extend(later_notes);
+    report.findings = checked.findings;
+    if let Some(deep) = deep {
+        report.packages = analysed_packages(&deep);
+        report.findings.extend(deep.findings);
+    }
+    print_report(args, report, advisories.index_missing)
 }
 
 /// Sorts the findings, prints the report in the chosen format, and gives the exit status.
@@ -414,24 +381,6 @@ pub fn max_db_age_days(config: &Config) -> u32 {
         .unwrap_or(DEFAULT_MAX_DB_AGE_DAYS)
 }
 
-/// The policy checks (bans, sources, hashes, install-scripts, licenses, cooldown, names).
-fn policy_findings(
-    paths: &[PathBuf],
-    inventory: &Inventory,
-    config: &Config,
-    metadata: &dyn MetadataSource,
-    install_code: &dyn InstallCodeSource,
-) -> Vec<Finding> {
-    let now = jiff::Timestamp::now();
-    let mut context = tollgate_policy::Context::new(metadata, now);
-    context.install_code = install_code;
-    let mut findings = tollgate_policy::run_checks(inventory, config, &context);
-    findings.extend(tollgate_policy::run_project_checks(
-        paths, inventory, config, now,
-    ));
-    findings
-}
-
 /// `--deep`: fetch and analyse the install-time code of every package that may run any.
 /// A package that cannot be fetched or read is a warning naming it, not a silent skip.
 fn deep_scan(
@@ -529,11 +478,13 @@ pub fn scanned_lockfiles(inventory: &Inventory) -> Vec<ScannedLockfile> {
         .collect()
 }
 
-/// What matching the inventory against the advisory index gave.
+/// The advisory index as the scan opened it.
 #[derive(Default)]
 struct AdvisoryCheck {
+    /// The index, when there is a usable one.
+    index: Option<Index>,
     status: AdvisoryStatus,
-    findings: Vec<Finding>,
+    /// Coverage warnings (`db-stale`, `db-no-coverage`).
     warnings: Vec<FileError>,
     /// The index exists but cannot be used.
     errors: Vec<FileError>,
@@ -541,8 +492,8 @@ struct AdvisoryCheck {
     index_missing: bool,
 }
 
-/// Matches the inventory against the index.
-fn check_advisories(
+/// Opens the index, with its status and coverage warnings for the scanned ecosystems.
+fn open_index(
     args: &ScanArgs,
     max_db_age: u32,
     inventory: &Inventory,
@@ -593,17 +544,6 @@ fn check_advisories(
         max_db_age,
         jiff::Timestamp::now(),
     ));
-    let mut matcher = Matcher::new(&index);
-    for lockfile in &inventory.lockfiles {
-        let outcome = matcher.match_lockfile(lockfile).with_context(|| {
-            format!(
-                "matching {} against {}",
-                lockfile.path,
-                index.path().display()
-            )
-        })?;
-        check.findings.extend(outcome.findings);
-        check.warnings.extend(outcome.warnings);
-    }
+    check.index = Some(index);
     Ok(check)
 }

@@ -194,21 +194,6 @@ fn print_errors(format: TrustFormat, store: &str, errors: &[FileError]) -> anyho
     Ok(())
 }
 
-/// The `[trust]` check of `scan` and `policy`: its findings, or the store's problems as
-/// errors (a store that cannot be read fails the run instead of passing it silently).
-pub fn policy_check(
-    inventory: &tollgate_lockfile::Inventory,
-    config: &tollgate_policy::Config,
-    root: &Path,
-    findings: &mut Vec<tollgate_model::Finding>,
-    errors: &mut Vec<FileError>,
-) {
-    match tollgate_trust::check::findings(inventory, config, root) {
-        Ok(found) => findings.extend(found),
-        Err(error) => errors.extend(error.problems()),
-    }
-}
-
 /// The store of `import` and `fetch`: `--store`, else `[trust] store` of ./tollgate.toml.
 fn store_dir(explicit: Option<&Path>) -> anyhow::Result<PathBuf> {
     if let Some(dir) = explicit {

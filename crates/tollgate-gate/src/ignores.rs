@@ -1,5 +1,5 @@
-//! Advisory ignores in a scan: the `[advisories] ignore` entries of the policy that
-//! applies to a lockfile, plus `--ignore ID` from the command line (for every lockfile,
+//! Advisory ignores, applied by the pipeline ([`crate::pipeline::check`]): the
+//! `[advisories] ignore` entries of the policy that applies to a lockfile, plus `--ignore ID` from the command line (for every lockfile,
 //! never expiring). Every ignore without an expiry date is listed in the report's notes,
 //! and an ignore that hid nothing is reported (a typo, or an advisory that went away),
 //! so an ignore list cannot silently rot.
