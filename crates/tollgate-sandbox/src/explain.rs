@@ -175,7 +175,8 @@ impl Plan {
         }
     }
 
-    fn describe_network(&self) -> String {
+    /// The network rule in one line, as `--explain` prints it.
+    pub fn describe_network(&self) -> String {
         match &self.network {
             Network::Namespace => {
                 let tcp = if self.restricts_tcp() {
