@@ -448,3 +448,62 @@ fn npm_postinstall_cannot_hijack_another_packages_shim_or_files() {
     );
     assert!(!project.join("node_modules/.bin/planted").exists());
 }
+
+#[test]
+fn the_fetch_sandbox_reaches_the_configured_registry_and_nothing_else() {
+    let home = fake_home();
+    let work = TempDir::new().expect("work");
+    let bin = work.path().join("bin");
+    std::fs::create_dir_all(&bin).expect("mkdir");
+    // A stand-in npm that asks the proxy for tunnels (what an exploited manager or a
+    // direct reference's build would do to send what it can read).
+    std::fs::copy(fixture("connect-probe"), bin.join("npm")).expect("fake npm");
+    let path = format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let registry = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let registry_port = registry.local_addr().expect("addr").port();
+    let other = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let other_port = other.local_addr().expect("addr").port();
+    for port in [registry_port, other_port] {
+        std::net::TcpStream::connect(("localhost", port)).expect("reachable outside");
+    }
+    let project = work.path().join("project");
+    std::fs::create_dir_all(&project).expect("mkdir");
+    let output = Command::cargo_bin("tollgate")
+        .expect("binary")
+        .env("HOME", home.path())
+        .env("PATH", &path)
+        .env(
+            "NPM_CONFIG_REGISTRY",
+            format!("http://localhost:{registry_port}/"),
+        )
+        .env(
+            "PROBE_TARGETS",
+            format!("localhost:{registry_port} localhost:{other_port} evil.example:443"),
+        )
+        .current_dir(&project)
+        .args(["install", "--allow-missing-db", "npm"])
+        .timeout(Duration::from_secs(60))
+        .output()
+        .expect("run");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains(&format!("localhost:{registry_port}: HTTP/1.1 200")),
+        "the configured registry is reachable: {stderr}"
+    );
+    for target in [
+        format!("localhost:{other_port}"),
+        "evil.example:443".to_owned(),
+    ] {
+        assert!(
+            stderr.contains(&format!(
+                "npm's resolve tried to connect to {target} (refused: not a configured registry)"
+            )),
+            "{target} refused and reported: {stderr}"
+        );
+    }
+}
