@@ -437,7 +437,14 @@ fn options(extra: &[OsString]) -> Vec<OsString> {
 /// The execute-phase command for the managers that run everything in one step.
 fn execute_step(manager: Manager, wheels: &Path, extra: &[OsString]) -> Step {
     match manager {
-        Manager::Pnpm => Step::new("pnpm", &["rebuild"], &[]),
+        // pnpm >= 10 skips every build script not approved in the project's settings
+        // (`onlyBuiltDependencies`); the gate has judged them and the sandbox confines
+        // them, as `npm rebuild` does for npm. (Older pnpm ignores the setting.)
+        Manager::Pnpm => Step::new(
+            "pnpm",
+            &["rebuild", "--config.dangerously-allow-all-builds=true"],
+            &[],
+        ),
         Manager::Pip => {
             let mut step = Step::new(
                 "python3",
