@@ -304,3 +304,47 @@ fn without_allow_host_there_is_no_proxy_and_no_network() {
     assert_eq!(report["view"]["allowed_hosts"], serde_json::json!([]));
     assert_eq!(report["exit_code"], output.status.code().expect("code"));
 }
+
+#[test]
+fn allow_host_and_allow_connect_are_exclusive() {
+    let lab = Lab::new();
+    lab.tollgate()
+        .args([
+            "--allow-host",
+            "localhost:1",
+            "--allow-connect",
+            "443",
+            "--",
+            "true",
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("cannot be combined"));
+    lab.tollgate()
+        .args(["--allow-host", "not a host", "--", "true"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--allow-host"));
+}
+
+/// Real network (not run by default: `cargo test -p tollgate-cli --test run -- --ignored`):
+/// npm reaches the public registry through the proxy, and is refused another host.
+#[test]
+#[ignore = "needs the network and npm"]
+fn npm_reaches_the_real_registry_through_the_proxy() {
+    let lab = Lab::new();
+    lab.tollgate()
+        .args(["--allow-host", "registry.npmjs.org", "--cache", "npm", "--"])
+        .args(["npm", "view", "left-pad", "version", "--no-update-notifier"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("1.3.0"));
+    lab.tollgate()
+        .args(["--allow-host", "example.com", "--"])
+        .args(["npm", "view", "left-pad", "version", "--no-update-notifier"])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains(
+            "tried to connect to registry.npmjs.org:443 (refused: not a configured registry)",
+        ));
+}

@@ -164,6 +164,12 @@ pub struct RunArgs {
 /// when it was killed); 2 when the sandbox could not be set up.
 pub fn run(args: &RunArgs) -> anyhow::Result<Status> {
     let program = args.command.first().map(PathBuf::from);
+    if !args.sandbox.allow_host.is_empty() && !args.sandbox.allow_connect.is_empty() {
+        // The proxy's namespace has no other way out: the ports would silently not apply.
+        anyhow::bail!(
+            "--allow-host and --allow-connect cannot be combined for `tollgate run` (with --allow-host the only network is the proxy)"
+        );
+    }
     let policy = args.sandbox.policy(program.as_deref())?;
     let plan = Plan::new(policy, KernelSupport::probe())?;
     if args.explain {
