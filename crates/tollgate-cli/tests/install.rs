@@ -223,17 +223,12 @@ fn pip_fetch_phase_builds_a_direct_reference_in_the_sandbox() {
     assert!(!stolen.exists(), "ESCAPE: the fetch phase read ~/.ssh");
 }
 
-#[test]
-fn npm_postinstall_cannot_plant_configuration_in_the_project() {
-    if !available("npm") {
-        println!("skipped: npm is not installed");
-        return;
-    }
-    let home = fake_home();
-    let work = TempDir::new().expect("work");
-    let package = work.path().join("planting");
+/// The `planting-npm` fixture packed into `work`, shown to plant all three files outside,
+/// and a project depending on it (with a `.git/hooks` directory to plant into).
+fn planting_project(work: &Path, home: &Path) -> std::path::PathBuf {
+    let package = work.join("planting");
     copy_dir(&fixture("planting-npm"), &package);
-    let project = work.path().join("project");
+    let project = work.join("project");
     std::fs::create_dir_all(project.join(".git/hooks")).expect("mkdir");
     // Outside, the script plants all three files.
     let plain = std::process::Command::new("node")
@@ -252,9 +247,9 @@ fn npm_postinstall_cannot_plant_configuration_in_the_project() {
     std::fs::remove_dir(project.join(".cargo")).expect("clean up");
     let packed = std::process::Command::new("npm")
         .args(["pack", "--silent", "--pack-destination"])
-        .arg(work.path())
+        .arg(work)
         .current_dir(&package)
-        .env("HOME", home.path())
+        .env("HOME", home)
         .status()
         .expect("npm pack");
     assert!(packed.success());
@@ -263,6 +258,18 @@ fn npm_postinstall_cannot_plant_configuration_in_the_project() {
         r#"{"name":"victim","version":"1.0.0","private":true,"dependencies":{"planting":"file:../planting-1.0.0.tgz"}}"#,
     )
     .expect("package.json");
+    project
+}
+
+#[test]
+fn npm_postinstall_cannot_plant_configuration_in_the_project() {
+    if !available("npm") {
+        println!("skipped: npm is not installed");
+        return;
+    }
+    let home = fake_home();
+    let work = TempDir::new().expect("work");
+    let project = planting_project(work.path(), home.path());
     Command::cargo_bin("tollgate")
         .expect("binary")
         .env("HOME", home.path())
@@ -443,4 +450,130 @@ fn npm_postinstall_cannot_hijack_another_packages_shim_or_files() {
         "ESCAPE: the shim was not put back"
     );
     assert!(!project.join("node_modules/.bin/planted").exists());
+}
+
+#[test]
+fn the_fetch_sandbox_reaches_the_configured_registry_and_nothing_else() {
+    let home = fake_home();
+    let work = TempDir::new().expect("work");
+    let bin = work.path().join("bin");
+    std::fs::create_dir_all(&bin).expect("mkdir");
+    // A stand-in npm that asks the proxy for tunnels (what an exploited manager or a
+    // direct reference's build would do to send what it can read).
+    std::fs::copy(fixture("connect-probe"), bin.join("npm")).expect("fake npm");
+    let path = format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let registry = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let registry_port = registry.local_addr().expect("addr").port();
+    let other = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let other_port = other.local_addr().expect("addr").port();
+    for port in [registry_port, other_port] {
+        std::net::TcpStream::connect(("localhost", port)).expect("reachable outside");
+    }
+    let project = work.path().join("project");
+    std::fs::create_dir_all(&project).expect("mkdir");
+    let output = Command::cargo_bin("tollgate")
+        .expect("binary")
+        .env("HOME", home.path())
+        .env("PATH", &path)
+        .env(
+            "NPM_CONFIG_REGISTRY",
+            format!("http://localhost:{registry_port}/"),
+        )
+        .env(
+            "PROBE_TARGETS",
+            format!("localhost:{registry_port} localhost:{other_port} evil.example:443"),
+        )
+        .current_dir(&project)
+        .args(["install", "--allow-missing-db", "npm"])
+        .timeout(Duration::from_secs(60))
+        .output()
+        .expect("run");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains(&format!("localhost:{registry_port}: HTTP/1.1 200")),
+        "the configured registry is reachable: {stderr}"
+    );
+    for target in [
+        format!("localhost:{other_port}"),
+        "evil.example:443".to_owned(),
+    ] {
+        assert!(
+            stderr.contains(&format!(
+                "npm's resolve tried to connect to {target} (refused: not a configured registry)"
+            )),
+            "{target} refused and reported: {stderr}"
+        );
+    }
+}
+
+/// pnpm's and yarn's execute phases for real (not only `--help`): the `planting-npm`
+/// postinstall runs in the sandbox (its output is seen), cannot plant configuration in the
+/// project, and the package is installed. Skipped with a message when the manager (or
+/// npm, which packs the fixture and is yarn's execute phase) is not installed.
+#[test]
+fn pnpm_and_yarn_execute_phases_run_install_scripts_in_the_sandbox() {
+    for manager in ["pnpm", "yarn"] {
+        if !available(manager) || !available("npm") {
+            println!("skipped {manager}: {manager} or npm is not installed");
+            continue;
+        }
+        let home = fake_home();
+        let work = TempDir::new().expect("work");
+        let project = planting_project(work.path(), home.path());
+        if manager == "yarn" {
+            // Yarn classic has no resolve step in the gate: the lockfile must exist (made
+            // here without running any script).
+            let locked = std::process::Command::new("yarn")
+                .args(["install", "--ignore-scripts", "--offline", "--no-progress"])
+                .current_dir(&project)
+                .env("HOME", home.path())
+                .output()
+                .expect("yarn");
+            assert!(locked.status.success(), "{locked:?}");
+            std::fs::remove_dir_all(project.join("node_modules")).expect("clean up");
+        }
+        let output = Command::cargo_bin("tollgate")
+            .expect("binary")
+            .env("HOME", home.path())
+            .current_dir(&project)
+            .args([
+                "install",
+                "--allow-missing-db",
+                "--allow",
+                "planting",
+                manager,
+            ])
+            .arg("--allow-read")
+            .arg(work.path())
+            .args(["--", "--offline"])
+            .timeout(Duration::from_secs(120))
+            .output()
+            .expect("run");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        assert_eq!(output.status.code(), Some(1), "{manager}: {stdout}{stderr}");
+        assert!(
+            format!("{stdout}{stderr}").contains("EROFS: read-only file system"),
+            "{manager}: the postinstall ran and its write was refused: {stdout}{stderr}"
+        );
+        assert!(
+            stderr.contains(&format!(
+                "tried to open {}",
+                project.join(".npmrc").display()
+            )),
+            "{manager}: the denial is reported: {stderr}"
+        );
+        for file in [".npmrc", ".git/hooks/pre-commit", ".cargo/config.toml"] {
+            assert!(
+                !project.join(file).exists(),
+                "ESCAPE ({manager}): {file} was planted"
+            );
+        }
+        assert!(project.join("node_modules/planting/plant.js").is_file());
+    }
 }

@@ -22,6 +22,22 @@ pub enum DenialKind {
     NameLookup,
     /// A signal, ptrace or other operation refused with `EPERM`.
     Operation,
+    /// A connection through tollgate's proxy to a host that is not allowed (recorded by the
+    /// proxy itself, not read from the output).
+    Host,
+}
+
+impl DenialKind {
+    /// A stable name for JSON output.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DenialKind::File => "file",
+            DenialKind::Network => "network",
+            DenialKind::NameLookup => "name_lookup",
+            DenialKind::Operation => "operation",
+            DenialKind::Host => "host",
+        }
+    }
 }
 
 /// One denial reported by the sandboxed program.
@@ -31,8 +47,11 @@ pub struct Denial {
     pub kind: DenialKind,
     /// The path or address named in the message, `~/`-shortened, when one was found.
     pub target: Option<String>,
-    /// The output line it came from (trimmed).
+    /// The output line it came from (trimmed); for the proxy's denials, its own account.
     pub line: String,
+    /// Why it was refused, when tollgate itself knows (the proxy: "not a configured
+    /// registry"); `None` for denials read from the program's output.
+    pub why: Option<String>,
 }
 
 /// Markers of each kind, matched case-sensitively against one output line.
@@ -106,6 +125,7 @@ pub fn scan_with(output: &str, home: &Path, hidden: &dyn Fn(&Path) -> bool) -> V
             kind,
             target,
             line: line.trim().to_owned(),
+            why: None,
         });
         if denials.len() == MAX_DENIALS {
             break;
@@ -119,7 +139,7 @@ fn target_in(line: &str, kind: DenialKind) -> Option<String> {
     let words =
         line.split(|c: char| c.is_whitespace() || matches!(c, '\'' | '"' | '`' | ',' | '(' | ')'));
     match kind {
-        DenialKind::File | DenialKind::Operation => words
+        DenialKind::File | DenialKind::Operation | DenialKind::Host => words
             .filter(|word| word.starts_with('/') && word.len() > 1)
             .map(|word| word.trim_end_matches([':', '.']).to_owned())
             .next(),
@@ -149,13 +169,14 @@ impl std::fmt::Display for Denial {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let what = match self.kind {
             DenialKind::File => "tried to open",
-            DenialKind::Network => "tried to connect to",
+            DenialKind::Network | DenialKind::Host => "tried to connect to",
             DenialKind::NameLookup => "tried to resolve",
             DenialKind::Operation => "was refused",
         };
-        match &self.target {
-            Some(target) => write!(f, "{what} {target} (denied)"),
-            None => write!(f, "{what}: {}", self.line),
+        match (&self.target, &self.why) {
+            (Some(target), Some(why)) => write!(f, "{what} {target} (refused: {why})"),
+            (Some(target), None) => write!(f, "{what} {target} (denied)"),
+            (None, _) => write!(f, "{what}: {}", self.line),
         }
     }
 }

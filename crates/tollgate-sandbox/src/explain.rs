@@ -124,7 +124,7 @@ impl Plan {
             return;
         }
         let (uid, gid) = crate::launch::inside_ids();
-        let network = if self.network == Network::Namespace {
+        let network = if matches!(self.network, Network::Namespace | Network::Proxy(_)) {
             ", network"
         } else {
             ""
@@ -175,7 +175,8 @@ impl Plan {
         }
     }
 
-    fn describe_network(&self) -> String {
+    /// The network rule in one line, as `--explain` prints it.
+    pub fn describe_network(&self) -> String {
         match &self.network {
             Network::Namespace => {
                 let tcp = if self.restricts_tcp() {
@@ -192,6 +193,14 @@ impl Plan {
                 let list: Vec<String> = ports.iter().map(u16::to_string).collect();
                 format!(
                     "TCP connect only to port(s) {} on any host (Landlock); TCP bind denied; UDP and DNS NOT restricted",
+                    list.join(", ")
+                )
+            }
+            Network::Proxy(hosts) => {
+                let list: Vec<String> = hosts.iter().map(ToString::to_string).collect();
+                format!(
+                    "only through tollgate's proxy (new network namespace; HTTPS_PROXY=http://127.0.0.1:{}; CONNECT, or GET/HEAD of http:// URLs, by host name to: {}; every other host and IP address refused and reported; no UDP, no DNS: names are resolved by tollgate outside)",
+                    crate::proxy::PORT,
                     list.join(", ")
                 )
             }

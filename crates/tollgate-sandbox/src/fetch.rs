@@ -4,15 +4,16 @@
 //! cannot be kept from building direct references at all. So the fetch runs in the view
 //! too, with what a download needs and nothing else of the home directory: the manager's
 //! configuration and credential files read-only (they are where its registry tokens live,
-//! and the fetch needs them), its cache writable, TCP to ports 80 and 443 (and the ports
-//! the user allows), the project writable (the fetch writes `node_modules`, a lockfile or
-//! `.venv`) except its `.env` files. `~/.ssh`, `~/.aws`, `~/.config` and the rest of `$HOME`
-//! are not in it.
+//! and the fetch needs them), its cache writable, the network only through tollgate's
+//! registry proxy ([`crate::proxy`]) to the registry hosts the caller lists, the project
+//! writable (the fetch writes `node_modules`, a lockfile or `.venv`) except its `.env`
+//! files. `~/.ssh`, `~/.aws`, `~/.config` and the rest of `$HOME` are not in it.
 
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
 use crate::policy::{Cache, Policy, cargo_home};
+use crate::proxy::AllowedHost;
 
 /// The package managers whose fetch phase tollgate sandboxes: the one list of managers
 /// `tollgate install` drives (the CLI parses it with [`Manager::ALL`] and
@@ -85,16 +86,17 @@ impl std::str::FromStr for Manager {
     }
 }
 
-/// What the user added for the fetch (`--allow-read`, `--allow-write`, `--allow-connect`,
-/// `--allow-weaker`).
+/// What the fetch may reach and what the user added (`--allow-read`, `--allow-write`,
+/// `--allow-host`, `--allow-weaker`).
 #[derive(Debug, Clone, Default)]
 pub struct Extra {
     /// Paths read-only (e.g. a local tarball or direct reference outside the project).
     pub read_only: Vec<PathBuf>,
     /// Paths read-write.
     pub read_write: Vec<PathBuf>,
-    /// TCP ports beyond 80 and 443.
-    pub connect_ports: Vec<u16>,
+    /// The hosts the fetch may reach, by name, through the registry proxy: the configured
+    /// registries, the public ones and the user's `--allow-host`. Empty: no network.
+    pub hosts: Vec<AllowedHost>,
     /// Accept weaker isolation on this kernel.
     pub allow_weaker: bool,
 }
@@ -122,8 +124,7 @@ pub fn policy(manager: Manager, project: &Path, home: &Path, extra: &Extra) -> P
         .filter(|path| path.exists())
         .collect();
     policy.read_write.extend(extra.read_write.iter().cloned());
-    policy.connect_ports = vec![80, 443];
-    policy.connect_ports.extend(&extra.connect_ports);
+    policy.allow_hosts = extra.hosts.clone();
     // Index URLs with tokens (`PIP_INDEX_URL`, `NPM_TOKEN` for `${NPM_TOKEN}` in .npmrc,
     // `CARGO_REGISTRIES_*_TOKEN`) are often in the environment.
     policy.pass_env = std::env::vars_os()
@@ -210,12 +211,12 @@ mod tests {
             std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
             std::fs::write(path, "x").expect("write");
         }
-        let policy = policy(
-            Manager::Npm,
-            Path::new("/p"),
-            home.path(),
-            &Extra::default(),
-        );
+        let registry = AllowedHost::from_url("https://registry.npmjs.org/").expect("url");
+        let extra = Extra {
+            hosts: vec![registry.clone()],
+            ..Extra::default()
+        };
+        let policy = policy(Manager::Npm, Path::new("/p"), home.path(), &extra);
         let in_home: Vec<&PathBuf> = policy
             .read_only
             .iter()
@@ -225,7 +226,8 @@ mod tests {
         // Made for a first install (otherwise absent from the view, and unwritable).
         assert!(home.path().join(".npm").is_dir());
         assert!(policy.read_write.is_empty());
-        assert_eq!(policy.connect_ports, vec![80, 443]);
+        assert!(policy.connect_ports.is_empty());
+        assert_eq!(policy.allow_hosts, vec![registry]);
         assert!(policy.keep_credentials);
         assert_eq!(policy.outputs, None);
         let pip = super::policy(

@@ -13,11 +13,20 @@
 //!    holding the output pipe open);
 //! 3. the command's process drops every capability, applies Landlock and the seccomp filter
 //!    and returns to the standard library, which `exec`s the program.
+//!
+//! With the registry proxy ([`crate::proxy`]), the first child also brings up the new
+//! network namespace's loopback, listens on it and sends the listening socket and the read
+//! end of a "lifetime" pipe to tollgate; PID 1 keeps the write end, so tollgate's proxy sees
+//! the sandbox end when PID 1 does. The parent side of that exchange is here too
+//! ([`receive_listener`], [`wait_for_connection`]): it is where this crate's system calls
+//! on raw descriptors live.
 #![allow(unsafe_code)]
 
 use std::ffi::CStr;
 use std::io;
-use std::os::fd::{AsRawFd, OwnedFd};
+use std::net::TcpListener;
+use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
+use std::os::unix::net::UnixStream;
 use std::os::unix::process::CommandExt;
 use std::process::Command;
 
@@ -68,6 +77,9 @@ pub(crate) struct Confinement {
     pub(crate) view: Option<View>,
     pub(crate) landlock: Option<Landlock>,
     pub(crate) seccomp: Option<Vec<libc::sock_filter>>,
+    /// The sandbox's end of the socket pair to tollgate's proxy (needs `namespaces` with a
+    /// network namespace).
+    pub(crate) proxy: Option<OwnedFd>,
 }
 
 /// Room for "4294967295 4294967295 1\n".
@@ -125,13 +137,17 @@ pub(crate) fn confine(command: &mut Command, confinement: Confinement) {
         detach(parent)?;
         if let Some(namespaces) = confinement.namespaces {
             enter(namespaces)?;
+            let lifetime = match &confinement.proxy {
+                Some(channel) => open_proxy_listener(channel.as_raw_fd())?,
+                None => -1,
+            };
             become_pid_one()?;
             join_new_session_keyring()?;
             set_hostname()?;
             if let Some(view) = &confinement.view {
                 view.apply()?;
             }
-            fork_command()?;
+            fork_command(lifetime)?;
             drop_capabilities()?;
         }
         match &confinement.landlock {
@@ -251,7 +267,8 @@ fn become_pid_one() -> io::Result<()> {
 
 /// PID 1 forks the command and reaps every process of the namespace until the command
 /// ends, then exits with its status (which kills what is left). Only the child returns.
-fn fork_command() -> io::Result<()> {
+/// PID 1 keeps only `keep` open (the proxy's lifetime pipe, or -1).
+fn fork_command(keep: libc::c_int) -> io::Result<()> {
     // SAFETY: fork in a single-threaded process; the parent only waits.
     match unsafe { libc::fork() } {
         -1 => Err(io::Error::last_os_error()),
@@ -262,7 +279,7 @@ fn fork_command() -> io::Result<()> {
             // environment (tokens included); Landlock already denies it to the sandboxed
             // processes, and this makes it need CAP_SYS_PTRACE on the host as well.
             unsafe {
-                close_all_but(-1);
+                close_all_but(keep);
                 libc::prctl(libc::PR_SET_DUMPABLE, 0, 0, 0, 0);
             }
             loop {
@@ -334,6 +351,151 @@ fn pass_on_status(status: libc::c_int) -> ! {
     };
     // SAFETY: _exit never returns and runs no destructor or atexit handler.
     unsafe { libc::_exit(code) }
+}
+
+/// The control message that carries two descriptors, laid out like `CMSG_SPACE(8)`.
+#[repr(C)]
+struct TwoFds {
+    header: libc::cmsghdr,
+    fds: [libc::c_int; 2],
+}
+
+/// In the new network namespace: brings its loopback up, listens on
+/// `127.0.0.1:`[`crate::proxy::PORT`], and sends the listening socket and the read end of a
+/// new pipe over `channel`. Returns the pipe's write end, which PID 1 keeps open for as
+/// long as the sandbox lives.
+fn open_proxy_listener(channel: libc::c_int) -> io::Result<libc::c_int> {
+    // SAFETY: system calls on descriptors made here and on locals of the kernel's layout
+    // (zeroed structs are valid for all of them); nothing is allocated.
+    unsafe {
+        let listener = libc::socket(libc::AF_INET, libc::SOCK_STREAM | libc::SOCK_CLOEXEC, 0);
+        if listener < 0 {
+            return Err(io::Error::last_os_error());
+        }
+        let mut request: libc::ifreq = std::mem::zeroed();
+        for (slot, byte) in request.ifr_name.iter_mut().zip(b"lo\0") {
+            *slot = *byte as libc::c_char;
+        }
+        request.ifr_ifru.ifru_flags = (libc::IFF_UP | libc::IFF_RUNNING) as libc::c_short;
+        if libc::ioctl(listener, libc::SIOCSIFFLAGS, &request) != 0 {
+            return Err(io::Error::last_os_error());
+        }
+        let mut address: libc::sockaddr_in = std::mem::zeroed();
+        address.sin_family = libc::AF_INET as libc::sa_family_t;
+        address.sin_port = crate::proxy::PORT.to_be();
+        address.sin_addr.s_addr = u32::from(std::net::Ipv4Addr::LOCALHOST).to_be();
+        if libc::bind(
+            listener,
+            (&address as *const libc::sockaddr_in).cast(),
+            std::mem::size_of::<libc::sockaddr_in>() as libc::socklen_t,
+        ) != 0
+            || libc::listen(listener, 128) != 0
+        {
+            return Err(io::Error::last_os_error());
+        }
+        let mut lifetime = [0 as libc::c_int; 2];
+        if libc::pipe2(lifetime.as_mut_ptr(), libc::O_CLOEXEC) != 0 {
+            return Err(io::Error::last_os_error());
+        }
+        let mut control: TwoFds = std::mem::zeroed();
+        control.header.cmsg_len =
+            libc::CMSG_LEN(std::mem::size_of::<[libc::c_int; 2]>() as u32) as _;
+        control.header.cmsg_level = libc::SOL_SOCKET;
+        control.header.cmsg_type = libc::SCM_RIGHTS;
+        control.fds = [listener, lifetime[0]];
+        let mut byte = 0u8;
+        let mut iov = libc::iovec {
+            iov_base: (&mut byte as *mut u8).cast(),
+            iov_len: 1,
+        };
+        let mut message: libc::msghdr = std::mem::zeroed();
+        message.msg_iov = &mut iov;
+        message.msg_iovlen = 1;
+        message.msg_control = (&mut control as *mut TwoFds).cast();
+        message.msg_controllen = std::mem::size_of::<TwoFds>() as _;
+        if libc::sendmsg(channel, &message, libc::MSG_NOSIGNAL) != 1 {
+            return Err(io::Error::last_os_error());
+        }
+        libc::close(listener);
+        libc::close(lifetime[0]);
+        libc::close(channel);
+        Ok(lifetime[1])
+    }
+}
+
+/// In tollgate: receives what [`open_proxy_listener`] sent (blocking until it is sent, or
+/// until every copy of the sandbox's end of `channel` is closed).
+pub(crate) fn receive_listener(channel: &UnixStream) -> io::Result<(TcpListener, OwnedFd)> {
+    // SAFETY: recvmsg into locals of the kernel's layout; the descriptors it returns are
+    // new and owned by nobody else, so wrapping them in owning types is sound.
+    unsafe {
+        let mut control: TwoFds = std::mem::zeroed();
+        let mut byte = 0u8;
+        let mut iov = libc::iovec {
+            iov_base: (&mut byte as *mut u8).cast(),
+            iov_len: 1,
+        };
+        let mut message: libc::msghdr = std::mem::zeroed();
+        message.msg_iov = &mut iov;
+        message.msg_iovlen = 1;
+        message.msg_control = (&mut control as *mut TwoFds).cast();
+        message.msg_controllen = std::mem::size_of::<TwoFds>() as _;
+        let received = loop {
+            let received = libc::recvmsg(channel.as_raw_fd(), &mut message, libc::MSG_CMSG_CLOEXEC);
+            if received >= 0 || io::Error::last_os_error().kind() != io::ErrorKind::Interrupted {
+                break received;
+            }
+        };
+        if received < 0 {
+            return Err(io::Error::last_os_error());
+        }
+        let expected = libc::CMSG_LEN(std::mem::size_of::<[libc::c_int; 2]>() as u32) as usize;
+        if received != 1
+            || message.msg_controllen < std::mem::size_of::<TwoFds>() as _
+            || control.header.cmsg_level != libc::SOL_SOCKET
+            || control.header.cmsg_type != libc::SCM_RIGHTS
+            || control.header.cmsg_len as usize != expected
+        {
+            return Err(io::ErrorKind::InvalidData.into());
+        }
+        Ok((
+            TcpListener::from_raw_fd(control.fds[0]),
+            OwnedFd::from_raw_fd(control.fds[1]),
+        ))
+    }
+}
+
+/// Waits until `listener` has a connection to accept (`Ok(true)`) or the sandbox has ended
+/// (`lifetime` hung up: `Ok(false)`).
+pub(crate) fn wait_for_connection(listener: &TcpListener, lifetime: &OwnedFd) -> io::Result<bool> {
+    let mut fds = [
+        libc::pollfd {
+            fd: listener.as_raw_fd(),
+            events: libc::POLLIN,
+            revents: 0,
+        },
+        libc::pollfd {
+            fd: lifetime.as_raw_fd(),
+            events: libc::POLLIN,
+            revents: 0,
+        },
+    ];
+    loop {
+        // SAFETY: poll on a local array whose length is passed.
+        let ready = unsafe { libc::poll(fds.as_mut_ptr(), 2, -1) };
+        if ready < 0 {
+            let error = io::Error::last_os_error();
+            if error.kind() == io::ErrorKind::Interrupted {
+                continue;
+            }
+            return Err(error);
+        }
+        // Nothing is ever written to the pipe: any event on it is the sandbox's end.
+        if fds[1].revents != 0 {
+            return Ok(false);
+        }
+        return Ok(fds[0].revents & libc::POLLIN != 0);
+    }
 }
 
 /// A fresh, empty session keyring: keys of the user's session (added by the parent shell,

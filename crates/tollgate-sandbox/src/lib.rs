@@ -21,7 +21,8 @@
 //! running kernel can enforce, and [`Plan::new`] to combine both; [`Plan::explain`] prints
 //! exactly what will be enforced and [`Plan::command`] builds the sandboxed
 //! [`std::process::Command`]. [`Plan::denials`] reads a program's error output for the
-//! denials that the kernel reported to it; [`interrupt`] lets the caller kill the sandbox and
+//! denials that the kernel reported to it (and, with [`Policy::allow_hosts`], those of the
+//! registry-only [`proxy`]); [`interrupt`] lets the caller kill the sandbox and
 //! clean up on `SIGINT`/`SIGTERM`/`SIGHUP`.
 
 pub mod denials;
@@ -34,6 +35,7 @@ mod launch;
 mod plan;
 mod policy;
 mod probe;
+pub mod proxy;
 mod redact;
 mod seccomp;
 mod view;
@@ -72,6 +74,9 @@ pub enum SandboxError {
         /// Why it failed.
         source: std::io::Error,
     },
+    /// The socket pair to the registry proxy could not be made.
+    #[error("creating the channel to the registry proxy: {0}")]
+    ProxyChannel(std::io::Error),
     /// A path contains a NUL byte and cannot be passed to the kernel.
     #[error("path {0} contains a NUL byte")]
     NulInPath(PathBuf),

@@ -38,6 +38,9 @@ pub enum Weakness {
     /// No seccomp filter: other socket families and protocols (MPTCP), the keyring,
     /// extended attributes, io_uring and new namespaces are not refused.
     NoSeccomp,
+    /// The registry-only proxy needs a network namespace (user namespaces): TCP to the
+    /// allowed hosts' ports goes to any host, UDP and DNS are open.
+    NoRegistryProxy,
     /// No constructed file-system view: named unix sockets and metadata writes (`chmod`,
     /// `utime`) outside the allowed paths are not denied, and there is no PID namespace.
     NoMountView,
@@ -64,6 +67,9 @@ impl fmt::Display for Weakness {
             Weakness::NoSeccomp => {
                 "no seccomp filter: other socket protocols (MPTCP), the keyring, xattrs, io_uring and new namespaces are allowed"
             }
+            Weakness::NoRegistryProxy => {
+                "no network namespace for the registry-only proxy: TCP to the registries' ports reaches any host; UDP and DNS are reachable"
+            }
             Weakness::NoMountView => {
                 "no constructed file-system view (needs user namespaces and mount_setattr, Linux 5.12): host unix sockets reachable, chmod/utime outside not denied, other processes visible in /proc"
             }
@@ -78,6 +84,9 @@ pub(crate) enum Network {
     Namespace,
     /// Landlock allows TCP connect to these ports only; UDP is not restricted.
     LandlockPorts(Vec<u16>),
+    /// New network namespace whose only way out is tollgate's proxy on its loopback
+    /// (Landlock allows TCP connect to the proxy's port only), to these hosts.
+    Proxy(Vec<crate::proxy::AllowedHost>),
     /// Not restricted.
     Open,
 }
@@ -99,6 +108,8 @@ pub struct Plan {
     pub(crate) outputs: Vec<PathBuf>,
     /// Files the view shows as a copy with their secrets removed, instead of binding them.
     pub(crate) redacted: Vec<(PathBuf, Vec<u8>)>,
+    /// The registry proxy, with [`Network::Proxy`].
+    proxy: Option<crate::proxy::Proxy>,
 }
 
 impl Plan {
@@ -182,6 +193,10 @@ impl Plan {
         }
         read_write.extend(policy.read_write.iter().cloned());
         let (network, weaknesses) = assess(&policy, &support);
+        let proxy = match &network {
+            Network::Proxy(hosts) => Some(crate::proxy::Proxy::new(hosts.clone())),
+            _ => None,
+        };
         Ok(Plan {
             policy,
             support,
@@ -192,6 +207,7 @@ impl Plan {
             weaknesses,
             outputs,
             redacted,
+            proxy,
         })
     }
 
@@ -235,11 +251,31 @@ impl Plan {
         }
     }
 
-    /// The denials in a sandboxed command's `output` (see [`crate::denials`]): what the
-    /// kernel refused, and with the view, paths that exist on the host but were not in it.
+    /// The denials of the command that just ended: first the registry proxy's refusals
+    /// (recorded by tollgate; taken, so call this once per command), then those in its
+    /// `output` (see [`crate::denials`]): what the kernel refused, and with the view, paths
+    /// that exist on the host but were not in it.
     pub fn denials(&self, output: &str) -> Vec<crate::denials::Denial> {
         let hidden = |path: &Path| self.hides(path);
-        crate::denials::scan_with(output, &self.policy.home, &hidden)
+        let mut denials = self
+            .proxy
+            .as_ref()
+            .map(crate::proxy::Proxy::take_denials)
+            .unwrap_or_default();
+        denials.extend(crate::denials::scan_with(
+            output,
+            &self.policy.home,
+            &hidden,
+        ));
+        denials
+    }
+
+    /// The hosts reachable through the registry proxy (empty without it).
+    pub fn allowed_hosts(&self) -> &[crate::proxy::AllowedHost] {
+        match &self.network {
+            Network::Proxy(hosts) => hosts,
+            _ => &[],
+        }
     }
 
     /// Whether `path` exists on the host but not in the view.
@@ -275,10 +311,20 @@ impl Plan {
             .env_clear()
             .envs(self.environment())
             .stdin(Stdio::null());
+        let cut_network = matches!(self.network, Network::Namespace | Network::Proxy(_));
         let namespaces = self
             .support
             .user_namespaces
-            .then(|| Namespaces::new(self.network == Network::Namespace));
+            .then(|| Namespaces::new(cut_network));
+        let proxy = match &self.proxy {
+            Some(proxy) => {
+                let (ours, theirs) =
+                    std::os::unix::net::UnixStream::pair().map_err(SandboxError::ProxyChannel)?;
+                proxy.serve(ours);
+                Some(OwnedFd::from(theirs))
+            }
+            None => None,
+        };
         let view = if self.support.mount_view() {
             // `started` removed it after the previous command.
             match std::fs::DirBuilder::new()
@@ -303,6 +349,7 @@ impl Plan {
             landlock: self.landlock(view.is_some())?,
             view,
             seccomp: self.support.seccomp.then(seccomp::program),
+            proxy,
         };
         launch::confine(&mut command, confinement);
         Ok(command)
@@ -349,6 +396,9 @@ impl Plan {
     /// The environment inside: the allow-list, the user's extra names, the private tmp.
     pub(crate) fn environment(&self) -> Vec<(OsString, OsString)> {
         let mut set = self.policy.set_env.clone();
+        if self.proxy.is_some() {
+            set.extend(crate::proxy::environment());
+        }
         for name in ["TMPDIR", "TMP", "TEMP"] {
             set.push((name.into(), self.tmp_inside().into_os_string()));
         }
@@ -412,10 +462,13 @@ impl Plan {
                 &self.writable(),
                 AccessFs::from_all(abi),
             ))?;
-        if let Network::LandlockPorts(ports) = &self.network {
-            for &port in ports {
-                created = created.add_rule(NetPort::new(port, AccessNet::ConnectTcp))?;
-            }
+        let ports = match &self.network {
+            Network::LandlockPorts(ports) => ports.clone(),
+            Network::Proxy(_) => vec![crate::proxy::PORT],
+            Network::Namespace | Network::Open => Vec::new(),
+        };
+        for port in ports {
+            created = created.add_rule(NetPort::new(port, AccessNet::ConnectTcp))?;
         }
         Ok(Some(created))
     }
@@ -482,6 +535,24 @@ fn assess(policy: &Policy, support: &KernelSupport) -> (Network, Vec<Weakness>) 
     }
     if !support.mount_view() {
         weaknesses.push(Weakness::NoMountView);
+    }
+    if !policy.allow_hosts.is_empty() {
+        if support.user_namespaces {
+            return (Network::Proxy(policy.allow_hosts.clone()), weaknesses);
+        }
+        // Without a namespace of its own the proxy cannot be the only way out: the
+        // registries' ports, on any host, are the closest Landlock can do.
+        weaknesses.push(Weakness::NoRegistryProxy);
+        let mut ports: Vec<u16> = policy.allow_hosts.iter().map(|host| host.port).collect();
+        ports.sort_unstable();
+        ports.dedup();
+        let network = if abi >= 4 {
+            Network::LandlockPorts(ports)
+        } else {
+            weaknesses.push(Weakness::NoNetworkRestriction);
+            Network::Open
+        };
+        return (network, weaknesses);
     }
     let network = match (
         policy.connect_ports.is_empty(),

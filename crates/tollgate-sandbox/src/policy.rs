@@ -103,7 +103,12 @@ pub struct Policy {
     /// Package-manager caches the command may write to.
     pub caches: Vec<Cache>,
     /// TCP ports the command may connect to (on any host). Empty means no network at all.
+    /// Ignored when `allow_hosts` is set.
     pub connect_ports: Vec<u16>,
+    /// Hosts the command may reach, only through tollgate's HTTP proxy
+    /// ([`crate::proxy`]): a new network namespace whose one way out is the proxy, which
+    /// allows CONNECT (and plain HTTP GET) to these hosts and nothing else. Empty: no proxy.
+    pub allow_hosts: Vec<crate::proxy::AllowedHost>,
     /// Extra environment variables to pass through, by name.
     pub pass_env: Vec<OsString>,
     /// Variables to set inside the sandbox (after scrubbing), e.g. a package manager's config.
@@ -131,6 +136,7 @@ impl Policy {
             read_write: Vec::new(),
             caches: Vec::new(),
             connect_ports: Vec::new(),
+            allow_hosts: Vec::new(),
             pass_env: Vec::new(),
             set_env: Vec::new(),
             allow_weaker: false,

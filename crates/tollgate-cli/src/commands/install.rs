@@ -15,6 +15,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use clap::Args;
+use tollgate_sandbox::proxy::AllowedHost;
 use tollgate_sandbox::{Cache, KernelSupport, Plan, fetch, guard};
 
 use tollgate_analysis::{JudgeOptions, PackageFiles, VerdictLevel, analyze_package_with};
@@ -118,6 +119,8 @@ pub fn run(args: &InstallArgs) -> anyhow::Result<Status> {
     }
     // Network is only for the packages named by --network-for; the plan below is offline.
     let connect_ports = std::mem::take(&mut policy.connect_ports);
+    // `--allow-host` is for the fetch phase (`fetch_hosts`).
+    policy.allow_hosts.clear();
     let project = policy.project.clone();
     let support = KernelSupport::probe();
     let plan = Plan::new(policy.clone(), support)?;
@@ -278,8 +281,8 @@ fn outputs_for(manager: Manager, project: &Path) -> anyhow::Result<Option<Vec<Pa
 }
 
 /// Every fetch phase runs in a networked sandbox of its own (`tollgate_sandbox::fetch`):
-/// the manager's credentials and cache, TCP to 80/443 and the `--allow-connect` ports, no
-/// other file of `$HOME`.
+/// the manager's credentials and cache, the registry hosts only (through tollgate's proxy),
+/// no other file of `$HOME`.
 fn fetch_plan(
     args: &InstallArgs,
     project: &Path,
@@ -289,7 +292,7 @@ fn fetch_plan(
     let extra = fetch::Extra {
         read_only: args.sandbox.allow_read.clone(),
         read_write: args.sandbox.allow_write.clone(),
-        connect_ports: fetch_ports(args, project),
+        hosts: fetch_hosts(args, project)?,
         allow_weaker: args.sandbox.allow_weaker,
     };
     let plan = Plan::new(fetch::policy(args.manager, project, home, &extra), support)?;
@@ -297,15 +300,15 @@ fn fetch_plan(
     Ok(plan)
 }
 
-/// The ports the fetch may reach beyond 80 and 443: `--allow-connect`, and the port of every
-/// registry the user's npm/pip/uv/cargo settings name (a private registry on 4873 or 8443).
-fn fetch_ports(args: &InstallArgs, project: &Path) -> Vec<u16> {
+/// The hosts the fetch may reach through the registry proxy: every registry the user's
+/// npm/pip/uv/cargo settings name, the public ones, and `--allow-host`.
+fn fetch_hosts(args: &InstallArgs, project: &Path) -> anyhow::Result<Vec<AllowedHost>> {
     let registries = RegistryConfig::discover(&ConfigInputs::from_process(project));
-    let mut ports = args.sandbox.allow_connect.clone();
-    ports.extend(registries.ports());
-    ports.sort_unstable();
-    ports.dedup();
-    ports
+    let mut hosts = run::registry_hosts(&registries);
+    hosts.extend(args.sandbox.allowed_hosts()?);
+    hosts.sort();
+    hosts.dedup();
+    Ok(hosts)
 }
 
 /// Runs one step of the manager in its fetch sandbox and reports what was denied.
@@ -407,7 +410,14 @@ fn options(extra: &[OsString]) -> Vec<OsString> {
 /// The execute-phase command for the managers that run everything in one step.
 fn execute_step(manager: Manager, wheels: &Path, extra: &[OsString]) -> Step {
     match manager {
-        Manager::Pnpm => Step::new("pnpm", &["rebuild"], &[]),
+        // pnpm >= 10 skips every build script not approved in the project's settings
+        // (`onlyBuiltDependencies`); the gate has judged them and the sandbox confines
+        // them, as `npm rebuild` does for npm. (Older pnpm ignores the setting.)
+        Manager::Pnpm => Step::new(
+            "pnpm",
+            &["rebuild", "--config.dangerously-allow-all-builds=true"],
+            &[],
+        ),
         Manager::Pip => {
             let mut step = Step::new(
                 "python3",

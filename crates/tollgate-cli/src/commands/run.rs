@@ -1,7 +1,9 @@
 //! `tollgate run [options] -- COMMAND...`: runs a command in the sandbox (see
-//! docs/sandbox.md) and reports what the kernel denied it, as far as its own error output
-//! tells. Also home of the helpers `tollgate install` shares: building a policy from the
-//! command line and running a sandboxed command while capturing its output.
+//! docs/sandbox.md) and reports what was denied to it: the registry proxy's refusals, and
+//! what the kernel refused as far as the command's own error output tells (`--format json`
+//! for a machine-readable account). Also home of the helpers `tollgate install` shares:
+//! building a policy from the command line and running a sandboxed command while capturing
+//! its output.
 
 use std::ffi::{OsStr, OsString};
 use std::io::{Read, Write};
@@ -12,6 +14,7 @@ use anyhow::Context;
 use clap::{Args, ValueEnum};
 use tollgate_sandbox::denials::Denial;
 use tollgate_sandbox::interrupt::Interrupts;
+use tollgate_sandbox::proxy::AllowedHost;
 use tollgate_sandbox::{Cache, KernelSupport, Plan, Policy};
 
 use crate::exit::Status;
@@ -56,6 +59,12 @@ pub struct SandboxArgs {
     /// namespace, so UDP and DNS become reachable too; --explain says so.
     #[arg(long = "allow-connect", value_name = "PORT")]
     pub allow_connect: Vec<u16>,
+    /// Allow HOST (ports 443 and 80) or HOST:PORT, by name, through tollgate's proxy: the
+    /// command gets a network namespace whose only way out is the proxy (HTTPS_PROXY and
+    /// friends are set), so no other host, no IP address, no UDP or DNS. For `install`:
+    /// a host the fetch phase may reach besides the configured registries.
+    #[arg(long = "allow-host", value_name = "HOST[:PORT]")]
+    pub allow_host: Vec<String>,
     /// Pass the environment variable NAME through (everything off the allow-list is removed).
     #[arg(long = "pass-env", value_name = "NAME")]
     pub pass_env: Vec<OsString>,
@@ -88,6 +97,7 @@ impl SandboxArgs {
         policy.read_only = self.allow_read.clone();
         policy.read_write = self.allow_write.clone();
         policy.connect_ports = self.allow_connect.clone();
+        policy.allow_hosts = self.allowed_hosts()?;
         policy.pass_env = self.pass_env.clone();
         policy.caches = self.cache.iter().map(|&cache| cache.into()).collect();
         if let Some(cache) = program.and_then(Cache::for_program) {
@@ -101,6 +111,31 @@ impl SandboxArgs {
         }
         Ok(policy)
     }
+
+    /// The `--allow-host` values, parsed.
+    pub fn allowed_hosts(&self) -> anyhow::Result<Vec<AllowedHost>> {
+        let mut hosts = Vec::new();
+        for spec in &self.allow_host {
+            let parsed = AllowedHost::parse(spec).with_context(|| {
+                format!(
+                    "--allow-host {}: expected a host name or address, optionally with :PORT",
+                    spec.escape_debug()
+                )
+            })?;
+            hosts.extend(parsed);
+        }
+        Ok(hosts)
+    }
+}
+
+/// Output format of `tollgate run`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RunFormat {
+    /// The command's output as it comes, then the denials on standard error.
+    Text,
+    /// The command's output (both streams) on standard error, and on standard output one
+    /// JSON object: exit code, denials, network and weaknesses.
+    Json,
 }
 
 /// `tollgate run`.
@@ -109,6 +144,10 @@ pub struct RunArgs {
     /// Print exactly what the sandbox enforces on this kernel, and exit.
     #[arg(long)]
     pub explain: bool,
+    /// Output format (json: the command's standard output goes to standard error, and
+    /// standard output carries only the JSON report).
+    #[arg(long, value_enum, default_value_t = RunFormat::Text)]
+    pub format: RunFormat,
     /// What the sandbox allows.
     #[command(flatten)]
     pub sandbox: SandboxArgs,
@@ -125,6 +164,12 @@ pub struct RunArgs {
 /// when it was killed); 2 when the sandbox could not be set up.
 pub fn run(args: &RunArgs) -> anyhow::Result<Status> {
     let program = args.command.first().map(PathBuf::from);
+    if !args.sandbox.allow_host.is_empty() && !args.sandbox.allow_connect.is_empty() {
+        // The proxy's namespace has no other way out: the ports would silently not apply.
+        anyhow::bail!(
+            "--allow-host and --allow-connect cannot be combined for `tollgate run` (with --allow-host the only network is the proxy)"
+        );
+    }
     let policy = args.sandbox.policy(program.as_deref())?;
     let plan = Plan::new(policy, KernelSupport::probe())?;
     if args.explain {
@@ -135,7 +180,11 @@ pub fn run(args: &RunArgs) -> anyhow::Result<Status> {
     let Some((program, rest)) = args.command.split_first() else {
         anyhow::bail!("no command given after `--`");
     };
-    let outcome = run_sandboxed(&plan, program, rest, Capture::Stderr)?;
+    let capture = match args.format {
+        RunFormat::Text => Capture::Stderr,
+        RunFormat::Json => Capture::BothToStderr,
+    };
+    let outcome = run_sandboxed(&plan, program, rest, capture)?;
     if let Some(signal) = outcome.interrupted {
         eprintln!("tollgate: interrupted by signal {signal}; the sandboxed command was killed");
         drop(plan);
@@ -148,6 +197,12 @@ pub fn run(args: &RunArgs) -> anyhow::Result<Status> {
     )
     .context("writing to standard error")?;
     let code = exit_code(outcome.status);
+    if args.format == RunFormat::Json {
+        let report = json_report(&plan, code, &outcome.denials);
+        let mut out = std::io::stdout().lock();
+        serde_json::to_writer_pretty(&mut out, &report).context("writing the JSON report")?;
+        writeln!(out).context("writing the JSON report")?;
+    }
     drop(plan);
     if code == 0 {
         Ok(Status::Clean)
@@ -164,6 +219,8 @@ pub enum Capture {
     Stderr,
     /// Both streams (package managers print script errors on either).
     Both,
+    /// Both streams, both echoed on standard error (standard output is tollgate's own).
+    BothToStderr,
 }
 
 /// How a sandboxed command ended and what it reported as denied.
@@ -192,7 +249,7 @@ pub fn run_sandboxed(
     let mut command = plan.command(program, args)?;
     // Standard input stays /dev/null (set by the plan): install-time code gets no terminal.
     command.stderr(Stdio::piped());
-    if capture == Capture::Both {
+    if capture != Capture::Stderr {
         command.stdout(Stdio::piped());
     }
     let mut child = command
@@ -204,10 +261,15 @@ pub fn run_sandboxed(
         .stderr
         .take()
         .map(|pipe| std::thread::spawn(move || tee(pipe, &mut std::io::stderr())));
-    let stdout = child
-        .stdout
-        .take()
-        .map(|pipe| std::thread::spawn(move || tee(pipe, &mut std::io::stdout())));
+    let stdout = child.stdout.take().map(|pipe| {
+        std::thread::spawn(move || {
+            if capture == Capture::BothToStderr {
+                tee(pipe, &mut std::io::stderr())
+            } else {
+                tee(pipe, &mut std::io::stdout())
+            }
+        })
+    });
     let status = child.wait();
     interrupts.unwatch();
     let status = status.context("waiting for the sandboxed command")?;
@@ -246,19 +308,88 @@ fn tee(mut source: impl Read, sink: &mut impl Write) -> Vec<u8> {
     kept
 }
 
-/// Prints "`who` tried to ..." for each denial.
+/// Prints "`who` tried to ..." for each denial (targets and lines come from the sandboxed
+/// program, so they are escaped).
 pub fn report_denials(out: &mut impl Write, who: &str, denials: &[Denial]) -> std::io::Result<()> {
     if denials.is_empty() {
         return Ok(());
     }
-    writeln!(
-        out,
-        "tollgate: the sandbox denied {who} (as reported in its own error output):"
-    )?;
+    let source = if denials.iter().all(|denial| denial.why.is_none()) {
+        " (as reported in its own error output)"
+    } else if denials.iter().all(|denial| denial.why.is_some()) {
+        " (refused by tollgate's registry proxy)"
+    } else {
+        " (by tollgate's registry proxy and as reported in its own error output)"
+    };
+    writeln!(out, "tollgate: the sandbox denied {who}{source}:")?;
     for denial in denials {
-        writeln!(out, "  {who} {denial}")?;
+        let line = format!("{who} {denial}");
+        writeln!(out, "  {}", tollgate_model::escape_text(&line))?;
     }
     Ok(())
+}
+
+/// The hosts of every registry in `registries` and of the public registries (npm, Yarn's
+/// mirror, PyPI's index and files, crates.io's index and downloads): what a package
+/// manager's fetch may reach through the registry proxy.
+pub fn registry_hosts(registries: &tollgate_registry::RegistryConfig) -> Vec<AllowedHost> {
+    use tollgate_model::defaults;
+    let configured = [
+        &registries.npm,
+        &registries.pip_index,
+        &registries.uv_index,
+        &registries.cargo_index,
+    ]
+    .into_iter()
+    .chain(registries.npm_scopes.values())
+    .map(|address| address.url.as_str());
+    let public = [
+        defaults::NPM_REGISTRY,
+        defaults::YARN_REGISTRY,
+        defaults::PYPI_SIMPLE_INDEX,
+        defaults::PYPI_FILES,
+        defaults::CRATES_IO_SPARSE_INDEX,
+        defaults::CRATES_IO_DOWNLOAD,
+    ];
+    let mut hosts: Vec<AllowedHost> = configured
+        .chain(public)
+        .filter_map(AllowedHost::from_url)
+        .collect();
+    hosts.sort();
+    hosts.dedup();
+    hosts
+}
+
+/// `tollgate run --format json`: the exit code, every denial, and the sandbox's network
+/// and weaknesses (see docs/json.md).
+fn json_report(plan: &Plan, exit_code: i32, denials: &[Denial]) -> serde_json::Value {
+    let denials: Vec<serde_json::Value> = denials
+        .iter()
+        .map(|denial| {
+            serde_json::json!({
+                "kind": denial.kind.as_str(),
+                "target": denial.target,
+                "why": denial.why.clone().unwrap_or_else(|| {
+                    format!("reported in the command's error output: {}", denial.line)
+                }),
+                "source": if denial.why.is_some() { "proxy" } else { "output" },
+            })
+        })
+        .collect();
+    let hosts: Vec<String> = plan
+        .allowed_hosts()
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    serde_json::json!({
+        "exit_code": exit_code,
+        "denials": denials,
+        "view": {
+            "network": plan.describe_network(),
+            "allowed_hosts": hosts,
+            "weaknesses": plan.weaknesses().iter().map(ToString::to_string).collect::<Vec<_>>(),
+        },
+    })
 }
 
 /// The shell convention: the exit code, or 128 + the signal number.
