@@ -152,6 +152,17 @@ pub enum FileStatus {
     Modified,
 }
 
+impl FileStatus {
+    /// The JSON spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FileStatus::Added => "added",
+            FileStatus::Removed => "removed",
+            FileStatus::Modified => "modified",
+        }
+    }
+}
+
 /// The changes of one lockfile path.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LockfileDiff {

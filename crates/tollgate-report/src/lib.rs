@@ -3,6 +3,7 @@
 //!
 //! Renderers write to any `io::Write` and never decide exit codes; the CLI does.
 
+pub mod diff;
 pub mod findings;
 pub mod install;
 pub mod inventory;

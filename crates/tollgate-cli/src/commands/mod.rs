@@ -2,6 +2,7 @@
 
 pub mod check;
 pub mod db;
+pub mod diff;
 pub mod hook;
 pub mod ignores;
 pub mod init;
