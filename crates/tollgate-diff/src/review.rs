@@ -11,7 +11,7 @@
 use std::collections::BTreeSet;
 
 use serde::{Deserialize, Serialize};
-use tollgate_analysis::{Hook, PackageReport, Reason, VerdictLevel};
+use tollgate_analysis::{Hook, PackageFiles, PackageReport, Reason, VerdictLevel};
 use tollgate_model::{Finding, Severity, Source, package_url};
 
 use crate::{ChangeKind, LockfileDiff, PackageChange};
@@ -48,6 +48,76 @@ pub struct CodeChange {
     /// Verdict reasons the head's version has that the base's did not (by rule, file and
     /// what was seen).
     pub new_reasons: Vec<Reason>,
+    /// The install-time files (every hook's entry files, of either version) whose contents
+    /// differ, as unified diffs.
+    pub files: Vec<FileDiff>,
+}
+
+/// One install-time file that differs between the two versions.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileDiff {
+    /// The path inside the package.
+    pub path: String,
+    /// `added`, `removed` or `modified`.
+    pub status: crate::FileStatus,
+    /// The unified diff (3 lines of context), cut at [`MAX_FILE_DIFF_BYTES`] with a last line
+    /// saying so; `binary files differ` for a file that is not UTF-8.
+    pub diff: String,
+}
+
+/// The text of a file that may be absent (empty) or not UTF-8 (an error).
+fn utf8(bytes: Option<&[u8]>) -> Result<&str, std::str::Utf8Error> {
+    bytes.map_or(Ok(""), std::str::from_utf8)
+}
+
+/// The most of one file's diff kept: install scripts are small, a minified dropper is not,
+/// and the report must stay readable.
+pub const MAX_FILE_DIFF_BYTES: usize = 16 * 1024;
+
+/// The unified diffs of the files at `paths` that differ between `old` (`None`: the base
+/// had no such version) and `new`.
+pub fn file_diffs(
+    paths: &BTreeSet<String>,
+    old: Option<&PackageFiles>,
+    new: &PackageFiles,
+) -> Vec<FileDiff> {
+    let mut diffs = Vec::new();
+    for path in paths {
+        let before = old.and_then(|files| files.get(path));
+        let after = new.get(path);
+        let status = match (before, after) {
+            (None, None) => continue,
+            (Some(a), Some(b)) if a == b => continue,
+            (None, Some(_)) => crate::FileStatus::Added,
+            (Some(_), None) => crate::FileStatus::Removed,
+            (Some(_), Some(_)) => crate::FileStatus::Modified,
+        };
+        let diff = match (utf8(before), utf8(after)) {
+            (Ok(a), Ok(b)) => {
+                let mut diff = similar::TextDiff::from_lines(a, b)
+                    .unified_diff()
+                    .context_radius(3)
+                    .header(&format!("a/{path}"), &format!("b/{path}"))
+                    .to_string();
+                if diff.len() > MAX_FILE_DIFF_BYTES {
+                    let mut cut = MAX_FILE_DIFF_BYTES;
+                    while !diff.is_char_boundary(cut) {
+                        cut -= 1;
+                    }
+                    diff.truncate(cut);
+                    diff.push_str("\n[diff cut: longer than 16 KiB]\n");
+                }
+                diff
+            }
+            _ => "binary files differ\n".to_owned(),
+        };
+        diffs.push(FileDiff {
+            path: path.clone(),
+            status,
+            diff,
+        });
+    }
+    diffs
 }
 
 /// Gives each change the findings of its head version that its base version did not have
@@ -187,11 +257,13 @@ fn describe_source(source: &Source) -> String {
 
 /// Records, for every change `--deep` analysed the head's version of, its verdict and what
 /// is new since the base's version. `base` and `head` are the analysis reports of each side
-/// with their lockfile paths.
+/// with their lockfile paths; `files` gives a version's files by (lockfile, package URL)
+/// when they can be had (the artifact cache), for the diffs of the install-time files.
 pub fn code_changes(
     diffs: &mut [LockfileDiff],
     base: &[(String, PackageReport)],
     head: &[(String, PackageReport)],
+    files: &dyn Fn(&str, &str) -> Option<PackageFiles>,
 ) {
     let find = |reports: &'_ [(String, PackageReport)], lockfile: &str, purl: &str| {
         reports
@@ -218,7 +290,27 @@ pub fn code_changes(
                 .old_purl
                 .as_deref()
                 .and_then(|p| find(base, &diff.path, p));
-            change.install_code = Some(compare_code(old.as_ref(), &new));
+            let mut code = compare_code(old.as_ref(), &new);
+            if code.old_code_digest != code.new_code_digest {
+                let paths: BTreeSet<String> = old
+                    .iter()
+                    .chain([&new])
+                    .flat_map(|r| &r.hooks)
+                    .flat_map(|h| h.entry_files.iter().cloned())
+                    .collect();
+                let new_files = change
+                    .new_purl
+                    .as_deref()
+                    .and_then(|p| files(&diff.path, p));
+                if let Some(new_files) = new_files {
+                    let old_files = change
+                        .old_purl
+                        .as_deref()
+                        .and_then(|p| files(&diff.path, p));
+                    code.files = file_diffs(&paths, old_files.as_ref(), &new_files);
+                }
+            }
+            change.install_code = Some(code);
         }
     }
 }
@@ -253,5 +345,6 @@ fn compare_code(old: Option<&PackageReport>, new: &PackageReport) -> CodeChange 
             .filter(|r| !old_reasons.contains(&reason_key(r)))
             .cloned()
             .collect(),
+        files: Vec::new(),
     }
 }

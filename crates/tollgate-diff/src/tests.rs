@@ -3,6 +3,8 @@
 use tollgate_lockfile::{Inventory, parse_str};
 use tollgate_model::{Finding, LockfileFormat, Severity, Source};
 
+use std::collections::BTreeSet;
+
 use super::*;
 
 fn inventory(path: &str, text: &str, format: LockfileFormat) -> Inventory {
@@ -505,4 +507,73 @@ fn revisions_that_read_as_options_are_refused() {
     assert_eq!(repo.default_base().unwrap(), head);
     let inventory = git::parse_all(&files);
     assert_eq!(inventory.package_count(), 1);
+}
+
+#[test]
+fn install_time_files_diff_only_when_changed() {
+    use tollgate_analysis::PackageFiles;
+    let files = |entries: &[(&str, &[u8])]| {
+        PackageFiles::from_entries(
+            entries
+                .iter()
+                .map(|(p, c)| (format!("package/{p}"), c.to_vec())),
+        )
+    };
+    let old = files(&[
+        ("install.js", b"console.log('hi')\n"),
+        ("same.js", b"x\n"),
+        ("index.js", b"a\n"),
+    ]);
+    let new = files(&[
+        (
+            "install.js",
+            b"console.log('hi')\nrequire('child_process').exec(atob(p))\n",
+        ),
+        ("same.js", b"x\n"),
+        ("index.js", b"b\n"),
+        ("dropper.bin", b"\xff\xfe"),
+    ]);
+    let paths: BTreeSet<String> = ["install.js", "same.js", "dropper.bin", "gone.js"]
+        .into_iter()
+        .map(str::to_owned)
+        .collect();
+    let diffs = review::file_diffs(&paths, Some(&old), &new);
+    let summary: Vec<(&str, FileStatus)> =
+        diffs.iter().map(|d| (d.path.as_str(), d.status)).collect();
+    // index.js changed but runs at no install hook: not shown; same.js did not change.
+    assert_eq!(
+        summary,
+        [
+            ("dropper.bin", FileStatus::Added),
+            ("install.js", FileStatus::Modified)
+        ]
+    );
+    assert_eq!(diffs[0].diff, "binary files differ\n");
+    assert!(
+        diffs[1]
+            .diff
+            .starts_with("--- a/install.js\n+++ b/install.js\n@@"),
+        "{}",
+        diffs[1].diff
+    );
+    assert!(
+        diffs[1]
+            .diff
+            .contains("\n+require('child_process').exec(atob(p))\n"),
+        "{}",
+        diffs[1].diff
+    );
+    // An added package: every install-time file is new.
+    let added = review::file_diffs(&paths, None, &new);
+    assert!(
+        added
+            .iter()
+            .any(|d| d.path == "install.js" && d.status == FileStatus::Added)
+    );
+    // A huge file is cut.
+    let big = "x\n".repeat(20_000);
+    let huge = files(&[("install.js", big.as_bytes())]);
+    let cut = review::file_diffs(&paths, Some(&old), &huge);
+    assert!(cut[0].diff.len() <= review::MAX_FILE_DIFF_BYTES + 64);
+    assert!(cut[0].diff.ends_with("[diff cut: longer than 16 KiB]\n"));
 }

@@ -127,6 +127,17 @@ pub fn write_table<W: Write>(out: &mut W, report: &DiffReport) -> io::Result<()>
                         escape_text(&reason.why)
                     )?;
                 }
+                for file in &code.files {
+                    writeln!(
+                        out,
+                        "        {} {}:",
+                        file.status.as_str(),
+                        escape_text(&file.path)
+                    )?;
+                    for line in file.diff.lines() {
+                        writeln!(out, "          {}", escape_text(line))?;
+                    }
+                }
             }
         }
     }
@@ -320,8 +331,30 @@ fn details(out: &mut String, path: &str, change: &PackageChange) {
                 escape(&reason.why)
             ));
         }
+        for file in &code.files {
+            out.push_str(&format!(
+                "  - {} `{}`:\n\n",
+                file.status.as_str(),
+                code_span(&file.path)
+            ));
+            fenced_diff(out, &file.diff);
+        }
     }
     out.push_str("\n</details>\n\n");
+}
+
+/// A fenced `diff` block whose fence is longer than any run of backticks in the text, so
+/// that the text cannot close it; control characters made visible line by line.
+fn fenced_diff(out: &mut String, diff: &str) {
+    let longest = diff.split(|c| c != '`').map(str::len).max().unwrap_or(0);
+    let fence = "`".repeat(longest.max(2) + 1);
+    out.push_str(&format!("{fence}diff\n"));
+    for line in diff.lines() {
+        out.push_str(&escape_text(line));
+        out.push('\n');
+    }
+    out.push_str(&fence);
+    out.push_str("\n\n");
 }
 
 /// `high` `vulnerability` [GHSA-…](url): summary

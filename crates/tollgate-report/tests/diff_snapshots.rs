@@ -74,6 +74,34 @@ fn report() -> DiffReport {
     );
     review::attach_findings(&mut diffs, &[], &[malicious, vulnerable, squat]);
     review::source_findings(&mut diffs);
+    // arrayref's new build.rs, as `--deep` reports it.
+    let hook = serde_json::from_value(serde_json::json!({
+        "phase": "build.rs",
+        "entry_files": ["build.rs"],
+        "evidence": { "path": "Cargo.toml", "line": 1 }
+    }))
+    .unwrap();
+    let reason = serde_json::from_value(serde_json::json!({
+        "rule": "download-exec", "file": "build.rs", "line": 2, "why": "downloads and runs a binary",
+        "phase": "install", "points": 80
+    }))
+    .unwrap();
+    let old = tollgate_analysis::PackageFiles::default();
+    let new = tollgate_analysis::PackageFiles::from_entries([(
+        "build.rs".to_owned(),
+        b"fn main() {\n    let _ = \"```\"; std::process::Command::new(\"curl\");\n}\n".to_vec(),
+    )]);
+    let paths = ["build.rs".to_owned()].into_iter().collect();
+    diffs[0].changes[0].install_code = Some(tollgate_diff::CodeChange {
+        old_verdict: None,
+        new_verdict: tollgate_analysis::VerdictLevel::Malicious,
+        new_score: 95,
+        old_code_digest: None,
+        new_code_digest: Some("sha256:00".into()),
+        new_hooks: vec![hook],
+        new_reasons: vec![reason],
+        files: review::file_diffs(&paths, Some(&old), &new),
+    });
     DiffReport {
         base: "main (0123456789ab)".into(),
         head: "working tree".into(),

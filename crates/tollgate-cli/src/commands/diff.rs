@@ -4,7 +4,8 @@
 //! (`tollgate-gate`'s `Checker::check_inventory`: advisories, names, bans, cooldown) over
 //! the changed packages of each side, and reports per change what is new and what went
 //! away. With `--deep` the install-time code of both versions is fetched and judged
-//! (`tollgate-analysis`) and the verdicts compared.
+//! (`tollgate-analysis`): the verdicts, new hooks and reasons, and unified diffs of the
+//! install-time files that changed.
 //!
 //! Exit status: 1 when a NEW finding is at or above `--fail-on` (findings the base already
 //! had do not count), 2 on any error (a revision git does not know, a lockfile that does
@@ -16,6 +17,8 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, bail};
 use clap::Args;
 use tollgate_advisory::Index;
+use tollgate_analysis::PackageFiles;
+use tollgate_analysis::deep::ArtifactSource as _;
 use tollgate_diff::git::{self, Repo};
 use tollgate_diff::{DiffReport, LockfileDiff, Summary, review};
 use tollgate_gate::{Checker, PackageFacts};
@@ -110,11 +113,15 @@ pub fn run(args: &DiffArgs) -> anyhow::Result<Status> {
     let mut base_findings = checked(&checker, &config, &old_side, &mut notes)?;
     let mut head_findings = checked(&checker, &config, &new_side, &mut notes)?;
     let mut warnings: Vec<FileError> = Vec::new();
-    let deep = if args.deep {
-        let source = RegistrySource::from_process(args.offline)?;
+    let source = if args.deep {
+        Some(RegistrySource::from_process(args.offline)?)
+    } else {
+        None
+    };
+    let deep = if let Some(source) = &source {
         let threads = std::thread::available_parallelism().map_or(2, |n| n.get() * 2);
-        let base_deep = tollgate_analysis::deep::deep_scan(&old_side, &source, threads);
-        let head_deep = tollgate_analysis::deep::deep_scan(&new_side, &source, threads);
+        let base_deep = tollgate_analysis::deep::deep_scan(&old_side, source, threads);
+        let head_deep = tollgate_analysis::deep::deep_scan(&new_side, source, threads);
         for (package, why) in base_deep.errors.iter().chain(&head_deep.errors) {
             warnings.push(FileError {
                 code: None,
@@ -148,8 +155,20 @@ pub fn run(args: &DiffArgs) -> anyhow::Result<Status> {
             license(change.new_version.as_ref()),
         )
     });
-    if let Some((base_deep, head_deep)) = &deep {
-        review::code_changes(&mut diffs, &base_deep.reports, &head_deep.reports);
+    if let (Some((base_deep, head_deep)), Some(source)) = (&deep, &source) {
+        // The artifacts are in the verified cache after the deep scans: reading them again
+        // for the file diffs costs no download.
+        let files = |lockfile: &str, purl: &str| {
+            let package = [&old_side, &new_side]
+                .into_iter()
+                .flat_map(|side| &side.lockfiles)
+                .filter(|l| l.path == lockfile)
+                .flat_map(|l| &l.packages)
+                .find(|p| p.purl == purl)?;
+            let artifact = source.fetch(package).ok()?;
+            PackageFiles::from_archive(&artifact.filename, &artifact.bytes).ok()
+        };
+        review::code_changes(&mut diffs, &base_deep.reports, &head_deep.reports, &files);
     }
     sort_findings(&mut diffs);
     for lockfile in &sides.head.lockfiles {
