@@ -23,6 +23,10 @@ pub enum Command {
     /// against the local OSV index), the tollgate.toml policy, and with --deep what the
     /// install-time code of each dependency does.
     Scan(commands::scan::ScanArgs),
+    /// What a change to the lockfiles changes (git revisions BASE and HEAD, or two lockfile
+    /// paths): added, removed, upgraded, downgraded and re-sourced packages, and the
+    /// findings each change brings or resolves; exit 1 on a new finding at --fail-on.
+    Diff(commands::diff::DiffArgs),
     /// Manage the offline advisory index (import, update, status).
     Db(commands::db::DbArgs),
     /// List every package locked by the lockfiles under PATH (default: the current directory).

@@ -25,6 +25,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Scan(args) => commands::scan::run(&args),
         Command::Db(args) => commands::db::run(&args),
+        Command::Diff(args) => commands::diff::run(&args),
         Command::Inventory(args) => commands::inventory::run(&args),
         Command::Run(args) => commands::run::run(&args),
         Command::Install(args) => commands::install::run(&args),

@@ -49,6 +49,27 @@ pub trait PackageFacts: MetadataSource {
     ) -> Option<Vec<String>>;
 }
 
+/// Knows nothing: for callers that were not asked to consult registries (`tollgate diff`
+/// without `--registry-metadata`). The resolved-set checks need only [`MetadataSource`];
+/// choosing an installable version fails closed.
+impl PackageFacts for tollgate_policy::Offline {
+    fn versions(
+        &self,
+        ecosystem: Ecosystem,
+        name: &str,
+    ) -> Result<Option<Vec<ListedVersion>>, MetadataError> {
+        Err(MetadataError {
+            ecosystem,
+            name: name.to_owned(),
+            message: "registry metadata not consulted".to_owned(),
+        })
+    }
+
+    fn install_time_code(&self, _: Ecosystem, _: &str, _: &str) -> Option<Vec<String>> {
+        None
+    }
+}
+
 /// One version a registry lists, for choosing the one an install would get.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ListedVersion {

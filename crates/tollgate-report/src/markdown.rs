@@ -120,7 +120,7 @@ fn write_limited<W: Write>(out: &mut W, report: &ScanReport, limit: usize) -> io
 }
 
 /// Text for inside a `code span`: visible control characters, no backticks or pipes.
-fn code_span(text: &str) -> String {
+pub(crate) fn code_span(text: &str) -> String {
     tollgate_model::escape_text(text)
         .replace('`', "'")
         .replace('|', "\\|")
@@ -128,7 +128,7 @@ fn code_span(text: &str) -> String {
 
 /// Escapes the characters that would break a table cell or start Markdown markup, after
 /// making control characters visible (`tollgate_model::escape_text`).
-fn escape(text: &str) -> String {
+pub(crate) fn escape(text: &str) -> String {
     let text = tollgate_model::escape_text(text);
     let mut escaped = String::with_capacity(text.len());
     for c in text.chars() {

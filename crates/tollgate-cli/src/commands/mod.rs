@@ -2,6 +2,7 @@
 
 pub mod check;
 pub mod db;
+pub mod diff;
 pub mod hook;
 pub mod init;
 pub mod inspect;

@@ -1,0 +1,359 @@
+//! `tollgate diff [BASE [HEAD]]`: what a change to the lockfiles changes in what runs. Reads
+//! the lockfiles of two git revisions from git's object store (or the working tree, or two
+//! lockfile paths), compares them (`tollgate-diff`), runs the gate pipeline
+//! (`tollgate-gate`'s `Checker::check_inventory`: advisories, names, bans, cooldown) over
+//! the changed packages of each side, and reports per change what is new and what went
+//! away. With `--deep` the install-time code of both versions is fetched and judged
+//! (`tollgate-analysis`): the verdicts, new hooks and reasons, and unified diffs of the
+//! install-time files that changed.
+//!
+//! Exit status: 1 when a NEW finding is at or above `--fail-on` (findings the base already
+//! had do not count), 2 on any error (a revision git does not know, a lockfile that does
+//! not parse, no advisory index without `--allow-missing-db`), else 0.
+
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, bail};
+use clap::Args;
+use tollgate_advisory::Index;
+use tollgate_analysis::PackageFiles;
+use tollgate_analysis::deep::ArtifactSource as _;
+use tollgate_diff::git::{self, Repo};
+use tollgate_diff::{DiffReport, LockfileDiff, Summary, review};
+use tollgate_gate::{Checker, PackageFacts};
+use tollgate_lockfile::Inventory;
+use tollgate_model::{FileError, Finding, Severity};
+use tollgate_policy::MetadataSource;
+use tollgate_report::findings::ScanReport;
+
+use crate::commands::db::DbLocation;
+use crate::commands::inspect::RegistrySource;
+use crate::commands::policy::load_config;
+use crate::commands::scan::ScanFormat;
+use crate::exit::Status;
+use crate::registry::RegistryMetadata;
+
+/// `tollgate diff`.
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// The base: a git revision, or a lockfile path (then HEAD must be one too) [default:
+    /// the merge base of HEAD with the default branch: origin/HEAD, else main, else master].
+    #[arg(value_name = "BASE")]
+    pub base: Option<String>,
+    /// The head: a git revision, or a lockfile path [default: the working tree].
+    #[arg(value_name = "HEAD")]
+    pub head: Option<String>,
+    /// Output format (Markdown is made for a pull-request comment or a job summary).
+    #[arg(long, value_enum, default_value_t = ScanFormat::Table)]
+    pub format: ScanFormat,
+    /// Exit with status 1 when a NEW finding is at or above this severity (info, low,
+    /// medium, high, critical); findings the base already had never fail.
+    #[arg(long, value_name = "SEVERITY", default_value = "low")]
+    pub fail_on: Severity,
+    /// The database location.
+    #[command(flatten)]
+    pub location: DbLocation,
+    /// Compare without an advisory index (advisories are then not checked, and a note
+    /// says so) instead of exiting 2.
+    #[arg(long)]
+    pub allow_missing_db: bool,
+    /// The policy file [default: `tollgate.toml` at the repository root (the current
+    /// directory for two lockfile paths); without one, the built-in defaults].
+    #[arg(long, value_name = "PATH")]
+    pub config: Option<PathBuf>,
+    /// Also fetch both versions of every changed package that runs install-time code
+    /// (verified against the lockfile's hash) and compare the verdicts: new hooks and new
+    /// reasons.
+    #[arg(long)]
+    pub deep: bool,
+    /// Ask the registries (answers cached for 24 h) for publish times, licenses and
+    /// whether names exist: release age against the cooldown, license changes, names
+    /// that do not exist.
+    #[arg(long)]
+    pub registry_metadata: bool,
+    /// With --deep or --registry-metadata: answer from the cache only.
+    #[arg(long)]
+    pub offline: bool,
+    /// Write the report to FILE instead of standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+/// The two sides, parsed, and where the policy is looked for.
+struct Sides {
+    base_label: String,
+    head_label: String,
+    base: Inventory,
+    head: Inventory,
+    root: PathBuf,
+}
+
+/// Compares, checks and prints.
+pub fn run(args: &DiffArgs) -> anyhow::Result<Status> {
+    let sides = read_sides(args)?;
+    let mut diffs = tollgate_diff::compare(&sides.base, &sides.head);
+    let config = load_config(args.config.as_deref(), &sides.root)?;
+    let mut notes = Vec::new();
+    let facts: Box<dyn PackageFacts> = if args.registry_metadata {
+        Box::new(RegistryMetadata::from_process(args.offline)?)
+    } else {
+        notes.push(
+            "registry metadata not consulted (--registry-metadata): release age and licenses \
+             use what the lockfiles record"
+                .to_owned(),
+        );
+        Box::new(tollgate_policy::Offline)
+    };
+    let index = Index::open(&args.location.dir()?);
+    let checker = Checker::new(config, facts.as_ref(), index, args.allow_missing_db)?;
+    notes.extend(checker.gaps());
+    let (old_side, new_side) = tollgate_diff::changed_packages(&sides.base, &sides.head, &diffs);
+    let mut base_findings = checked(&checker, &old_side, &mut notes)?;
+    let mut head_findings = checked(&checker, &new_side, &mut notes)?;
+    let mut warnings: Vec<FileError> = Vec::new();
+    let source = if args.deep {
+        Some(RegistrySource::from_process(args.offline)?)
+    } else {
+        None
+    };
+    let deep = if let Some(source) = &source {
+        let threads = std::thread::available_parallelism().map_or(2, |n| n.get() * 2);
+        let base_deep = tollgate_analysis::deep::deep_scan(&old_side, source, threads);
+        let head_deep = tollgate_analysis::deep::deep_scan(&new_side, source, threads);
+        for (package, why) in base_deep.errors.iter().chain(&head_deep.errors) {
+            warnings.push(FileError {
+                code: None,
+                path: package.clone(),
+                line: None,
+                column: None,
+                message: format!("install-time code not analysed: {why}"),
+            });
+        }
+        base_findings.extend(base_deep.findings.iter().cloned());
+        head_findings.extend(head_deep.findings.iter().cloned());
+        Some((base_deep, head_deep))
+    } else {
+        None
+    };
+    review::attach_findings(&mut diffs, &base_findings, &head_findings);
+    review::source_findings(&mut diffs);
+    let metadata: &dyn MetadataSource = facts.as_ref();
+    review::license_changes(&mut diffs, |change| {
+        let license = |version: Option<&String>| {
+            let version = version?;
+            lock_license(&sides, &change.name, version).or_else(|| {
+                metadata
+                    .license(change.ecosystem, &change.name, version)
+                    .ok()
+                    .flatten()
+            })
+        };
+        (
+            license(change.old_version.as_ref()),
+            license(change.new_version.as_ref()),
+        )
+    });
+    if let (Some((base_deep, head_deep)), Some(source)) = (&deep, &source) {
+        // The artifacts are in the verified cache after the deep scans: reading them again
+        // for the file diffs costs no download.
+        let files = |lockfile: &str, purl: &str| {
+            let package = [&old_side, &new_side]
+                .into_iter()
+                .flat_map(|side| &side.lockfiles)
+                .filter(|l| l.path == lockfile)
+                .flat_map(|l| &l.packages)
+                .find(|p| p.purl == purl)?;
+            let artifact = source.fetch(package).ok()?;
+            PackageFiles::from_archive(&artifact.filename, &artifact.bytes).ok()
+        };
+        review::code_changes(&mut diffs, &base_deep.reports, &head_deep.reports, &files);
+    }
+    sort_findings(&mut diffs);
+    for lockfile in &sides.head.lockfiles {
+        warnings.extend(lockfile.warnings.iter().cloned());
+    }
+    let mut errors = sides.base.errors.clone();
+    errors.extend(sides.head.errors.iter().cloned());
+    let report = DiffReport {
+        base: sides.base_label,
+        head: sides.head_label,
+        summary: Summary::of(&diffs),
+        lockfiles: diffs,
+        notes,
+        warnings,
+        errors,
+    };
+    print(args, &report)?;
+    Ok(if !report.errors.is_empty() {
+        Status::Error
+    } else if report.new_findings().any(|f| f.severity >= args.fail_on) {
+        Status::Findings
+    } else {
+        Status::Clean
+    })
+}
+
+/// The gate pipeline over one side's changed packages (the policy's advisory ignores and
+/// unscored severity applied there, as for `scan`), its notes kept once.
+fn checked(
+    checker: &Checker<'_>,
+    side: &Inventory,
+    notes: &mut Vec<String>,
+) -> anyhow::Result<Vec<Finding>> {
+    let checked = checker
+        .check_inventory(side)
+        .context("checking the changed packages")?;
+    for note in checked.notes {
+        if !notes.contains(&note) {
+            notes.push(note);
+        }
+    }
+    Ok(checked.findings)
+}
+
+/// The license the lock records for `name@version` on either side.
+fn lock_license(sides: &Sides, name: &str, version: &str) -> Option<String> {
+    [&sides.base, &sides.head]
+        .into_iter()
+        .flat_map(|inventory| &inventory.lockfiles)
+        .flat_map(|lockfile| &lockfile.packages)
+        .find(|p| p.name == name && p.version == version)
+        .and_then(|p| p.license.clone())
+}
+
+/// The most serious finding first within each change.
+fn sort_findings(diffs: &mut [LockfileDiff]) {
+    for change in diffs.iter_mut().flat_map(|d| &mut d.changes) {
+        for list in [&mut change.new_findings, &mut change.resolved_findings] {
+            list.sort_by(|a, b| b.severity.cmp(&a.severity).then_with(|| a.id.cmp(&b.id)));
+        }
+    }
+}
+
+/// Two lockfile paths, or two sides of a repository.
+fn read_sides(args: &DiffArgs) -> anyhow::Result<Sides> {
+    if let Some(base) = args
+        .base
+        .as_deref()
+        .filter(|base| Path::new(base).is_file())
+    {
+        let Some(head) = args.head.as_deref() else {
+            bail!("BASE {base} is a file: give HEAD as a lockfile path too");
+        };
+        return read_files(base, head);
+    }
+    let repo = Repo::discover(Path::new("."))
+        .context("tollgate diff compares git revisions: run it inside a git repository, or give two lockfile paths")?;
+    let base_commit = match args.base.as_deref() {
+        Some(revision) => repo.resolve(revision)?,
+        None => repo.default_base()?,
+    };
+    let base_label = label(args.base.as_deref().unwrap_or("merge base"), &base_commit);
+    let mut base_files = repo
+        .lockfiles_at(&base_commit)
+        .with_context(|| format!("reading the lockfiles of {base_label}"))?;
+    let (head_label, mut head_files) = match args.head.as_deref() {
+        Some(revision) => {
+            let commit = repo.resolve(revision)?;
+            let label = label(revision, &commit);
+            let files = repo
+                .lockfiles_at(&commit)
+                .with_context(|| format!("reading the lockfiles of {label}"))?;
+            (label, files)
+        }
+        None => (
+            "working tree".to_owned(),
+            repo.lockfiles_in_worktree()
+                .context("reading the lockfiles of the working tree")?,
+        ),
+    };
+    git::drop_unchanged(&mut base_files, &mut head_files);
+    Ok(Sides {
+        base_label,
+        head_label,
+        base: git::parse_all(&base_files),
+        head: git::parse_all(&head_files),
+        root: repo.root().to_owned(),
+    })
+}
+
+/// `main (3f2a9c1d0b4e)`.
+fn label(revision: &str, commit: &str) -> String {
+    format!("{revision} ({})", &commit[..commit.len().min(12)])
+}
+
+/// Two lockfile paths: each is parsed by its own name, and both are reported under the
+/// head's path so that they pair.
+fn read_files(base: &str, head: &str) -> anyhow::Result<Sides> {
+    let parse = |path: &str, display: &str| -> anyhow::Result<Inventory> {
+        let format = tollgate_lockfile::detect_format(Path::new(path))
+            .with_context(|| format!("{path} is not a lockfile tollgate recognizes by its name"))?;
+        let mut inventory = Inventory::default();
+        match tollgate_lockfile::parse_file(Path::new(path), display, format) {
+            Ok(lockfile) => inventory.lockfiles.push(lockfile),
+            Err(error) => inventory.errors.push(error.to_file_error()),
+        }
+        Ok(inventory)
+    };
+    let mut base_inventory = parse(base, head)?;
+    // Errors name the file that failed, not the shared display path.
+    for error in &mut base_inventory.errors {
+        error.path = base.to_owned();
+    }
+    Ok(Sides {
+        base_label: base.to_owned(),
+        head_label: head.to_owned(),
+        base: base_inventory,
+        head: parse(head, head)?,
+        root: PathBuf::from("."),
+    })
+}
+
+/// Prints the report in the chosen format.
+fn print(args: &DiffArgs, report: &DiffReport) -> anyhow::Result<()> {
+    let mut out: Box<dyn std::io::Write> = match &args.output {
+        Some(path) => Box::new(
+            std::fs::File::create(path)
+                .with_context(|| format!("creating the report file {}", path.display()))?,
+        ),
+        None => Box::new(std::io::stdout().lock()),
+    };
+    let mut out = tollgate_report::SafeLines::new(std::io::BufWriter::new(&mut out));
+    match args.format {
+        ScanFormat::Table => tollgate_report::diff::write_table(&mut out, report),
+        ScanFormat::Json => serde_json::to_writer_pretty(&mut out, report)
+            .map_err(std::io::Error::from)
+            .and_then(|()| writeln!(out)),
+        ScanFormat::Markdown => tollgate_report::diff::write_markdown(&mut out, report),
+        ScanFormat::Sarif => {
+            let scan = ScanReport {
+                findings: report.new_findings().cloned().collect(),
+                errors: report.errors.clone(),
+                warnings: report.warnings.clone(),
+                ..ScanReport::default()
+            };
+            tollgate_report::sarif::write_sarif(&mut out, &scan)
+        }
+    }
+    .and_then(|()| out.flush())
+    .with_context(|| match &args.output {
+        Some(path) => format!("writing the diff report to {}", path.display()),
+        None => "writing the diff report to standard output".to_owned(),
+    })?;
+    if !matches!(args.format, ScanFormat::Table | ScanFormat::Markdown) || args.output.is_some() {
+        let stderr = std::io::stderr();
+        let mut err = tollgate_report::SafeLines::new(stderr.lock());
+        for note in &report.notes {
+            writeln!(err, "note: {}", tollgate_model::escape_text(note))?;
+        }
+        for error in &report.errors {
+            writeln!(
+                err,
+                "error: {}",
+                tollgate_model::escape_text(&error.to_string())
+            )?;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,474 @@
+//! `tollgate diff` end to end: a temporary git repository with two commits of an npm, a
+//! pnpm, a uv and a Cargo lockfile, and a small OSV database written by the test (a MAL
+//! record for one new version, advisories that an upgrade fixes and a downgrade brings
+//! back). No network.
+
+use std::path::Path;
+use std::process::Command as Process;
+
+use serde_json::{Value, json};
+
+mod common;
+use common::tollgate;
+
+fn git(dir: &Path, args: &[&str]) {
+    let output = Process::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(args)
+        .env("GIT_AUTHOR_NAME", "test")
+        .env("GIT_AUTHOR_EMAIL", "test@example.invalid")
+        .env("GIT_COMMITTER_NAME", "test")
+        .env("GIT_COMMITTER_EMAIL", "test@example.invalid")
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "git {args:?}: {output:?}");
+}
+
+fn npm_lock(packages: &[(&str, &str)]) -> String {
+    let mut entries = vec![r#""": { "name": "app", "version": "1.0.0" }"#.to_owned()];
+    for (name, version) in packages {
+        entries.push(format!(
+            r#""node_modules/{name}": {{ "version": "{version}", "resolved": "https://registry.npmjs.org/{name}/-/{name}-{version}.tgz" }}"#
+        ));
+    }
+    format!(
+        "{{ \"name\": \"app\", \"version\": \"1.0.0\", \"lockfileVersion\": 3, \"packages\": {{ {} }} }}\n",
+        entries.join(",\n")
+    )
+}
+
+fn pnpm_lock(packages: &[(&str, &str)]) -> String {
+    let mut text =
+        String::from("lockfileVersion: '9.0'\n\nimporters:\n\n  .:\n    dependencies:\n");
+    for (name, version) in packages {
+        text.push_str(&format!(
+            "      {name}:\n        specifier: {version}\n        version: {version}\n"
+        ));
+    }
+    text.push_str("\npackages:\n\n");
+    for (name, version) in packages {
+        text.push_str(&format!(
+            "  {name}@{version}:\n    resolution: {{integrity: sha512-AAAA}}\n\n"
+        ));
+    }
+    text.push_str("snapshots:\n\n");
+    for (name, version) in packages {
+        text.push_str(&format!("  {name}@{version}: {{}}\n\n"));
+    }
+    text
+}
+
+fn uv_lock(packages: &[(&str, &str)]) -> String {
+    let mut text = String::from("version = 1\nrevision = 2\nrequires-python = \">=3.11\"\n");
+    for (name, version) in packages {
+        text.push_str(&format!(
+            "\n[[package]]\nname = \"{name}\"\nversion = \"{version}\"\nsource = {{ registry = \"https://pypi.org/simple\" }}\n"
+        ));
+    }
+    text
+}
+
+fn cargo_lock(packages: &[(&str, &str, &str)]) -> String {
+    let mut text = String::from("version = 4\n");
+    for (name, version, source) in packages {
+        text.push_str(&format!(
+            "\n[[package]]\nname = \"{name}\"\nversion = \"{version}\"\nsource = \"{source}\"\n"
+        ));
+    }
+    text
+}
+
+const CRATES: &str = "registry+https://github.com/rust-lang/crates.io-index";
+const GIT: &str =
+    "git+https://github.com/someone/arrayref?rev=abc#0123456789abcdef0123456789abcdef01234567";
+
+fn osv(id: &str, ecosystem: &str, name: &str, affected: Value) -> Value {
+    let mut record = json!({
+        "schema_version": "1.6.0",
+        "id": id,
+        "modified": "2026-11-01T00:00:00Z",
+        "published": "2026-11-01T00:00:00Z",
+        "summary": format!("{id} in {name}"),
+        "affected": [{ "package": { "ecosystem": ecosystem, "name": name } }],
+    });
+    let entry = &mut record["affected"][0];
+    for (key, value) in affected.as_object().unwrap() {
+        entry[key] = value.clone();
+    }
+    record
+}
+
+/// A database of the test's own records.
+fn database() -> tempfile::TempDir {
+    let records = tempfile::tempdir().unwrap();
+    let write = |record: Value| {
+        let path = records
+            .path()
+            .join(format!("{}.json", record["id"].as_str().unwrap()));
+        std::fs::write(path, record.to_string()).unwrap();
+    };
+    // The new version of evil-helper is the compromised one.
+    write(osv(
+        "MAL-2099-0001",
+        "npm",
+        "evil-helper",
+        json!({ "versions": ["1.0.1"] }),
+    ));
+    // lodash before 4.17.21 is vulnerable: the upgrade fixes it.
+    write(osv(
+        "GHSA-test-lodash",
+        "npm",
+        "lodash",
+        json!({ "ranges": [{ "type": "SEMVER", "events": [{ "introduced": "0" }, { "fixed": "4.17.21" }] }] }),
+    ));
+    // requests before 2.31.0 is vulnerable: the downgrade brings it back.
+    write(osv(
+        "PYSEC-2099-1",
+        "PyPI",
+        "requests",
+        json!({ "ranges": [{ "type": "ECOSYSTEM", "events": [{ "introduced": "0" }, { "fixed": "2.31.0" }] }] }),
+    ));
+    let db = tempfile::tempdir().unwrap();
+    tollgate()
+        .args(["db", "import", "--db"])
+        .arg(db.path())
+        .arg(records.path())
+        .assert()
+        .success();
+    db
+}
+
+/// A repository on `main` with two commits of four lockfiles.
+fn repository() -> tempfile::TempDir {
+    let repo = tempfile::tempdir().unwrap();
+    let dir = repo.path();
+    git(dir, &["init", "-q", "-b", "main"]);
+    std::fs::create_dir_all(dir.join("web")).unwrap();
+    std::fs::create_dir_all(dir.join("py")).unwrap();
+    let write = |path: &str, text: String| std::fs::write(dir.join(path), text).unwrap();
+    write(
+        "package-lock.json",
+        npm_lock(&[("evil-helper", "1.0.0"), ("lodash", "4.17.20")]),
+    );
+    write("web/pnpm-lock.yaml", pnpm_lock(&[("is-number", "7.0.0")]));
+    write(
+        "py/uv.lock",
+        uv_lock(&[("requests", "2.31.0"), ("idna", "3.7")]),
+    );
+    write(
+        "Cargo.lock",
+        cargo_lock(&[("arrayref", "0.3.7", CRATES), ("serde", "1.0.200", CRATES)]),
+    );
+    git(dir, &["add", "."]);
+    git(dir, &["commit", "-q", "-m", "base"]);
+    write(
+        "package-lock.json",
+        npm_lock(&[("evil-helper", "1.0.1"), ("lodash", "4.17.21")]),
+    );
+    write(
+        "web/pnpm-lock.yaml",
+        pnpm_lock(&[("is-number", "7.0.0"), ("is-odd", "3.0.1")]),
+    );
+    write(
+        "py/uv.lock",
+        uv_lock(&[("requests", "2.30.0"), ("idna", "3.7")]),
+    );
+    write(
+        "Cargo.lock",
+        cargo_lock(&[("arrayref", "0.3.7", GIT), ("serde", "1.0.200", CRATES)]),
+    );
+    git(dir, &["commit", "-q", "-am", "head"]);
+    repo
+}
+
+fn diff_json(repo: &Path, db: &Path, args: &[&str], code: i32) -> Value {
+    let output = tollgate()
+        .current_dir(repo)
+        .args(["diff", "--format", "json", "--db"])
+        .arg(db)
+        .args(args)
+        .assert()
+        .code(code)
+        .get_output()
+        .stdout
+        .clone();
+    serde_json::from_slice(&output).unwrap()
+}
+
+fn change<'v>(json: &'v Value, path: &str, name: &str) -> &'v Value {
+    let lockfile = json["lockfiles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["path"] == path)
+        .unwrap_or_else(|| panic!("no lockfile {path} in {json:#}"));
+    lockfile["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == name)
+        .unwrap_or_else(|| panic!("no change of {name} in {lockfile:#}"))
+}
+
+fn codes(findings: &Value) -> Vec<(String, String)> {
+    findings
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["code"].as_str().unwrap().to_owned(),
+                f["id"].as_str().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn two_revisions_show_each_change_and_what_it_brings() {
+    let repo = repository();
+    let db = database();
+    let json = diff_json(repo.path(), db.path(), &["HEAD~1", "HEAD"], 1);
+    assert!(
+        json["base"].as_str().unwrap().starts_with("HEAD~1 ("),
+        "{json:#}"
+    );
+    assert_eq!(json["errors"], json!([]));
+    let paths: Vec<&str> = json["lockfiles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        paths,
+        [
+            "Cargo.lock",
+            "package-lock.json",
+            "py/uv.lock",
+            "web/pnpm-lock.yaml"
+        ]
+    );
+
+    // An upgrade that gains a malicious-package record.
+    let evil = change(&json, "package-lock.json", "evil-helper");
+    assert_eq!(evil["kind"], "upgraded");
+    assert_eq!(
+        (evil["old_version"].as_str(), evil["new_version"].as_str()),
+        (Some("1.0.0"), Some("1.0.1"))
+    );
+    assert_eq!(
+        codes(&evil["new_findings"]),
+        [("malicious".into(), "MAL-2099-0001".into())]
+    );
+    // An upgrade that fixes an advisory.
+    let lodash = change(&json, "package-lock.json", "lodash");
+    assert_eq!(lodash["kind"], "upgraded");
+    assert_eq!(lodash["new_findings"], json!([]));
+    assert_eq!(
+        codes(&lodash["resolved_findings"]),
+        [("vulnerability".into(), "GHSA-test-lodash".into())]
+    );
+    // A downgrade that brings one back.
+    let requests = change(&json, "py/uv.lock", "requests");
+    assert_eq!(requests["kind"], "downgraded");
+    assert_eq!(
+        codes(&requests["new_findings"]),
+        [("vulnerability".into(), "PYSEC-2099-1".into())]
+    );
+    // A source switched to git.
+    let arrayref = change(&json, "Cargo.lock", "arrayref");
+    assert_eq!(arrayref["kind"], "source-changed");
+    assert_eq!(arrayref["source_changed"], true);
+    assert_eq!(arrayref["old_source"]["kind"], "registry");
+    assert_eq!(arrayref["new_source"]["kind"], "git");
+    assert_eq!(
+        codes(&arrayref["new_findings"]),
+        [("source-changed".into(), String::new())]
+    );
+    // An added package.
+    let odd = change(&json, "web/pnpm-lock.yaml", "is-odd");
+    assert_eq!(odd["kind"], "added");
+    assert_eq!(odd["old_version"], Value::Null);
+
+    let summary = &json["summary"];
+    assert_eq!(summary["lockfiles"], 4);
+    assert_eq!(summary["added"], 1);
+    assert_eq!(summary["upgraded"], 2);
+    assert_eq!(summary["downgraded"], 1);
+    assert_eq!(summary["source_changed"], 1);
+    assert_eq!(summary["resolved_findings"], 1);
+    // Unchanged packages are nowhere: idna, serde, is-number.
+    let text = json.to_string();
+    for name in ["\"idna\"", "\"serde\"", "\"is-number\""] {
+        assert!(!text.contains(name), "{name} did not change");
+    }
+}
+
+#[test]
+fn fail_on_counts_new_findings_only() {
+    let repo = repository();
+    let db = database();
+    // The MAL record is critical: new, so it fails at any threshold.
+    diff_json(
+        repo.path(),
+        db.path(),
+        &["HEAD~1", "HEAD", "--fail-on", "critical"],
+        1,
+    );
+    // The other way round the MAL record goes away and lodash's advisory comes back
+    // (high, unscored): nothing critical is new.
+    let json = diff_json(
+        repo.path(),
+        db.path(),
+        &["HEAD", "HEAD~1", "--fail-on", "critical"],
+        0,
+    );
+    let evil = change(&json, "package-lock.json", "evil-helper");
+    assert_eq!(evil["kind"], "downgraded");
+    assert_eq!(
+        codes(&evil["resolved_findings"]),
+        [("malicious".into(), "MAL-2099-0001".into())]
+    );
+    // A comparison with itself changes nothing.
+    let same = diff_json(repo.path(), db.path(), &["HEAD", "HEAD"], 0);
+    assert_eq!(same["lockfiles"], json!([]));
+}
+
+#[test]
+fn defaults_are_the_merge_base_and_the_working_tree() {
+    let repo = repository();
+    let db = database();
+    let dir = repo.path();
+    git(dir, &["checkout", "-q", "-b", "feature"]);
+    std::fs::write(
+        dir.join("Cargo.lock"),
+        cargo_lock(&[("arrayref", "0.3.7", GIT), ("serde", "1.0.201", CRATES)]),
+    )
+    .unwrap();
+    // Base: the merge base with main (main's HEAD); head: the uncommitted working tree.
+    let json = diff_json(dir, db.path(), &["--fail-on", "critical"], 0);
+    assert_eq!(json["head"], "working tree");
+    let paths: Vec<&str> = json["lockfiles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(paths, ["Cargo.lock"]);
+    let serde = change(&json, "Cargo.lock", "serde");
+    assert_eq!(serde["kind"], "upgraded");
+}
+
+#[test]
+fn two_lockfile_paths_compare_without_git() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = database();
+    std::fs::create_dir_all(dir.path().join("old")).unwrap();
+    std::fs::write(
+        dir.path().join("old/package-lock.json"),
+        npm_lock(&[("lodash", "4.17.20")]),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("package-lock.json"),
+        npm_lock(&[("lodash", "4.17.21"), ("evil-helper", "1.0.1")]),
+    )
+    .unwrap();
+    let json = diff_json(
+        dir.path(),
+        db.path(),
+        &["old/package-lock.json", "package-lock.json"],
+        1,
+    );
+    assert_eq!(
+        change(&json, "package-lock.json", "evil-helper")["kind"],
+        "added"
+    );
+    assert_eq!(
+        change(&json, "package-lock.json", "lodash")["kind"],
+        "upgraded"
+    );
+}
+
+#[test]
+fn errors_exit_2() {
+    let repo = repository();
+    let db = database();
+    // A revision that would read as an option (after `--`) never reaches git as one.
+    tollgate()
+        .current_dir(repo.path())
+        .args(["diff", "--db"])
+        .arg(db.path())
+        .args(["--", "--output=x", "HEAD"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("would read as an option"));
+    // No advisory index: exit 2 unless allowed, and then a note says so.
+    let empty = tempfile::tempdir().unwrap();
+    tollgate()
+        .current_dir(repo.path())
+        .args(["diff", "HEAD~1", "HEAD", "--db"])
+        .arg(empty.path().join("none"))
+        .assert()
+        .code(2);
+    let json = diff_json(
+        repo.path(),
+        &empty.path().join("none"),
+        &["HEAD~1", "HEAD", "--allow-missing-db", "--fail-on", "high"],
+        0,
+    );
+    assert!(
+        json["notes"].to_string().contains("advisories not checked"),
+        "{json:#}"
+    );
+    // A lockfile that does not parse at one side.
+    std::fs::write(repo.path().join("Cargo.lock"), "[[package]\nbroken").unwrap();
+    let json = diff_json(repo.path(), db.path(), &["HEAD"], 2);
+    assert_eq!(json["errors"][0]["path"], "Cargo.lock");
+}
+
+#[test]
+fn markdown_for_a_pull_request_comment() {
+    let repo = repository();
+    let db = database();
+    let output = tollgate()
+        .current_dir(repo.path())
+        .args(["diff", "HEAD~1", "HEAD", "--format", "markdown", "--db"])
+        .arg(db.path())
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let text = String::from_utf8(output).unwrap();
+    assert!(text.starts_with("## tollgate diff\n"), "{text}");
+    assert!(text.contains("| `package-lock.json` | upgraded | `evil-helper` | 1.0.0 → 1.0.1 | 1 (worst: critical) | 0 |"), "{text}");
+    assert!(
+        text.contains("<details><summary><code>evil-helper</code>"),
+        "{text}"
+    );
+    let sarif = tollgate()
+        .current_dir(repo.path())
+        .args(["diff", "HEAD~1", "HEAD", "--format", "sarif", "--db"])
+        .arg(db.path())
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let sarif: Value = serde_json::from_slice(&sarif).unwrap();
+    let rules: Vec<&str> = sarif["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["ruleId"].as_str().unwrap())
+        .collect();
+    assert!(rules.contains(&"MAL-2099-0001"), "{rules:?}");
+    assert!(
+        !rules.contains(&"GHSA-test-lodash"),
+        "resolved findings are not alerts: {rules:?}"
+    );
+}
