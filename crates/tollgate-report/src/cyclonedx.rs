@@ -116,7 +116,8 @@ fn component(entry: &Entry<'_>) -> Value {
     if !references.is_empty() {
         component["externalReferences"] = Value::Array(references);
     }
-    component["properties"] = json!([{ "name": "tollgate:lockfile", "value": entry.lockfile.path }]);
+    component["properties"] =
+        json!([{ "name": "tollgate:lockfile", "value": entry.lockfile.path }]);
     component
 }
 
@@ -177,14 +178,21 @@ fn vulnerabilities(entries: &[Entry<'_>], report: &ScanReport) -> Vec<Value> {
     groups
         .into_iter()
         .map(|((id, reason), findings)| {
-            let mut affects: Vec<String> = findings.iter().filter_map(|f| reference_of(f)).collect();
+            let mut affects: Vec<String> =
+                findings.iter().filter_map(|f| reference_of(f)).collect();
             affects.sort();
             affects.dedup();
             let reference = match reason {
                 Some(_) => format!("{id}#ignored"),
                 None => id.clone(),
             };
-            vulnerability(&id, &reference, &findings, &affects, reason.map(String::as_str))
+            vulnerability(
+                &id,
+                &reference,
+                &findings,
+                &affects,
+                reason.map(String::as_str),
+            )
         })
         .collect()
 }
@@ -198,7 +206,11 @@ fn vulnerability(
 ) -> Value {
     // The findings of one id share the advisory; the first carries what they share.
     let first = findings[0];
-    let severity = findings.iter().map(|f| f.severity).max().unwrap_or(first.severity);
+    let severity = findings
+        .iter()
+        .map(|f| f.severity)
+        .max()
+        .unwrap_or(first.severity);
     let mut rating = json!({ "severity": severity_name(severity) });
     if let Some((vector, score)) = findings.iter().find_map(|f| cvss(f)) {
         rating["vector"] = json!(vector);
@@ -258,7 +270,10 @@ fn source(id: &str, url: Option<&str>) -> Value {
         "CVE" => "NVD",
         _ => "OSV",
     };
-    let url = url.map_or_else(|| format!("https://osv.dev/vulnerability/{id}"), str::to_owned);
+    let url = url.map_or_else(
+        || format!("https://osv.dev/vulnerability/{id}"),
+        str::to_owned,
+    );
     json!({ "name": name, "url": url })
 }
 
@@ -299,8 +314,13 @@ mod tests {
 
     fn finding_with_note(note: &str) -> Finding {
         let package = tollgate_model::Package::new(tollgate_model::Ecosystem::Npm, "a", "1.0.0");
-        let mut finding =
-            Finding::for_package("vulnerability", Severity::High, &package, "package-lock.json", "x");
+        let mut finding = Finding::for_package(
+            "vulnerability",
+            Severity::High,
+            &package,
+            "package-lock.json",
+            "x",
+        );
         finding.evidence = vec![Evidence {
             path: "package-lock.json".into(),
             line: None,
@@ -319,7 +339,12 @@ mod tests {
         assert_eq!(vector, "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H");
         assert_eq!(score, Some(9.8));
         assert_eq!(cvss_method(vector), Some("CVSSv31"));
-        assert!(cvss(&finding_with_note("GHSA-x affects <1; severity: high (database)")).is_none());
+        assert!(
+            cvss(&finding_with_note(
+                "GHSA-x affects <1; severity: high (database)"
+            ))
+            .is_none()
+        );
         let (_, score) = cvss(&finding_with_note("severity: CVSS:4.0/AV:N = 99")).unwrap();
         assert_eq!(score, None, "an impossible score is dropped");
     }

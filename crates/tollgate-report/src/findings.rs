@@ -347,6 +347,7 @@ pub(crate) mod tests {
                 notes: Vec::new(),
             },
             packages: Vec::new(),
+            ignored: Vec::new(),
         }
     }
 

@@ -65,8 +65,7 @@ pub(crate) fn entries(inventory: &Inventory) -> Vec<Entry<'_>> {
                 package,
                 reference,
                 depends_on: children[index].iter().copied().collect(),
-                top_level: graph.is_direct(index) == Some(true)
-                    || graph.parents(index).is_empty(),
+                top_level: graph.is_direct(index) == Some(true) || graph.parents(index).is_empty(),
             });
         }
     }

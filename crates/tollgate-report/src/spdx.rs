@@ -160,7 +160,8 @@ fn download_location(entry: &Entry<'_>) -> String {
                 .filter_map(|a| a.url.as_deref())
                 .collect();
             urls.sort_unstable();
-            urls.first().map_or(NOASSERTION.to_owned(), |u| (*u).to_owned())
+            urls.first()
+                .map_or(NOASSERTION.to_owned(), |u| (*u).to_owned())
         }
         Source::Path { .. } | Source::Unknown => NOASSERTION.to_owned(),
     }
