@@ -52,9 +52,9 @@ pub(crate) fn entries(inventory: &Inventory) -> Vec<Entry<'_>> {
         }
         let graph = DependencyGraph::new(lockfile);
         let mut children: Vec<BTreeSet<usize>> = vec![BTreeSet::new(); lockfile.packages.len()];
-        for child in 0..lockfile.packages.len() {
+        for (child, &entry) in entry_of.iter().enumerate() {
             for &parent in graph.parents(child) {
-                children[parent].insert(entry_of[child]);
+                children[parent].insert(entry);
             }
         }
         for &index in &order {
