@@ -13,15 +13,25 @@ use tollgate_policy::Config;
 /// How a command-line ignore is named in notes.
 const COMMAND_LINE: &str = "--ignore";
 
+/// What applying the ignores of one policy left.
+#[derive(Debug, Default)]
+pub struct Applied {
+    /// The findings no live ignore hid (plus `expired-ignore` findings).
+    pub kept: Vec<Finding>,
+    /// The findings a live ignore hid, each with the ignore's reason.
+    pub ignored: Vec<(Finding, String)>,
+    /// The command-line ids that hid nothing here.
+    pub unmatched: BTreeSet<String>,
+}
+
 /// Applies `config`'s ignores and the command-line `ids` to `findings` (the advisory
-/// findings of the lockfiles under `config`). Notes go to `notes`; returns the kept
-/// findings and the command-line ids that hid nothing here.
+/// findings of the lockfiles under `config`). Notes go to `notes`.
 pub fn apply(
     config: &Config,
     ids: &[String],
     findings: Vec<Finding>,
     notes: &mut Vec<String>,
-) -> (Vec<Finding>, BTreeSet<String>) {
+) -> Applied {
     let mut rules: Vec<IgnoreRule> = config
         .advisories
         .ignore
@@ -40,7 +50,10 @@ pub fn apply(
         line: None,
     }));
     if rules.is_empty() {
-        return (findings, BTreeSet::new());
+        return Applied {
+            kept: findings,
+            ..Applied::default()
+        };
     }
     let origin = |rule: &IgnoreRule| match rule.line {
         Some(line) => format!("{}:{line}", config.path),
@@ -78,7 +91,23 @@ pub fn apply(
             unmatched_here.insert(rule.id.clone());
         }
     }
-    (outcome.kept, unmatched_here)
+    let ignored = outcome
+        .ignored
+        .into_iter()
+        .map(|(finding, id)| {
+            let reason = rules
+                .iter()
+                .find(|rule| rule.id == id)
+                .map(|rule| rule.reason.clone())
+                .unwrap_or_default();
+            (finding, reason)
+        })
+        .collect();
+    Applied {
+        kept: outcome.kept,
+        ignored,
+        unmatched: unmatched_here,
+    }
 }
 
 /// The notes for the command-line ignores: each is listed (it never expires), and one

@@ -45,6 +45,9 @@ pub struct Checked {
     pub errors: Vec<FileError>,
     /// What the ignores hid, ignores that never expire or hid nothing.
     pub notes: Vec<String>,
+    /// The advisory findings an ignore hid, each with the ignore's reason (for SBOMs'
+    /// analysis state).
+    pub ignored: Vec<(Finding, String)>,
 }
 
 /// Runs every check over `inventory`: each policy of `policies` over its lockfiles, the
@@ -95,7 +98,8 @@ pub fn check(
             errors,
             ..Checked::default()
         };
-        checked.findings = apply_policies(advisories, policies, ignore, &mut checked.notes);
+        (checked.findings, checked.ignored) =
+            apply_policies(advisories, policies, ignore, &mut checked.notes);
         checked.findings.extend(policy);
         checked.findings.extend(trust);
         Ok(checked)
@@ -138,14 +142,15 @@ pub(crate) fn match_advisories(
 
 /// Each policy's `unscored` severity and ignores (and the command-line `ignore` ids) on
 /// the advisory findings of its lockfiles; findings of no policy's lockfile are kept as
-/// they are, last.
+/// they are, last. Returns the kept findings and the ignored ones with their reasons.
 fn apply_policies(
     mut advisories: Vec<Finding>,
     policies: &[PolicyScope<'_>],
     ignore: &[String],
     notes: &mut Vec<String>,
-) -> Vec<Finding> {
+) -> (Vec<Finding>, Vec<(Finding, String)>) {
     let mut kept = Vec::new();
+    let mut ignored = Vec::new();
     let mut unmatched: Option<BTreeSet<String>> = None;
     for governed in policies {
         let (mut mine, rest): (Vec<Finding>, Vec<Finding>) =
@@ -159,8 +164,10 @@ fn apply_policies(
         for finding in mine.iter_mut().filter(|f| f.unscored) {
             finding.severity = unscored;
         }
-        let (here, unmatched_here) = ignores::apply(governed.config, ignore, mine, notes);
-        kept.extend(here);
+        let applied = ignores::apply(governed.config, ignore, mine, notes);
+        kept.extend(applied.kept);
+        ignored.extend(applied.ignored);
+        let unmatched_here = applied.unmatched;
         unmatched = Some(match unmatched {
             Some(before) => before.intersection(&unmatched_here).cloned().collect(),
             None => unmatched_here,
@@ -171,7 +178,7 @@ fn apply_policies(
         &unmatched.unwrap_or_default(),
     ));
     kept.extend(advisories);
-    kept
+    (kept, ignored)
 }
 
 impl Checker<'_> {

@@ -86,6 +86,12 @@ impl<'a> DependencyGraph<'a> {
         })
     }
 
+    /// The packages (by index) whose lock entries depend on package `index`: the lock's
+    /// edges, reversed. Empty for an index out of range.
+    pub fn parents(&self, index: usize) -> &[usize] {
+        self.parents.get(index).map_or(&[], Vec::as_slice)
+    }
+
     fn label(&self, index: usize) -> String {
         let package = &self.lockfile.packages[index];
         format!("{}@{}", package.name, package.version)
@@ -168,5 +174,8 @@ mod tests {
             [vec!["app@0.1.0", "a@1.0.0", "b@2.0.0", "c@3.0.0"]]
         );
         assert_eq!(graph.paths(0), [vec!["app@0.1.0", "a@1.0.0"]]);
+        assert_eq!(graph.parents(0), [1], "b depends on a");
+        assert_eq!(graph.parents(2), [1]);
+        assert!(graph.parents(9).is_empty());
     }
 }

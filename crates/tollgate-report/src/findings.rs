@@ -24,6 +24,10 @@ pub struct ScanReport {
     /// With `--deep`: every package whose install-time code was analysed, with its verdict.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub packages: Vec<AnalysedPackage>,
+    /// Advisory findings a live ignore hid, with the ignore's reason. Not part of the JSON
+    /// document (its notes list the ignores); the SBOMs report them with their analysis.
+    #[serde(skip)]
+    pub ignored: Vec<(Finding, String)>,
 }
 
 /// One package `scan --deep` analysed.
@@ -351,6 +355,7 @@ pub(crate) mod tests {
                 notes: Vec::new(),
             },
             packages: Vec::new(),
+            ignored: Vec::new(),
         }
     }
 

@@ -104,6 +104,7 @@ fn report() -> ScanReport {
             notes: vec!["RUSTSEC-2021-0145 in pkg:cargo/atty@0.2.14 is ignored by tollgate.toml (RUSTSEC-2021-0145)".into()],
         },
         packages: Vec::new(),
+        ignored: Vec::new(),
     }
 }
 

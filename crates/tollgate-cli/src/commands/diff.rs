@@ -30,11 +30,23 @@ use tollgate_report::findings::ScanReport;
 use crate::commands::db::DbLocation;
 use crate::commands::inspect::RegistrySource;
 use crate::commands::policy::load_config;
-use crate::commands::scan::ScanFormat;
 use crate::exit::Status;
 use crate::registry::RegistryMetadata;
 
 /// `tollgate diff`.
+/// Output formats for a diff report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum DiffFormat {
+    /// Lines per lockfile and change.
+    Table,
+    /// The JSON document described in docs/json.md.
+    Json,
+    /// SARIF 2.1.0 of the new findings, for GitHub code scanning.
+    Sarif,
+    /// Markdown for a pull-request comment (collapsed details, under GitHub's size limit).
+    Markdown,
+}
+
 #[derive(Debug, Args)]
 pub struct DiffArgs {
     /// The base: a git revision, or a lockfile path (then HEAD must be one too) [default:
@@ -45,8 +57,8 @@ pub struct DiffArgs {
     #[arg(value_name = "HEAD")]
     pub head: Option<String>,
     /// Output format (Markdown is made for a pull-request comment or a job summary).
-    #[arg(long, value_enum, default_value_t = ScanFormat::Table)]
-    pub format: ScanFormat,
+    #[arg(long, value_enum, default_value_t = DiffFormat::Table)]
+    pub format: DiffFormat,
     /// Exit with status 1 when a NEW finding is at or above this severity (info, low,
     /// medium, high, critical); findings the base already had never fail.
     #[arg(long, value_name = "SEVERITY", default_value = "low")]
@@ -321,12 +333,12 @@ fn print(args: &DiffArgs, report: &DiffReport) -> anyhow::Result<()> {
     };
     let mut out = tollgate_report::SafeLines::new(std::io::BufWriter::new(&mut out));
     match args.format {
-        ScanFormat::Table => tollgate_report::diff::write_table(&mut out, report),
-        ScanFormat::Json => serde_json::to_writer_pretty(&mut out, report)
+        DiffFormat::Table => tollgate_report::diff::write_table(&mut out, report),
+        DiffFormat::Json => serde_json::to_writer_pretty(&mut out, report)
             .map_err(std::io::Error::from)
             .and_then(|()| writeln!(out)),
-        ScanFormat::Markdown => tollgate_report::diff::write_markdown(&mut out, report),
-        ScanFormat::Sarif => {
+        DiffFormat::Markdown => tollgate_report::diff::write_markdown(&mut out, report),
+        DiffFormat::Sarif => {
             let scan = ScanReport {
                 findings: report.new_findings().cloned().collect(),
                 errors: report.errors.clone(),
@@ -341,7 +353,7 @@ fn print(args: &DiffArgs, report: &DiffReport) -> anyhow::Result<()> {
         Some(path) => format!("writing the diff report to {}", path.display()),
         None => "writing the diff report to standard output".to_owned(),
     })?;
-    if !matches!(args.format, ScanFormat::Table | ScanFormat::Markdown) || args.output.is_some() {
+    if !matches!(args.format, DiffFormat::Table | DiffFormat::Markdown) || args.output.is_some() {
         let stderr = std::io::stderr();
         let mut err = tollgate_report::SafeLines::new(stderr.lock());
         for note in &report.notes {

@@ -42,6 +42,13 @@ pub enum ScanFormat {
     Sarif,
     /// Markdown, for pull-request comments and job summaries.
     Markdown,
+    /// A CycloneDX 1.6 SBOM (JSON): every locked package, the dependency graph, and the
+    /// advisory findings as vulnerabilities (ignored ones with their analysis).
+    /// `SOURCE_DATE_EPOCH` fixes the timestamp.
+    Cyclonedx,
+    /// An SPDX 2.3 SBOM (JSON): every locked package and the dependency relationships.
+    /// `SOURCE_DATE_EPOCH` fixes the timestamp.
+    Spdx,
 }
 
 /// When to colour output.
@@ -235,16 +242,18 @@ fn scan_inventory(
     report.advisories.notes.extend(checked.notes);
     report.advisories.notes.extend(later_notes);
     report.findings = checked.findings;
+    report.ignored = checked.ignored;
     if let Some(deep) = deep {
         report.packages = analysed_packages(&deep);
         report.findings.extend(deep.findings);
     }
-    print_report(args, report, advisories.index_missing)
+    print_report(args, inventory, report, advisories.index_missing)
 }
 
 /// Sorts the findings, prints the report in the chosen format, and gives the exit status.
 fn print_report(
     args: &ScanArgs,
+    inventory: &Inventory,
     mut report: ScanReport,
     index_missing: bool,
 ) -> anyhow::Result<Status> {
@@ -281,6 +290,15 @@ fn print_report(
         ScanFormat::Json => tollgate_report::findings::write_json(&mut out, &report),
         ScanFormat::Sarif => tollgate_report::sarif::write_sarif(&mut out, &report),
         ScanFormat::Markdown => tollgate_report::markdown::write_markdown(&mut out, &report),
+        ScanFormat::Cyclonedx => tollgate_report::cyclonedx::write_cyclonedx(
+            &mut out,
+            inventory,
+            &report,
+            &sbom_options()?,
+        ),
+        ScanFormat::Spdx => {
+            tollgate_report::spdx::write_spdx(&mut out, inventory, &sbom_options()?)
+        }
     }
     .and_then(|()| out.flush())
     .with_context(|| match &args.output {
@@ -313,6 +331,24 @@ fn print_report(
     } else {
         Ok(Status::Clean)
     }
+}
+
+/// The SBOM's creation time: `SOURCE_DATE_EPOCH` (seconds since the epoch, the
+/// reproducible-builds convention) when set, else now; in UTC, to the second.
+fn sbom_options() -> anyhow::Result<tollgate_report::SbomOptions> {
+    let time = match std::env::var("SOURCE_DATE_EPOCH") {
+        Ok(value) => {
+            let seconds: i64 = value.trim().parse().with_context(|| {
+                format!("SOURCE_DATE_EPOCH is `{value}`, not a number of seconds")
+            })?;
+            jiff::Timestamp::from_second(seconds)
+                .with_context(|| format!("SOURCE_DATE_EPOCH {seconds} is out of range"))?
+        }
+        Err(_) => jiff::Timestamp::now(),
+    };
+    Ok(tollgate_report::SbomOptions {
+        timestamp: time.strftime("%Y-%m-%dT%H:%M:%SZ").to_string(),
+    })
 }
 
 /// Whether to colour the table: `--color always|never`, else `CLICOLOR_FORCE` (not `0`)
