@@ -5,8 +5,8 @@
 //! Renderers write to any `io::Write` and never decide exit codes; the CLI does.
 
 mod checks_doc;
-pub mod diff;
 pub mod cyclonedx;
+pub mod diff;
 pub mod findings;
 pub mod install;
 pub mod inventory;
