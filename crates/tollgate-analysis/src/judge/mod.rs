@@ -14,6 +14,7 @@
 mod decode;
 mod finding;
 mod fold;
+mod layout;
 mod python;
 mod scope;
 mod score;

@@ -58,6 +58,7 @@ impl PyFacts {
 }
 
 mod callee;
+mod sinks;
 mod state;
 #[cfg(test)]
 mod tests;

@@ -1,0 +1,371 @@
+//! The sinks of one file's walk: calls (programs, network, exec of decoded or computed
+//! code, setup() overrides), environment reads and long literals, judged with the aliases,
+//! constants and taint that `state` bound.
+
+use super::*;
+
+impl State<'_> {
+    pub(super) fn call(&self, node: Node<'_>, reach: Reach, facts: &mut PyFacts) {
+        let line = line_of(node);
+        let Some(function) = node.child_by_field_name("function") else {
+            return;
+        };
+        let Some(name) = self.resolve(function) else {
+            return;
+        };
+        let arguments = node.child_by_field_name("arguments");
+        let callee = classify(&name);
+        let written = self.text(function);
+        if callee != Callee::Other && is_indirect(function, self.source) {
+            facts.signals.push(Signal::new(
+                SignalKind::IndirectCall,
+                line,
+                reach,
+                format!(
+                    "`{}` is `{name}` reached indirectly",
+                    crate::shorten(written, 80)
+                ),
+            ));
+        }
+        let labels = arguments.map(|a| self.labels(a)).unwrap_or(0);
+        let folded_args: Vec<String> = arguments
+            .map(|a| children(a).filter_map(|n| self.fold_arg(n)).collect())
+            .unwrap_or_default();
+        match callee {
+            Callee::Exec => self.exec(node, &name, labels, reach, facts),
+            Callee::Network => {
+                if labels & (SECRET | HOST) != 0 {
+                    facts.signals.push(Signal::new(
+                        SignalKind::ExfilFlow,
+                        line,
+                        reach,
+                        format!("`{name}` sends {}", describe(labels)),
+                    ));
+                }
+                facts.signals.push(Signal::new(
+                    SignalKind::Network,
+                    line,
+                    reach,
+                    format!("`{name}`"),
+                ));
+            }
+            Callee::Process => {
+                let command = folded_args.join(" ");
+                let program = first_word(&command);
+                // A downloaded archive unpacked or a binary made executable is how
+                // prebuilt binaries arrive; running the download itself is not.
+                let unpacks = ["tar", "unzip", "chmod", "7z", "gzip", "xz"]
+                    .contains(&program.as_str())
+                    || BUILD_PROGRAMS.contains(&program.as_str())
+                        && !command.contains("sys.executable");
+                if labels & DOWNLOADED != 0 || self.wrote_download.contains(&self.scope) && !unpacks
+                {
+                    facts.signals.push(Signal::new(
+                        SignalKind::DownloadRun,
+                        line,
+                        reach,
+                        format!("`{name}` runs what was downloaded"),
+                    ));
+                }
+                if labels & DECODED != 0 {
+                    facts.signals.push(Signal::new(
+                        SignalKind::ExecDecoded,
+                        line,
+                        reach,
+                        format!("`{name}` runs a decoded command"),
+                    ));
+                }
+                if labels & (SECRET | HOST) != 0
+                    && ["curl", "wget", "nslookup", "dig", "ping", "host"]
+                        .contains(&program.as_str())
+                {
+                    facts.signals.push(Signal::new(
+                        SignalKind::ExfilFlow,
+                        line,
+                        reach,
+                        format!("`{program}` is given {}", describe(labels)),
+                    ));
+                }
+                if command.contains("pip") && command.contains("install") {
+                    facts.signals.push(Signal::new(
+                        SignalKind::SecondStage,
+                        line,
+                        reach,
+                        format!("runs `{}`", crate::shorten(&command, 100)),
+                    ));
+                } else if !BUILD_PROGRAMS.contains(&program.as_str())
+                    && !command.contains("sys.executable")
+                {
+                    let shown = if command.is_empty() {
+                        written.to_owned()
+                    } else {
+                        command.clone()
+                    };
+                    facts.signals.push(Signal::new(
+                        SignalKind::ProcessExec,
+                        line,
+                        reach,
+                        format!("`{name}` runs `{}`", crate::shorten(&shown, 100)),
+                    ));
+                }
+                if !command.is_empty() {
+                    facts
+                        .payloads
+                        .push((line, command, format!("command line of `{name}`")));
+                }
+            }
+            Callee::HostInfo => facts.signals.push(Signal::new(
+                SignalKind::HostRecon,
+                line,
+                reach,
+                format!("`{name}()`"),
+            )),
+            Callee::Capture => facts.signals.push(Signal::new(
+                SignalKind::Surveillance,
+                line,
+                reach,
+                format!("`{name}`"),
+            )),
+            Callee::Pip => facts.signals.push(Signal::new(
+                SignalKind::SecondStage,
+                line,
+                reach,
+                format!("`{name}` installs more packages"),
+            )),
+            Callee::Decoder
+                if is_deserializer(&name)
+                    && (labels & DOWNLOADED != 0
+                        || labels & DECODED != 0
+                            && arguments.is_some_and(|a| self.holds_blob(a))) =>
+            {
+                facts.signals.push(Signal::new(
+                    SignalKind::ExecDecoded,
+                    line,
+                    reach,
+                    format!("`{name}` runs decoded data (unpickling runs code)"),
+                ));
+            }
+            Callee::Decoder | Callee::WorkingDir | Callee::Other => {}
+        }
+        if name == "setup" || name.ends_with(".setup") {
+            self.setup_call(node, facts);
+        }
+    }
+
+    /// A call argument as a string: folded, or the name of a variable (for commands).
+    pub(super) fn fold_arg(&self, node: Node<'_>) -> Option<String> {
+        match node.kind() {
+            "list" | "tuple" => Some(
+                children(node)
+                    .map(|n| {
+                        self.folder()
+                            .fold(n)
+                            .unwrap_or_else(|| self.text(n).to_owned())
+                    })
+                    .collect::<Vec<_>>()
+                    .join(" "),
+            ),
+            "keyword_argument" => None,
+            _ => self
+                .folder()
+                .fold(node)
+                .or_else(|| Some(self.text(node).to_owned())),
+        }
+    }
+
+    pub(super) fn exec(
+        &self,
+        node: Node<'_>,
+        name: &str,
+        labels: u8,
+        reach: Reach,
+        facts: &mut PyFacts,
+    ) {
+        let line = line_of(node);
+        let Some(first) = node
+            .child_by_field_name("arguments")
+            .and_then(|a| a.named_child(0))
+        else {
+            return;
+        };
+        let arg = crate::shorten(&self.text(first).replace('\n', " "), 80);
+        if labels & DOWNLOADED != 0 {
+            facts.signals.push(Signal::new(
+                SignalKind::ExecDownloaded,
+                line,
+                reach,
+                format!("`{name}` runs downloaded code: `{arg}`"),
+            ));
+        } else if labels & DECODED != 0 {
+            facts.signals.push(Signal::new(
+                SignalKind::ExecDecoded,
+                line,
+                reach,
+                format!("`{name}` runs decoded data: `{arg}`"),
+            ));
+        } else if let Some(code) = self.folder().fold(first) {
+            if first.kind() == "string" {
+                facts.signals.push(Signal::new(
+                    SignalKind::DynamicExec,
+                    line,
+                    reach,
+                    format!("`{name}` of a code string"),
+                ));
+            } else {
+                facts.signals.push(Signal::new(
+                    SignalKind::ExecBuilt,
+                    line,
+                    reach,
+                    format!("`{name}` runs a string built at run time: `{arg}`"),
+                ));
+            }
+            facts
+                .payloads
+                .push((line, code, format!("code given to `{name}`")));
+        } else if !reads_a_file(self.text(first)) {
+            facts.signals.push(Signal::new(
+                SignalKind::DynamicExec,
+                line,
+                reach,
+                format!("`{name}` of `{arg}`"),
+            ));
+        }
+    }
+
+    /// `setup(cmdclass={'install': ...})`: an install command replaced by the package's own.
+    pub(super) fn setup_call(&self, node: Node<'_>, facts: &mut PyFacts) {
+        let Some(arguments) = node.child_by_field_name("arguments") else {
+            return;
+        };
+        for argument in children(arguments) {
+            if argument.kind() != "keyword_argument"
+                || argument.child_by_field_name("name").map(|n| self.text(n)) != Some("cmdclass")
+            {
+                continue;
+            }
+            let text = argument
+                .child_by_field_name("value")
+                .map(|v| self.text(v))
+                .unwrap_or("");
+            let overridden: Vec<&str> = [
+                "install",
+                "develop",
+                "egg_info",
+                "build_py",
+                "sdist",
+                "bdist_wheel",
+                "bdist_egg",
+            ]
+            .into_iter()
+            .filter(|c| {
+                text.contains(&format!("'{c}'"))
+                    || text.contains(&format!("\"{c}\""))
+                    || text.contains(&format!("{c}="))
+            })
+            .collect();
+            if !overridden.is_empty() {
+                facts.signals.push(Signal::new(
+                    SignalKind::InstallOverride,
+                    line_of(argument),
+                    Reach::Always,
+                    format!("setup() replaces the `{}` command", overridden.join("`, `")),
+                ));
+            }
+        }
+    }
+
+    pub(super) fn environ(&self, item: &Item<'_>, reach: Reach, facts: &mut PyFacts) {
+        let node = item.node;
+        let Some(parent) = item.parent else {
+            return;
+        };
+        let key = match parent.kind() {
+            "subscript" => parent
+                .child_by_field_name("subscript")
+                .and_then(|k| self.folder().fold(k)),
+            "attribute" => parent
+                .parent()
+                .filter(|call| call.kind() == "call")
+                .and_then(|call| self.first_string(call)),
+            _ => None,
+        };
+        if env_key_labels(key.as_deref()) & HOST != 0 {
+            facts.signals.push(Signal::new(
+                SignalKind::HostRecon,
+                line_of(node),
+                reach,
+                format!("reads `{}` from the environment", key.unwrap_or_default()),
+            ));
+        }
+        let whole = match parent.kind() {
+            "attribute" => parent
+                .child_by_field_name("attribute")
+                .is_some_and(|a| matches!(self.text(a), "items" | "keys" | "values" | "copy")),
+            "argument_list" => true,
+            "for_statement" => true,
+            _ => false,
+        };
+        if whole {
+            facts.signals.push(Signal::new(
+                SignalKind::EnvHarvest,
+                line_of(node),
+                reach,
+                "the whole environment is read",
+            ));
+        }
+    }
+
+    /// Long literals that decode to text: decoded and kept for analysis.
+    pub(super) fn literal(
+        &self,
+        node: Node<'_>,
+        reach: Reach,
+        facts: &mut PyFacts,
+        seen: &mut HashSet<u64>,
+    ) {
+        if node.byte_range().len() < crate::judge::decode::MIN_ENCODED_LEN {
+            return;
+        }
+        let Some(value) = string_value(node, self.source) else {
+            return;
+        };
+        let Some((text, chain)) = crate::judge::decode::unwrap_layers(&value, 4) else {
+            // Code kept as plain text, to be written to a file or handed to an
+            // interpreter later: analysed like the file around it.
+            if value.len() >= 40 && is_python_payload(&value) && seen.insert(hash(&value)) {
+                facts
+                    .payloads
+                    .push((line_of(node), value, "code in a string literal".to_owned()));
+            } else if is_opaque(&value) {
+                facts.signals.push(Signal::new(
+                    SignalKind::OpaqueBlob,
+                    line_of(node),
+                    reach,
+                    format!(
+                        "a {}-character literal of random-looking text",
+                        value.chars().count()
+                    ),
+                ));
+            }
+            return;
+        };
+        if !looks_like_code(&text) || !seen.insert(hash(&text)) {
+            return;
+        }
+        let how: Vec<&str> = chain.iter().map(|e| e.as_str()).collect();
+        let line = line_of(node);
+        facts.signals.push(Signal::new(
+            SignalKind::EncodedCode,
+            line,
+            reach,
+            format!(
+                "a {} literal decodes to code: `{}`",
+                how.join("+"),
+                crate::shorten(text.trim(), 60).replace('\n', " ")
+            ),
+        ));
+        facts
+            .payloads
+            .push((line, text, format!("{} literal", how.join("+"))));
+    }
+}
