@@ -36,6 +36,34 @@ const NETWORK_TOOLS: &[&str] = &[
     "nslookup",
 ];
 
+/// Whether a program (lower-case, without its folder) reaches the network.
+pub(crate) fn is_network_tool(program: &str) -> bool {
+    NETWORK_TOOLS.contains(&program)
+}
+
+/// Programs whose output is the host's identity (`$(whoami)`, `` `hostname` ``, `id`): the
+/// words recon one-liners put into a URL or a DNS name.
+pub(crate) const RECON_COMMANDS: &[&str] = &[
+    "whoami",
+    "hostname",
+    "id",
+    "uname",
+    "ipconfig",
+    "ifconfig",
+    "systeminfo",
+];
+
+/// Programs that print what they download (`curl URL`, `wget -qO- URL`, PowerShell's
+/// web cmdlets): their output is downloaded data.
+pub(crate) const DOWNLOAD_TOOLS: &[&str] = &[
+    "curl",
+    "wget",
+    "invoke-webrequest",
+    "iwr",
+    "invoke-restmethod",
+    "irm",
+];
+
 /// Programs that run the code they are fed.
 const INTERPRETERS: &[&str] = &[
     "sh",

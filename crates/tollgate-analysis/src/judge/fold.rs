@@ -31,6 +31,76 @@ impl Folder<'_> {
         self.fold_at(node, 0)
     }
 
+    /// The value of an f-string whose interpolations are not all constants, with `*` for
+    /// each unknown one (`f'/home/{user}/.profile'` is `/home/*/.profile`): enough to see
+    /// where a path built at run time points. `None` for anything but an f-string.
+    /// Concatenations with `+` are sketched the same way (`home + '/.bashrc'` is
+    /// `*/.bashrc`) when at least one part is known.
+    pub(crate) fn sketch(&self, node: Node<'_>) -> Option<String> {
+        if node.kind() == "binary_operator" {
+            return self.sketch_sum(node);
+        }
+        if node.kind() != "string" {
+            return None;
+        }
+        let mut out = String::new();
+        let mut interpolated = false;
+        let mut cursor = node.walk();
+        for child in node.children(&mut cursor) {
+            match child.kind() {
+                "string_content" | "escape_sequence" => {
+                    unescape_into(text_of(child, self.source), &mut out)
+                }
+                "interpolation" => {
+                    interpolated = true;
+                    let value = child
+                        .child_by_field_name("expression")
+                        .and_then(|e| self.fold_at(e, 1));
+                    out.push_str(value.as_deref().unwrap_or("*"));
+                }
+                _ => {}
+            }
+            if out.len() > MAX_LEN {
+                return None;
+            }
+        }
+        interpolated.then_some(out)
+    }
+
+    /// `a + 'b' + c` with unknown parts as `*`; `None` when no part is known or the
+    /// operator is not `+`.
+    fn sketch_sum(&self, node: Node<'_>) -> Option<String> {
+        let mut parts = Vec::new();
+        let mut pending = vec![node];
+        while let Some(next) = pending.pop() {
+            if parts.len() > 64 {
+                return None;
+            }
+            let is_sum = next.kind() == "binary_operator"
+                && next
+                    .child_by_field_name("operator")
+                    .is_some_and(|op| op.kind() == "+");
+            if is_sum {
+                pending.extend(next.child_by_field_name("right"));
+                pending.extend(next.child_by_field_name("left"));
+            } else {
+                // Only f-strings are sketched inside a sum: any other operator would come
+                // straight back here.
+                let sketched = || {
+                    (next.kind() == "string")
+                        .then(|| self.sketch(next))
+                        .flatten()
+                };
+                parts.push(self.fold_at(next, 1).or_else(sketched));
+            }
+        }
+        if parts.iter().all(Option::is_none) || parts.iter().all(Option::is_some) {
+            return None;
+        }
+        let out: String = parts.iter().map(|p| p.as_deref().unwrap_or("*")).collect();
+        (out.len() <= MAX_LEN).then_some(out)
+    }
+
     fn fold_at(&self, node: Node<'_>, depth: usize) -> Option<String> {
         if depth > MAX_DEPTH {
             return None;

@@ -32,6 +32,15 @@ const MAX_IMPORT_DEPTH: usize = 3;
 /// Most source bytes parsed for import-time code in one package; past it the rest of the
 /// package gets the text signals only.
 const MAX_IMPORT_PARSE_BYTES: u64 = 2 * 1024 * 1024;
+/// Where a payload sits: its file, phase and reach, and whether that file is a setup
+/// script's or hook's own entry file.
+struct Site<'a> {
+    file: &'a str,
+    phase: CodePhase,
+    reach: Reach,
+    setup_entry: bool,
+}
+
 struct Collector<'a> {
     files: &'a PackageFiles,
     options: &'a JudgeOptions,
@@ -174,9 +183,34 @@ impl Collector<'_> {
                 signal.reach = facts.reach_of_line(signal.line);
             }
             self.push(&path, phase, texts);
+            for (line, built) in &facts.built_strings {
+                let mut signals = text::scan(built, facts.reach_of_line(*line));
+                for signal in &mut signals {
+                    signal.line = *line;
+                    signal.why = format!("{} (in a string built at run time)", signal.why);
+                }
+                self.push(&path, phase, signals);
+            }
+            // The setup script itself (or a hook's entry file), not what it imports: a
+            // build backend's modules keep network helpers at their top level.
+            if phase == CodePhase::Install && depth == 0 {
+                let own = setup_network(&facts.signals, &|line| facts.reach_of_line(line));
+                self.push(&path, phase, own);
+            }
+            let reaches: Vec<Reach> = facts
+                .payloads
+                .iter()
+                .map(|(line, _, _)| facts.reach_of_line(*line))
+                .collect();
             self.push(&path, phase, facts.signals);
-            for (line, payload, how) in facts.payloads {
-                self.payload(&path, phase, line, &payload, &how, 1);
+            for ((line, payload, how), reach) in facts.payloads.into_iter().zip(reaches) {
+                let site = Site {
+                    file: &path,
+                    phase,
+                    reach,
+                    setup_entry: phase == CodePhase::Install && depth == 0,
+                };
+                self.payload(&site, line, &payload, &how, 1);
             }
             for (module, function) in facts.called_imports {
                 let Some(target) = resolve_python(self.files, &path, &module) else {
@@ -241,21 +275,22 @@ impl Collector<'_> {
             }
             self.push(path, CodePhase::Startup, signals);
             for (_, payload, how) in facts.payloads {
-                self.payload(path, CodePhase::Startup, number, &payload, &how, 1);
+                let site = Site {
+                    file: path,
+                    phase: CodePhase::Startup,
+                    reach: Reach::Always,
+                    setup_entry: false,
+                };
+                self.payload(&site, number, &payload, &how, 1);
             }
         }
     }
 
-    /// Decoded or built code: analysed as Python and scanned as text, deeper layers too.
-    fn payload(
-        &mut self,
-        file: &str,
-        phase: CodePhase,
-        line: u32,
-        code: &str,
-        how: &str,
-        depth: usize,
-    ) {
+    /// Decoded or built code found at `line` of `site.file`: analysed as Python and
+    /// scanned as text, deeper layers too. What it does counts where it sits (a payload
+    /// inside a function nothing calls is passive like the function).
+    fn payload(&mut self, site: &Site<'_>, line: u32, code: &str, how: &str, depth: usize) {
+        let (file, phase, reach) = (site.file, site.phase, site.reach);
         if depth > MAX_PAYLOAD_DEPTH || self.payloads >= MAX_PAYLOADS || self.out_of_budget() {
             return;
         }
@@ -265,21 +300,28 @@ impl Collector<'_> {
             for signal in &mut signals {
                 signal.line = line;
                 signal.why = format!("{} (in {suffix})", signal.why);
+                if reach == Reach::OnCall {
+                    signal.reach = Reach::OnCall;
+                }
             }
             signals
         };
+        let mut inner = Vec::new();
         if how.starts_with("command line of") {
-            self.push(file, phase, at_line(command_line_signals(code), how));
+            inner.extend(at_line(command_line_signals(code), how));
         }
         let facts = python::analyse(code, true);
-        let inner = facts.signals;
-        self.push(file, phase, at_line(inner, how));
+        inner.extend(at_line(facts.signals, how));
+        if site.setup_entry && reach == Reach::Always {
+            let own = setup_network(&inner, &|_| Reach::Always);
+            self.push(file, phase, own);
+        }
+        self.push(file, phase, inner);
         self.push(file, phase, at_line(text::scan(code, Reach::Always), how));
         self.powershell(file, phase, line, code);
         for (_, payload, inner_how) in facts.payloads {
             self.payload(
-                file,
-                phase,
+                site,
                 line,
                 &payload,
                 &format!("{inner_how} in {how}"),
@@ -529,9 +571,24 @@ fn from_rule_at_import(
     }
 }
 
-/// Host identity read by a command line (`$(whoami)`, `` `hostname` ``, `id`): the words
-/// recon one-liners put into a URL or a DNS name.
-const RECON_COMMANDS: &[&str] = &["whoami", "hostname", "id", "uname", "ipconfig", "ifconfig"];
+/// The network use of a setup script's own module-level code (where `reach_of_line` says
+/// a line runs on its own), as one [`SignalKind::SetupNetwork`] signal: builds fetch
+/// from their command classes or helpers, not from the script's top level.
+fn setup_network(signals: &[Signal], reach_of_line: &dyn Fn(u32) -> Reach) -> Vec<Signal> {
+    signals
+        .iter()
+        .find(|s| s.kind == SignalKind::Network && reach_of_line(s.line) == Reach::Always)
+        .map(|s| {
+            Signal::new(
+                SignalKind::SetupNetwork,
+                s.line,
+                Reach::Always,
+                format!("setup code contacts the network as it runs: {}", s.why),
+            )
+        })
+        .into_iter()
+        .collect()
+}
 
 /// What a command line a Python program starts does, by the shell scanner's rules
 /// (downloads, pipes into a shell, credential paths) plus the host-identity commands in it.
@@ -544,18 +601,38 @@ fn command_line_signals(command: &str) -> Vec<Signal> {
                 .map(|kind| Signal::new(kind, 1, Reach::Always, hit.message))
         })
         .collect();
-    let words = command
+    let words: Vec<String> = command
         .split(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_'))
-        .filter(|w| !w.is_empty());
-    if let Some(word) = words
-        .into_iter()
-        .find(|w| RECON_COMMANDS.contains(&w.to_ascii_lowercase().as_str()))
-    {
+        .filter(|w| !w.is_empty())
+        .map(str::to_ascii_lowercase)
+        .collect();
+    let Some(recon) = words
+        .iter()
+        .find(|w| crate::shell::RECON_COMMANDS.contains(&w.as_str()))
+    else {
+        return signals;
+    };
+    signals.push(Signal::new(
+        SignalKind::HostRecon,
+        1,
+        Reach::Always,
+        format!("the command line runs `{recon}`"),
+    ));
+    // `curl https://host/?u=$(whoami)`: the identity goes out with the request. `uname`
+    // is left out (download lines use it to pick the platform's binary), and `id` counts
+    // only as a command substitution (the word is everywhere else).
+    let network = words.iter().find(|w| crate::shell::is_network_tool(w));
+    let identity = words.iter().find(|w| match w.as_str() {
+        "uname" => false,
+        "id" => command.contains("$(id") || command.contains("`id"),
+        word => crate::shell::RECON_COMMANDS.contains(&word),
+    });
+    if let (Some(tool), Some(identity)) = (network, identity) {
         signals.push(Signal::new(
-            SignalKind::HostRecon,
+            SignalKind::ExfilFlow,
             1,
             Reach::Always,
-            format!("the command line runs `{word}`"),
+            format!("the command line sends the output of `{identity}` with `{tool}`"),
         ));
     }
     signals

@@ -66,6 +66,7 @@ pub(crate) fn weight(kind: SignalKind) -> u32 {
         DynamicExec => 10,
         HostRecon => 8,
         Network => 8,
+        SetupNetwork => 30,
         ProcessExec => 8,
     }
 }

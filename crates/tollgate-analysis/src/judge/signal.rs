@@ -88,6 +88,9 @@ pub(crate) enum SignalKind {
     EnvHarvest,
     /// Network access.
     Network,
+    /// Network access from a setup script's own module-level code: it contacts a host as
+    /// soon as the package is built, before anything was asked of it.
+    SetupNetwork,
     /// Another program run.
     ProcessExec,
     /// A setuptools command (`install`, `develop`, `egg_info`) overridden.
@@ -130,6 +133,7 @@ impl SignalKind {
             SignalKind::HostRecon => "host-recon",
             SignalKind::EnvHarvest => "env-harvest",
             SignalKind::Network => "network",
+            SignalKind::SetupNetwork => "setup-network",
             SignalKind::ProcessExec => "process-exec",
             SignalKind::InstallOverride => "install-override",
             SignalKind::EncodedCode => "encoded-code",

@@ -128,6 +128,9 @@ const GROUPS: &[Group] = &[
             "anonfiles",
             "gofile.io",
             "ipify.org",
+            // IP loggers: a request to one records who made it.
+            "iplogger.",
+            "grabify.link",
             "ipinfo.io",
             "ifconfig.me",
             "icanhazip",
@@ -202,6 +205,7 @@ const GROUPS: &[Group] = &[
             "/.bashrc",
             "/.zshrc",
             "/.bash_profile",
+            "/.profile",
         ],
     },
     Group {

@@ -20,6 +20,10 @@ const DOWNLOADED: u8 = 2;
 const SECRET: u8 = 4;
 const HOST: u8 = 8;
 
+/// Most built strings kept per file, and their total size.
+const MAX_BUILT_STRINGS: usize = 500;
+const MAX_BUILT_BYTES: usize = 256 * 1024;
+
 /// Most nodes visited in one file (a hostile file can be huge and deep).
 const MAX_NODES: usize = 2_000_000;
 
@@ -31,6 +35,10 @@ pub(crate) struct PyFacts {
     pub imports: Vec<String>,
     /// Code found in literals and decoded strings, to analyse in turn: (line, text, how).
     pub payloads: Vec<(u32, String, String)>,
+    /// Strings the code builds at run time from constants (`''.join(chr(x) for ...)`,
+    /// concatenation, f-strings with `*` for what is unknown): (line, value), scanned as
+    /// text like the literals, since hiding a path or a host is why they are built.
+    pub built_strings: Vec<(u32, String)>,
     /// Whether the node budget ran out.
     pub truncated: bool,
     /// Line ranges (inclusive) of functions nothing at module level calls: text signals
@@ -44,6 +52,14 @@ pub(crate) struct PyFacts {
 
 impl PyFacts {
     /// The reach of a line of the file.
+    /// Keeps a built string (bounded: a hostile file can build millions).
+    fn built(&mut self, line: u32, text: &str) {
+        let kept: usize = self.built_strings.iter().map(|(_, s)| s.len()).sum();
+        if self.built_strings.len() < MAX_BUILT_STRINGS && kept + text.len() <= MAX_BUILT_BYTES {
+            self.built_strings.push((line, text.to_owned()));
+        }
+    }
+
     pub(crate) fn reach_of_line(&self, line: u32) -> Reach {
         if self
             .passive_lines
@@ -189,6 +205,7 @@ pub(crate) fn analyse_with_entries(source: &str, all_reached: bool, entries: &[S
         functions: HashMap::new(),
         from_imports: Vec::new(),
         run_directly: HashSet::new(),
+        connections: HashSet::new(),
     };
     let nodes = collect(root, source, &mut state.visited);
     state.functions = functions(&nodes, source);
@@ -224,22 +241,23 @@ pub(crate) fn analyse_with_entries(source: &str, all_reached: bool, entries: &[S
         }
     }
     facts.signals.extend(identifier_shapes(&nodes, source));
-    if !state.all_reached {
-        for item in &nodes {
-            if item.function.is_none()
-                && matches!(item.node.kind(), "function_definition" | "class_definition")
-            {
-                let name = item
-                    .node
-                    .child_by_field_name("name")
-                    .map(|n| text_of(n, source))
-                    .unwrap_or("");
-                if !state.reached.contains(name) {
-                    let end = u32::try_from(item.node.end_position().row)
-                        .unwrap_or(u32::MAX)
-                        .saturating_add(1);
-                    facts.passive_lines.push((line_of(item.node), end));
-                }
+    // Computed for every file, also when all functions count as run (setup.py): which
+    // lines are outside module-level code tells setup.py's own top-level actions from
+    // its command classes and helpers.
+    for item in &nodes {
+        if item.function.is_none()
+            && matches!(item.node.kind(), "function_definition" | "class_definition")
+        {
+            let name = item
+                .node
+                .child_by_field_name("name")
+                .map(|n| text_of(n, source))
+                .unwrap_or("");
+            if !state.reached.contains(name) {
+                let end = u32::try_from(item.node.end_position().row)
+                    .unwrap_or(u32::MAX)
+                    .saturating_add(1);
+                facts.passive_lines.push((line_of(item.node), end));
             }
         }
     }
@@ -399,4 +417,7 @@ struct State<'s> {
     from_imports: Vec<(String, String, String)>,
     /// Names that module-level code calls itself.
     run_directly: HashSet<String>,
+    /// Names bound to a network client or socket (`s = socket.socket(...)`,
+    /// `session = requests.Session()`): their send methods are network calls.
+    connections: HashSet<String>,
 }

@@ -14,7 +14,10 @@ impl State<'_> {
             return;
         };
         let arguments = node.child_by_field_name("arguments");
-        let callee = classify(&name);
+        let callee = match classify(&name) {
+            Callee::Other if self.sends_on_a_connection(function) => Callee::Network,
+            callee => callee,
+        };
         let written = self.text(function);
         if callee != Callee::Other && is_indirect(function, self.source) {
             facts.signals.push(Signal::new(
@@ -153,6 +156,31 @@ impl State<'_> {
     }
 
     /// A call argument as a string: folded, or the name of a variable (for commands).
+    /// `s.sendall(data)`, `session.post(url, data)`: a send method of a name bound to a
+    /// socket or network client.
+    fn sends_on_a_connection(&self, function: Node<'_>) -> bool {
+        function.kind() == "attribute"
+            && function
+                .child_by_field_name("object")
+                .is_some_and(|object| self.connections.contains(self.text(object)))
+            && function
+                .child_by_field_name("attribute")
+                .is_some_and(|method| {
+                    matches!(
+                        self.text(method),
+                        "send"
+                            | "sendall"
+                            | "sendto"
+                            | "connect"
+                            | "request"
+                            | "get"
+                            | "post"
+                            | "put"
+                            | "putrequest"
+                    )
+                })
+    }
+
     pub(super) fn fold_arg(&self, node: Node<'_>) -> Option<String> {
         match node.kind() {
             "list" | "tuple" => Some(

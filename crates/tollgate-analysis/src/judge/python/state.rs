@@ -72,6 +72,19 @@ impl<'s> State<'s> {
                 }
             }
             "assignment" => self.assignment(node, facts),
+            // `encoded += chr(ord(c) ^ key)`: what is added taints the name.
+            "augmented_assignment" => {
+                if let (Some(left), Some(right)) = (
+                    node.child_by_field_name("left"),
+                    node.child_by_field_name("right"),
+                ) {
+                    let labels = self.labels(right);
+                    if labels != 0 {
+                        let name = self.text(left).trim().to_owned();
+                        *self.taint.entry((self.scope, name)).or_default() |= labels;
+                    }
+                }
+            }
             "call" => {
                 let Some(function) = node.child_by_field_name("function") else {
                     return;
@@ -204,7 +217,20 @@ impl<'s> State<'s> {
                 continue;
             }
             if let Some(text) = self.folder().fold(value) {
+                if value.kind() != "string" {
+                    facts.built(line_of(node), &text);
+                }
                 self.consts.insert(name.clone(), text);
+            } else if let Some(sketch) = self.folder().sketch(value) {
+                facts.built(line_of(node), &sketch);
+            }
+            let opens_a_connection = value.kind() == "call"
+                && value
+                    .child_by_field_name("function")
+                    .and_then(|f| self.resolve(f))
+                    .is_some_and(|f| classify(&f) == Callee::Network);
+            if opens_a_connection {
+                self.connections.insert(name.clone());
             }
             if matches!(
                 value.kind(),
@@ -436,6 +462,11 @@ impl<'s> State<'s> {
                                 Callee::Network => DOWNLOADED,
                                 Callee::HostInfo | Callee::WorkingDir => HOST,
                                 Callee::Capture => SECRET,
+                                Callee::Process => current
+                                    .child_by_field_name("arguments")
+                                    .and_then(|a| a.named_child(0))
+                                    .and_then(|first| self.fold_arg(first))
+                                    .map_or(0, |command| command_output_labels(&command)),
                                 _ => 0,
                             };
                         }

@@ -73,6 +73,27 @@ pub(super) fn first_word(command: &str) -> String {
         .to_ascii_lowercase()
 }
 
+/// The labels a program's output carries: downloaded data when the program is a download
+/// tool printing what it fetched (`curl URL`, PowerShell's `Invoke-WebRequest`,
+/// `DownloadString`), the host's identity for `whoami`, `hostname` and the like.
+pub(super) fn command_output_labels(command: &str) -> u8 {
+    let program = first_word(command);
+    let lower = command.to_ascii_lowercase();
+    let mut labels = 0;
+    let powershell_download = program.starts_with("powershell")
+        && (lower.contains("downloadstring")
+            || lower
+                .split_whitespace()
+                .any(|word| crate::shell::DOWNLOAD_TOOLS.contains(&word)));
+    if crate::shell::DOWNLOAD_TOOLS.contains(&program.as_str()) || powershell_download {
+        labels |= DOWNLOADED;
+    }
+    if crate::shell::RECON_COMMANDS.contains(&program.as_str()) {
+        labels |= HOST;
+    }
+    labels
+}
+
 /// Environment variables that name the user or the machine.
 pub(super) const HOST_VARIABLES: &[&str] = &[
     "COMPUTERNAME",
