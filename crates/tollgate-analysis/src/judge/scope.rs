@@ -549,7 +549,11 @@ fn from_rule(rule: Rule, severity: tollgate_model::Severity, message: &str) -> O
         Rule::Obfuscation if message.contains("computed at run time") => SignalKind::DynamicExec,
         Rule::Obfuscation => return None,
         Rule::ProcessExec => SignalKind::ProcessExec,
-        Rule::DownloadExec if message.starts_with("pipes a download") => SignalKind::DownloadRun,
+        Rule::DownloadExec
+            if message.starts_with("pipes a download") || message.starts_with("downloads `") =>
+        {
+            SignalKind::DownloadRun
+        }
         Rule::DownloadExec => return None,
         Rule::WriteOutside => SignalKind::Persistence,
         Rule::Exfiltration => SignalKind::ExfilFlow,

@@ -233,7 +233,12 @@ pub(crate) fn analyse_with_entries(source: &str, all_reached: bool, entries: &[S
         state.scope = scope_of(item);
         match item.node.kind() {
             "call" => state.call(item.node, reach, &mut facts),
-            "string" => state.literal(item.node, reach, &mut facts, &mut seen_payloads),
+            "string" => {
+                let bare = item
+                    .parent
+                    .is_some_and(|p| p.kind() == "expression_statement");
+                state.literal(item.node, bare, reach, &mut facts, &mut seen_payloads)
+            }
             "attribute" if text_of(item.node, source) == "os.environ" => {
                 state.environ(item, reach, &mut facts)
             }
@@ -244,24 +249,53 @@ pub(crate) fn analyse_with_entries(source: &str, all_reached: bool, entries: &[S
     // Computed for every file, also when all functions count as run (setup.py): which
     // lines are outside module-level code tells setup.py's own top-level actions from
     // its command classes and helpers.
+    // A class body with a call statement of its own (`os.system(...)` between the
+    // methods) acts when the class is defined; one that only binds attributes holds data
+    // for its methods (a lexer's keyword lists and token tables), so its text counts
+    // like its methods'.
+    let calling_classes: HashSet<&str> = nodes
+        .iter()
+        .filter(|i| i.node.kind() == "call" && i.innermost.is_none())
+        .filter(|i| i.parent.is_some_and(|p| p.kind() == "expression_statement"))
+        .filter_map(|i| i.class.as_deref())
+        .collect();
     for item in &nodes {
-        if item.function.is_none()
-            && matches!(item.node.kind(), "function_definition" | "class_definition")
+        if item.function.is_none() && item.class.is_none() && item.node.kind() == "class_definition"
         {
             let name = item
                 .node
                 .child_by_field_name("name")
                 .map(|n| text_of(n, source))
                 .unwrap_or("");
+            if !state.reached.contains(name) && !calling_classes.contains(name) {
+                facts
+                    .passive_lines
+                    .push((line_of(item.node), end_line(item.node)));
+            }
+        }
+        // Functions and methods nothing runs; a method goes by its class's name.
+        if item.function.is_none() && item.node.kind() == "function_definition" {
+            let own = item
+                .node
+                .child_by_field_name("name")
+                .map(|n| text_of(n, source))
+                .unwrap_or("");
+            let name = item.class.as_deref().unwrap_or(own);
             if !state.reached.contains(name) {
-                let end = u32::try_from(item.node.end_position().row)
-                    .unwrap_or(u32::MAX)
-                    .saturating_add(1);
-                facts.passive_lines.push((line_of(item.node), end));
+                facts
+                    .passive_lines
+                    .push((line_of(item.node), end_line(item.node)));
             }
         }
     }
     facts
+}
+
+/// The last line (1-based) of a node.
+fn end_line(node: Node<'_>) -> u32 {
+    u32::try_from(node.end_position().row)
+        .unwrap_or(u32::MAX)
+        .saturating_add(1)
 }
 
 /// Every function definition: name → (the scope of its body, its parameter names in
@@ -339,29 +373,45 @@ struct Item<'t> {
     parent: Option<Node<'t>>,
     function: Option<String>,
     innermost: Option<Node<'t>>,
+    /// The top-level class whose body holds the node (outside any function).
+    class: Option<String>,
 }
 
 /// A node still to visit: the node, its parent, its enclosing top-level function or class,
-/// and its innermost enclosing function.
-type Pending<'t> = (Node<'t>, Option<Node<'t>>, Option<String>, Option<Node<'t>>);
+/// its innermost enclosing function, and the top-level class whose body it is in.
+type Pending<'t> = (
+    Node<'t>,
+    Option<Node<'t>>,
+    Option<String>,
+    Option<Node<'t>>,
+    Option<String>,
+);
 
 /// Every node in document order, with its enclosing top-level function or class (a
-/// method's name is its class's: calling the class runs its methods).
+/// method's name is its class's: calling the class runs its methods). A class body
+/// outside its methods runs when the class is defined, so it keeps the enclosing code's
+/// function (module level for a top-level class).
 fn collect<'t>(root: Node<'t>, source: &str, visited: &mut usize) -> Vec<Item<'t>> {
     let mut items = Vec::new();
-    let mut stack: Vec<Pending<'t>> = vec![(root, None, None, None)];
-    while let Some((node, parent, function, innermost)) = stack.pop() {
+    let mut stack: Vec<Pending<'t>> = vec![(root, None, None, None, None)];
+    while let Some((node, parent, function, innermost, class)) = stack.pop() {
         *visited += 1;
         if *visited >= MAX_NODES {
             break;
         }
-        let inner = match (&function, node.kind()) {
-            (None, "function_definition" | "class_definition") => node
-                .child_by_field_name("name")
+        let name = || {
+            node.child_by_field_name("name")
                 .map(|n| text_of(n, source).to_owned())
-                .or(Some(String::new())),
+                .unwrap_or_default()
+        };
+        let inner = match (&function, node.kind()) {
+            (None, "function_definition") => Some(class.clone().unwrap_or_else(name)),
             (None, "if_statement") if is_main_guard(node) => Some("__main__".to_owned()),
             _ => function.clone(),
+        };
+        let inner_class = match (&function, node.kind()) {
+            (None, "class_definition") if class.is_none() => Some(name()),
+            _ => class.clone(),
         };
         let inner_function = if node.kind() == "function_definition" {
             Some(node)
@@ -373,11 +423,18 @@ fn collect<'t>(root: Node<'t>, source: &str, visited: &mut usize) -> Vec<Item<'t
             parent,
             function: function.clone(),
             innermost,
+            class: class.clone(),
         });
         let mut cursor = node.walk();
         let children: Vec<Node<'t>> = node.children(&mut cursor).collect();
         for child in children.into_iter().rev() {
-            stack.push((child, Some(node), inner.clone(), inner_function));
+            stack.push((
+                child,
+                Some(node),
+                inner.clone(),
+                inner_function,
+                inner_class.clone(),
+            ));
         }
     }
     items

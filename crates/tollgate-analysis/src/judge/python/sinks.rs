@@ -343,10 +343,13 @@ impl State<'_> {
         }
     }
 
-    /// Long literals that decode to text: decoded and kept for analysis.
+    /// Long literals that decode to text: decoded and kept for analysis. `bare`: the
+    /// string is a statement of its own (a docstring): code written in it as plain text
+    /// is an example, not a payload (an `exec(__doc__)` is caught as an exec).
     pub(super) fn literal(
         &self,
         node: Node<'_>,
+        bare: bool,
         reach: Reach,
         facts: &mut PyFacts,
         seen: &mut HashSet<u64>,
@@ -360,7 +363,8 @@ impl State<'_> {
         let Some((text, chain)) = crate::judge::decode::unwrap_layers(&value, 4) else {
             // Code kept as plain text, to be written to a file or handed to an
             // interpreter later: analysed like the file around it.
-            if value.len() >= 40 && is_python_payload(&value) && seen.insert(hash(&value)) {
+            if !bare && value.len() >= 40 && is_python_payload(&value) && seen.insert(hash(&value))
+            {
                 facts
                     .payloads
                     .push((line_of(node), value, "code in a string literal".to_owned()));
