@@ -201,6 +201,11 @@ fn base_name(path: &str) -> String {
         .to_ascii_lowercase()
 }
 
+/// `-x`, `--flag`, and cmd's `/c`-style switches (a short word after `/`).
+fn is_switch(word: &str) -> bool {
+    word.starts_with('-') || (word.starts_with('/') && word.len() <= 3)
+}
+
 /// The downloaded file a command starts: as the program itself (`x.exe`, `./x`), or
 /// handed to a launcher or interpreter (`start x.exe`, `sh x.sh`, `python x.py`).
 fn runs_a_download(program: &str, args: &[String], downloaded: &[String]) -> Option<String> {
@@ -220,7 +225,7 @@ fn runs_a_download(program: &str, args: &[String], downloaded: &[String]) -> Opt
     }
     args.iter()
         // `cmd /c x.exe`: `/c` is a switch, `/tmp/x.sh` a path.
-        .filter(|a| !a.starts_with('-') && !(a.starts_with('/') && a.len() <= 3))
+        .filter(|a| !is_switch(a))
         .map(|a| base_name(a))
         .find(|a| downloaded.contains(a))
 }
