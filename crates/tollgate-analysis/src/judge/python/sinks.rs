@@ -61,7 +61,8 @@ impl State<'_> {
                     .contains(&program.as_str())
                     || BUILD_PROGRAMS.contains(&program.as_str())
                         && !command.contains("sys.executable");
-                if labels & DOWNLOADED != 0 || self.wrote_download.contains(&self.scope) && !unpacks
+                if (labels & DOWNLOADED != 0 || self.wrote_download.contains(&self.scope))
+                    && !unpacks
                 {
                     facts.signals.push(Signal::new(
                         SignalKind::DownloadRun,

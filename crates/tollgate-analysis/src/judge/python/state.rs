@@ -99,6 +99,7 @@ impl<'s> State<'s> {
                         .is_some_and(|a| self.labels(a) & DOWNLOADED != 0);
                 if downloads_to_file {
                     self.wrote_download.insert(self.scope);
+                    self.note_download_target(item, node, function, &last);
                 }
                 self.bind_arguments(node);
             }
@@ -127,6 +128,9 @@ impl<'s> State<'s> {
                     {
                         let labels = self.labels(expr);
                         let name = self.text(target).trim().to_owned();
+                        if let Some(path) = self.opened_path(expr) {
+                            self.handles.insert((self.scope, name.clone()), path);
+                        }
                         *self.taint.entry((self.scope, name)).or_default() |= labels;
                     }
                 }
@@ -150,6 +154,59 @@ impl<'s> State<'s> {
         }
     }
 
+    /// The path text of `open(PATH, ...)`, when `call` is one.
+    fn opened_path(&self, call: Node<'_>) -> Option<String> {
+        let function = call.child_by_field_name("function")?;
+        if call.kind() != "call" || last_name(self.text(function)) != "open" {
+            return None;
+        }
+        let path = children(call.child_by_field_name("arguments")?).next()?;
+        Some(self.text(path).trim().to_owned())
+    }
+
+    /// Where a download-saving call writes: `urlretrieve(url, PATH)`, or `f.write(...)`
+    /// through a handle opened from PATH. When PATH is a parameter of the enclosing
+    /// function, that function saves downloads at the path its callers give.
+    fn note_download_target(
+        &mut self,
+        item: &Item<'_>,
+        call: Node<'_>,
+        function: Node<'_>,
+        last: &str,
+    ) {
+        let path = if matches!(last, "urlretrieve" | "download_file") {
+            call.child_by_field_name("arguments")
+                .and_then(|a| children(a).nth(1))
+                .map(|p| self.text(p).trim().to_owned())
+        } else {
+            function
+                .child_by_field_name("object")
+                .and_then(|o| self.handles.get(&(self.scope, self.text(o).to_owned())))
+                .cloned()
+        };
+        let Some(path) = path else {
+            return;
+        };
+        let Some(name) = item
+            .innermost
+            .and_then(|f| f.child_by_field_name("name"))
+            .map(|n| self.text(n).to_owned())
+        else {
+            return;
+        };
+        let Some(position) = self
+            .functions
+            .get(&name)
+            .and_then(|(_, parameters)| parameters.iter().position(|p| *p == path))
+        else {
+            return;
+        };
+        self.saves_download
+            .entry(name)
+            .or_default()
+            .insert(position);
+    }
+
     /// Data handed to a function of this file taints its parameters:
     /// `send_dns(socket.gethostname())` makes `data` in `def send_dns(data)` host data.
     fn bind_arguments(&mut self, call: Node<'_>) {
@@ -159,32 +216,43 @@ impl<'s> State<'s> {
         if function.kind() != "identifier" {
             return;
         }
-        let Some((scope, parameters)) = self.functions.get(self.text(function)).cloned() else {
+        let callee = self.text(function);
+        let Some((scope, parameters)) = self.functions.get(callee).cloned() else {
             return;
         };
         let Some(arguments) = call.child_by_field_name("arguments") else {
             return;
         };
+        let saves = self.saves_download.get(callee).cloned().unwrap_or_default();
         let mut position = 0;
         for argument in children(arguments) {
-            let (parameter, value) = if argument.kind() == "keyword_argument" {
+            let (index, value) = if argument.kind() == "keyword_argument" {
                 let (Some(name), Some(value)) = (
                     argument.child_by_field_name("name"),
                     argument.child_by_field_name("value"),
                 ) else {
                     continue;
                 };
-                (Some(self.text(name).to_owned()), value)
+                let name = self.text(name);
+                (parameters.iter().position(|p| p == name), value)
             } else {
                 position += 1;
-                (parameters.get(position - 1).cloned(), argument)
+                (Some(position - 1), argument)
             };
-            let Some(parameter) = parameter else {
+            let Some(index) = index.filter(|i| *i < parameters.len()) else {
                 continue;
             };
+            // `download(url, path)`: the caller's `path` now names a downloaded file.
+            if saves.contains(&index) && value.kind() == "identifier" {
+                let name = self.text(value).to_owned();
+                *self.taint.entry((self.scope, name)).or_default() |= DOWNLOADED;
+            }
             let labels = self.labels(value);
             if labels != 0 {
-                *self.taint.entry((scope, parameter)).or_default() |= labels;
+                *self
+                    .taint
+                    .entry((scope, parameters[index].clone()))
+                    .or_default() |= labels;
             }
         }
     }
