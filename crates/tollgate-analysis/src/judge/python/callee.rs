@@ -124,6 +124,7 @@ pub(super) fn classify(name: &str) -> Callee {
             | "a2b_hex"
             | "fromhex"
             | "decrypt"
+            | "decrypt_and_verify"
     ) || (last == "decompress" && matches!(top, "zlib" | "gzip" | "bz2" | "lzma"))
         || (last == "loads" && matches!(top, "marshal" | "pickle" | "dill"))
         || name == "codecs.decode"

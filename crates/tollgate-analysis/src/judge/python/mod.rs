@@ -74,6 +74,7 @@ impl PyFacts {
 }
 
 mod callee;
+mod nfkc;
 mod sinks;
 mod state;
 #[cfg(test)]
@@ -188,6 +189,11 @@ pub(crate) fn analyse(source: &str, all_reached: bool) -> PyFacts {
 pub(crate) fn analyse_with_entries(source: &str, all_reached: bool, entries: &[String]) -> PyFacts {
     let mut facts = PyFacts::default();
     let language: tree_sitter::Language = tree_sitter_python::LANGUAGE.into();
+    let normalized = nfkc::normalize_identifiers(&language, source);
+    let (source, look_alike) = match normalized {
+        Some((ref text, ref signal)) => (text.as_str(), signal.clone()),
+        None => (source, None),
+    };
     let Some(tree) = parse(&language, source) else {
         return facts;
     };
@@ -199,6 +205,7 @@ pub(crate) fn analyse_with_entries(source: &str, all_reached: bool, entries: &[S
         taint: HashMap::new(),
         scope: 0,
         wrote_download: HashSet::new(),
+        wrote_decoded: HashSet::new(),
         handles: HashMap::new(),
         saves_download: HashMap::new(),
         reached: HashSet::new(),
@@ -289,6 +296,10 @@ pub(crate) fn analyse_with_entries(source: &str, all_reached: bool, entries: &[S
                     .push((line_of(item.node), end_line(item.node)));
             }
         }
+    }
+    if let Some(mut signal) = look_alike {
+        signal.reach = facts.reach_of_line(signal.line);
+        facts.signals.push(signal);
     }
     facts
 }
@@ -466,6 +477,9 @@ struct State<'s> {
     /// Scopes that write downloaded data to a file (`f.write(r.content)`, `urlretrieve`):
     /// a program they start may be that file.
     wrote_download: HashSet<usize>,
+    /// Scopes that write decoded data to a file (`open(f, 'w').write(b64decode(...))`): a
+    /// program they start may run it (a script dropped from an embedded payload).
+    wrote_decoded: HashSet<usize>,
     /// File objects opened from a path, per scope: (scope, handle) → the path's text
     /// (`with open(path, 'wb') as f:`), so a write through `f` is known to land at `path`.
     handles: HashMap<(usize, String), String>,

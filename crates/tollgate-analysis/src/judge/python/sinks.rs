@@ -37,6 +37,17 @@ impl State<'_> {
         match callee {
             Callee::Exec => self.exec(node, &name, labels, reach, facts),
             Callee::Network => {
+                let address = arguments
+                    .and_then(|a| children(a).next())
+                    .filter(|a| a.kind() != "keyword_argument");
+                if address.is_some_and(|a| self.labels(a) & DECODED != 0) {
+                    facts.signals.push(Signal::new(
+                        SignalKind::HiddenEndpoint,
+                        line,
+                        reach,
+                        format!("`{name}` contacts an address decoded at run time"),
+                    ));
+                }
                 if labels & (SECRET | HOST) != 0 {
                     facts.signals.push(Signal::new(
                         SignalKind::ExfilFlow,
@@ -77,6 +88,13 @@ impl State<'_> {
                         line,
                         reach,
                         format!("`{name}` runs a decoded command"),
+                    ));
+                } else if self.wrote_decoded.contains(&self.scope) && !unpacks {
+                    facts.signals.push(Signal::new(
+                        SignalKind::ExecDecoded,
+                        line,
+                        reach,
+                        format!("`{name}` runs a program after writing decoded data to a file"),
                     ));
                 }
                 if labels & (SECRET | HOST) != 0

@@ -90,13 +90,22 @@ impl<'s> State<'s> {
                     return;
                 };
                 let last = last_name(self.text(function));
+                let writes = matches!(
+                    last.as_str(),
+                    "write" | "write_bytes" | "write_text" | "writelines" | "copyfileobj"
+                );
+                let written = if writes {
+                    node.child_by_field_name("arguments")
+                        .map(|a| self.labels(a))
+                        .unwrap_or(0)
+                } else {
+                    0
+                };
                 let downloads_to_file = matches!(last.as_str(), "urlretrieve" | "download_file")
-                    || matches!(
-                        last.as_str(),
-                        "write" | "write_bytes" | "writelines" | "copyfileobj"
-                    ) && node
-                        .child_by_field_name("arguments")
-                        .is_some_and(|a| self.labels(a) & DOWNLOADED != 0);
+                    || written & DOWNLOADED != 0;
+                if written & DECODED != 0 {
+                    self.wrote_decoded.insert(self.scope);
+                }
                 if downloads_to_file {
                     self.wrote_download.insert(self.scope);
                     self.note_download_target(item, node, function, &last);
