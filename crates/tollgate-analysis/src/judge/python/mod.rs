@@ -202,6 +202,7 @@ pub(crate) fn analyse_with_entries(source: &str, all_reached: bool, entries: &[S
         source,
         aliases: HashMap::new(),
         consts: HashMap::new(),
+        lists: HashMap::new(),
         taint: HashMap::new(),
         scope: 0,
         wrote_download: HashSet::new(),
@@ -470,6 +471,8 @@ struct State<'s> {
     source: &'s str,
     aliases: HashMap<String, String>,
     consts: HashMap<String, String>,
+    /// Names bound to lists of constant strings, for `''.join(name)`.
+    lists: HashMap<String, Vec<String>>,
     /// Labels of names, per scope (0: module level, else the function node's id).
     taint: HashMap<(usize, String), u8>,
     /// The scope of the node being looked at.

@@ -10,14 +10,22 @@ impl State<'_> {
         let Some(function) = node.child_by_field_name("function") else {
             return;
         };
-        let Some(name) = self.resolve(function) else {
-            return;
+        // `getattr(builtins, name_computed_at_run_time)(...)`: a builtin whose name is
+        // hidden is judged as the worst it could be, `exec`.
+        let (name, callee) = match self.resolve(function) {
+            Some(name) => {
+                let callee = match classify(&name) {
+                    Callee::Other if self.sends_on_a_connection(function) => Callee::Network,
+                    callee => callee,
+                };
+                (name, callee)
+            }
+            None if self.is_computed_builtin(function) => {
+                ("a builtin named at run time".to_owned(), Callee::Exec)
+            }
+            None => return,
         };
         let arguments = node.child_by_field_name("arguments");
-        let callee = match classify(&name) {
-            Callee::Other if self.sends_on_a_connection(function) => Callee::Network,
-            callee => callee,
-        };
         let written = self.text(function);
         if callee != Callee::Other && is_indirect(function, self.source) {
             facts.signals.push(Signal::new(
@@ -218,6 +226,25 @@ impl State<'_> {
                 .fold(node)
                 .or_else(|| Some(self.text(node).to_owned())),
         }
+    }
+
+    /// `getattr(builtins, X)` or `getattr(__builtins__, X)` with an `X` that does not fold.
+    fn is_computed_builtin(&self, function: Node<'_>) -> bool {
+        if function.kind() != "call" {
+            return false;
+        }
+        let callee = function
+            .child_by_field_name("function")
+            .and_then(|f| self.resolve(f));
+        let Some(arguments) = function.child_by_field_name("arguments") else {
+            return false;
+        };
+        let object = arguments.named_child(0).and_then(|o| self.resolve(o));
+        callee.as_deref() == Some("getattr")
+            && matches!(object.as_deref(), Some("builtins" | "__builtins__"))
+            && arguments
+                .named_child(1)
+                .is_some_and(|n| self.folder().fold(n).is_none())
     }
 
     pub(super) fn exec(

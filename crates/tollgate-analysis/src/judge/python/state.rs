@@ -12,6 +12,7 @@ impl<'s> State<'s> {
         Folder {
             source: self.source,
             consts: &self.consts,
+            lists: &self.lists,
         }
     }
 
@@ -300,6 +301,12 @@ impl<'s> State<'s> {
                 self.consts.insert(name.clone(), text);
             } else if let Some(sketch) = self.folder().sketch(value) {
                 facts.built(line_of(node), &sketch);
+            } else if let Some(parts) = self.folder().fold_list(value) {
+                // Bounded like the built strings: a hostile file can bind many lists.
+                let size: usize = parts.iter().map(String::len).sum();
+                if self.lists.len() < MAX_BUILT_STRINGS && size <= MAX_BUILT_BYTES / 4 {
+                    self.lists.insert(name.clone(), parts);
+                }
             }
             let opens_a_connection = value.kind() == "call"
                 && value
