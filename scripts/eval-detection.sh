@@ -16,8 +16,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 MALWARE="${1:-/tmp/corpus/malware-pypi}"
 BENIGN="${2:-target/benign}"
-FLOOR_MALICIOUS="${FLOOR_MALICIOUS:-0.82}"
-FLOOR_FLAGGED="${FLOOR_FLAGGED:-0.88}"
+FLOOR_MALICIOUS="${FLOOR_MALICIOUS:-0.88}"
+FLOOR_FLAGGED="${FLOOR_FLAGGED:-0.91}"
 
 if [ ! -f "$MALWARE/manifest.json" ]; then
   echo "eval-detection: no malicious set at $MALWARE (manifest.json missing)" >&2
