@@ -681,3 +681,27 @@ fn builtin_reached_by_a_computed_name_with_decoded_code_is_exec_decoded() {
     let verdict = verdict(&[PKG_INFO, ("fixture/__init__.py", &module)]);
     assert!(rules(&verdict).contains(&"exec-decoded"), "{verdict:#?}");
 }
+
+#[test]
+fn code_kept_as_text_that_unpickles_compressed_data_is_analysed() {
+    // Reconstruction of a dropper shape: a second script kept as a plain string (no
+    // exec in it, only `pickle.loads` of compressed bytes) written where Windows starts
+    // it at every logon.
+    // The compressed bytes are random-looking filler: only their shape matters.
+    let blob: String = (0..160u32)
+        .map(|i| format!("\\\\x{:02x}", (i * 73 + 11) % 256))
+        .collect();
+    let verdict = setup_py(&format!(
+        "import os\nfrom setuptools import setup\n\
+         STAGE = \"import pickle, zlib\\npickle.loads(zlib.decompress(b'{blob}'))\\n\"\n\
+         path = os.path.join(os.environ['APPDATA'], 'Microsoft', 'Windows', 'Start Menu', \
+         'Programs', 'Startup', 'u.pyw')\n\
+         open(path, 'w').write(STAGE)\n\
+         setup(name='fixture', version='1.0')\n",
+    ));
+    assert!(verdict.level >= VerdictLevel::Suspicious, "{verdict:#?}");
+    assert!(
+        verdict.reasons.iter().any(|r| r.why.contains("pickle")),
+        "{verdict:#?}"
+    );
+}

@@ -181,6 +181,9 @@ pub(super) fn is_python_payload(text: &str) -> bool {
             "Popen",
             "b64decode",
             "requests.",
+            "pickle.loads",
+            "marshal.loads",
+            "zlib.decompress",
         ]
         .iter()
         .any(|m| text.contains(m))
