@@ -10,7 +10,9 @@ use predicates::Predicate as _;
 use serde_yaml_ng::Value;
 
 fn repository_file(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .join(name)
 }
 
 fn yaml(name: &str) -> Value {
@@ -35,7 +37,10 @@ fn action_runs_diff_with_real_flags() {
             .is_some_and(|uses| uses.starts_with("github/codeql-action/upload-sarif@"))),
         "no SARIF upload step"
     );
-    let scripts: Vec<&str> = steps.iter().filter_map(|step| step["run"].as_str()).collect();
+    let scripts: Vec<&str> = steps
+        .iter()
+        .filter_map(|step| step["run"].as_str())
+        .collect();
     let diff_lines: Vec<&str> = scripts
         .iter()
         .flat_map(|script| script.lines())

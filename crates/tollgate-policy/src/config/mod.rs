@@ -75,6 +75,8 @@ pub struct Config {
     pub names: NamesConfig,
     /// `[trust]`: audit records in cargo-vet's format (the check lives in `tollgate-trust`).
     pub trust: TrustConfig,
+    /// `[provenance]`.
+    pub provenance: ProvenanceConfig,
 }
 
 /// A rule naming packages: ecosystem (all when absent), name, optional version range.
@@ -299,6 +301,28 @@ pub struct NamesConfig {
     pub line: Option<u32>,
 }
 
+/// `[provenance]`: what the registry must record about where a release came from. Off
+/// unless `require` names packages or `no-downgrade` is set. Provenance is evidence, never a
+/// pass: nothing here lowers another check's finding.
+#[derive(Debug, Clone)]
+pub struct ProvenanceConfig {
+    /// Level of `provenance-missing` and `provenance-downgrade` (default `deny`).
+    pub level: Level,
+    /// Packages whose locked version must have provenance.
+    pub require: Vec<PackageRule>,
+    /// Report a version without provenance when an earlier version had it.
+    pub no_downgrade: bool,
+    /// Line of `no-downgrade` (else of `[provenance]`).
+    pub no_downgrade_line: Option<u32>,
+}
+
+impl ProvenanceConfig {
+    /// Whether any provenance check is asked for.
+    pub fn enabled(&self) -> bool {
+        self.level != Level::Allow && (self.no_downgrade || !self.require.is_empty())
+    }
+}
+
 /// `[trust]`: whether and how locked packages are checked against the audit records of a
 /// cargo-vet store. Levels left unset are decided by `tollgate-trust`: on when the store
 /// directory exists, off otherwise (docs/checks.md).
@@ -340,6 +364,7 @@ struct RawConfig {
     cooldown: Option<Spanned<RawCooldown>>,
     names: Option<Spanned<RawNames>>,
     trust: Option<Spanned<RawTrust>>,
+    provenance: Option<Spanned<RawProvenance>>,
 }
 
 type Text = Spanned<String>;
@@ -483,6 +508,15 @@ struct RawNames {
     check_exists: Option<bool>,
     #[serde(default)]
     allow: Vec<Text>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawProvenance {
+    level: Option<Level>,
+    #[serde(default)]
+    require: Vec<Spanned<RawPackage>>,
+    no_downgrade: Option<Spanned<bool>>,
 }
 
 /// A criteria name or a list of them, as cargo-vet writes criteria.

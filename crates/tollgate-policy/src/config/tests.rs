@@ -139,3 +139,27 @@ fn rules_match_with_registry_name_rules() {
     let scoped = tollgate_model::Package::new(Ecosystem::Npm, "@evil/pkg", "1.0.0");
     assert!(config.bans.deny[1].rule.matches(&scoped));
 }
+
+#[test]
+fn provenance_section_validates() {
+    let config = Config::parse(
+        "tollgate.toml",
+        "[provenance]\nno-downgrade = true\nrequire = [{ ecosystem = \"npm\", name = \"@myorg/*\" }]\n",
+    )
+    .unwrap();
+    assert!(config.provenance.no_downgrade);
+    assert_eq!(config.provenance.no_downgrade_line, Some(2));
+    assert_eq!(config.provenance.level, Level::Deny);
+    assert_eq!(config.provenance.require.len(), 1);
+    assert!(config.provenance.enabled());
+    assert!(!Config::default().provenance.enabled());
+    let errors = problems(
+        "[provenance]\nno-downgrade = 1\nrequire = [{ ecosystem = \"maven\", name = \"x\" }]\n",
+    );
+    assert!(!errors.is_empty());
+    let errors = problems("[provenance]\nno-downgrad = true\n");
+    assert_eq!(
+        errors[0].hint.as_deref(),
+        Some("did you mean `no-downgrade`?")
+    );
+}

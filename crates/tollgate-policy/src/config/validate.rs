@@ -86,6 +86,7 @@ impl<'a> Validator<'a> {
             cooldown: self.cooldown(raw.cooldown),
             names: self.names(raw.names),
             trust: self.trust(raw.trust),
+            provenance: self.provenance(raw.provenance),
         }
     }
 
@@ -491,6 +492,20 @@ impl<'a> Validator<'a> {
             criteria: self.criteria_names(raw.criteria),
             dev_criteria: self.criteria_names(raw.dev_criteria),
             line,
+        }
+    }
+
+    fn provenance(&mut self, raw: Option<Spanned<RawProvenance>>) -> ProvenanceConfig {
+        let (section_line, raw) = self.section(raw);
+        let no_downgrade_line = raw
+            .no_downgrade
+            .as_ref()
+            .map_or(section_line, |flag| Some(self.line(&flag.span())));
+        ProvenanceConfig {
+            level: raw.level.unwrap_or(Level::Deny),
+            require: self.package_rules(raw.require),
+            no_downgrade: raw.no_downgrade.is_some_and(Spanned::into_inner),
+            no_downgrade_line,
         }
     }
 
