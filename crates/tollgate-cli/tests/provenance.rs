@@ -1,6 +1,7 @@
 //! Provenance end to end, against a loopback npm registry serving the hand-made packument
 //! of `crates/tollgate-registry/tests/fixtures/provenance` (1.0.0 and 1.1.0 with provenance,
-//! 1.2.0 without): `check` shows it and `scan --registry-metadata` reports the downgrade.
+//! 1.2.0 without): `check` shows it, `scan --registry-metadata` reports the downgrade, and
+//! `diff --registry-metadata` records the change and reports the downgrade as new.
 
 mod common;
 
@@ -149,5 +150,44 @@ fn scan_with_registry_metadata_reports_the_downgrade_and_the_missing() {
             .contains("not consulted"),
         "{json}"
     );
+    assert_eq!(code, Some(1));
+}
+
+#[test]
+fn diff_with_registry_metadata_shows_the_change_and_the_new_downgrade() {
+    let dir = project("[provenance]\nno-downgrade = true\n", "1.1.0");
+    common::git(dir.path(), &["init", "-q", "-b", "main"]);
+    common::git(dir.path(), &["add", "tollgate.toml", "package-lock.json"]);
+    common::git(dir.path(), &["commit", "-q", "-m", "base"]);
+    let head = project("", "1.2.0");
+    std::fs::copy(
+        head.path().join("package-lock.json"),
+        dir.path().join("package-lock.json"),
+    )
+    .unwrap();
+    common::git(dir.path(), &["commit", "-q", "-am", "upgrade"]);
+    let (code, json) = run(
+        dir.path(),
+        &[
+            "diff",
+            "HEAD~1",
+            "HEAD",
+            "--format",
+            "json",
+            "--allow-missing-db",
+            "--registry-metadata",
+        ],
+    );
+    let change = &json["lockfiles"][0]["changes"][0];
+    assert_eq!(change["name"], NAME, "{json}");
+    assert_eq!(change["provenance"]["old"]["status"], "present", "{json}");
+    assert_eq!(change["provenance"]["new"]["status"], "absent", "{json}");
+    let new: Vec<&str> = change["new_findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|f| f["code"].as_str())
+        .collect();
+    assert!(new.contains(&"provenance-downgrade"), "{json}");
     assert_eq!(code, Some(1));
 }
