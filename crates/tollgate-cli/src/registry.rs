@@ -1,7 +1,7 @@
 //! The registry client as the commands use it: configured from the user's own npm, pip/uv
 //! and cargo settings, with the default cache, and adapted to the policy checks'
-//! [`MetadataSource`] (publish times, licenses, name existence), with a small distilled
-//! cache so that a warm scan does not re-read whole registry documents.
+//! [`MetadataSource`] (publish times, licenses, name existence, provenance), with a small
+//! distilled cache so that a warm scan does not re-read whole registry documents.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::PathBuf;
@@ -11,7 +11,7 @@ use std::time::Duration;
 use anyhow::Context as _;
 use serde::{Deserialize, Serialize};
 use tollgate_gate::{ListedVersion, PackageFacts};
-use tollgate_model::Ecosystem;
+use tollgate_model::{Ecosystem, ProvenanceHistory};
 use tollgate_policy::{MetadataError, MetadataSource, PackageKey};
 use tollgate_registry::{
     Cache, ClientOptions, ConfigInputs, MetadataRequest, PackageMetadata, RegistryClient,
@@ -55,6 +55,11 @@ struct Distilled {
     /// field existed read as none yanked.
     #[serde(default)]
     yanked: BTreeSet<String>,
+    /// Every version's provenance, once a check asked for it (a separate registry document
+    /// for PyPI and crates.io, so only fetched when asked). `None`, as in entries written
+    /// before this field existed, means "not asked yet": never "no provenance".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    provenance: Option<ProvenanceHistory>,
 }
 
 impl From<PackageMetadata> for Distilled {
@@ -73,6 +78,7 @@ impl From<PackageMetadata> for Distilled {
                 .map(|(version, facts)| (version, (facts.published, facts.license)))
                 .collect(),
             yanked,
+            provenance: None,
         }
     }
 }
@@ -323,6 +329,46 @@ impl MetadataSource for RegistryMetadata {
     fn exists(&self, ecosystem: Ecosystem, name: &str) -> Result<Option<bool>, MetadataError> {
         Ok(Some(self.package(ecosystem, name)?.exists))
     }
+
+    /// From the distilled answer when it has provenance, else from the registry (then kept
+    /// in the distilled answer).
+    fn provenance(
+        &self,
+        ecosystem: Ecosystem,
+        name: &str,
+    ) -> Result<Option<ProvenanceHistory>, MetadataError> {
+        let mut package = self.package(ecosystem, name)?;
+        if let Some(history) = package.provenance {
+            return Ok(Some(history));
+        }
+        let history = if package.exists {
+            self.client
+                .provenance(ecosystem, name)
+                .map_err(|error| MetadataError {
+                    ecosystem,
+                    name: name.to_owned(),
+                    message: error.to_string(),
+                })?
+        } else {
+            ProvenanceHistory::new()
+        };
+        package.provenance = Some(history.clone());
+        // The other facts keep their age: the rewritten entry keeps the old file's mtime.
+        let path = self.distilled_path(ecosystem, name);
+        let fetched_at = std::fs::metadata(&path).and_then(|m| m.modified()).ok();
+        self.write_distilled(ecosystem, name, &package);
+        if let Some(time) = fetched_at {
+            let kept = std::fs::File::options()
+                .write(true)
+                .open(&path)
+                .and_then(|file| file.set_modified(time));
+            // Best effort, as the write: an entry that looks newer only lives longer.
+            drop(kept);
+        }
+        self.lock()
+            .insert((ecosystem, name.to_owned()), Ok(package));
+        Ok(Some(history))
+    }
 }
 
 #[cfg(test)]
@@ -363,6 +409,7 @@ mod tests {
             exists: true,
             versions,
             yanked: BTreeSet::new(),
+            provenance: None,
         };
         metadata.write_distilled(Ecosystem::Npm, name, &distilled);
         assert_eq!(
@@ -382,5 +429,55 @@ mod tests {
 
         std::fs::write(&path, b"{not json").unwrap();
         assert!(metadata.read_distilled(Ecosystem::Npm, name).is_none());
+    }
+
+    /// An entry written before provenance was distilled is "not asked yet": offline with
+    /// nothing cached that is an error (the checks read it as unknown), never "none"; an
+    /// entry with provenance answers without the registry.
+    #[test]
+    fn distilled_provenance_is_never_guessed() {
+        use tollgate_model::Provenance;
+        let dir = tempfile::tempdir().unwrap();
+        let metadata = RegistryMetadata {
+            client: RegistryClient::new(
+                RegistryConfig::default(),
+                Cache::new(dir.path().join("cache")),
+                ClientOptions {
+                    offline: true,
+                    ..ClientOptions::default()
+                },
+            ),
+            distilled_dir: dir.path().join("distilled"),
+            answers: Mutex::new(HashMap::new()),
+        };
+        let old = metadata.distilled_path(Ecosystem::Npm, "old-entry");
+        std::fs::create_dir_all(old.parent().unwrap()).unwrap();
+        std::fs::write(
+            &old,
+            br#"{"exists":true,"versions":{"1.0.0":["2024-01-02T03:04:05Z","MIT"]},"yanked":[]}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            metadata
+                .license(Ecosystem::Npm, "old-entry", "1.0.0")
+                .unwrap()
+                .as_deref(),
+            Some("MIT")
+        );
+        assert!(metadata.provenance(Ecosystem::Npm, "old-entry").is_err());
+
+        let mut history = ProvenanceHistory::new();
+        history.insert("1.0.0".to_owned(), Provenance::Absent);
+        let distilled = Distilled {
+            exists: true,
+            versions: BTreeMap::new(),
+            yanked: BTreeSet::new(),
+            provenance: Some(history.clone()),
+        };
+        metadata.write_distilled(Ecosystem::Npm, "new-entry", &distilled);
+        assert_eq!(
+            metadata.provenance(Ecosystem::Npm, "new-entry").unwrap(),
+            Some(history)
+        );
     }
 }

@@ -4,27 +4,11 @@
 //! back). No network.
 
 use std::path::Path;
-use std::process::Command as Process;
 
 use serde_json::{Value, json};
 
 mod common;
-use common::tollgate;
-
-fn git(dir: &Path, args: &[&str]) {
-    let output = Process::new("git")
-        .arg("-C")
-        .arg(dir)
-        .args(args)
-        .env("GIT_AUTHOR_NAME", "test")
-        .env("GIT_AUTHOR_EMAIL", "test@example.invalid")
-        .env("GIT_COMMITTER_NAME", "test")
-        .env("GIT_COMMITTER_EMAIL", "test@example.invalid")
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .output()
-        .unwrap();
-    assert!(output.status.success(), "git {args:?}: {output:?}");
-}
+use common::{git, tollgate};
 
 fn npm_lock(packages: &[(&str, &str)]) -> String {
     let mut entries = vec![r#""": { "name": "app", "version": "1.0.0" }"#.to_owned()];

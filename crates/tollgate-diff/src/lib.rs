@@ -23,7 +23,7 @@ use tollgate_lockfile::Inventory;
 use tollgate_model::{Ecosystem, FileError, Finding, Lockfile, LockfileFormat, Package, Source};
 use tollgate_version::Scheme;
 
-pub use review::{CodeChange, LicenseChange};
+pub use review::{CodeChange, LicenseChange, ProvenanceChange};
 
 /// Why a comparison could not be made.
 #[derive(Debug, thiserror::Error)]
@@ -134,10 +134,11 @@ pub struct PackageChange {
     /// With `--deep`: what changed in the install-time code.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub install_code: Option<CodeChange>,
-    // Provenance hook (issue 14, item 2): a `provenance` field (the base's and the head's
-    // attestation facts) goes here, filled in `review` from registry metadata like
-    // `license`; a `provenance-downgrade` finding then reaches `new_findings` through the
-    // gate pipeline with no change to this crate.
+    /// The registry's provenance differs between the versions (both known). The
+    /// `[provenance]` policy's `provenance-downgrade` finding comes through the gate
+    /// pipeline, in `new_findings`; this only records the facts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provenance: Option<ProvenanceChange>,
 }
 
 /// How one lockfile path differs.
@@ -330,6 +331,7 @@ fn change(kind: ChangeKind, old: Option<&Package>, new: Option<&Package>) -> Pac
         resolved_findings: Vec::new(),
         license: None,
         install_code: None,
+        provenance: None,
     }
 }
 

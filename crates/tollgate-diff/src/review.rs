@@ -12,7 +12,7 @@ use std::collections::BTreeSet;
 
 use serde::{Deserialize, Serialize};
 use tollgate_analysis::{Hook, PackageFiles, PackageReport, Reason, VerdictLevel};
-use tollgate_model::{Finding, Severity, Source, package_url};
+use tollgate_model::{Finding, Provenance, Severity, Source, package_url};
 
 use crate::{ChangeKind, LockfileDiff, PackageChange};
 
@@ -28,6 +28,15 @@ pub struct LicenseChange {
     pub old: String,
     /// The head's version's license.
     pub new: String,
+}
+
+/// A provenance change: what the registry records for each version.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProvenanceChange {
+    /// The base's version's provenance.
+    pub old: Provenance,
+    /// The head's version's provenance.
+    pub new: Provenance,
 }
 
 /// What changed in the install-time code (`--deep`).
@@ -217,6 +226,24 @@ pub fn license_changes(
             );
             change.new_findings.push(finding);
             change.license = Some(LicenseChange { old, new });
+        }
+    }
+}
+
+/// Records a provenance change (`provenance` gives each version's, from registry metadata)
+/// when both are known and differ. No finding of its own: `[provenance] no-downgrade` judges
+/// it in the gate pipeline, so it is not reported twice.
+pub fn provenance_changes(
+    diffs: &mut [LockfileDiff],
+    provenance: impl Fn(&PackageChange) -> (Provenance, Provenance),
+) {
+    for change in diffs.iter_mut().flat_map(|diff| diff.changes.iter_mut()) {
+        if change.old_version.is_none() || change.new_version.is_none() {
+            continue;
+        }
+        let (old, new) = provenance(change);
+        if old != new && old != Provenance::Unknown && new != Provenance::Unknown {
+            change.provenance = Some(ProvenanceChange { old, new });
         }
     }
 }

@@ -2,8 +2,8 @@
 //! `tollgate hook` asks for every package an agent's install command names.
 //!
 //! [`Checker::check`] takes `NAME` or `NAME@VERSION` and answers with a [`CheckReport`]:
-//! the policy checks that make sense before installing (names, bans, cooldown: the policy
-//! crate's `run_checks`), the advisory index's findings for the version, and any
+//! the policy checks that make sense before installing (names, bans, cooldown, provenance:
+//! the policy crate's `run_checks`), the version's provenance, the advisory index's findings for the version, and any
 //! malicious-package record of the name whatever the version. Without a version it checks
 //! the one an install would get now ([`resolve`]). It fails closed: an empty or invalid
 //! name, a missing advisory index and missing registry metadata are [`GateError`]s unless
@@ -25,7 +25,7 @@ pub use pipeline::{Checked, PolicyScope, refusals};
 use serde::Serialize;
 use tollgate_advisory::{AdvisoryKind, Index};
 use tollgate_lockfile::Inventory;
-use tollgate_model::{Ecosystem, Finding, Lockfile, LockfileFormat, Package};
+use tollgate_model::{Ecosystem, Finding, Lockfile, LockfileFormat, Package, Provenance};
 use tollgate_policy::checks::names::{NameVerdict, judge_name};
 use tollgate_policy::{Config, Level, MetadataError, MetadataSource};
 
@@ -163,6 +163,10 @@ pub struct CheckReport {
     /// What runs when the version is installed, as the registry describes it (`null`: not
     /// known; an empty list: nothing).
     pub install_time_code: Option<Vec<String>>,
+    /// What the registry records about where the version came from (`unknown` without a
+    /// version, registry metadata or a registry that says). Shown, never a pass: it lowers
+    /// nothing.
+    pub provenance: Provenance,
     /// Findings (typosquat, ban, too new, not found, advisories), as in `tollgate scan`.
     pub findings: Vec<Finding>,
     /// What was not checked, and why.
@@ -295,6 +299,13 @@ impl<'a> Checker<'a> {
             .as_deref()
             .and_then(|v| self.facts.publish_time(ecosystem, name, v).ok().flatten())
             .map(|t| t.to_string());
+        let provenance = checked
+            .as_deref()
+            .and_then(|v| {
+                let history = self.facts.provenance(ecosystem, name).ok().flatten()?;
+                history.get(v).cloned()
+            })
+            .unwrap_or_default();
         Ok(CheckReport {
             ecosystem,
             name: name.to_owned(),
@@ -304,6 +315,7 @@ impl<'a> Checker<'a> {
             exists: self.facts.exists(ecosystem, name).ok().flatten(),
             published,
             install_time_code,
+            provenance,
             findings,
             notes,
         })

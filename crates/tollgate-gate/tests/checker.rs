@@ -3,10 +3,11 @@
 use std::path::Path;
 
 use tollgate_gate::{Checker, GateError, ListedVersion, PackageFacts};
-use tollgate_model::Ecosystem;
+use tollgate_model::{Attestation, Ecosystem, Provenance, ProvenanceHistory};
 use tollgate_policy::{Config, MetadataError, MetadataSource};
 
-/// A registry that knows one npm package, `gate-fixture`, with three releases; with
+/// A registry that knows one npm package, `gate-fixture`, with three releases (1.0.0 with
+/// provenance, 1.1.0 without, 2.0.0-rc.1 unknown); with
 /// `reachable` false every lookup fails as an offline client with an empty cache does.
 struct Registry {
     reachable: bool,
@@ -55,6 +56,26 @@ impl MetadataSource for Registry {
 
     fn exists(&self, _: Ecosystem, name: &str) -> Result<Option<bool>, MetadataError> {
         self.answer(name, Some(name == NAME))
+    }
+
+    fn provenance(
+        &self,
+        _: Ecosystem,
+        name: &str,
+    ) -> Result<Option<ProvenanceHistory>, MetadataError> {
+        let history = (name == NAME).then(|| {
+            ProvenanceHistory::from([
+                ("1.0.0".to_owned(), attested()),
+                ("1.1.0".to_owned(), Provenance::Absent),
+            ])
+        });
+        self.answer(name, history)
+    }
+}
+
+fn attested() -> Provenance {
+    Provenance::Present {
+        attestations: vec![Attestation::NpmProvenance],
     }
 }
 
@@ -163,4 +184,41 @@ fn fails_closed_unless_gaps_are_allowed() {
     let notes = report.notes.join("\n");
     assert!(notes.contains("advisories not checked"), "{notes}");
     assert!(notes.contains("no version checked"), "{notes}");
+}
+
+/// `check` shows the version's provenance, and `[provenance] no-downgrade` reports a version
+/// that lost it, through the same policy checks as a resolved set.
+#[test]
+fn provenance_is_shown_and_a_downgrade_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let registry = Registry { reachable: true };
+    let policy = config("[provenance]\nno-downgrade = true\n");
+    let checker = Checker::new(policy, &registry, Ok(index(dir.path())), false).unwrap();
+    let report = checker
+        .check(Ecosystem::Npm, &format!("{NAME}@1.1.0"))
+        .unwrap();
+    assert_eq!(report.provenance, Provenance::Absent);
+    let downgrade: Vec<_> = report
+        .findings
+        .iter()
+        .filter(|f| f.code == "provenance-downgrade")
+        .collect();
+    assert_eq!(downgrade.len(), 1, "{:?}", report.findings);
+    assert!(
+        downgrade[0].summary.contains("1.0.0"),
+        "{}",
+        downgrade[0].summary
+    );
+
+    // Provenance lowers nothing: 1.0.0 has it and still gets the name's malware record.
+    let report = checker
+        .check(Ecosystem::Npm, &format!("{NAME}@1.0.0"))
+        .unwrap();
+    assert_eq!(report.provenance, attested());
+    let codes: Vec<&str> = report.findings.iter().map(|f| f.code.as_str()).collect();
+    assert_eq!(codes, ["malicious"], "{:?}", report.findings);
+    let report = checker
+        .check(Ecosystem::Npm, &format!("{NAME}@2.0.0-rc.1"))
+        .unwrap();
+    assert_eq!(report.provenance, Provenance::Unknown);
 }

@@ -28,6 +28,10 @@ pub const CRATES_IO_LOCK_SOURCE: &str = "registry+https://github.com/rust-lang/c
 /// The sparse-protocol source id cargo writes in Cargo.lock for crates.io.
 pub const CRATES_IO_SPARSE_LOCK_SOURCE: &str = "sparse+https://index.crates.io/";
 
+/// crates.io's web API (`{base}crates/{name}`: per-version facts the index lacks, such as
+/// trusted publishing).
+pub const CRATES_IO_API: &str = "https://crates.io/api/v1/";
+
 /// crates.io's download endpoint for `.crate` files (`{base}{name}/{version}/download`).
 pub const CRATES_IO_DOWNLOAD: &str = "https://static.crates.io/crates/";
 

@@ -11,6 +11,7 @@ mod finding;
 mod graph;
 mod name;
 mod package;
+mod provenance;
 mod purl;
 mod text;
 
@@ -22,5 +23,6 @@ pub use package::{
     Artifact, ArtifactKind, DependencyEdge, FileError, Hash, InstallHints, LocalPackage, Lockfile,
     LockfileFormat, Package, RequirementKind, Scope, Source,
 };
+pub use provenance::{Attestation, Provenance, ProvenanceHistory};
 pub use purl::package_url;
 pub use text::escape_text;

@@ -1,6 +1,6 @@
 //! tollgate's policy: one `tollgate.toml` for bans, sources, hashes, an install-script
-//! allow-list, licenses, a release-age cooldown and suspicious names, for npm, PyPI and
-//! crates.io alike.
+//! allow-list, licenses, a release-age cooldown, suspicious names and provenance, for npm,
+//! PyPI and crates.io alike.
 //!
 //! [`Config::load`] reads and validates the file (typed errors with line, column and a
 //! hint: [`ConfigErrors`]); [`run_checks`] runs every check over an inventory and returns
@@ -32,7 +32,7 @@ pub use typosquat::PopularNames;
 /// The sources of outside knowledge the checks use.
 #[derive(Clone, Copy)]
 pub struct Context<'a> {
-    /// Registry metadata (publish times, licenses, existence).
+    /// Registry metadata (publish times, licenses, existence, provenance).
     pub metadata: &'a dyn MetadataSource,
     /// Install-time code per package.
     pub install_code: &'a dyn InstallCodeSource,
@@ -102,6 +102,13 @@ pub fn run_checks(
             inventory,
             config,
             context.popular,
+            context.metadata,
+        ));
+    }
+    if config.provenance.enabled() {
+        findings.extend(checks::provenance::check(
+            inventory,
+            config,
             context.metadata,
         ));
     }

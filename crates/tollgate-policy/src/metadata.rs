@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 
-use tollgate_model::Ecosystem;
+use tollgate_model::{Ecosystem, Provenance, ProvenanceHistory};
 
 /// A registry lookup that failed (network, parse, rate limit).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -55,6 +55,13 @@ pub trait MetadataSource {
 
     /// Whether the registry has a package of this name.
     fn exists(&self, ecosystem: Ecosystem, name: &str) -> Result<Option<bool>, MetadataError>;
+
+    /// The provenance of every version of `name` the registry lists (`Ok(None)`: not known).
+    fn provenance(
+        &self,
+        ecosystem: Ecosystem,
+        name: &str,
+    ) -> Result<Option<ProvenanceHistory>, MetadataError>;
 }
 
 /// Knows nothing: checks that need metadata fall back to what the lock records.
@@ -78,6 +85,14 @@ impl MetadataSource for Offline {
     fn exists(&self, _: Ecosystem, _: &str) -> Result<Option<bool>, MetadataError> {
         Ok(None)
     }
+
+    fn provenance(
+        &self,
+        _: Ecosystem,
+        _: &str,
+    ) -> Result<Option<ProvenanceHistory>, MetadataError> {
+        Ok(None)
+    }
 }
 
 /// Metadata held in memory: for tests, and for callers that fetched it some other way.
@@ -87,6 +102,7 @@ impl MetadataSource for Offline {
 pub struct InMemoryMetadata {
     versions: HashMap<(Ecosystem, String, String), VersionFacts>,
     names: HashMap<(Ecosystem, String), ()>,
+    provenance: HashMap<(Ecosystem, String), ProvenanceHistory>,
     /// Whether the map lists every package that exists (so a missing name does not exist).
     pub complete: bool,
 }
@@ -115,6 +131,21 @@ impl InMemoryMetadata {
                 license: license.map(str::to_owned),
             },
         );
+    }
+
+    /// Records the provenance of a package version (the package's history is what
+    /// [`MetadataSource::provenance`] answers).
+    pub fn insert_provenance(
+        &mut self,
+        ecosystem: Ecosystem,
+        name: &str,
+        version: &str,
+        provenance: Provenance,
+    ) {
+        self.provenance
+            .entry((ecosystem, name.to_owned()))
+            .or_default()
+            .insert(version.to_owned(), provenance);
     }
 
     fn facts(&self, ecosystem: Ecosystem, name: &str, version: &str) -> Option<&VersionFacts> {
@@ -153,5 +184,13 @@ impl MetadataSource for InMemoryMetadata {
             (false, true) => Some(false),
             (false, false) => None,
         })
+    }
+
+    fn provenance(
+        &self,
+        ecosystem: Ecosystem,
+        name: &str,
+    ) -> Result<Option<ProvenanceHistory>, MetadataError> {
+        Ok(self.provenance.get(&(ecosystem, name.to_owned())).cloned())
     }
 }

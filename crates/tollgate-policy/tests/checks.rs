@@ -397,3 +397,104 @@ fn names_affix_next_to_its_base_package_is_a_companion() {
     );
     assert!(with_base.is_empty(), "{:?}", codes(&with_base));
 }
+
+/// `[provenance]` on the typomania Cargo.lock: `no-downgrade` fires on a version without
+/// provenance after an earlier one had it (never on an unknown one, never when only a later
+/// version had it); `require` fires on none and on unknown, with the reason; a version with
+/// provenance still gets every other finding.
+#[test]
+fn provenance_require_and_no_downgrade() {
+    use tollgate_model::{Attestation, Provenance};
+    let trusted = || Provenance::Present {
+        attestations: vec![Attestation::CratesTrustedPublishing],
+    };
+    let mut metadata = InMemoryMetadata::default();
+    let crates = Ecosystem::CratesIo;
+    metadata.insert_provenance(crates, "itertools", "0.10.5", trusted());
+    metadata.insert_provenance(crates, "itertools", "0.11.0", Provenance::Absent);
+    metadata.insert_provenance(crates, "itertools", "0.12.0", trusted());
+    metadata.insert_provenance(crates, "anstream", "0.6.3", trusted());
+    metadata.insert_provenance(crates, "anstream", "0.6.4", Provenance::Unknown);
+    metadata.insert_provenance(crates, "anstyle", "1.0.4", Provenance::Absent);
+    metadata.insert_provenance(crates, "anstyle", "1.0.5", trusted());
+    metadata.insert_provenance(crates, "clap", "4.4.7", trusted());
+    metadata.insert(
+        crates,
+        "clap",
+        "4.4.7",
+        Some(jiff::Timestamp::from_str("2026-07-14T12:00:00Z").unwrap()),
+        None,
+    );
+
+    let findings = run_with(
+        "typomania",
+        "[provenance]\nno-downgrade = true\n",
+        &metadata,
+    );
+    assert_eq!(codes(&findings), [("provenance-downgrade", "itertools")]);
+    assert_eq!(findings[0].severity, Severity::High);
+    assert_eq!(findings[0].id.as_deref(), Some("provenance.no-downgrade"));
+    assert!(
+        findings[0].summary.contains("earlier version 0.10.5"),
+        "{}",
+        findings[0].summary
+    );
+    assert_eq!(findings[0].evidence[1].line, Some(2), "the policy line");
+
+    let require = "[provenance]\nrequire = [{ name = \"anst*\" }, { ecosystem = \"crates.io\", name = \"clap\" }]\n";
+    let findings = run_with("typomania", require, &metadata);
+    let missing: Vec<(&str, &str)> = codes(&findings);
+    assert!(
+        missing.contains(&("provenance-missing", "anstyle")),
+        "{missing:?}"
+    );
+    assert!(
+        missing.contains(&("provenance-missing", "anstream")),
+        "{missing:?}"
+    );
+    assert!(
+        !missing.iter().any(|(_, name)| *name == "clap"),
+        "{missing:?}"
+    );
+    let unknown = findings
+        .iter()
+        .find(|f| f.name.as_deref() == Some("anstream"))
+        .unwrap();
+    assert!(unknown.summary.contains("unknown"), "{}", unknown.summary);
+
+    // Without registry metadata a required package fails closed, saying why.
+    let offline = run(
+        "typomania",
+        "[provenance]\nlevel = \"warn\"\nrequire = [{ name = \"clap\" }]\n",
+    );
+    assert_eq!(codes(&offline), [("provenance-missing", "clap")]);
+    assert_eq!(offline[0].severity, Severity::Info);
+    assert!(
+        offline[0].summary.contains("not consulted"),
+        "{}",
+        offline[0].summary
+    );
+
+    // Provenance never removes a finding: clap has it and is still too new.
+    let both = run_with(
+        "typomania",
+        "[cooldown]\nminimum-release-age = 7\n[provenance]\nno-downgrade = true\n",
+        &metadata,
+    );
+    assert!(
+        codes(&both).contains(&("cooldown", "clap")),
+        "{:?}",
+        codes(&both)
+    );
+
+    // Off by default and with `level = "allow"`.
+    assert!(run_with("typomania", "", &metadata).is_empty());
+    assert!(
+        run_with(
+            "typomania",
+            "[provenance]\nlevel = \"allow\"\nno-downgrade = true\n",
+            &metadata
+        )
+        .is_empty()
+    );
+}

@@ -12,6 +12,8 @@
 //!   time to live; `offline` uses it alone.
 //! - [`RegistryClient::metadata_batch`] / [`RegistryClient::exists`]: publish times,
 //!   licenses, yanked state, install scripts, wheel availability, name existence.
+//! - [`RegistryClient::provenance`]: per-version provenance (npm attestations and trusted
+//!   publishing, PyPI PEP 740, crates.io trusted publishing).
 //!
 //! Public registry addresses come only from [`tollgate_model::defaults`].
 
@@ -23,6 +25,7 @@ mod error;
 mod hash;
 mod http;
 mod metadata;
+mod provenance;
 
 pub use artifact::PlannedDownload;
 pub use cache::Cache;

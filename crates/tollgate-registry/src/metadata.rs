@@ -1,6 +1,7 @@
 //! Registry metadata: npm packuments, the PyPI JSON and simple APIs, crates.io sparse
 //! index lines, reduced to what tollgate's checks need (publish time, license, yanked,
-//! install scripts, wheel availability, whether the name exists).
+//! install scripts, wheel availability, whether the name exists). Provenance has its own
+//! module (`provenance`).
 
 use std::collections::BTreeMap;
 
@@ -8,7 +9,7 @@ use serde::Deserialize;
 use tollgate_model::{Ecosystem, defaults, normalize_name};
 
 use crate::artifact::crate_index_path;
-use crate::client::{RegistryClient, collect_parallel, parallel_for, parse_json};
+use crate::client::{RegistryClient, SIMPLE_JSON, collect_parallel, parallel_for, parse_json};
 use crate::error::RegistryError;
 
 /// One metadata question: a package, optionally one version of it.
@@ -123,14 +124,13 @@ impl RegistryClient {
         if ecosystem == Ecosystem::PyPI {
             // The simple index is the configured source of truth and much smaller.
             let url = self.simple_index_url(name);
-            return Ok(self
-                .cached_metadata(&url, Some("application/vnd.pypi.simple.v1+json"))?
-                .is_some());
+            return Ok(self.cached_metadata(&url, Some(SIMPLE_JSON))?.is_some());
         }
         Ok(self.metadata(&request)?.exists)
     }
 
-    fn simple_index_url(&self, name: &str) -> String {
+    /// The PEP 691 project page of `name` on the configured index.
+    pub(crate) fn simple_index_url(&self, name: &str) -> String {
         format!(
             "{}{}/",
             self.config.pip_index.url,
@@ -138,13 +138,18 @@ impl RegistryClient {
         )
     }
 
-    fn npm_metadata(&self, name: &str) -> Result<PackageMetadata, RegistryError> {
-        // Scoped names keep their `@` and encode the slash, as the npm CLI does.
-        let url = format!(
+    /// The packument of `name` on its configured registry. Scoped names keep their `@` and
+    /// encode the slash, as the npm CLI does.
+    pub(crate) fn npm_packument_url(&self, name: &str) -> String {
+        format!(
             "{}{}",
             self.config.npm_registry_for(name).url,
             name.replacen('/', "%2f", 1)
-        );
+        )
+    }
+
+    fn npm_metadata(&self, name: &str) -> Result<PackageMetadata, RegistryError> {
+        let url = self.npm_packument_url(name);
         let Some(body) = self.cached_metadata(&url, Some("application/json"))? else {
             return Ok(missing(url));
         };
@@ -417,7 +422,7 @@ impl SimpleProject {
 }
 
 /// The version part of a wheel (`name-ver-...whl`) or sdist (`name-ver.tar.gz`) file name.
-fn file_version(filename: &str) -> Option<String> {
+pub(crate) fn file_version(filename: &str) -> Option<String> {
     if let Some(stem) = filename.strip_suffix(".whl") {
         return stem.split('-').nth(1).map(str::to_owned);
     }

@@ -147,3 +147,38 @@ fn real_registries_metadata_downloads_and_archives() {
         .unwrap_err();
     assert!(matches!(err, RegistryError::HashMismatch { .. }), "{err}");
 }
+
+/// Provenance on the public registries: a package published with npm provenance (sigstore)
+/// and one from before provenance existed (left-pad), PyPA's sampleproject (PEP 740
+/// attestations since 4.0.0), and crates.io's API shape (every version of serde carries the
+/// `trustpub_data` key, so none reads as unknown). Not run where this was written: the
+/// registries reachable there were mirrors without these fields.
+#[test]
+#[ignore = "talks to the public registries; set TOLLGATE_NETWORK_TESTS=1"]
+fn real_registries_provenance() {
+    if !enabled() {
+        return;
+    }
+    let cache = tempfile::tempdir().unwrap();
+    let client = public_client(&cache);
+    let sigstore = client.provenance(Ecosystem::Npm, "sigstore").unwrap();
+    assert!(sigstore.values().any(|p| p.is_present()), "{sigstore:?}");
+    let left_pad = client.provenance(Ecosystem::Npm, "left-pad").unwrap();
+    assert_eq!(
+        left_pad.get("1.3.0"),
+        Some(&tollgate_model::Provenance::Absent)
+    );
+    let sample = client.provenance(Ecosystem::PyPI, "sampleproject").unwrap();
+    assert!(
+        sample.get("4.0.0").is_some_and(|p| p.is_present()),
+        "{sample:?}"
+    );
+    let serde = client.provenance(Ecosystem::CratesIo, "serde").unwrap();
+    assert!(!serde.is_empty());
+    assert!(
+        serde
+            .values()
+            .all(|p| *p != tollgate_model::Provenance::Unknown),
+        "{serde:?}"
+    );
+}

@@ -203,6 +203,7 @@ fn has_details(change: &PackageChange) -> bool {
         || !change.resolved_findings.is_empty()
         || change.source_changed
         || change.license.is_some()
+        || change.provenance.is_some()
         || change.install_code.is_some()
 }
 
@@ -271,7 +272,8 @@ fn render(report: &DiffReport, limit: usize) -> String {
     out
 }
 
-/// One collapsed block: the findings, the source and license moves, the code verdict.
+/// One collapsed block: the findings, the source, license and provenance moves, the code
+/// verdict.
 fn details(out: &mut String, path: &str, change: &PackageChange) {
     let kind = if change.kind == ChangeKind::SourceChanged {
         "source changed".to_owned()
@@ -307,6 +309,13 @@ fn details(out: &mut String, path: &str, change: &PackageChange) {
             "- license: `{}` → `{}`\n",
             code_span(&license.old),
             code_span(&license.new)
+        ));
+    }
+    if let Some(provenance) = &change.provenance {
+        out.push_str(&format!(
+            "- provenance: {} → {}\n",
+            provenance.old.describe(),
+            provenance.new.describe()
         ));
     }
     if let Some(code) = &change.install_code {

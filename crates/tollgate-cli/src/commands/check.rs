@@ -18,7 +18,7 @@ use anyhow::Context;
 use clap::{Args, ValueEnum};
 use tollgate_advisory::Index;
 use tollgate_gate::{CheckReport, Checker};
-use tollgate_model::Ecosystem;
+use tollgate_model::{Ecosystem, escape_text};
 
 use crate::commands::db::DbLocation;
 use crate::commands::policy::load_config;
@@ -106,21 +106,29 @@ pub fn run(args: &CheckArgs) -> anyhow::Result<Status> {
     })
 }
 
+/// The answer as lines; every field that comes from the command line, a registry or an
+/// advisory is escaped.
 fn write_text(out: &mut impl Write, report: &CheckReport) -> std::io::Result<()> {
     let version = report
         .version
         .as_deref()
         .map_or_else(String::new, |v| format!("@{v}"));
-    writeln!(out, "{} {}{version}", report.ecosystem, report.name)?;
+    writeln!(
+        out,
+        "{} {}",
+        report.ecosystem,
+        escape_text(&format!("{}{version}", report.name))
+    )?;
     if report.version.is_none() {
         let checked = report.checked_version.as_deref().unwrap_or("none");
-        writeln!(out, "  checked version: {checked}")?;
+        writeln!(out, "  checked version: {}", escape_text(checked))?;
     }
     match &report.typosquat_of {
         Some(found) => writeln!(
             out,
             "  typosquat: looks like `{}` ({})",
-            found.target, found.technique
+            escape_text(&found.target),
+            found.technique
         )?,
         None => writeln!(out, "  typosquat: no popular package it imitates")?,
     }
@@ -138,16 +146,23 @@ fn write_text(out: &mut impl Write, report: &CheckReport) -> std::io::Result<()>
             hooks.join("; ")
         }
     });
-    writeln!(out, "  install-time code: {}", unknown(install))?;
+    writeln!(
+        out,
+        "  install-time code: {}",
+        escape_text(&unknown(install))
+    )?;
+    writeln!(out, "  provenance: {}", report.provenance.describe())?;
     for finding in &report.findings {
         writeln!(
             out,
             "  {} [{}]: {}",
-            finding.severity, finding.code, finding.summary
+            finding.severity,
+            finding.code,
+            escape_text(&finding.summary)
         )?;
     }
     for note in &report.notes {
-        writeln!(out, "  note: {note}")?;
+        writeln!(out, "  note: {}", escape_text(note))?;
     }
     writeln!(
         out,

@@ -112,7 +112,7 @@ pub fn run(args: &DiffArgs) -> anyhow::Result<Status> {
     } else {
         notes.push(
             "registry metadata not consulted (--registry-metadata): release age and licenses \
-             use what the lockfiles record"
+             use what the lockfiles record, provenance is unknown"
                 .to_owned(),
         );
         Box::new(tollgate_policy::Offline)
@@ -164,6 +164,23 @@ pub fn run(args: &DiffArgs) -> anyhow::Result<Status> {
         (
             license(change.old_version.as_ref()),
             license(change.new_version.as_ref()),
+        )
+    });
+    review::provenance_changes(&mut diffs, |change| {
+        // Without --registry-metadata the source knows nothing: both unknown, nothing recorded.
+        let history = metadata
+            .provenance(change.ecosystem, &change.name)
+            .ok()
+            .flatten()
+            .unwrap_or_default();
+        let of = |version: Option<&String>| {
+            version
+                .and_then(|version| history.get(version).cloned())
+                .unwrap_or_default()
+        };
+        (
+            of(change.old_version.as_ref()),
+            of(change.new_version.as_ref()),
         )
     });
     if let (Some((base_deep, head_deep)), Some(source)) = (&deep, &source) {

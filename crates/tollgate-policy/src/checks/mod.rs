@@ -9,6 +9,7 @@ pub mod hashes;
 pub mod install_scripts;
 pub mod licenses;
 pub mod names;
+pub mod provenance;
 pub mod sources;
 
 use tollgate_model::{Evidence, Finding, Lockfile, Package};
