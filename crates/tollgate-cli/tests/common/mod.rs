@@ -95,3 +95,33 @@ pub fn git(dir: &Path, args: &[&str]) {
         .unwrap();
     assert!(output.status.success(), "git {args:?}: {output:?}");
 }
+
+/// One OSV record for `name` in `ecosystem`, modified at `modified`.
+pub fn record(id: &str, ecosystem: &str, name: &str, modified: &str) -> String {
+    serde_json::json!({
+        "id": id,
+        "modified": modified,
+        "summary": format!("{id} summary"),
+        "affected": [{
+            "package": { "ecosystem": ecosystem, "name": name },
+            "ranges": [{ "type": "ECOSYSTEM", "events": [{ "introduced": "0" }, { "fixed": "2.0.0" }] }],
+        }],
+    })
+    .to_string()
+}
+
+/// A Cargo.lock in `dir` locking `packages` (name, version) from crates.io.
+pub fn cargo_lock(dir: &Path, packages: &[(&str, &str)]) -> PathBuf {
+    let mut text = String::from("version = 4\n");
+    for (name, version) in packages {
+        text.push_str(&format!(
+            "\n[[package]]\nname = \"{name}\"\nversion = \"{version}\"\nsource = \"registry+https://github.com/rust-lang/crates.io-index\"\n"
+        ));
+    }
+    write(dir, "Cargo.lock", &text)
+}
+
+/// The current time as RFC 3339, for records and indexes that must look fresh.
+pub fn now_rfc3339() -> String {
+    jiff::Timestamp::now().to_string()
+}
