@@ -97,7 +97,7 @@ pub struct RegistryClient {
 }
 
 /// The Accept header of PEP 691 (JSON simple API).
-const SIMPLE_JSON: &str = "application/vnd.pypi.simple.v1+json";
+pub(crate) const SIMPLE_JSON: &str = "application/vnd.pypi.simple.v1+json";
 
 impl RegistryClient {
     /// A client for the registries of `config`, caching under `cache`.
