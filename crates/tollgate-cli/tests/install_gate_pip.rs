@@ -18,11 +18,14 @@ const WHEEL: &str = "harmless_gate_fixture-1.0-py3-none-any.whl";
 /// A wheel of `harmless_gate_fixture`, with `pth` as a `.pth` file when given.
 fn wheel(pth: Option<&str>) -> Vec<u8> {
     let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    let options = zip::write::SimpleFileOptions::default()
-        .compression_method(zip::CompressionMethod::Stored);
+    let options =
+        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
     let info = "harmless_gate_fixture-1.0.dist-info";
     let mut files = vec![
-        ("harmless_gate_fixture/__init__.py".to_owned(), "VALUE = 1\n".to_owned()),
+        (
+            "harmless_gate_fixture/__init__.py".to_owned(),
+            "VALUE = 1\n".to_owned(),
+        ),
         (
             format!("{info}/METADATA"),
             format!("Metadata-Version: 2.1\nName: {NAME}\nVersion: 1.0\n"),
@@ -74,10 +77,7 @@ fn python() -> Option<PathBuf> {
         .output()
         .ok()?;
     let path = String::from_utf8(output.stdout).ok()?;
-    output
-        .status
-        .success()
-        .then(|| PathBuf::from(path.trim()))
+    output.status.success().then(|| PathBuf::from(path.trim()))
 }
 
 struct Setup {
@@ -150,7 +150,9 @@ fn wheel_whose_pth_downloads_and_runs_code_is_refused() {
     let index = serve(wheel(Some(pth)));
     install(&setup, &index)
         .code(1)
-        .stderr(contains("refused: the code of harmless_gate_fixture is judged malicious"))
+        .stderr(contains(
+            "refused: the install-time code of harmless_gate_fixture is judged malicious",
+        ))
         .stderr(contains("harmless_gate_fixture.pth:1"))
         .stderr(contains("download-run"));
     assert!(!installed(&setup), "nothing lands in the venv");

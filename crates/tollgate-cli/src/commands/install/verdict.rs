@@ -204,7 +204,7 @@ fn passes(args: &InstallArgs, candidate: &Candidate) -> bool {
         Location::Archive(path) => (path, read_archive(path)),
         Location::Missing(why) => {
             eprintln!(
-                "tollgate install: refused: the code of {shown} cannot be analysed: {}",
+                "tollgate install: refused: the install-time code of {shown} cannot be analysed: {}",
                 escape(why)
             );
             return false;
@@ -229,7 +229,7 @@ fn passes(args: &InstallArgs, candidate: &Candidate) -> bool {
                 })
                 .collect();
             eprintln!(
-                "tollgate install: refused: the code of {shown} is judged {} (score {}, {}): {}",
+                "tollgate install: refused: the install-time code of {shown} is judged {} (score {}, {}): {}",
                 verdict.level.as_str(),
                 verdict.score,
                 escape(&place),
@@ -239,7 +239,7 @@ fn passes(args: &InstallArgs, candidate: &Candidate) -> bool {
         }
         Err(error) => {
             eprintln!(
-                "tollgate install: refused: the code of {shown} cannot be analysed ({}): {}",
+                "tollgate install: refused: the install-time code of {shown} cannot be analysed ({}): {}",
                 escape(&place),
                 escape(&error.to_string())
             );
