@@ -162,7 +162,12 @@ impl RegistryClient {
         name: &str,
         version: Option<&str>,
     ) -> Result<PackageMetadata, RegistryError> {
-        // The JSON API exists only on PyPI itself; private indexes serve the simple API.
+        // The JSON API exists only on PyPI itself; private indexes serve the simple API,
+        // and asking PyPI about them would answer for the wrong index (and tell PyPI the
+        // names of private packages).
+        if self.config.pip_index.url != defaults::PYPI_SIMPLE_INDEX {
+            return self.simple_metadata(name);
+        }
         let normalized = normalize_name(Ecosystem::PyPI, name);
         let project_url = format!("{}{normalized}/json", defaults::PYPI_JSON_API);
         // The per-version document carries that version's license; some mirrors and
@@ -179,6 +184,40 @@ impl RegistryClient {
             }
         }
         Ok(missing(project_url))
+    }
+
+    /// A configured index other than PyPI: versions, upload times (PEP 700) and yanked
+    /// state from its project page, PEP 691 JSON or PEP 503 HTML. The simple API has no
+    /// licenses.
+    fn simple_metadata(&self, name: &str) -> Result<PackageMetadata, RegistryError> {
+        let url = self.simple_index_url(name);
+        let Some(body) = self.cached_metadata(&url, Some(SIMPLE_JSON))? else {
+            return Ok(missing(url));
+        };
+        let files = simple_files(&url, &body)?;
+        let mut by_version: BTreeMap<String, Vec<PypiFile>> = BTreeMap::new();
+        for file in files {
+            if let Some(version) = file_version(&file.filename) {
+                by_version.entry(version).or_default().push(PypiFile {
+                    packagetype: if file.filename.ends_with(".whl") {
+                        "bdist_wheel"
+                    } else {
+                        "sdist"
+                    }
+                    .to_owned(),
+                    upload_time_iso_8601: file.upload_time.clone(),
+                    yanked: file.is_yanked(),
+                });
+            }
+        }
+        Ok(PackageMetadata {
+            exists: true,
+            url,
+            versions: by_version
+                .into_iter()
+                .map(|(version, files)| (version, files_metadata(&files)))
+                .collect(),
+        })
     }
 
     fn crate_metadata(&self, name: &str) -> Result<PackageMetadata, RegistryError> {
@@ -404,6 +443,51 @@ pub(crate) struct SimpleProject {
 pub(crate) struct SimpleFile {
     pub(crate) filename: String,
     pub(crate) url: String,
+    /// PEP 700.
+    #[serde(default, rename = "upload-time")]
+    upload_time: Option<String>,
+    /// `true` or the reason (a string); absent or `false` when not yanked.
+    #[serde(default)]
+    yanked: serde_json::Value,
+}
+
+impl SimpleFile {
+    fn is_yanked(&self) -> bool {
+        match &self.yanked {
+            serde_json::Value::Bool(yanked) => *yanked,
+            serde_json::Value::String(_) => true,
+            _ => false,
+        }
+    }
+}
+
+/// The files of a project page: PEP 691 JSON, or the anchors of a PEP 503 HTML page
+/// (`data-yanked` marks a yanked file).
+fn simple_files(url: &str, body: &[u8]) -> Result<Vec<SimpleFile>, RegistryError> {
+    if body.trim_ascii_start().starts_with(b"{") {
+        let project: SimpleProject = parse_json(url, body)?;
+        return Ok(project.files);
+    }
+    let text = String::from_utf8_lossy(body);
+    let mut files = Vec::new();
+    let mut rest = text.as_ref();
+    while let Some(start) = rest.find("<a ") {
+        rest = &rest[start..];
+        let Some(tag_end) = rest.find('>') else { break };
+        let tag = &rest[..tag_end];
+        let after = &rest[tag_end + 1..];
+        let Some(text_end) = after.find("</a>") else {
+            break;
+        };
+        files.push(SimpleFile {
+            filename: after[..text_end].trim().to_owned(),
+            url: String::new(),
+            upload_time: None,
+            yanked: serde_json::Value::Bool(tag.contains("data-yanked")),
+        });
+        rest = &after[text_end..];
+    }
+    Ok(files)
 }
 
 impl SimpleProject {
@@ -464,6 +548,27 @@ mod tests {
             Some("(MIT OR Apache-2.0)".into())
         );
         assert_eq!(parse("null"), None);
+    }
+
+    #[test]
+    fn simple_pages_json_and_html() {
+        let json = br#"{"meta":{"api-version":"1.1"},"name":"p","files":[
+            {"filename":"p-1.0.tar.gz","url":"x","hashes":{},"upload-time":"2024-01-01T00:00:00Z"},
+            {"filename":"p-1.1-py3-none-any.whl","url":"y","hashes":{},"yanked":"broken"}]}"#;
+        let files = simple_files("u", json).expect("json");
+        assert_eq!(files.len(), 2);
+        assert_eq!(
+            files[0].upload_time.as_deref(),
+            Some("2024-01-01T00:00:00Z")
+        );
+        assert!(!files[0].is_yanked() && files[1].is_yanked());
+        let html = b"<html><body><a href=\"/f/p-1.0.tar.gz#sha256=00\">p-1.0.tar.gz</a>\n\
+            <a href=\"/f/p-2.0.tar.gz\" data-yanked=\"\">p-2.0.tar.gz</a></body></html>";
+        let files = simple_files("u", html).expect("html");
+        let names: Vec<&str> = files.iter().map(|f| f.filename.as_str()).collect();
+        assert_eq!(names, ["p-1.0.tar.gz", "p-2.0.tar.gz"]);
+        assert!(!files[0].is_yanked() && files[1].is_yanked());
+        assert!(simple_files("u", b"{not json").is_err());
     }
 
     #[test]

@@ -21,10 +21,10 @@ use tollgate_advisory::Index;
 use tollgate_gate::{Checker, command};
 
 use crate::commands::db::DbLocation;
-use crate::commands::install_gate::escape;
 use crate::commands::policy::load_config;
 use crate::exit::Status;
 use crate::registry::RegistryMetadata;
+use tollgate_model::escape_text as escape;
 
 /// `tollgate hook` (and `tollgate mcp`, whose tool calls take the same flags).
 #[derive(Debug, Args)]

@@ -8,7 +8,6 @@ pub mod init;
 pub mod inspect;
 pub mod install;
 pub mod install_code;
-pub mod install_gate;
 pub mod inventory;
 pub mod mcp;
 pub mod policies;

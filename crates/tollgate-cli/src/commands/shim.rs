@@ -15,8 +15,8 @@ use anyhow::Context;
 use clap::{Args, Subcommand};
 
 use crate::commands::hook::{self, HookArgs};
-use crate::commands::install_gate::escape;
 use crate::exit::Status;
+use tollgate_model::escape_text as escape;
 
 /// The programs shimmed.
 pub const SHIMMED: &[&str] = &[

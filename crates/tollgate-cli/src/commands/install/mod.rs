@@ -1,13 +1,19 @@
 //! `tollgate install <manager> [-- ARGS...]`: the gate, then a two-phase install. The gate
-//! ([`install_gate`]) checks the named packages, has the manager resolve without fetching
+//! ([`gate`]) checks the named packages, has the manager resolve without fetching
 //! or running anything, checks the resolved set and refuses (project restored) when
 //! anything fails. Then the fetch phase runs the package manager with the network on and
 //! every way of running third-party code switched off by its own flags, in a networked
 //! sandbox of its own (pip's cannot be kept from building direct references; the others
-//! read attacker-controlled files); the execute phase runs the install-time code (npm
-//! lifecycle scripts, Python builds, build scripts) in the sandbox with the network off.
-//! The exact commands and the documentation they were checked against are in
-//! docs/sandbox.md.
+//! read attacker-controlled files); between the two, the verdict step ([`verdict`]) judges
+//! the fetched code of every package that will run some and refuses (project restored)
+//! malicious, suspicious-without-`--allow` and unreadable packages; the execute phase runs
+//! the install-time code (npm lifecycle scripts ([`node`]), Python builds, build scripts)
+//! in the sandbox with the network off. The exact commands and the documentation they
+//! were checked against are in docs/sandbox.md.
+
+mod gate;
+mod node;
+mod verdict;
 
 use std::ffi::OsString;
 use std::io::Write;
@@ -16,17 +22,17 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 use clap::Args;
 use tollgate_sandbox::proxy::AllowedHost;
-use tollgate_sandbox::{Cache, KernelSupport, Plan, fetch, guard};
+use tollgate_sandbox::{Cache, KernelSupport, Plan, fetch};
 
-use tollgate_analysis::{JudgeOptions, PackageFiles, VerdictLevel, analyze_package_with};
+use tollgate_analysis::lockmap::CargoSources;
 use tollgate_model::Severity;
 use tollgate_registry::{ConfigInputs, RegistryConfig};
 
 use crate::commands::db::DbLocation;
-use crate::commands::install_gate::{self, Outcome, escape};
 use crate::commands::run::{self, Capture, SandboxArgs};
 use crate::commands::venv_guard;
 use crate::exit::Status;
+use gate::Outcome;
 
 pub use tollgate_sandbox::fetch::Manager;
 
@@ -141,11 +147,11 @@ pub fn run(args: &InstallArgs) -> anyhow::Result<Status> {
     let runner = |program: &str, step: &[OsString]| {
         run_in_fetch_sandbox(&fetch_plan, &resolve_who, program, step)
     };
-    let snapshot = match install_gate::run(args, &project, &runner)? {
+    let snapshot = match gate::run(args, &project, &runner)? {
         Outcome::Passed(snapshot) => snapshot,
         Outcome::Refused => return Ok(Status::Findings),
     };
-    let wheels = project.join(".tollgate").join("wheels");
+    let wheels = gate::downloads_dir(&project);
     let fetch = fetch_step(args.manager, &project, &wheels, &args.args);
     eprintln!(
         "tollgate install: fetch (network on, third-party code off): {}",
@@ -159,8 +165,24 @@ pub fn run(args: &InstallArgs) -> anyhow::Result<Status> {
     let who = format!("{}'s fetch phase", args.manager.name());
     let status = run_in_fetch_sandbox(&fetch_plan, &who, fetch.program, &fetch.args)?;
     if !status.success() {
-        anyhow::bail!("the fetch phase failed ({}): {status}", fetch.display());
+        snapshot.restore()?;
+        anyhow::bail!(
+            "the fetch phase failed ({}): {status}; the project is restored",
+            fetch.display()
+        );
     }
+    let scripted = match judge_fetched(args, &project, &wheels) {
+        Ok(Some(scripted)) => scripted,
+        Ok(None) => {
+            snapshot.restore()?;
+            eprintln!("tollgate install: nothing was run; the project is restored");
+            return Ok(Status::Findings);
+        }
+        Err(error) => {
+            snapshot.restore()?;
+            return Err(error.context("the verdict step failed; nothing was run"));
+        }
+    };
     let failures = match args.manager {
         Manager::Npm | Manager::Yarn => {
             let networked = if connect_ports.is_empty() {
@@ -172,13 +194,7 @@ pub fn run(args: &InstallArgs) -> anyhow::Result<Status> {
                 networked.check()?;
                 Some(networked)
             };
-            match run_node_scripts(args, &project, &plan, networked.as_ref())? {
-                Some(failures) => failures,
-                None => {
-                    snapshot.restore()?;
-                    return Ok(Status::Findings);
-                }
-            }
+            node::run_node_scripts(args, &project, &scripted, &plan, networked.as_ref())?
         }
         Manager::Pip => {
             let guard =
@@ -199,6 +215,41 @@ pub fn run(args: &InstallArgs) -> anyhow::Result<Status> {
     })
 }
 
+/// The verdict step over what the fetch phase brought: `None` when a package is refused
+/// (each refusal printed); otherwise npm/Yarn's scripted packages, for the execute phase.
+fn judge_fetched(
+    args: &InstallArgs,
+    project: &Path,
+    downloads: &Path,
+) -> anyhow::Result<Option<Vec<node::ScriptedPackage>>> {
+    let mut scripted = Vec::new();
+    let candidates = match args.manager {
+        Manager::Npm | Manager::Yarn => {
+            scripted = node::scripted_packages(&project.join("node_modules"))?;
+            verdict::node_candidates(args, &scripted)
+        }
+        Manager::Pip => verdict::pip_candidates(downloads)?,
+        Manager::Cargo => {
+            let cargo_home = CargoSources::default_home()
+                .context("neither CARGO_HOME nor HOME is set: cargo's cache cannot be found")?;
+            verdict::cargo_candidates(project, &cargo_home)?
+        }
+        Manager::Pnpm | Manager::Uv => {
+            eprintln!(
+                "tollgate install: note: the install-time code {} fetched is not judged (not supported for {} yet); the sandbox still confines it",
+                args.manager.name(),
+                args.manager.name()
+            );
+            Vec::new()
+        }
+    };
+    eprintln!(
+        "tollgate install: verdict: judging the code of {} fetched package(s) before anything runs",
+        candidates.len()
+    );
+    Ok(verdict::all_pass(args, &candidates).then_some(scripted))
+}
+
 /// Reports (and counts) interpreter entries of the venv that the execute phase changed.
 fn report_venv_changes(guard: &venv_guard::Guard, project: &Path) -> usize {
     let changed = guard.check_and_restore();
@@ -214,46 +265,6 @@ fn report_venv_changes(guard: &venv_guard::Guard, project: &Path) -> usize {
         );
     }
     changed.len()
-}
-
-/// Reports (and counts) what an execute phase changed in `node_modules` outside its own
-/// package: another package's files or `.bin` shims, which the next step would run.
-fn report_output_changes(
-    who: &str,
-    changes: Result<Vec<guard::Change>, PathBuf>,
-    project: &Path,
-) -> usize {
-    let shown = |path: &Path| {
-        path.strip_prefix(project)
-            .unwrap_or(path)
-            .display()
-            .to_string()
-    };
-    let changes = match changes {
-        Ok(changes) => changes,
-        Err(root) => {
-            eprintln!(
-                "tollgate install: CRITICAL: {} could not be fully walked after the {}; what it changed is unchecked",
-                shown(&root).escape_debug(),
-                who.escape_debug()
-            );
-            return 1;
-        }
-    };
-    for change in &changes {
-        eprintln!(
-            "tollgate install: CRITICAL: the {} {} {}, outside its own package ({})",
-            who.escape_debug(),
-            change.what,
-            shown(&change.path).escape_debug(),
-            if change.undone {
-                "undone"
-            } else {
-                "could NOT be undone: reinstall"
-            }
-        );
-    }
-    changes.len()
 }
 
 /// The build outputs the execute phase may write; the rest of the project is read-only, so
@@ -460,253 +471,9 @@ fn run_step(plan: &Plan, step: &Step, who: &str, network: &str) -> anyhow::Resul
     ))
 }
 
-/// npm and Yarn: rebuild each package that has install scripts on its own, so that every
-/// denial is attributed to the package whose script caused it. First each one's
-/// install-time code is analysed; `None` (nothing run) when one is judged malicious, or
-/// suspicious without `--allow`, or cannot be analysed.
-fn run_node_scripts(
-    args: &InstallArgs,
-    project: &Path,
-    offline: &Plan,
-    networked: Option<&Plan>,
-) -> anyhow::Result<Option<usize>> {
-    let packages = scripted_packages(&project.join("node_modules"))?;
-    let mut refused = false;
-    for package in packages
-        .iter()
-        .filter(|p| !args.skip_scripts.contains(&p.name))
-    {
-        for dir in &package.dirs {
-            refused |= !install_code_passes(args, &package.name, dir);
-        }
-    }
-    if refused {
-        eprintln!("tollgate install: nothing was run; the project is restored");
-        return Ok(None);
-    }
-    eprintln!(
-        "tollgate install: execute (sandbox): {} package(s) with install scripts",
-        packages.len()
-    );
-    let mut failures = 0;
-    for package in &packages {
-        if args.skip_scripts.contains(&package.name) {
-            eprintln!(
-                "tollgate install: skipped the {} of {} (--skip-scripts)",
-                package.scripts.join("/"),
-                package.name
-            );
-            continue;
-        }
-        let (plan, network) = match networked {
-            Some(networked) if args.network_for.contains(&package.name) => {
-                (networked, "limited to --allow-connect ports")
-            }
-            _ => (offline, "off"),
-        };
-        let step = Step::new(
-            "npm",
-            &["rebuild", "--foreground-scripts"],
-            &[package.name.clone().into()],
-        );
-        let who = format!("{} of {}", package.scripts.join("/"), package.name);
-        let node_modules = project.join("node_modules");
-        let guard = guard::Guard::record(&node_modules, &package.dirs);
-        failures += run_step(plan, &step, &who, network)?;
-        failures += report_output_changes(&who, guard.check_and_undo(), project);
-    }
-    Ok(Some(failures))
-}
-
-/// Judges the install-time code in `dir` before it may run: clean passes, suspicious
-/// passes only with `--allow NAME`; malicious or unanalysable code is refused (and said so).
-fn install_code_passes(args: &InstallArgs, name: &str, dir: &Path) -> bool {
-    let shown = escape(name);
-    let verdict = PackageFiles::from_directory(dir)
-        .and_then(|files| analyze_package_with(name, &files, &JudgeOptions::default()));
-    match verdict.map(|report| report.verdict) {
-        Ok(verdict) if verdict.level == VerdictLevel::Clean => true,
-        Ok(verdict)
-            if verdict.level == VerdictLevel::Suspicious
-                && args.allow.iter().any(|a| a == name) =>
-        {
-            eprintln!("tollgate install: {shown} is judged suspicious; allowed by --allow");
-            true
-        }
-        Ok(verdict) => {
-            let reasons: Vec<String> = verdict
-                .reasons
-                .iter()
-                .map(|r| escape(&format!("{} at {}:{}: {}", r.rule, r.file, r.line, r.why)))
-                .collect();
-            eprintln!(
-                "tollgate install: refused: the install-time code of {shown} is judged {} (score {}, {}): {}",
-                verdict.level.as_str(),
-                verdict.score,
-                escape(&dir.display().to_string()),
-                reasons.join("; ")
-            );
-            false
-        }
-        Err(error) => {
-            eprintln!(
-                "tollgate install: refused: the install-time code of {shown} cannot be analysed: {}",
-                escape(&error.to_string())
-            );
-            false
-        }
-    }
-}
-
-/// A package under node_modules with install-time scripts.
-#[derive(Debug, PartialEq, Eq)]
-struct ScriptedPackage {
-    name: String,
-    scripts: Vec<String>,
-    /// Every directory of this name (`npm rebuild NAME` builds nested copies too).
-    dirs: Vec<PathBuf>,
-}
-
-/// Deepest node_modules nesting walked; real trees stay far below it.
-const MAX_NESTING: usize = 32;
-
-/// Packages under `node_modules` (scoped and nested included) whose package.json has
-/// `preinstall`, `install` or `postinstall`, or a binding.gyp (npm then runs
-/// `node-gyp rebuild` as the implicit install script). Sorted by name, de-duplicated.
-fn scripted_packages(node_modules: &Path) -> anyhow::Result<Vec<ScriptedPackage>> {
-    let mut found = Vec::new();
-    let mut pending: Vec<(PathBuf, usize)> = vec![(node_modules.to_path_buf(), 0)];
-    while let Some((dir, depth)) = pending.pop() {
-        for package_dir in package_dirs(&dir)? {
-            if let Some(package) = read_scripts(&package_dir)? {
-                found.push(package);
-            }
-            let nested = package_dir.join("node_modules");
-            if depth < MAX_NESTING && nested.is_dir() {
-                pending.push((nested, depth + 1));
-            }
-        }
-    }
-    found.sort_by(|a, b| a.name.cmp(&b.name));
-    found.dedup_by(|later, kept| {
-        let same = later.name == kept.name;
-        if same {
-            kept.dirs.append(&mut later.dirs);
-        }
-        same
-    });
-    Ok(found)
-}
-
-/// `dir/<name>` and `dir/@scope/<name>` entries (symlinked workspace packages skipped).
-fn package_dirs(dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
-    let mut dirs = Vec::new();
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return Ok(dirs);
-    };
-    for entry in entries {
-        let entry = entry.with_context(|| format!("listing {}", dir.display()))?;
-        let name = entry.file_name();
-        let name = name.to_string_lossy();
-        if name.starts_with('.') || !entry.file_type().is_ok_and(|kind| kind.is_dir()) {
-            continue;
-        }
-        if name.starts_with('@') {
-            dirs.extend(package_dirs(&entry.path())?);
-        } else {
-            dirs.push(entry.path());
-        }
-    }
-    Ok(dirs)
-}
-
-/// The install-time scripts declared by `package_dir/package.json`, if any.
-fn read_scripts(package_dir: &Path) -> anyhow::Result<Option<ScriptedPackage>> {
-    let manifest = package_dir.join("package.json");
-    let Ok(text) = std::fs::read_to_string(&manifest) else {
-        return Ok(None);
-    };
-    let json: serde_json::Value = serde_json::from_str(&text)
-        .with_context(|| format!("{}: expected a JSON package manifest", manifest.display()))?;
-    let Some(name) = json.get("name").and_then(|name| name.as_str()) else {
-        return Ok(None);
-    };
-    let declared = json.get("scripts");
-    let mut scripts: Vec<String> = ["preinstall", "install", "postinstall"]
-        .iter()
-        .filter(|script| declared.and_then(|all| all.get(**script)).is_some())
-        .map(|script| (*script).to_owned())
-        .collect();
-    if package_dir.join("binding.gyp").is_file()
-        && !scripts.iter().any(|s| s == "install" || s == "preinstall")
-    {
-        scripts.push("install (node-gyp rebuild)".to_owned());
-    }
-    Ok((!scripts.is_empty()).then(|| ScriptedPackage {
-        name: name.to_owned(),
-        scripts,
-        dirs: vec![package_dir.to_path_buf()],
-    }))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn write(path: &Path, text: &str) {
-        std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
-        std::fs::write(path, text).expect("write");
-    }
-
-    #[test]
-    fn finds_scripted_packages_scoped_nested_and_gyp() {
-        let root = tempfile::tempdir().expect("tempdir");
-        let modules = root.path().join("node_modules");
-        write(
-            &modules.join("plain/package.json"),
-            r#"{"name":"plain","scripts":{"test":"x"}}"#,
-        );
-        write(
-            &modules.join("esbuild/package.json"),
-            r#"{"name":"esbuild","scripts":{"postinstall":"node install.js"}}"#,
-        );
-        write(
-            &modules.join("@scope/addon/package.json"),
-            r#"{"name":"@scope/addon"}"#,
-        );
-        write(&modules.join("@scope/addon/binding.gyp"), "{}");
-        write(
-            &modules.join("a/node_modules/deep/package.json"),
-            r#"{"name":"deep","scripts":{"preinstall":"x"}}"#,
-        );
-        write(&modules.join("a/package.json"), r#"{"name":"a"}"#);
-        let found = scripted_packages(&modules).expect("walk");
-        let summary: Vec<(String, Vec<String>)> =
-            found.into_iter().map(|p| (p.name, p.scripts)).collect();
-        assert_eq!(
-            summary,
-            vec![
-                (
-                    "@scope/addon".to_owned(),
-                    vec!["install (node-gyp rebuild)".to_owned()]
-                ),
-                ("deep".to_owned(), vec!["preinstall".to_owned()]),
-                ("esbuild".to_owned(), vec!["postinstall".to_owned()]),
-            ]
-        );
-    }
-
-    #[test]
-    fn broken_manifest_is_an_error_naming_the_file() {
-        let root = tempfile::tempdir().expect("tempdir");
-        let modules = root.path().join("node_modules");
-        write(&modules.join("bad/package.json"), "{not json");
-        let error = scripted_packages(&modules).expect_err("must fail");
-        assert!(
-            format!("{error:#}").contains("bad/package.json"),
-            "{error:#}"
-        );
-    }
 
     #[test]
     fn fetch_phase_never_runs_scripts_or_builds() {

@@ -6,6 +6,7 @@
 //! printed with its rule and evidence, the manifest and lockfile are written back byte for
 //! byte, and the install stops (exit 1). The resolve commands are in [`resolve_step`].
 
+use std::collections::BTreeSet;
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
@@ -13,17 +14,21 @@ use anyhow::Context;
 use tollgate_advisory::Index;
 use tollgate_gate::{Checker, command, refusals};
 use tollgate_lockfile::Inventory;
-use tollgate_model::{Ecosystem, Finding, Lockfile, LockfileFormat, Package};
+use tollgate_model::{
+    Ecosystem, Finding, Lockfile, LockfileFormat, Package, escape_text as escape,
+};
 
-use crate::commands::install::{InstallArgs, Manager};
+use super::{InstallArgs, Manager};
 use crate::commands::policy::load_config;
 use crate::registry::RegistryMetadata;
 
-/// The manifest and lockfile as they were before the gate ran, and whether the install
-/// directory existed, so that a refusal leaves the project as it was.
+/// The manifest and lockfile as they were before the gate ran, whether the install
+/// directory existed, and what pip's download directory held, so that a refusal leaves
+/// the project as it was.
 pub struct Snapshot {
     files: Vec<(PathBuf, Option<Vec<u8>>)>,
     installed: Option<PathBuf>,
+    downloads: Option<(PathBuf, BTreeSet<OsString>)>,
 }
 
 impl Snapshot {
@@ -54,7 +59,19 @@ impl Snapshot {
             _ => None,
         }
         .filter(|dir| !dir.exists());
-        Ok(Snapshot { files, installed })
+        let downloads = match manager {
+            Manager::Pip => {
+                let dir = downloads_dir(project);
+                let before = list(&dir)?;
+                Some((dir, before))
+            }
+            _ => None,
+        };
+        Ok(Snapshot {
+            files,
+            installed,
+            downloads,
+        })
     }
 
     /// Writes every recorded file back (removing those that did not exist) and removes an
@@ -71,8 +88,43 @@ impl Snapshot {
         if let Some(dir) = self.installed.as_ref().filter(|dir| dir.exists()) {
             std::fs::remove_dir_all(dir).with_context(|| format!("removing {}", dir.display()))?;
         }
+        if let Some((dir, before)) = &self.downloads {
+            for name in list(dir)?.difference(before) {
+                let path = dir.join(name);
+                let is_dir = std::fs::symlink_metadata(&path).is_ok_and(|m| m.is_dir());
+                if is_dir {
+                    std::fs::remove_dir_all(&path)
+                } else {
+                    std::fs::remove_file(&path)
+                }
+                .with_context(|| format!("removing {}", path.display()))?;
+            }
+        }
         Ok(())
     }
+}
+
+/// Where pip's fetch phase downloads and its execute phase installs from.
+pub fn downloads_dir(project: &Path) -> PathBuf {
+    project.join(".tollgate").join("wheels")
+}
+
+/// The names in `dir` (none when it does not exist).
+fn list(dir: &Path) -> anyhow::Result<BTreeSet<OsString>> {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(BTreeSet::new()),
+        Err(error) => return Err(error).with_context(|| format!("listing {}", dir.display())),
+    };
+    let mut names = BTreeSet::new();
+    for entry in entries {
+        names.insert(
+            entry
+                .with_context(|| format!("listing {}", dir.display()))?
+                .file_name(),
+        );
+    }
+    Ok(names)
 }
 
 /// What the gate decided.
@@ -168,20 +220,6 @@ fn refuse(findings: &[Finding], args: &InstallArgs) -> bool {
     }
     eprintln!("(one-off exception: --allow PACKAGE; threshold: --fail-on)");
     true
-}
-
-/// Foreign text with control characters shown as escapes, so that a package cannot
-/// rewrite the terminal.
-pub fn escape(text: &str) -> String {
-    text.chars()
-        .flat_map(|c| {
-            if c.is_control() {
-                c.escape_default().collect::<Vec<_>>()
-            } else {
-                vec![c]
-            }
-        })
-        .collect()
 }
 
 /// The install command the arguments amount to, for finding the names they add.

@@ -1,0 +1,303 @@
+//! The verdict step of `tollgate install`: after the fetch phase and before the execute
+//! phase runs anything, the code of every fetched package that will run some is judged
+//! with `tollgate-analysis`'s verdict (malicious, suspicious or clean, with located
+//! reasons), one code path for every manager:
+//!
+//! - npm and Yarn: each package under `node_modules` with install scripts (its unpacked
+//!   directories; `--skip-scripts` packages are not run, so not judged).
+//! - pip: every artifact in the download directory the execute phase installs from. An
+//!   sdist there is built by the execute phase; a wheel runs no code when installed, but
+//!   its `.pth` files run at every interpreter start and its modules when imported, which
+//!   the verdict covers.
+//! - cargo: every registry crate of `Cargo.lock`, from the `.crate` file `cargo fetch` put
+//!   in cargo's registry cache (`$CARGO_HOME/registry/cache/*/NAME-VERSION.crate`), taken
+//!   only when its SHA-256 is the lockfile's checksum. Crates without a build script or
+//!   proc-macro run nothing at build time and come out clean. Path packages (the project's
+//!   own workspace) are not judged.
+//!
+//! Malicious is refused; suspicious is refused unless `--allow NAME`; an artifact that
+//! cannot be found, read or analysed is refused whatever `--allow` says (fail closed).
+//! pnpm and uv are not covered (see docs/status.md): the caller says so.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use tollgate_analysis::{JudgeOptions, PackageFiles, VerdictLevel, analyze_package_with};
+use tollgate_model::{Ecosystem, Source, escape_text as escape, normalize_name};
+use tollgate_registry::{Algorithm, Expectation, expectation};
+
+use super::InstallArgs;
+use super::node::ScriptedPackage;
+
+/// Where a package's code is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) enum Location {
+    /// An unpacked package directory.
+    Directory(PathBuf),
+    /// An archive (sdist, wheel, `.crate`).
+    Archive(PathBuf),
+    /// Nowhere the gate can read; why.
+    Missing(String),
+}
+
+/// One package to judge before the execute phase.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct Candidate {
+    /// The ecosystem (for comparing names with `--allow`).
+    pub ecosystem: Ecosystem,
+    /// The package's name.
+    pub name: String,
+    /// Its code.
+    pub location: Location,
+}
+
+/// npm and Yarn: every directory of every scripted package that will run.
+pub(super) fn node_candidates(args: &InstallArgs, packages: &[ScriptedPackage]) -> Vec<Candidate> {
+    packages
+        .iter()
+        .filter(|package| !args.skip_scripts.contains(&package.name))
+        .flat_map(|package| {
+            package.dirs.iter().map(|dir| Candidate {
+                ecosystem: Ecosystem::Npm,
+                name: package.name.clone(),
+                location: Location::Directory(dir.clone()),
+            })
+        })
+        .collect()
+}
+
+/// pip: every file in `downloads`, the directory the execute phase installs from.
+pub(super) fn pip_candidates(downloads: &Path) -> anyhow::Result<Vec<Candidate>> {
+    let mut candidates = Vec::new();
+    let entries = match std::fs::read_dir(downloads) {
+        Ok(entries) => entries,
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(candidates),
+        Err(error) => {
+            return Err(error).with_context(|| format!("listing {}", downloads.display()));
+        }
+    };
+    for entry in entries {
+        let entry = entry.with_context(|| format!("listing {}", downloads.display()))?;
+        let file_name = entry.file_name().to_string_lossy().into_owned();
+        let location = if entry.file_type().is_ok_and(|kind| kind.is_file()) {
+            Location::Archive(entry.path())
+        } else {
+            // pip writes only files there; anything else is not something it will install
+            // from as checked, so it is not let through unread.
+            Location::Missing(format!("{file_name} is not a regular file"))
+        };
+        candidates.push(Candidate {
+            ecosystem: Ecosystem::PyPI,
+            name: distribution_name(&file_name).to_owned(),
+            location,
+        });
+    }
+    candidates.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok(candidates)
+}
+
+/// The distribution name in a wheel or sdist file name (`name-1.0-py3-none-any.whl`,
+/// `name-1.0.tar.gz`); the whole name when it has no version part.
+fn distribution_name(file_name: &str) -> &str {
+    if file_name.ends_with(".whl") {
+        return file_name.split('-').next().unwrap_or(file_name);
+    }
+    let stem = [".tar.gz", ".tar.bz2", ".tar.xz", ".tgz", ".zip", ".tar"]
+        .iter()
+        .find_map(|suffix| file_name.strip_suffix(suffix))
+        .unwrap_or(file_name);
+    stem.rsplit_once('-').map_or(stem, |(name, _)| name)
+}
+
+/// cargo: every crate of `project`'s Cargo.lock that comes from a registry or git, found
+/// where `cargo fetch` left it under `cargo_home`.
+pub(super) fn cargo_candidates(
+    project: &Path,
+    cargo_home: &Path,
+) -> anyhow::Result<Vec<Candidate>> {
+    let lock = project.join("Cargo.lock");
+    let inventory = tollgate_lockfile::inventory(std::slice::from_ref(&lock));
+    if let Some(error) = inventory.errors.first() {
+        anyhow::bail!("the fetched Cargo.lock cannot be read: {error}");
+    }
+    let caches = registry_caches(cargo_home)?;
+    let mut candidates = Vec::new();
+    for package in inventory.lockfiles.iter().flat_map(|l| &l.packages) {
+        let location = match &package.source {
+            Source::Registry { .. } => match expectation(&package.hashes) {
+                Expectation::Check(expected) if expected.algorithm == Algorithm::Sha256 => {
+                    let file = format!("{}-{}.crate", package.name, package.version);
+                    find_crate(&caches, &file, &expected.digest)?
+                }
+                _ => Location::Missing(
+                    "Cargo.lock records no SHA-256 checksum to identify its .crate".to_owned(),
+                ),
+            },
+            Source::Git { .. } => Location::Missing(
+                "a git dependency: the gate does not locate git checkouts yet".to_owned(),
+            ),
+            _ => Location::Missing("a source the gate cannot read (not a registry)".to_owned()),
+        };
+        candidates.push(Candidate {
+            ecosystem: Ecosystem::CratesIo,
+            name: package.name.clone(),
+            location,
+        });
+    }
+    Ok(candidates)
+}
+
+/// `cargo_home/registry/cache/*`: one directory per registry.
+fn registry_caches(cargo_home: &Path) -> anyhow::Result<Vec<PathBuf>> {
+    let root = cargo_home.join("registry").join("cache");
+    let entries = match std::fs::read_dir(&root) {
+        Ok(entries) => entries,
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(error) => return Err(error).with_context(|| format!("listing {}", root.display())),
+    };
+    let mut caches = Vec::new();
+    for entry in entries {
+        let entry = entry.with_context(|| format!("listing {}", root.display()))?;
+        if entry.file_type().is_ok_and(|kind| kind.is_dir()) {
+            caches.push(entry.path());
+        }
+    }
+    caches.sort();
+    Ok(caches)
+}
+
+/// The cached `file` whose SHA-256 is `sha256` (two registries may both have a crate of
+/// that name and version: the checksum says which one cargo verified).
+fn find_crate(caches: &[PathBuf], file: &str, sha256: &str) -> anyhow::Result<Location> {
+    for cache in caches {
+        let path = cache.join(file);
+        let bytes = match std::fs::read(&path) {
+            Ok(bytes) => bytes,
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => continue,
+            Err(error) => return Err(error).with_context(|| format!("reading {}", path.display())),
+        };
+        if Algorithm::Sha256.digest_hex(&bytes) == sha256 {
+            return Ok(Location::Archive(path));
+        }
+    }
+    Ok(Location::Missing(format!(
+        "no {file} with the Cargo.lock checksum in cargo's registry cache"
+    )))
+}
+
+/// Judges every candidate and prints each refusal; true when all of them may run.
+pub(super) fn all_pass(args: &InstallArgs, candidates: &[Candidate]) -> bool {
+    let mut passed = true;
+    for candidate in candidates {
+        passed &= passes(args, candidate);
+    }
+    passed
+}
+
+/// Clean passes; suspicious passes only with `--allow NAME`; malicious or unanalysable
+/// code is refused (and said so).
+fn passes(args: &InstallArgs, candidate: &Candidate) -> bool {
+    let name = &candidate.name;
+    let shown = escape(name);
+    let (place, verdict) = match &candidate.location {
+        Location::Directory(dir) => (dir, PackageFiles::from_directory(dir)),
+        Location::Archive(path) => (path, read_archive(path)),
+        Location::Missing(why) => {
+            eprintln!(
+                "tollgate install: refused: the install-time code of {shown} cannot be analysed: {}",
+                escape(why)
+            );
+            return false;
+        }
+    };
+    let place = place.display().to_string();
+    let report =
+        verdict.and_then(|files| analyze_package_with(name, &files, &JudgeOptions::default()));
+    match report.map(|report| report.verdict) {
+        Ok(verdict) if verdict.level == VerdictLevel::Clean => true,
+        Ok(verdict) if verdict.level == VerdictLevel::Suspicious && allowed(args, candidate) => {
+            eprintln!("tollgate install: {shown} is judged suspicious; allowed by --allow");
+            true
+        }
+        Ok(verdict) => {
+            let reasons: Vec<String> = verdict
+                .reasons
+                .iter()
+                .map(|r| {
+                    let reason = format!("{} at {}:{}: {}", r.rule, r.file, r.line, r.why);
+                    escape(&reason).into_owned()
+                })
+                .collect();
+            eprintln!(
+                "tollgate install: refused: the install-time code of {shown} is judged {} (score {}, {}): {}",
+                verdict.level.as_str(),
+                verdict.score,
+                escape(&place),
+                reasons.join("; ")
+            );
+            false
+        }
+        Err(error) => {
+            eprintln!(
+                "tollgate install: refused: the install-time code of {shown} cannot be analysed ({}): {}",
+                escape(&place),
+                escape(&error.to_string())
+            );
+            false
+        }
+    }
+}
+
+/// Reads an archive with the archive crate's limits (bombs, traversal, unknown formats
+/// are errors).
+fn read_archive(path: &Path) -> Result<PackageFiles, tollgate_analysis::AnalysisError> {
+    let display = path.display().to_string();
+    let bytes = std::fs::read(path).map_err(|source| tollgate_analysis::AnalysisError::Io {
+        path: display.clone(),
+        source,
+    })?;
+    PackageFiles::from_archive(&display, &bytes)
+}
+
+/// Whether `--allow` names the candidate (PyPI names compared normalized).
+fn allowed(args: &InstallArgs, candidate: &Candidate) -> bool {
+    let name = normalize_name(candidate.ecosystem, &candidate.name);
+    args.allow
+        .iter()
+        .any(|allowed| normalize_name(candidate.ecosystem, allowed) == name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn distribution_names_of_wheels_and_sdists() {
+        assert_eq!(distribution_name("six-1.16.0-py2.py3-none-any.whl"), "six");
+        assert_eq!(distribution_name("pkg_a-2.0.tar.gz"), "pkg_a");
+        assert_eq!(distribution_name("odd-name-1.0.zip"), "odd-name");
+        assert_eq!(distribution_name("noversion"), "noversion");
+    }
+
+    #[test]
+    fn a_crate_is_taken_only_with_the_locked_checksum() {
+        let home = tempfile::tempdir().expect("home");
+        let cache = home.path().join("registry/cache/index-a");
+        std::fs::create_dir_all(&cache).expect("mkdir");
+        std::fs::write(cache.join("x-1.0.0.crate"), b"not the locked one").expect("write");
+        let caches = registry_caches(home.path()).expect("caches");
+        let locked = Algorithm::Sha256.digest_hex(b"locked bytes");
+        assert!(matches!(
+            find_crate(&caches, "x-1.0.0.crate", &locked).expect("find"),
+            Location::Missing(_)
+        ));
+        let other = home.path().join("registry/cache/index-b");
+        std::fs::create_dir_all(&other).expect("mkdir");
+        std::fs::write(other.join("x-1.0.0.crate"), b"locked bytes").expect("write");
+        let caches = registry_caches(home.path()).expect("caches");
+        assert_eq!(
+            find_crate(&caches, "x-1.0.0.crate", &locked).expect("find"),
+            Location::Archive(other.join("x-1.0.0.crate"))
+        );
+    }
+}
