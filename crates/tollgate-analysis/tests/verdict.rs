@@ -3,33 +3,10 @@
 //! rebuild the shape of a documented incident from its public write-ups; no real sample is
 //! used. Every host is under `.example.invalid`, which never resolves.
 
-use tollgate_analysis::{CodePhase, PackageFiles, Verdict, VerdictLevel, analyze_package};
+mod common;
 
-fn verdict(files: &[(&str, &str)]) -> Verdict {
-    // One top-level folder, as in a real sdist or npm tarball; it is stripped on reading.
-    let entries = files
-        .iter()
-        .map(|(path, text)| (format!("fixture-1.0/{path}"), text.as_bytes().to_vec()));
-    analyze_package("fixture", &PackageFiles::from_entries(entries))
-        .expect("analysable")
-        .verdict
-}
-
-fn assert_level(files: &[(&str, &str)], level: VerdictLevel) -> Verdict {
-    let verdict = verdict(files);
-    assert_eq!(verdict.level, level, "{verdict:#?}");
-    verdict
-}
-
-const PKG_INFO: (&str, &str) = (
-    "PKG-INFO",
-    "Metadata-Version: 2.1\nName: fixture\nVersion: 1.0\n",
-);
-
-fn b64(text: &str) -> String {
-    use base64::Engine as _;
-    base64::engine::general_purpose::STANDARD.encode(text)
-}
+use common::{PKG_INFO, assert_level, b64, rules, setup_py, verdict};
+use tollgate_analysis::{CodePhase, VerdictLevel};
 
 #[test]
 fn pth_file_that_execs_base64_at_every_start_is_malicious() {
@@ -396,14 +373,6 @@ fn recon_command_line_run_from_setup_py_is_flagged() {
         verdict.reasons.iter().any(|r| r.rule == "host-recon"),
         "{verdict:#?}"
     );
-}
-
-fn rules(verdict: &Verdict) -> Vec<&str> {
-    verdict.reasons.iter().map(|r| r.rule.as_str()).collect()
-}
-
-fn setup_py(body: &str) -> Verdict {
-    verdict(&[PKG_INFO, ("setup.py", body)])
 }
 
 #[test]

@@ -12,6 +12,7 @@
 //! [`score`] turns the signals into the verdict.
 
 mod decode;
+mod embedded;
 mod finding;
 mod fold;
 mod layout;

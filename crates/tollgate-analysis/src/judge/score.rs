@@ -23,14 +23,14 @@ pub const SUSPICIOUS_AT: u32 = 30;
 pub const PASSIVE_FACTOR: u32 = 40;
 /// The share for the kinds no library has even in a function it never calls: running
 /// decoded or downloaded code, shells on sockets, shellcode, wiping the disk, sending
-/// secrets away.
+/// secrets away, mining, a chat bot's credential to report to.
 pub const PASSIVE_FACTOR_STRONG: u32 = 75;
 
 fn passive_factor(kind: SignalKind) -> u32 {
     use SignalKind::*;
     match kind {
         ExecDecoded | ExecDownloaded | ReverseShell | Shellcode | Destructive | DownloadRun
-        | ExfilFlow => PASSIVE_FACTOR_STRONG,
+        | ExfilFlow | CryptoMiner | BotToken => PASSIVE_FACTOR_STRONG,
         _ => PASSIVE_FACTOR,
     }
 }
@@ -69,6 +69,8 @@ pub(crate) fn weight(kind: SignalKind) -> u32 {
         SetupNetwork => 30,
         HiddenEndpoint => 40,
         ProcessExec => 8,
+        CryptoMiner => 50,
+        BotToken => 40,
     }
 }
 

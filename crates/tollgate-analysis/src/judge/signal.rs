@@ -107,6 +107,11 @@ pub(crate) enum SignalKind {
     DynamicExec,
     /// The analysis hit a time or size limit.
     AnalysisLimit,
+    /// A cryptocurrency miner: its program name, a mining pool or the stratum protocol.
+    CryptoMiner,
+    /// A chat-bot credential carried in the code (a Telegram bot token, a Discord webhook
+    /// with its token): whoever wrote it receives what the code sends.
+    BotToken,
 }
 
 impl SignalKind {
@@ -144,6 +149,8 @@ impl SignalKind {
             SignalKind::DynamicExec => "dynamic-exec",
             SignalKind::OpaqueBlob => "opaque-blob",
             SignalKind::AnalysisLimit => "analysis-limit",
+            SignalKind::CryptoMiner => "crypto-miner",
+            SignalKind::BotToken => "bot-token",
         }
     }
 }

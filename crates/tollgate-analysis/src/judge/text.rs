@@ -224,6 +224,31 @@ const GROUPS: &[Group] = &[
             "pyperclip.paste",
             "screenshot()",
             "desktopcapture",
+            "mss.mss(",
+            "sct.shot(",
+            "pyscreenshot",
+            "videocapture(0)",
+        ],
+    },
+    Group {
+        kind: SignalKind::CryptoMiner,
+        min_distinct: 1,
+        what: "cryptocurrency mining",
+        patterns: &[
+            "xmrig",
+            "stratum+tcp://",
+            "stratum+ssl://",
+            "stratum2+tcp://",
+            "supportxmr.com",
+            "moneroocean.stream",
+            "nanopool.org",
+            "minexmr.com",
+            "hashvault.pro",
+            "c3pool.com",
+            "unmineable.com",
+            "--donate-level",
+            "nicehash.com",
+            "2miners.com",
         ],
     },
     Group {
@@ -335,7 +360,8 @@ pub(crate) fn line_at(text: &str, offset: usize) -> u32 {
 }
 
 /// The text signals of `text`: one per group that reached its threshold, at the line of
-/// its first match, naming the members seen.
+/// its first match, naming the members seen; then the line-shaped signals below and the
+/// hard-coded credentials and hidden commands of [`super::embedded`].
 pub(crate) fn scan(text: &str, reach: Reach) -> Vec<Signal> {
     let compiled = compiled();
     let mut seen: Vec<BTreeSet<usize>> = vec![BTreeSet::new(); GROUPS.len()];
@@ -379,6 +405,7 @@ pub(crate) fn scan(text: &str, reach: Reach) -> Vec<Signal> {
     signals.extend(reverse_shell(text, reach));
     signals.extend(raw_ip_urls(text, reach));
     signals.extend(executable_urls(text, reach));
+    signals.extend(super::embedded::scan(text, reach));
     signals
 }
 
@@ -415,8 +442,12 @@ fn download_and_run(text: &str, reach: Reach) -> Option<Signal> {
         "start-sleep",
     ];
     for (index, line) in text.lines().enumerate() {
-        // Long lines are data (keyword lists of lexers, minified bundles).
+        // Long lines are mostly data (keyword lists of lexers, minified bundles): in them
+        // only a fetch of a URL and a run close behind it count.
         if line.len() > 400 {
+            if let Some(signal) = long_line_download_and_run(line, index, FETCH, RUN, reach) {
+                return Some(signal);
+            }
             continue;
         }
         let lower = line.to_ascii_lowercase();
@@ -466,6 +497,47 @@ fn download_and_run(text: &str, reach: Reach) -> Option<Signal> {
                 format!(
                     "runs a remote script: `{}`",
                     crate::shorten(line.trim(), 100)
+                ),
+            ));
+        }
+    }
+    None
+}
+
+/// How far after a fetch, in a long line, its URL and the run must follow.
+const LONG_LINE_WINDOW: usize = 240;
+
+/// In a long line (a shell script kept in one string literal), a fetch followed within
+/// [`LONG_LINE_WINDOW`] bytes by a URL and a run.
+fn long_line_download_and_run(
+    line: &str,
+    index: usize,
+    fetch: &[&str],
+    run: &[&str],
+    reach: Reach,
+) -> Option<Signal> {
+    let lower = line.to_ascii_lowercase();
+    for f in fetch {
+        for (at, _) in lower.match_indices(*f) {
+            let end = (at + LONG_LINE_WINDOW).min(lower.len());
+            let window = lower.get(at..end).or_else(|| lower.get(at..))?;
+            if !window.contains("://") {
+                continue;
+            }
+            let Some(r) = run.iter().find(|r| window.contains(*r)) else {
+                continue;
+            };
+            let start = at.min(line.len());
+            let shown = line.get(start..).unwrap_or(line);
+            return Some(Signal::new(
+                SignalKind::DownloadRun,
+                u32::try_from(index + 1).unwrap_or(u32::MAX),
+                reach,
+                format!(
+                    "downloads (`{}`) and runs (`{}`): `{}`",
+                    f.trim(),
+                    r.trim(),
+                    crate::shorten(shown.trim(), 100)
                 ),
             ));
         }
