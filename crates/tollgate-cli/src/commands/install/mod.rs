@@ -183,6 +183,12 @@ pub fn run(args: &InstallArgs) -> anyhow::Result<Status> {
             return Err(error.context("the verdict step failed; nothing was run"));
         }
     };
+    // The execute plan again, now that the fetch phase filled the caches: a plan leaves
+    // out the cache paths that do not exist when it is made, and on a first install
+    // (a new `CARGO_HOME`, an empty `~/.npm`) they only exist now.
+    drop(plan);
+    let plan = Plan::new(policy.clone(), support)?;
+    plan.check()?;
     let failures = match args.manager {
         Manager::Npm | Manager::Yarn => {
             let networked = if connect_ports.is_empty() {
