@@ -97,12 +97,18 @@ pub struct PackageRule {
 impl PackageRule {
     /// Whether the rule names this package.
     pub fn matches(&self, package: &tollgate_model::Package) -> bool {
-        self.ecosystem.is_none_or(|e| e == package.ecosystem)
-            && name_matches(package.ecosystem, &self.name, &package.name)
+        self.matches_named(package.ecosystem, &package.name, &package.version)
+    }
+
+    /// Whether the rule names the package `name` `version` of `ecosystem` (for a package
+    /// known from its files rather than from a lockfile).
+    pub fn matches_named(&self, ecosystem: Ecosystem, name: &str, version: &str) -> bool {
+        self.ecosystem.is_none_or(|e| e == ecosystem)
+            && name_matches(ecosystem, &self.name, name)
             && self
                 .version
                 .as_ref()
-                .is_none_or(|range| range.matches(&package.version))
+                .is_none_or(|range| range.matches(version))
     }
 
     /// `name` or `name@range`, for messages.

@@ -18,6 +18,7 @@ use tollgate_model::{
     Ecosystem, Finding, Lockfile, LockfileFormat, Package, escape_text as escape,
 };
 
+use super::verdict::PolicyAllow;
 use super::{InstallArgs, Manager};
 use crate::commands::policy::load_config;
 use crate::registry::RegistryMetadata;
@@ -130,9 +131,17 @@ fn list(dir: &Path) -> anyhow::Result<BTreeSet<OsString>> {
 /// What the gate decided.
 pub enum Outcome {
     /// Everything passed; the snapshot restores the project if a later phase refuses.
-    Passed(Snapshot),
+    Passed(Passed),
     /// Something failed; the project is as it was.
     Refused,
+}
+
+/// What the later phases need from a gate that passed.
+pub struct Passed {
+    /// Restores the project if a later phase refuses.
+    pub snapshot: Snapshot,
+    /// The policy's `[install-scripts]` allow-list, for the verdict step.
+    pub policy_allow: PolicyAllow,
 }
 
 /// Runs one resolve command (in the project directory) and returns its exit status.
@@ -142,6 +151,10 @@ pub type Runner<'a> = &'a dyn Fn(&str, &[OsString]) -> anyhow::Result<std::proce
 /// direct reference, so the caller runs it in the fetch sandbox), checks the resolved set.
 pub fn run(args: &InstallArgs, project: &Path, runner: Runner<'_>) -> anyhow::Result<Outcome> {
     let config = load_config(args.config.as_deref(), project)?;
+    let policy_allow = PolicyAllow {
+        path: config.path.clone(),
+        entries: config.install_scripts.allow.clone(),
+    };
     let metadata = RegistryMetadata::from_process(false)?;
     let index = Index::open(&args.location.dir()?);
     let checker = Checker::for_install(config, &metadata, index, args.allow_missing_db)?;
@@ -173,7 +186,10 @@ pub fn run(args: &InstallArgs, project: &Path, runner: Runner<'_>) -> anyhow::Re
             snapshot.restore()?;
             Ok(Outcome::Refused)
         }
-        Ok(_) => Ok(Outcome::Passed(snapshot)),
+        Ok(_) => Ok(Outcome::Passed(Passed {
+            snapshot,
+            policy_allow,
+        })),
         Err(error) => {
             snapshot.restore()?;
             Err(error.context("the resolve step failed; nothing was installed"))

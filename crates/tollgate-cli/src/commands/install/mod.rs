@@ -6,7 +6,8 @@
 //! sandbox of its own (pip's cannot be kept from building direct references; the others
 //! read attacker-controlled files); between the two, the verdict step ([`verdict`]) judges
 //! the fetched code of every package that will run some and refuses (project restored)
-//! malicious, suspicious-without-`--allow` and unreadable packages; the execute phase runs
+//! malicious, suspicious-without-an-allow (`--allow`, or the policy's `[install-scripts]`
+//! allow-list) and unreadable packages; the execute phase runs
 //! the install-time code (npm lifecycle scripts ([`node`]), Python builds, build scripts)
 //! in the sandbox with the network off. The exact commands and the documentation they
 //! were checked against are in docs/sandbox.md.
@@ -147,8 +148,11 @@ pub fn run(args: &InstallArgs) -> anyhow::Result<Status> {
     let runner = |program: &str, step: &[OsString]| {
         run_in_fetch_sandbox(&fetch_plan, &resolve_who, program, step)
     };
-    let snapshot = match gate::run(args, &project, &runner)? {
-        Outcome::Passed(snapshot) => snapshot,
+    let gate::Passed {
+        snapshot,
+        policy_allow,
+    } = match gate::run(args, &project, &runner)? {
+        Outcome::Passed(passed) => passed,
         Outcome::Refused => return Ok(Status::Findings),
     };
     let wheels = gate::downloads_dir(&project);
@@ -171,7 +175,7 @@ pub fn run(args: &InstallArgs) -> anyhow::Result<Status> {
             fetch.display()
         );
     }
-    let scripted = match judge_fetched(args, &project, &wheels) {
+    let scripted = match judge_fetched(args, &project, &wheels, &policy_allow) {
         Ok(Some(scripted)) => scripted,
         Ok(None) => {
             snapshot.restore()?;
@@ -183,6 +187,12 @@ pub fn run(args: &InstallArgs) -> anyhow::Result<Status> {
             return Err(error.context("the verdict step failed; nothing was run"));
         }
     };
+    // The execute plan again, now that the fetch phase filled the caches: a plan leaves
+    // out the cache paths that do not exist when it is made, and on a first install
+    // (a new `CARGO_HOME`, an empty `~/.npm`) they only exist now.
+    drop(plan);
+    let plan = Plan::new(policy.clone(), support)?;
+    plan.check()?;
     let failures = match args.manager {
         Manager::Npm | Manager::Yarn => {
             let networked = if connect_ports.is_empty() {
@@ -221,6 +231,7 @@ fn judge_fetched(
     args: &InstallArgs,
     project: &Path,
     downloads: &Path,
+    policy_allow: &verdict::PolicyAllow,
 ) -> anyhow::Result<Option<Vec<node::ScriptedPackage>>> {
     let mut scripted = Vec::new();
     let candidates = match args.manager {
@@ -247,7 +258,7 @@ fn judge_fetched(
         "tollgate install: verdict: judging the code of {} fetched package(s) before anything runs",
         candidates.len()
     );
-    Ok(verdict::all_pass(args, &candidates).then_some(scripted))
+    Ok(verdict::all_pass(args, policy_allow, &candidates).then_some(scripted))
 }
 
 /// Reports (and counts) interpreter entries of the venv that the execute phase changed.

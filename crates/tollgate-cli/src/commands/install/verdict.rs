@@ -15,15 +15,21 @@
 //!   proc-macro run nothing at build time and come out clean. Path packages (the project's
 //!   own workspace) are not judged.
 //!
-//! Malicious is refused; suspicious is refused unless `--allow NAME`; an artifact that
-//! cannot be found, read or analysed is refused whatever `--allow` says (fail closed).
+//! Malicious is refused; suspicious is refused unless `--allow NAME` or an entry of the
+//! policy's `[install-scripts] allow` list names it (and the version its own manifest
+//! gives); an entry with a `digest` counts only when it is the digest of the code judged
+//! here. An artifact that cannot be found, read or analysed is refused whatever the
+//! allows say (fail closed).
 //! pnpm and uv are not covered (see docs/status.md): the caller says so.
 
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
-use tollgate_analysis::{JudgeOptions, PackageFiles, VerdictLevel, analyze_package_with};
+use tollgate_analysis::{
+    JudgeOptions, PackageFiles, PackageReport, VerdictLevel, analyze_package_with,
+};
 use tollgate_model::{Ecosystem, Source, escape_text as escape, normalize_name};
+use tollgate_policy::config::ScriptAllow;
 use tollgate_registry::{Algorithm, Expectation, expectation};
 
 use super::InstallArgs;
@@ -185,21 +191,30 @@ fn find_crate(caches: &[PathBuf], file: &str, sha256: &str) -> anyhow::Result<Lo
     )))
 }
 
+/// The policy's `[install-scripts]` allow-list, with the file it came from (for messages).
+pub(super) struct PolicyAllow {
+    /// The policy file (`<default>` for the built-in policy).
+    pub path: String,
+    /// Its allow entries.
+    pub entries: Vec<ScriptAllow>,
+}
+
 /// Judges every candidate and prints each refusal; true when all of them may run.
-pub(super) fn all_pass(args: &InstallArgs, candidates: &[Candidate]) -> bool {
+pub(super) fn all_pass(args: &InstallArgs, policy: &PolicyAllow, candidates: &[Candidate]) -> bool {
     let mut passed = true;
     for candidate in candidates {
-        passed &= passes(args, candidate);
+        passed &= passes(args, policy, candidate);
     }
     passed
 }
 
-/// Clean passes; suspicious passes only with `--allow NAME`; malicious or unanalysable
-/// code is refused (and said so).
-fn passes(args: &InstallArgs, candidate: &Candidate) -> bool {
+/// Clean passes; suspicious passes only when allowed (`--allow NAME`, or a policy allow
+/// entry whose pinned digest, if any, is this code's); malicious or unanalysable code is
+/// refused (and said so).
+fn passes(args: &InstallArgs, policy: &PolicyAllow, candidate: &Candidate) -> bool {
     let name = &candidate.name;
     let shown = escape(name);
-    let (place, verdict) = match &candidate.location {
+    let (place, files) = match &candidate.location {
         Location::Directory(dir) => (dir, PackageFiles::from_directory(dir)),
         Location::Archive(path) => (path, read_archive(path)),
         Location::Missing(why) => {
@@ -211,41 +226,114 @@ fn passes(args: &InstallArgs, candidate: &Candidate) -> bool {
         }
     };
     let place = place.display().to_string();
-    let report =
-        verdict.and_then(|files| analyze_package_with(name, &files, &JudgeOptions::default()));
-    match report.map(|report| report.verdict) {
-        Ok(verdict) if verdict.level == VerdictLevel::Clean => true,
-        Ok(verdict) if verdict.level == VerdictLevel::Suspicious && allowed(args, candidate) => {
-            eprintln!("tollgate install: {shown} is judged suspicious; allowed by --allow");
-            true
-        }
-        Ok(verdict) => {
-            let reasons: Vec<String> = verdict
-                .reasons
-                .iter()
-                .map(|r| {
-                    let reason = format!("{} at {}:{}: {}", r.rule, r.file, r.line, r.why);
-                    escape(&reason).into_owned()
-                })
-                .collect();
-            eprintln!(
-                "tollgate install: refused: the install-time code of {shown} is judged {} (score {}, {}): {}",
-                verdict.level.as_str(),
-                verdict.score,
-                escape(&place),
-                reasons.join("; ")
-            );
-            false
-        }
+    let report = match files
+        .and_then(|files| analyze_package_with(name, &files, &JudgeOptions::default()))
+    {
+        Ok(report) => report,
         Err(error) => {
             eprintln!(
                 "tollgate install: refused: the install-time code of {shown} cannot be analysed ({}): {}",
                 escape(&place),
                 escape(&error.to_string())
             );
-            false
+            return false;
+        }
+    };
+    let verdict = &report.verdict;
+    if verdict.level == VerdictLevel::Clean {
+        return true;
+    }
+    let allowance = allowance(args, policy, candidate, &report);
+    if verdict.level == VerdictLevel::Suspicious {
+        match &allowance {
+            Allowance::Flag => {
+                eprintln!("tollgate install: {shown} is judged suspicious; allowed by --allow");
+                return true;
+            }
+            Allowance::Policy(line) => {
+                eprintln!(
+                    "tollgate install: {shown} is judged suspicious; allowed by the install-scripts allow-list ({}, line {line})",
+                    escape(&policy.path)
+                );
+                return true;
+            }
+            Allowance::Not(_) => {}
         }
     }
+    let reasons: Vec<String> = verdict
+        .reasons
+        .iter()
+        .map(|r| {
+            let reason = format!("{} at {}:{}: {}", r.rule, r.file, r.line, r.why);
+            escape(&reason).into_owned()
+        })
+        .collect();
+    let why_not = match allowance {
+        Allowance::Not(rejected) if !rejected.is_empty() => format!("; {}", rejected.join("; ")),
+        Allowance::Not(_) => String::new(),
+        Allowance::Flag | Allowance::Policy(_) => {
+            "; an allow (--allow or the install-scripts allow-list) never lets malicious code run"
+                .to_owned()
+        }
+    };
+    eprintln!(
+        "tollgate install: refused: the install-time code of {shown} is judged {} (score {}, {}): {}{why_not}",
+        verdict.level.as_str(),
+        verdict.score,
+        escape(&place),
+        reasons.join("; ")
+    );
+    false
+}
+
+/// Whether a candidate judged suspicious may run anyway.
+enum Allowance {
+    /// `--allow NAME`.
+    Flag,
+    /// A policy allow entry, at this line.
+    Policy(u32),
+    /// Neither; why each policy entry that names the package does not count.
+    Not(Vec<String>),
+}
+
+/// `--allow NAME` (PyPI names compared normalized), or a policy allow entry naming the
+/// package and the version its own manifest gives, whose pinned digest (if any) is the
+/// digest of the code that was judged.
+fn allowance(
+    args: &InstallArgs,
+    policy: &PolicyAllow,
+    candidate: &Candidate,
+    report: &PackageReport,
+) -> Allowance {
+    let name = normalize_name(candidate.ecosystem, &candidate.name);
+    if args
+        .allow
+        .iter()
+        .any(|allowed| normalize_name(candidate.ecosystem, allowed) == name)
+    {
+        return Allowance::Flag;
+    }
+    let mut rejected = Vec::new();
+    let naming = policy.entries.iter().filter(|entry| {
+        entry
+            .rule
+            .matches_named(candidate.ecosystem, &candidate.name, &report.version)
+    });
+    for entry in naming {
+        let line = entry.rule.line;
+        match (&entry.digest, &report.code_digest) {
+            (None, _) => return Allowance::Policy(line),
+            (Some(pinned), Some(actual)) if pinned == actual => return Allowance::Policy(line),
+            (Some(pinned), actual) => rejected.push(format!(
+                "the install-scripts allow entry for {} ({}, line {line}) does not count: it pins digest {}, the code judged here has digest {}",
+                escape(&entry.rule.describe()),
+                escape(&policy.path),
+                escape(pinned),
+                actual.as_deref().map_or_else(|| "none".into(), escape),
+            )),
+        }
+    }
+    Allowance::Not(rejected)
 }
 
 /// Reads an archive with the archive crate's limits (bombs, traversal, unknown formats
@@ -257,14 +345,6 @@ fn read_archive(path: &Path) -> Result<PackageFiles, tollgate_analysis::Analysis
         source,
     })?;
     PackageFiles::from_archive(&display, &bytes)
-}
-
-/// Whether `--allow` names the candidate (PyPI names compared normalized).
-fn allowed(args: &InstallArgs, candidate: &Candidate) -> bool {
-    let name = normalize_name(candidate.ecosystem, &candidate.name);
-    args.allow
-        .iter()
-        .any(|allowed| normalize_name(candidate.ecosystem, allowed) == name)
 }
 
 #[cfg(test)]
