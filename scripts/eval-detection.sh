@@ -16,8 +16,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 MALWARE="${1:-/tmp/corpus/malware-pypi}"
 BENIGN="${2:-target/benign}"
-FLOOR_MALICIOUS="${FLOOR_MALICIOUS:-0.88}"
-FLOOR_FLAGGED="${FLOOR_FLAGGED:-0.91}"
+FLOOR_MALICIOUS="${FLOOR_MALICIOUS:-0.90}"
+FLOOR_FLAGGED="${FLOOR_FLAGGED:-0.93}"
 
 if [ ! -f "$MALWARE/manifest.json" ]; then
   echo "eval-detection: no malicious set at $MALWARE (manifest.json missing)" >&2

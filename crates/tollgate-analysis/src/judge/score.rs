@@ -71,6 +71,8 @@ pub(crate) fn weight(kind: SignalKind) -> u32 {
         ProcessExec => 8,
         CryptoMiner => 50,
         BotToken => 40,
+        ImportBeacon => 30,
+        WalletSecret => 0,
     }
 }
 
@@ -133,11 +135,15 @@ const COMBINATIONS: &[Combination] = &[
         one_file: false,
     },
     Combination {
-        first: &[SignalKind::CredentialStore, SignalKind::Surveillance],
+        first: &[
+            SignalKind::CredentialStore,
+            SignalKind::Surveillance,
+            SignalKind::WalletSecret,
+        ],
         second: &[SignalKind::ExfilEndpoint],
         also: &[],
         bonus: 45,
-        why: "names credential stores and a host to send them to",
+        why: "names credential stores or wallet secrets and a host to send them to",
         install_only: false,
         same_file: true,
         one_file: false,

@@ -112,6 +112,13 @@ pub(crate) enum SignalKind {
     /// A chat-bot credential carried in the code (a Telegram bot token, a Discord webhook
     /// with its token): whoever wrote it receives what the code sends.
     BotToken,
+    /// A network call to a fixed address from a module's own top level, outside setup
+    /// scripts: importing the package phones home before anything was asked of it.
+    ImportBeacon,
+    /// Wallet secrets handled (mnemonics, seed phrases, keys loaded into an account):
+    /// no weight of its own (wallet libraries do this), evidence next to an exfiltration
+    /// endpoint in the same file.
+    WalletSecret,
 }
 
 impl SignalKind {
@@ -151,6 +158,8 @@ impl SignalKind {
             SignalKind::AnalysisLimit => "analysis-limit",
             SignalKind::CryptoMiner => "crypto-miner",
             SignalKind::BotToken => "bot-token",
+            SignalKind::ImportBeacon => "import-beacon",
+            SignalKind::WalletSecret => "wallet-secret",
         }
     }
 }

@@ -79,6 +79,37 @@ const GROUPS: &[Group] = &[
             "coinbase wallet",
         ],
     },
+    // The folders a stealer sweeps from a home directory; each alone is a tool's
+    // configuration (ssh, aws, kubectl), three together are a collection list.
+    Group {
+        kind: SignalKind::CredentialStore,
+        min_distinct: 3,
+        what: "home-directory secrets",
+        patterns: &[
+            "/.ssh",
+            "/.aws",
+            "/.kube",
+            "/.gnupg",
+            "/.docker",
+            ".bash_history",
+            ".zsh_history",
+        ],
+    },
+    Group {
+        kind: SignalKind::WalletSecret,
+        min_distinct: 1,
+        what: "wallet secrets",
+        patterns: &[
+            "mnemonic",
+            "seed phrase",
+            "seed_phrase",
+            "seedphrase",
+            "from_base58_string",
+            "account.from_key",
+            "from_secret_key",
+            "bip39",
+        ],
+    },
     Group {
         kind: SignalKind::ReverseShell,
         min_distinct: 1,
@@ -195,6 +226,9 @@ const GROUPS: &[Group] = &[
             "'programs', 'startup'",
             "\"programs\", \"startup\"",
             "launchagents/",
+            "library/launchagents",
+            ".config/systemd/user",
+            "systemctl --user enable",
             "schtasks",
             "/etc/rc.local",
             ".config/autostart",

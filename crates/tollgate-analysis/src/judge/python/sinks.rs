@@ -4,12 +4,18 @@
 
 use super::*;
 
+/// File name endings of Windows programs and scripts that run when opened.
+const WINDOWS_PROGRAMS: &[&str] = &[
+    ".exe", ".scr", ".dll", ".bat", ".cmd", ".ps1", ".vbs", ".msi", ".hta",
+];
+
 impl State<'_> {
     pub(super) fn call(&self, node: Node<'_>, reach: Reach, facts: &mut PyFacts) {
         let line = line_of(node);
         let Some(function) = node.child_by_field_name("function") else {
             return;
         };
+        self.executable_write(node, function, reach, facts);
         // `getattr(builtins, name_computed_at_run_time)(...)`: a builtin whose name is
         // hidden is judged as the worst it could be, `exec`.
         let (name, callee) = match self.resolve(function) {
@@ -45,9 +51,8 @@ impl State<'_> {
         match callee {
             Callee::Exec => self.exec(node, &name, labels, reach, facts),
             Callee::Network => {
-                let address = arguments
-                    .and_then(|a| children(a).next())
-                    .filter(|a| a.kind() != "keyword_argument");
+                let address = arguments.and_then(|a| self.address_argument(a));
+                self.beacon(address, &name, line, reach, facts);
                 if address.is_some_and(|a| self.labels(a) & DECODED != 0) {
                     facts.signals.push(Signal::new(
                         SignalKind::HiddenEndpoint,
@@ -182,6 +187,109 @@ impl State<'_> {
         }
     }
 
+    /// A network call at a module's own top level (not in a function, not in a setup
+    /// script, whose top level `setup-network` judges) to an address that folds to a
+    /// fixed `http(s)://` URL of another machine.
+    fn beacon(
+        &self,
+        address: Option<Node<'_>>,
+        name: &str,
+        line: u32,
+        reach: Reach,
+        facts: &mut PyFacts,
+    ) {
+        if self.scope != 0 || self.all_reached || reach != Reach::Always {
+            return;
+        }
+        let Some(url) = address.and_then(|a| self.folder().fold(a)) else {
+            return;
+        };
+        let Some(rest) = url
+            .strip_prefix("https://")
+            .or_else(|| url.strip_prefix("http://"))
+        else {
+            return;
+        };
+        let host = rest
+            .split(['/', ':', '?', '#'])
+            .next()
+            .unwrap_or("")
+            .to_ascii_lowercase();
+        if host.is_empty() || is_local_host(&host) {
+            return;
+        }
+        facts.signals.push(Signal::new(
+            SignalKind::ImportBeacon,
+            line,
+            reach,
+            format!(
+                "`{name}` contacts {} from the module's top level, as it is imported",
+                crate::shorten(&url, 100)
+            ),
+        ));
+    }
+
+    /// Downloaded or decoded data saved under a Windows program's name (`.exe`, `.scr`,
+    /// `.dll`, ...): `urlretrieve(url, 'x.exe')`, or `f.write(data)` on a handle opened
+    /// from such a path. Prebuilt binaries arrive as archives or under the package's own
+    /// folder; a payload is written where it will be started.
+    fn executable_write(
+        &self,
+        call: Node<'_>,
+        function: Node<'_>,
+        reach: Reach,
+        facts: &mut PyFacts,
+    ) {
+        let last = last_name(self.text(function));
+        let arguments = call.child_by_field_name("arguments");
+        let path = match last.as_str() {
+            "urlretrieve" => arguments
+                .and_then(|a| children(a).nth(1))
+                .map(|p| self.text(p).to_owned()),
+            "write" | "write_bytes" | "writelines"
+                if arguments.is_some_and(|a| self.labels(a) & (DOWNLOADED | DECODED) != 0) =>
+            {
+                function
+                    .child_by_field_name("object")
+                    .and_then(|o| self.handles.get(&(self.scope, self.text(o).to_owned())))
+                    .cloned()
+            }
+            _ => None,
+        };
+        let Some(path) = path else {
+            return;
+        };
+        let name = path
+            .trim_end_matches(['\'', '"', ')', ' '])
+            .to_ascii_lowercase();
+        if WINDOWS_PROGRAMS.iter().any(|ext| name.ends_with(ext)) {
+            facts.signals.push(Signal::new(
+                SignalKind::ExecutableDrop,
+                line_of(call),
+                reach,
+                format!(
+                    "saves downloaded or decoded data as a program: `{}`",
+                    crate::shorten(&path, 80)
+                ),
+            ));
+        }
+    }
+
+    /// The address a network call is given: its first positional argument, else `url=`.
+    fn address_argument<'t>(&self, arguments: Node<'t>) -> Option<Node<'t>> {
+        let first = children(arguments).next()?;
+        if first.kind() != "keyword_argument" {
+            return Some(first);
+        }
+        children(arguments)
+            .filter(|a| a.kind() == "keyword_argument")
+            .find(|a| {
+                a.child_by_field_name("name")
+                    .is_some_and(|n| self.text(n) == "url")
+            })
+            .and_then(|a| a.child_by_field_name("value"))
+    }
+
     /// A call argument as a string: folded, or the name of a variable (for commands).
     /// `s.sendall(data)`, `session.post(url, data)`: a send method of a name bound to a
     /// socket or network client.
@@ -296,6 +404,15 @@ impl State<'_> {
             facts
                 .payloads
                 .push((line, code, format!("code given to `{name}`")));
+        } else if let Some(size) = transformed_literal(first, self.source) {
+            facts.signals.push(Signal::new(
+                SignalKind::ExecBuilt,
+                line,
+                reach,
+                format!(
+                    "`{name}` runs a string it builds from a {size}-character literal, character by character: `{arg}`"
+                ),
+            ));
         } else if !reads_a_file(self.text(first)) {
             facts.signals.push(Signal::new(
                 SignalKind::DynamicExec,
@@ -446,4 +563,46 @@ impl State<'_> {
             .payloads
             .push((line, text, format!("{} literal", how.join("+"))));
     }
+}
+
+/// `"".join(<comprehension over a literal>)`: code recovered from a literal one character
+/// at a time (a substitution cipher, an XOR, a shuffled alphabet) that folding could not
+/// follow. The size of the largest literal inside, when it is at least 40 characters or
+/// 40 list elements.
+fn transformed_literal(argument: Node<'_>, source: &str) -> Option<usize> {
+    const AT_LEAST: usize = 40;
+    let function = argument.child_by_field_name("function")?;
+    if argument.kind() != "call"
+        || function.kind() != "attribute"
+        || function
+            .child_by_field_name("attribute")
+            .is_none_or(|a| text_of(a, source) != "join")
+    {
+        return None;
+    }
+    let arguments = argument.child_by_field_name("arguments")?;
+    let comprehension = if arguments.kind() == "generator_expression" {
+        arguments
+    } else {
+        children(arguments)
+            .next()
+            .filter(|n| matches!(n.kind(), "list_comprehension" | "generator_expression"))?
+    };
+    let mut largest = 0;
+    let mut stack = vec![comprehension];
+    let mut visited = 0;
+    while let Some(node) = stack.pop() {
+        visited += 1;
+        if visited > 10_000 {
+            break;
+        }
+        let size = match node.kind() {
+            "string" => node.end_byte() - node.start_byte(),
+            "list" | "tuple" => node.named_child_count(),
+            _ => 0,
+        };
+        largest = largest.max(size);
+        stack.extend(children(node));
+    }
+    (largest >= AT_LEAST).then_some(largest)
 }

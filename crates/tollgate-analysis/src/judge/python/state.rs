@@ -290,6 +290,15 @@ impl<'s> State<'s> {
                 // `self.x = ...`, `d[k] = ...`: taint follows the written text.
                 let labels = self.labels(value);
                 if labels != 0 {
+                    // `results['host'] = platform.node()`: the container carries what is
+                    // put in it, so `send(results)` sends it.
+                    if let Some(container) = target
+                        .child_by_field_name("value")
+                        .filter(|v| target.kind() == "subscript" && v.kind() == "identifier")
+                    {
+                        let container = self.text(container).to_owned();
+                        *self.taint.entry((self.scope, container)).or_default() |= labels;
+                    }
                     *self.taint.entry((self.scope, name)).or_default() |= labels;
                 }
                 continue;
@@ -348,6 +357,8 @@ impl<'s> State<'s> {
     /// The functions module-level code reaches (by name, transitively).
     pub(super) fn reach(&mut self, items: &[Item<'_>], entries: &[String]) {
         let mut calls: HashMap<Option<String>, HashSet<String>> = HashMap::new();
+        // Functions module-level code starts on a thread or registers to run.
+        let mut started: HashSet<String> = HashSet::new();
         for item in items {
             let name = match item.node.kind() {
                 "call" => item
@@ -378,6 +389,9 @@ impl<'s> State<'s> {
                                     })
                     }) =>
                 {
+                    if item.function.is_none() {
+                        started.insert(self.text(item.node).to_owned());
+                    }
                     Some(self.text(item.node).to_owned())
                 }
                 _ => None,
@@ -391,6 +405,13 @@ impl<'s> State<'s> {
             .map(|c| c.iter().cloned().collect())
             .unwrap_or_default();
         self.run_directly = pending.iter().cloned().collect();
+        // A thread started at import runs its function's calls as directly as module-level
+        // code does (`Thread(target=_bg).start()` with `_bg` calling an imported `i()`).
+        for function in &started {
+            if let Some(inner) = calls.get(&Some(function.clone())) {
+                self.run_directly.extend(inner.iter().cloned());
+            }
+        }
         pending.extend(entries.iter().cloned());
         while let Some(name) = pending.pop() {
             if self.reached.insert(name.clone()) {
@@ -401,8 +422,9 @@ impl<'s> State<'s> {
         }
     }
 
-    /// The imported functions that this file's module-level code calls itself (see [`PyFacts::called_imports`]). Calls further down, from functions
-    /// those call, are left out: libraries call their own helpers at import all the time,
+    /// The imported functions that this file's module-level code calls itself, or a
+    /// function it starts on a thread calls (see [`PyFacts::called_imports`]). Calls further
+    /// down, from functions those call, are left out: libraries call their own helpers at import all the time,
     /// and a function two calls away is weaker evidence that the import runs it. Entry
     /// points are left out too: a command's entry function reaches the whole program.
     pub(super) fn called_imports(&self) -> Vec<(String, String)> {
@@ -551,6 +573,15 @@ impl<'s> State<'s> {
                                     .and_then(|a| a.named_child(0))
                                     .and_then(|first| self.fold_arg(first))
                                     .map_or(0, |command| command_output_labels(&command)),
+                                // `chr(ord(c) ^ ord(k))`, `bytes(b ^ key for b in data)`: an
+                                // XOR decoder, one character at a time.
+                                _ if matches!(name.as_str(), "chr" | "bytes" | "bytearray")
+                                    && current
+                                        .child_by_field_name("arguments")
+                                        .is_some_and(|a| self.text(a).contains('^')) =>
+                                {
+                                    DECODED
+                                }
                                 _ => 0,
                             };
                         }

@@ -268,3 +268,15 @@ pub(super) fn identifier_shapes(items: &[Item<'_>], source: &str) -> Vec<Signal>
     }
     signals
 }
+
+/// A host name or address of this machine or its private network: contacting it is no
+/// beacon to someone else's server.
+pub(super) fn is_local_host(host: &str) -> bool {
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    matches!(host, "localhost" | "0.0.0.0" | "::1")
+        || host.ends_with(".localhost")
+        || host.ends_with(".local")
+        || ["127.", "10.", "192.168."]
+            .iter()
+            .any(|prefix| host.starts_with(prefix))
+}
