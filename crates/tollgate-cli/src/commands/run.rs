@@ -56,7 +56,9 @@ pub struct SandboxArgs {
     #[arg(long = "allow-write", value_name = "PATH")]
     pub allow_write: Vec<PathBuf>,
     /// Allow TCP connections to PORT on any host (Landlock). Replaces the empty network
-    /// namespace, so UDP and DNS become reachable too; --explain says so.
+    /// namespace, so UDP and DNS become reachable too; --explain says so. For `install`:
+    /// an extra port on which --network-for packages reach the allowed hosts, through the
+    /// proxy only (no host beyond those).
     #[arg(long = "allow-connect", value_name = "PORT")]
     pub allow_connect: Vec<u16>,
     /// Allow HOST (ports 443 and 80) or HOST:PORT, by name, through tollgate's proxy: the
