@@ -22,7 +22,8 @@
 //! exactly what will be enforced and [`Plan::command`] builds the sandboxed
 //! [`std::process::Command`]. [`Plan::denials`] reads a program's error output for the
 //! denials that the kernel reported to it (and, with [`Policy::allow_hosts`], those of the
-//! registry-only [`proxy`]); [`interrupt`] lets the caller kill the sandbox and
+//! registry-only [`proxy`], and the system calls the seccomp filter refused, which a
+//! listener thread of tollgate answers and records); [`interrupt`] lets the caller kill the sandbox and
 //! clean up on `SIGINT`/`SIGTERM`/`SIGHUP`.
 
 pub mod denials;
@@ -32,6 +33,7 @@ pub mod fetch;
 pub mod guard;
 pub mod interrupt;
 mod launch;
+mod notify;
 mod plan;
 mod policy;
 mod probe;
@@ -77,6 +79,9 @@ pub enum SandboxError {
     /// The socket pair to the registry proxy could not be made.
     #[error("creating the channel to the registry proxy: {0}")]
     ProxyChannel(std::io::Error),
+    /// The socket pair for the seccomp filter's listener could not be made.
+    #[error("creating the channel for the seccomp listener: {0}")]
+    SeccompChannel(std::io::Error),
     /// A path contains a NUL byte and cannot be passed to the kernel.
     #[error("path {0} contains a NUL byte")]
     NulInPath(PathBuf),

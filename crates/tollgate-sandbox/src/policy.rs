@@ -123,6 +123,10 @@ pub struct Policy {
     /// Show the project's `.npmrc`/`.pypirc` with their credentials (the fetch phase needs
     /// them). `.env` files are hidden either way.
     pub keep_credentials: bool,
+    /// Report what the seccomp filter refuses ([`crate::notify`]: a listener thread of
+    /// tollgate records each refused call and answers it with `EPERM`). `false` installs the
+    /// plain filter: the same refusals, nothing recorded (for measuring the listener's cost).
+    pub report_syscalls: bool,
 }
 
 impl Policy {
@@ -142,6 +146,7 @@ impl Policy {
             allow_weaker: false,
             outputs: None,
             keep_credentials: false,
+            report_syscalls: true,
         }
     }
 

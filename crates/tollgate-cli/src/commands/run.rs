@@ -316,19 +316,33 @@ pub fn report_denials(out: &mut impl Write, who: &str, denials: &[Denial]) -> st
     if denials.is_empty() {
         return Ok(());
     }
-    let source = if denials.iter().all(|denial| denial.why.is_none()) {
-        " (as reported in its own error output)"
-    } else if denials.iter().all(|denial| denial.why.is_some()) {
-        " (refused by tollgate's registry proxy)"
-    } else {
-        " (by tollgate's registry proxy and as reported in its own error output)"
-    };
-    writeln!(out, "tollgate: the sandbox denied {who}{source}:")?;
+    let source = sources(denials);
+    writeln!(out, "tollgate: the sandbox denied {who} ({source}):")?;
     for denial in denials {
         let line = format!("{who} {denial}");
         writeln!(out, "  {}", tollgate_model::escape_text(&line))?;
     }
     Ok(())
+}
+
+/// Who saw the denials: tollgate's registry proxy and seccomp listener record theirs, the
+/// others are read from the command's own error output.
+fn sources(denials: &[Denial]) -> String {
+    let has = |source: &str| denials.iter().any(|denial| denial.kind.source() == source);
+    let recorders: Vec<&str> = [
+        ("proxy", "tollgate's registry proxy"),
+        ("seccomp", "the seccomp filter"),
+    ]
+    .into_iter()
+    .filter(|(source, _)| has(source))
+    .map(|(_, name)| name)
+    .collect();
+    let output = "as reported in its own error output";
+    match (recorders.is_empty(), has("output")) {
+        (true, _) => output.to_owned(),
+        (false, false) => format!("refused by {}", recorders.join(" and ")),
+        (false, true) => format!("by {} and {output}", recorders.join(" and ")),
+    }
 }
 
 /// The hosts of every registry in `registries` and of the public registries (npm, Yarn's
@@ -374,7 +388,8 @@ fn json_report(plan: &Plan, exit_code: i32, denials: &[Denial]) -> serde_json::V
                 "why": denial.why.clone().unwrap_or_else(|| {
                     format!("reported in the command's error output: {}", denial.line)
                 }),
-                "source": if denial.why.is_some() { "proxy" } else { "output" },
+                "source": denial.kind.source(),
+                "program": denial.program,
             })
         })
         .collect();
