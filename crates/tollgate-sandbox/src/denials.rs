@@ -26,7 +26,7 @@ pub enum DenialKind {
     /// proxy itself, not read from the output).
     Host,
     /// A system call refused by the seccomp filter (recorded by tollgate's seccomp
-    /// listener, [`crate::notify`], not read from the output).
+    /// listener (the `notify` module), not read from the output).
     Syscall,
 }
 

@@ -14,17 +14,19 @@
 //!   for signals and abstract unix sockets, and its ptrace restriction,
 //! - a seccomp filter as a third layer for what neither governs (socket protocols such as
 //!   MPTCP, the keyring, xattrs and setuid bits, io_uring, new namespaces, mounts, ...),
+//!   whose every refusal tollgate records,
 //! - `no_new_privs`, an environment reduced to an allow-list, `/dev/null` as standard input,
 //!   a new session (no controlling terminal) and a parent-death signal.
 //!
 //! Use [`Policy`] to describe what is allowed, [`KernelSupport::probe`] to learn what the
 //! running kernel can enforce, and [`Plan::new`] to combine both; [`Plan::explain`] prints
 //! exactly what will be enforced and [`Plan::command`] builds the sandboxed
-//! [`std::process::Command`]. [`Plan::denials`] reads a program's error output for the
-//! denials that the kernel reported to it (and, with [`Policy::allow_hosts`], those of the
-//! registry-only [`proxy`], and the system calls the seccomp filter refused, which a
-//! listener thread of tollgate answers and records); [`interrupt`] lets the caller kill the sandbox and
-//! clean up on `SIGINT`/`SIGTERM`/`SIGHUP`.
+//! [`std::process::Command`]. [`Plan::denials`] gives what was refused: the system calls
+//! the seccomp filter refused (a listener thread of tollgate records each one and answers
+//! `EPERM`, see the `notify` module; [`Policy::report_syscalls`]), with
+//! [`Policy::allow_hosts`] the refusals of the registry-only [`proxy`], and the denials the
+//! kernel reported to the program, read from its error output; [`interrupt`] lets the
+//! caller kill the sandbox and clean up on `SIGINT`/`SIGTERM`/`SIGHUP`.
 
 pub mod denials;
 mod env;

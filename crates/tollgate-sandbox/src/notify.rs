@@ -32,8 +32,11 @@ use crate::denials::{Denial, DenialKind};
 const MAX_DENIALS: usize = 200;
 
 /// How long [`Supervisor::take_denials`] waits for the listeners of commands that have
-/// ended: the kernel signals the end as soon as the last sandboxed process is reaped, so
-/// this only matters when the caller asks while a command is still running.
+/// ended: the kernel signals the end as soon as the last process under the filter is
+/// reaped, which with the PID namespace is before the command's exit status reaches
+/// tollgate. It only matters when the caller asks while a command still runs, or when,
+/// without a PID namespace (`--allow-weaker`), a background process outlives the command
+/// (its later refusals are then recorded for the next call).
 const DRAIN_TIMEOUT: Duration = Duration::from_secs(2);
 
 /// tollgate's side: the threads that answer the notifications of each command.

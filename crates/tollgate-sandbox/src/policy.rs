@@ -123,7 +123,7 @@ pub struct Policy {
     /// Show the project's `.npmrc`/`.pypirc` with their credentials (the fetch phase needs
     /// them). `.env` files are hidden either way.
     pub keep_credentials: bool,
-    /// Report what the seccomp filter refuses ([`crate::notify`]: a listener thread of
+    /// Report what the seccomp filter refuses (the `notify` module: a listener thread of
     /// tollgate records each refused call and answers it with `EPERM`). `false` installs the
     /// plain filter: the same refusals, nothing recorded (for measuring the listener's cost).
     pub report_syscalls: bool,

@@ -417,3 +417,51 @@ pub fn exit_code(status: ExitStatus) -> i32 {
         .or_else(|| status.signal().map(|signal| 128 + signal))
         .unwrap_or(1)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tollgate_sandbox::denials::DenialKind;
+
+    fn denial(kind: DenialKind) -> Denial {
+        Denial {
+            kind,
+            target: Some("x".into()),
+            line: "x".into(),
+            why: (kind != DenialKind::File).then(|| "why".into()),
+            program: None,
+        }
+    }
+
+    #[test]
+    fn the_report_header_names_who_saw_the_denials() {
+        let file = denial(DenialKind::File);
+        let host = denial(DenialKind::Host);
+        let syscall = denial(DenialKind::Syscall);
+        let cases: [(&[Denial], &str); 5] = [
+            (
+                std::slice::from_ref(&file),
+                "as reported in its own error output",
+            ),
+            (
+                std::slice::from_ref(&host),
+                "refused by tollgate's registry proxy",
+            ),
+            (
+                std::slice::from_ref(&syscall),
+                "refused by the seccomp filter",
+            ),
+            (
+                &[host.clone(), file.clone()],
+                "by tollgate's registry proxy and as reported in its own error output",
+            ),
+            (
+                &[syscall.clone(), host.clone(), file.clone()],
+                "by tollgate's registry proxy and the seccomp filter and as reported in its own error output",
+            ),
+        ];
+        for (denials, expected) in cases {
+            assert_eq!(sources(denials), expected);
+        }
+    }
+}
