@@ -25,6 +25,9 @@ pub enum DenialKind {
     /// A connection through tollgate's proxy to a host that is not allowed (recorded by the
     /// proxy itself, not read from the output).
     Host,
+    /// A system call refused by the seccomp filter (recorded by tollgate's seccomp
+    /// listener (the `notify` module), not read from the output).
+    Syscall,
 }
 
 impl DenialKind {
@@ -36,6 +39,17 @@ impl DenialKind {
             DenialKind::NameLookup => "name_lookup",
             DenialKind::Operation => "operation",
             DenialKind::Host => "host",
+            DenialKind::Syscall => "syscall",
+        }
+    }
+
+    /// Who recorded a denial of this kind, for JSON output: `proxy`, `seccomp`, or
+    /// `output` (read from the program's error output).
+    pub fn source(self) -> &'static str {
+        match self {
+            DenialKind::Host => "proxy",
+            DenialKind::Syscall => "seccomp",
+            _ => "output",
         }
     }
 }
@@ -52,6 +66,9 @@ pub struct Denial {
     /// Why it was refused, when tollgate itself knows (the proxy: "not a configured
     /// registry"); `None` for denials read from the program's output.
     pub why: Option<String>,
+    /// The program that was refused, when tollgate itself knows (the seccomp listener reads
+    /// the caller's name, `comm`, which the program chooses: escape it when shown).
+    pub program: Option<String>,
 }
 
 /// Markers of each kind, matched case-sensitively against one output line.
@@ -126,6 +143,7 @@ pub fn scan_with(output: &str, home: &Path, hidden: &dyn Fn(&Path) -> bool) -> V
             target,
             line: line.trim().to_owned(),
             why: None,
+            program: None,
         });
         if denials.len() == MAX_DENIALS {
             break;
@@ -139,7 +157,7 @@ fn target_in(line: &str, kind: DenialKind) -> Option<String> {
     let words =
         line.split(|c: char| c.is_whitespace() || matches!(c, '\'' | '"' | '`' | ',' | '(' | ')'));
     match kind {
-        DenialKind::File | DenialKind::Operation | DenialKind::Host => words
+        DenialKind::File | DenialKind::Operation | DenialKind::Host | DenialKind::Syscall => words
             .filter(|word| word.starts_with('/') && word.len() > 1)
             .map(|word| word.trim_end_matches([':', '.']).to_owned())
             .next(),
@@ -172,7 +190,14 @@ impl std::fmt::Display for Denial {
             DenialKind::Network | DenialKind::Host => "tried to connect to",
             DenialKind::NameLookup => "tried to resolve",
             DenialKind::Operation => "was refused",
+            DenialKind::Syscall => "made the system call",
         };
+        if let (DenialKind::Syscall, Some(target), Some(program)) =
+            (self.kind, &self.target, &self.program)
+        {
+            let why = self.why.as_deref().unwrap_or("seccomp filter");
+            return write!(f, "{what} {target} in {program} (refused: {why})");
+        }
         match (&self.target, &self.why) {
             (Some(target), Some(why)) => write!(f, "{what} {target} (refused: {why})"),
             (Some(target), None) => write!(f, "{what} {target} (denied)"),

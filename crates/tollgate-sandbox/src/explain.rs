@@ -58,6 +58,12 @@ impl Plan {
             for line in crate::seccomp::describe() {
                 let _ = writeln!(out, "  {line}");
             }
+            if self.policy.report_syscalls {
+                let _ = writeln!(
+                    out,
+                    "  every refusal is reported (tollgate's listener records the call and answers EPERM)"
+                );
+            }
         } else {
             let _ = writeln!(out, "seccomp filter: NONE");
         }

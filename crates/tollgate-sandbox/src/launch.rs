@@ -77,6 +77,9 @@ pub(crate) struct Confinement {
     pub(crate) view: Option<View>,
     pub(crate) landlock: Option<Landlock>,
     pub(crate) seccomp: Option<Vec<libc::sock_filter>>,
+    /// The same filter answering its refusals through a listener, and the sandbox's end of
+    /// the socket pair the listener is sent over to tollgate ([`crate::notify`]).
+    pub(crate) seccomp_notify: Option<(Vec<libc::sock_filter>, OwnedFd)>,
     /// The sandbox's end of the socket pair to tollgate's proxy (needs `namespaces` with a
     /// network namespace).
     pub(crate) proxy: Option<OwnedFd>,
@@ -154,8 +157,12 @@ pub(crate) fn confine(command: &mut Command, confinement: Confinement) {
             Some(landlock) => restrict_landlock(landlock)?,
             None => set_no_new_privs()?,
         }
-        if let Some(program) = &confinement.seccomp {
-            crate::seccomp::install(program)?;
+        match (&confinement.seccomp, &confinement.seccomp_notify) {
+            (Some(program), Some((notifying, channel))) => {
+                crate::notify::install(notifying, program, channel.as_raw_fd())?;
+            }
+            (Some(program), None) => crate::seccomp::install(program)?,
+            (None, _) => {}
         }
         Ok(())
     };

@@ -14,16 +14,19 @@
 //!   for signals and abstract unix sockets, and its ptrace restriction,
 //! - a seccomp filter as a third layer for what neither governs (socket protocols such as
 //!   MPTCP, the keyring, xattrs and setuid bits, io_uring, new namespaces, mounts, ...),
+//!   whose every refusal tollgate records,
 //! - `no_new_privs`, an environment reduced to an allow-list, `/dev/null` as standard input,
 //!   a new session (no controlling terminal) and a parent-death signal.
 //!
 //! Use [`Policy`] to describe what is allowed, [`KernelSupport::probe`] to learn what the
 //! running kernel can enforce, and [`Plan::new`] to combine both; [`Plan::explain`] prints
 //! exactly what will be enforced and [`Plan::command`] builds the sandboxed
-//! [`std::process::Command`]. [`Plan::denials`] reads a program's error output for the
-//! denials that the kernel reported to it (and, with [`Policy::allow_hosts`], those of the
-//! registry-only [`proxy`]); [`interrupt`] lets the caller kill the sandbox and
-//! clean up on `SIGINT`/`SIGTERM`/`SIGHUP`.
+//! [`std::process::Command`]. [`Plan::denials`] gives what was refused: the system calls
+//! the seccomp filter refused (a listener thread of tollgate records each one and answers
+//! `EPERM`, see the `notify` module; [`Policy::report_syscalls`]), with
+//! [`Policy::allow_hosts`] the refusals of the registry-only [`proxy`], and the denials the
+//! kernel reported to the program, read from its error output; [`interrupt`] lets the
+//! caller kill the sandbox and clean up on `SIGINT`/`SIGTERM`/`SIGHUP`.
 
 pub mod denials;
 mod env;
@@ -32,6 +35,7 @@ pub mod fetch;
 pub mod guard;
 pub mod interrupt;
 mod launch;
+mod notify;
 mod plan;
 mod policy;
 mod probe;
@@ -77,6 +81,9 @@ pub enum SandboxError {
     /// The socket pair to the registry proxy could not be made.
     #[error("creating the channel to the registry proxy: {0}")]
     ProxyChannel(std::io::Error),
+    /// The socket pair for the seccomp filter's listener could not be made.
+    #[error("creating the channel for the seccomp listener: {0}")]
+    SeccompChannel(std::io::Error),
     /// A path contains a NUL byte and cannot be passed to the kernel.
     #[error("path {0} contains a NUL byte")]
     NulInPath(PathBuf),

@@ -110,6 +110,8 @@ pub struct Plan {
     pub(crate) redacted: Vec<(PathBuf, Vec<u8>)>,
     /// The registry proxy, with [`Network::Proxy`].
     proxy: Option<crate::proxy::Proxy>,
+    /// Answers and records the seccomp filter's refusals ([`crate::notify`]).
+    supervisor: crate::notify::Supervisor,
 }
 
 impl Plan {
@@ -208,6 +210,7 @@ impl Plan {
             outputs,
             redacted,
             proxy,
+            supervisor: crate::notify::Supervisor::default(),
         })
     }
 
@@ -251,8 +254,9 @@ impl Plan {
         }
     }
 
-    /// The denials of the command that just ended: first the registry proxy's refusals
-    /// (recorded by tollgate; taken, so call this once per command), then those in its
+    /// The denials of the command that just ended: first the registry proxy's refusals and
+    /// the system calls the seccomp filter refused (both recorded by tollgate; taken, so
+    /// call this once per command, after it ended), then those in its
     /// `output` (see [`crate::denials`]): what the kernel refused, and with the view, paths
     /// that exist on the host but were not in it.
     pub fn denials(&self, output: &str) -> Vec<crate::denials::Denial> {
@@ -262,6 +266,7 @@ impl Plan {
             .as_ref()
             .map(crate::proxy::Proxy::take_denials)
             .unwrap_or_default();
+        denials.extend(self.supervisor.take_denials());
         denials.extend(crate::denials::scan_with(
             output,
             &self.policy.home,
@@ -348,11 +353,27 @@ impl Plan {
             namespaces,
             landlock: self.landlock(view.is_some())?,
             view,
+            seccomp_notify: self.seccomp_notify()?,
             seccomp: self.support.seccomp.then(seccomp::program),
             proxy,
         };
         launch::confine(&mut command, confinement);
         Ok(command)
+    }
+
+    /// The notifying seccomp filter and the sandbox's end of the channel its listener is
+    /// sent over; the supervisor thread waits on tollgate's end.
+    fn seccomp_notify(&self) -> Result<Option<(Vec<libc::sock_filter>, OwnedFd)>, SandboxError> {
+        if !self.support.seccomp || !self.policy.report_syscalls {
+            return Ok(None);
+        }
+        let (ours, theirs) =
+            std::os::unix::net::UnixStream::pair().map_err(SandboxError::SeccompChannel)?;
+        self.supervisor.serve(ours);
+        Ok(Some((
+            seccomp::notifying(&seccomp::program()),
+            OwnedFd::from(theirs),
+        )))
     }
 
     /// The read-write paths, with the project's outputs that exist now (a package manager

@@ -123,6 +123,10 @@ pub struct Policy {
     /// Show the project's `.npmrc`/`.pypirc` with their credentials (the fetch phase needs
     /// them). `.env` files are hidden either way.
     pub keep_credentials: bool,
+    /// Report what the seccomp filter refuses (the `notify` module: a listener thread of
+    /// tollgate records each refused call and answers it with `EPERM`). `false` installs the
+    /// plain filter: the same refusals, nothing recorded (for measuring the listener's cost).
+    pub report_syscalls: bool,
 }
 
 impl Policy {
@@ -142,7 +146,31 @@ impl Policy {
             allow_weaker: false,
             outputs: None,
             keep_credentials: false,
+            report_syscalls: true,
         }
+    }
+
+    /// This policy with the registry-only network of a phase that needs one (the execute
+    /// phase of a `--network-for` package): only `hosts`, through tollgate's proxy
+    /// ([`crate::proxy`]), each also on every port of `extra_ports` (`--allow-connect`);
+    /// direct TCP to any host (`connect_ports`) is cleared, so the only way out is the proxy.
+    pub fn with_registry_network(
+        mut self,
+        hosts: &[crate::proxy::AllowedHost],
+        extra_ports: &[u16],
+    ) -> Policy {
+        let mut allowed = hosts.to_vec();
+        for host in hosts {
+            allowed.extend(extra_ports.iter().map(|&port| crate::proxy::AllowedHost {
+                host: host.host.clone(),
+                port,
+            }));
+        }
+        allowed.sort();
+        allowed.dedup();
+        self.allow_hosts = allowed;
+        self.connect_ports.clear();
+        self
     }
 
     /// System paths that every program needs to start: read-only and executable. Paths that
@@ -235,5 +263,25 @@ impl Policy {
             .map(|entry| home.join(entry)),
         );
         paths
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::proxy::AllowedHost;
+
+    #[test]
+    fn registry_network_replaces_direct_ports_with_proxied_hosts() {
+        let mut policy = Policy::new("/p", "/h");
+        policy.connect_ports = vec![443, 8080];
+        let hosts = [AllowedHost {
+            host: "registry.npmjs.org".into(),
+            port: 443,
+        }];
+        let policy = policy.with_registry_network(&hosts, &[8080, 443]);
+        assert!(policy.connect_ports.is_empty());
+        let shown: Vec<String> = policy.allow_hosts.iter().map(ToString::to_string).collect();
+        assert_eq!(shown, ["registry.npmjs.org:443", "registry.npmjs.org:8080"]);
     }
 }

@@ -436,6 +436,7 @@ fn record(denials: &Mutex<Vec<Denial>>, refusal: Refusal) {
         line: format!("proxy refused {}: {}", refusal.target, refusal.why),
         target: Some(refusal.target),
         why: Some(refusal.why),
+        program: None,
     });
 }
 

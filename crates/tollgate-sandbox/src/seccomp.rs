@@ -332,6 +332,111 @@ pub(crate) fn install(program: &[libc::sock_filter]) -> io::Result<()> {
     Ok(())
 }
 
+/// Installs `program` on the calling thread with a listener (`SECCOMP_FILTER_FLAG_NEW_LISTENER`)
+/// and returns the listener's descriptor ([`crate::notify`]). As [`install`] otherwise.
+pub(crate) fn install_with_listener(program: &[libc::sock_filter]) -> io::Result<libc::c_int> {
+    let fprog = libc::sock_fprog {
+        len: u16::try_from(program.len()).map_err(|_| io::Error::from_raw_os_error(libc::E2BIG))?,
+        filter: program.as_ptr().cast_mut(),
+    };
+    // SAFETY: `fprog` points at `program`, which outlives the call; the kernel copies it.
+    let listener = unsafe {
+        libc::syscall(
+            libc::SYS_seccomp,
+            libc::SECCOMP_SET_MODE_FILTER,
+            libc::SECCOMP_FILTER_FLAG_NEW_LISTENER,
+            &fprog as *const libc::sock_fprog,
+        )
+    };
+    if listener < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    libc::c_int::try_from(listener).map_err(|_| io::Error::from_raw_os_error(libc::EBADF))
+}
+
+/// `program` with every `EPERM` answer replaced by `SECCOMP_RET_USER_NOTIF`, for
+/// [`install_with_listener`]: tollgate's listener answers those calls with `EPERM` and
+/// records them. The kill and `ENOSYS` answers stay (`ENOSYS` is a fallback, not a refusal).
+pub(crate) fn notifying(program: &[libc::sock_filter]) -> Vec<libc::sock_filter> {
+    program
+        .iter()
+        .map(|&instruction| {
+            if instruction.code == BPF_RET_K && instruction.k == RET_EPERM {
+                statement(BPF_RET_K, libc::SECCOMP_RET_USER_NOTIF)
+            } else {
+                instruction
+            }
+        })
+        .collect()
+}
+
+/// Names of the system calls the filter may refuse with `EPERM`, for reports.
+pub(crate) const NAMES: &[(libc::c_long, &str)] = &[
+    (libc::SYS_keyctl, "keyctl"),
+    (libc::SYS_add_key, "add_key"),
+    (libc::SYS_request_key, "request_key"),
+    (libc::SYS_ptrace, "ptrace"),
+    (libc::SYS_process_vm_readv, "process_vm_readv"),
+    (libc::SYS_process_vm_writev, "process_vm_writev"),
+    (libc::SYS_perf_event_open, "perf_event_open"),
+    (libc::SYS_bpf, "bpf"),
+    (libc::SYS_userfaultfd, "userfaultfd"),
+    (libc::SYS_io_uring_setup, "io_uring_setup"),
+    (libc::SYS_io_uring_enter, "io_uring_enter"),
+    (libc::SYS_io_uring_register, "io_uring_register"),
+    (libc::SYS_mount, "mount"),
+    (libc::SYS_umount2, "umount2"),
+    (libc::SYS_pivot_root, "pivot_root"),
+    (libc::SYS_chroot, "chroot"),
+    (libc::SYS_move_mount, "move_mount"),
+    (libc::SYS_open_tree, "open_tree"),
+    (libc::SYS_fsopen, "fsopen"),
+    (libc::SYS_fsconfig, "fsconfig"),
+    (libc::SYS_fsmount, "fsmount"),
+    (libc::SYS_fspick, "fspick"),
+    (libc::SYS_mount_setattr, "mount_setattr"),
+    (libc::SYS_setns, "setns"),
+    (libc::SYS_setxattr, "setxattr"),
+    (libc::SYS_lsetxattr, "lsetxattr"),
+    (libc::SYS_fsetxattr, "fsetxattr"),
+    (libc::SYS_removexattr, "removexattr"),
+    (libc::SYS_lremovexattr, "lremovexattr"),
+    (libc::SYS_fremovexattr, "fremovexattr"),
+    (463, "setxattrat"),
+    (466, "removexattrat"),
+    (libc::SYS_init_module, "init_module"),
+    (libc::SYS_finit_module, "finit_module"),
+    (libc::SYS_delete_module, "delete_module"),
+    (libc::SYS_kexec_load, "kexec_load"),
+    (libc::SYS_kexec_file_load, "kexec_file_load"),
+    (libc::SYS_reboot, "reboot"),
+    (libc::SYS_swapon, "swapon"),
+    (libc::SYS_swapoff, "swapoff"),
+    (libc::SYS_acct, "acct"),
+    (libc::SYS_quotactl, "quotactl"),
+    (libc::SYS_name_to_handle_at, "name_to_handle_at"),
+    (libc::SYS_open_by_handle_at, "open_by_handle_at"),
+    (libc::SYS_syslog, "syslog"),
+    (libc::SYS_socket, "socket"),
+    (libc::SYS_socketpair, "socketpair"),
+    (libc::SYS_unshare, "unshare"),
+    (libc::SYS_clone, "clone"),
+    (libc::SYS_ioctl, "ioctl"),
+    (libc::SYS_fchmod, "fchmod"),
+    (libc::SYS_fchmodat, "fchmodat"),
+    (SYS_FCHMODAT2, "fchmodat2"),
+    (libc::SYS_openat, "openat"),
+    (libc::SYS_mknodat, "mknodat"),
+    #[cfg(target_arch = "x86_64")]
+    (libc::SYS_chmod, "chmod"),
+    #[cfg(target_arch = "x86_64")]
+    (libc::SYS_creat, "creat"),
+    #[cfg(target_arch = "x86_64")]
+    (libc::SYS_mknod, "mknod"),
+    #[cfg(target_arch = "x86_64")]
+    (libc::SYS_open, "open"),
+];
+
 /// Whether the kernel accepts seccomp filters (`PR_GET_SECCOMP` fails with `EINVAL` on a
 /// kernel built without it).
 pub(crate) fn available() -> bool {
@@ -355,6 +460,36 @@ pub(crate) fn describe() -> &'static [&'static str] {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_notifying_program_only_changes_the_eperm_answers() {
+        let plain = program();
+        let notifying = notifying(&plain);
+        assert_eq!(plain.len(), notifying.len());
+        let changed = plain
+            .iter()
+            .zip(&notifying)
+            .filter(|(a, b)| (a.code, a.k) != (b.code, b.k))
+            .count();
+        let eperm = plain
+            .iter()
+            .filter(|i| i.code == BPF_RET_K && i.k == RET_EPERM)
+            .count();
+        assert!(eperm > 10);
+        assert_eq!(changed, eperm);
+        assert!(
+            notifying
+                .iter()
+                .all(|i| !(i.code == BPF_RET_K && i.k == RET_EPERM))
+        );
+    }
+
+    #[test]
+    fn every_refused_call_has_a_name() {
+        for number in denied() {
+            assert!(NAMES.iter().any(|(nr, _)| *nr == number), "{number}");
+        }
+    }
 
     #[test]
     fn program_fits_the_kernel_limit_and_ends_by_allowing() {

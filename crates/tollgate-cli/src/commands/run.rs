@@ -56,7 +56,9 @@ pub struct SandboxArgs {
     #[arg(long = "allow-write", value_name = "PATH")]
     pub allow_write: Vec<PathBuf>,
     /// Allow TCP connections to PORT on any host (Landlock). Replaces the empty network
-    /// namespace, so UDP and DNS become reachable too; --explain says so.
+    /// namespace, so UDP and DNS become reachable too; --explain says so. For `install`:
+    /// an extra port on which --network-for packages reach the allowed hosts, through the
+    /// proxy only (no host beyond those).
     #[arg(long = "allow-connect", value_name = "PORT")]
     pub allow_connect: Vec<u16>,
     /// Allow HOST (ports 443 and 80) or HOST:PORT, by name, through tollgate's proxy: the
@@ -314,19 +316,33 @@ pub fn report_denials(out: &mut impl Write, who: &str, denials: &[Denial]) -> st
     if denials.is_empty() {
         return Ok(());
     }
-    let source = if denials.iter().all(|denial| denial.why.is_none()) {
-        " (as reported in its own error output)"
-    } else if denials.iter().all(|denial| denial.why.is_some()) {
-        " (refused by tollgate's registry proxy)"
-    } else {
-        " (by tollgate's registry proxy and as reported in its own error output)"
-    };
-    writeln!(out, "tollgate: the sandbox denied {who}{source}:")?;
+    let source = sources(denials);
+    writeln!(out, "tollgate: the sandbox denied {who} ({source}):")?;
     for denial in denials {
         let line = format!("{who} {denial}");
         writeln!(out, "  {}", tollgate_model::escape_text(&line))?;
     }
     Ok(())
+}
+
+/// Who saw the denials: tollgate's registry proxy and seccomp listener record theirs, the
+/// others are read from the command's own error output.
+fn sources(denials: &[Denial]) -> String {
+    let has = |source: &str| denials.iter().any(|denial| denial.kind.source() == source);
+    let recorders: Vec<&str> = [
+        ("proxy", "tollgate's registry proxy"),
+        ("seccomp", "the seccomp filter"),
+    ]
+    .into_iter()
+    .filter(|(source, _)| has(source))
+    .map(|(_, name)| name)
+    .collect();
+    let output = "as reported in its own error output";
+    match (recorders.is_empty(), has("output")) {
+        (true, _) => output.to_owned(),
+        (false, false) => format!("refused by {}", recorders.join(" and ")),
+        (false, true) => format!("by {} and {output}", recorders.join(" and ")),
+    }
 }
 
 /// The hosts of every registry in `registries` and of the public registries (npm, Yarn's
@@ -372,7 +388,8 @@ fn json_report(plan: &Plan, exit_code: i32, denials: &[Denial]) -> serde_json::V
                 "why": denial.why.clone().unwrap_or_else(|| {
                     format!("reported in the command's error output: {}", denial.line)
                 }),
-                "source": if denial.why.is_some() { "proxy" } else { "output" },
+                "source": denial.kind.source(),
+                "program": denial.program,
             })
         })
         .collect();
@@ -399,4 +416,52 @@ pub fn exit_code(status: ExitStatus) -> i32 {
         .code()
         .or_else(|| status.signal().map(|signal| 128 + signal))
         .unwrap_or(1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tollgate_sandbox::denials::DenialKind;
+
+    fn denial(kind: DenialKind) -> Denial {
+        Denial {
+            kind,
+            target: Some("x".into()),
+            line: "x".into(),
+            why: (kind != DenialKind::File).then(|| "why".into()),
+            program: None,
+        }
+    }
+
+    #[test]
+    fn the_report_header_names_who_saw_the_denials() {
+        let file = denial(DenialKind::File);
+        let host = denial(DenialKind::Host);
+        let syscall = denial(DenialKind::Syscall);
+        let cases: [(&[Denial], &str); 5] = [
+            (
+                std::slice::from_ref(&file),
+                "as reported in its own error output",
+            ),
+            (
+                std::slice::from_ref(&host),
+                "refused by tollgate's registry proxy",
+            ),
+            (
+                std::slice::from_ref(&syscall),
+                "refused by the seccomp filter",
+            ),
+            (
+                &[host.clone(), file.clone()],
+                "by tollgate's registry proxy and as reported in its own error output",
+            ),
+            (
+                &[syscall.clone(), host.clone(), file.clone()],
+                "by tollgate's registry proxy and the seccomp filter and as reported in its own error output",
+            ),
+        ];
+        for (denials, expected) in cases {
+            assert_eq!(sources(denials), expected);
+        }
+    }
 }

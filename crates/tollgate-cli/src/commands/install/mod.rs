@@ -56,13 +56,11 @@ pub struct InstallArgs {
     /// npm/yarn: never run the install scripts of PACKAGE.
     #[arg(long = "skip-scripts", value_name = "PACKAGE")]
     pub skip_scripts: Vec<String>,
-    /// npm/yarn: PACKAGE's install script may use the --allow-connect ports (e.g. a
-    /// prebuilt-binary downloader); every other package stays offline.
-    #[arg(
-        long = "network-for",
-        value_name = "PACKAGE",
-        requires = "allow_connect"
-    )]
+    /// npm/yarn: PACKAGE's install script gets the registry-only network (e.g. a
+    /// prebuilt-binary downloader): through tollgate's proxy to the configured registries
+    /// and the --allow-host hosts only (also on the --allow-connect ports); every other
+    /// package stays offline.
+    #[arg(long = "network-for", value_name = "PACKAGE")]
     pub network_for: Vec<String>,
     /// What the execute-phase sandbox allows.
     #[command(flatten)]
@@ -124,9 +122,10 @@ pub fn run(args: &InstallArgs) -> anyhow::Result<Status> {
         outputs.extend(policy.outputs.take().unwrap_or_default());
         policy.outputs = Some(outputs);
     }
-    // Network is only for the packages named by --network-for; the plan below is offline.
+    // Network is only for the packages named by --network-for, and only through the
+    // registry proxy (`fetch_hosts`, with `--allow-connect` as extra ports); the plan below
+    // is offline.
     let connect_ports = std::mem::take(&mut policy.connect_ports);
-    // `--allow-host` is for the fetch phase (`fetch_hosts`).
     policy.allow_hosts.clear();
     let project = policy.project.clone();
     let support = KernelSupport::probe();
@@ -195,11 +194,11 @@ pub fn run(args: &InstallArgs) -> anyhow::Result<Status> {
     plan.check()?;
     let failures = match args.manager {
         Manager::Npm | Manager::Yarn => {
-            let networked = if connect_ports.is_empty() {
+            let networked = if args.network_for.is_empty() {
                 None
             } else {
-                let mut networked = policy;
-                networked.connect_ports = connect_ports;
+                let hosts = fetch_hosts(args, &project)?;
+                let networked = policy.with_registry_network(&hosts, &connect_ports);
                 let networked = Plan::new(networked, support)?;
                 networked.check()?;
                 Some(networked)

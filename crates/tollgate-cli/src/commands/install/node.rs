@@ -75,7 +75,7 @@ pub(super) fn run_node_scripts(
         }
         let (plan, network) = match networked {
             Some(networked) if args.network_for.contains(&package.name) => {
-                (networked, "limited to --allow-connect ports")
+                (networked, "registry-only, through tollgate's proxy")
             }
             _ => (offline, "off"),
         };
