@@ -195,7 +195,7 @@ fn scan_inventory(
         Box::new(tollgate_policy::Offline)
     };
     let deep = if args.deep {
-        Some(deep_scan(args, inventory, &mut deep_warnings)?)
+        Some(deep_scan(args, groups, inventory, &mut deep_warnings)?)
     } else {
         None
     };
@@ -418,13 +418,20 @@ pub fn max_db_age_days(config: &Config) -> u32 {
 }
 
 /// `--deep`: fetch and analyse the install-time code of every package that may run any.
-/// A package that cannot be fetched or read is a warning naming it, not a silent skip.
+/// A package that cannot be fetched or read is a warning naming it, not a silent skip; one
+/// whose download was refused (a host that is no configured registry, or a redirect to
+/// one) is a `deep-source-refused` finding.
 fn deep_scan(
     args: &ScanArgs,
+    groups: &[PolicyGroup],
     inventory: &Inventory,
     warnings: &mut Vec<FileError>,
 ) -> anyhow::Result<DeepScan> {
-    let source = RegistrySource::from_process(args.offline)?;
+    let sources = groups
+        .iter()
+        .flat_map(|group| group.config.sources.registries.values().flatten())
+        .map(String::as_str);
+    let source = RegistrySource::from_process(args.offline, sources)?;
     let threads = std::thread::available_parallelism().map_or(2, |n| n.get() * 2);
     let mut deep = tollgate_analysis::deep::deep_scan(inventory, &source, threads);
     for (package, why) in std::mem::take(&mut deep.errors) {
