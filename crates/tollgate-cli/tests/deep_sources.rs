@@ -240,8 +240,16 @@ fn a_host_that_is_no_configured_registry_is_refused_with_a_finding() {
 #[test]
 fn the_table_names_the_refused_package_and_host() {
     let setup = setup();
-    let output = scan(&setup, &["--format", "table"]);
+    let output = scan(&setup, &["--format", "table", "-v"]);
     assert_eq!(output.status.code(), Some(1));
+    // `-v` lists the hosts downloads may come from: the configured one, not the other.
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let hosts = stderr
+        .lines()
+        .find(|line| line.starts_with("info: downloads only from"))
+        .unwrap_or_else(|| panic!("{stderr}"));
+    assert!(hosts.contains(setup.registry.host()), "{hosts}");
+    assert!(!hosts.contains(setup.other.host()), "{hosts}");
     let stdout = String::from_utf8_lossy(&output.stdout);
     let line = stdout
         .lines()

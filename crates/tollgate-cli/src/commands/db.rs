@@ -123,7 +123,9 @@ fn import(args: &ImportArgs) -> anyhow::Result<Status> {
 }
 
 fn print_import(report: &ImportReport, seconds: f64) {
-    for warning in &report.warnings {
+    // Skipped records are notes for people (`-q` hides them); the summary below is the
+    // command's report.
+    for warning in report.warnings.iter().filter(|_| !crate::output::quiet()) {
         // File names inside archives and record ids are foreign text.
         eprintln!(
             "warning: {}",
@@ -131,7 +133,7 @@ fn print_import(report: &ImportReport, seconds: f64) {
         );
     }
     let header = &report.header;
-    if header.skipped as usize > report.warnings.len() {
+    if header.skipped as usize > report.warnings.len() && !crate::output::quiet() {
         eprintln!(
             "warning: {} more records skipped (only the first {} are listed)",
             header.skipped as usize - report.warnings.len(),

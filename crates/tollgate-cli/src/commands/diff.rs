@@ -384,7 +384,8 @@ fn print(args: &DiffArgs, report: &DiffReport) -> anyhow::Result<()> {
     if !matches!(args.format, DiffFormat::Table | DiffFormat::Markdown) || args.output.is_some() {
         let stderr = std::io::stderr();
         let mut err = tollgate_report::SafeLines::new(stderr.lock());
-        for note in &report.notes {
+        // `-q`: errors only.
+        for note in report.notes.iter().filter(|_| !crate::output::quiet()) {
             writeln!(err, "note: {}", tollgate_model::escape_text(note))?;
         }
         for error in &report.errors {

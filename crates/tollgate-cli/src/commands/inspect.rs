@@ -175,6 +175,10 @@ impl RegistrySource {
         }) {
             allowed.allow_url(url);
         }
+        crate::output::detail(&format!(
+            "downloads only from these hosts (and the file hosts configured registries name): {}",
+            allowed.hosts().join(", ")
+        ));
         Ok(RegistrySource {
             client: client.with_allowed_hosts(allowed),
         })
