@@ -196,7 +196,9 @@ fn update(args: &UpdateArgs) -> anyhow::Result<Status> {
         .as_deref()
         .unwrap_or(tollgate_model::defaults::OSV_EXPORT_BASE);
     let started = Instant::now();
-    let report = tollgate_advisory::update(&dir, base, &ecosystems)
+    let http = tollgate_registry::HttpClient::new(tollgate_advisory::update_http_options());
+    crate::output::detail(&format!("downloading OSV exports from {base}"));
+    let report = tollgate_advisory::update(&dir, base, &ecosystems, &http)
         .with_context(|| format!("updating the advisory index in {}", dir.display()))?;
     let mut failed = false;
     for (ecosystem, status) in &report.exports {
