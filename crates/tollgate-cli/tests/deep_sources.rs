@@ -306,3 +306,62 @@ fn inspect_refuses_a_redirect_to_another_host() {
     );
     assert_eq!(setup.other.connections.load(Ordering::SeqCst), 0);
 }
+
+#[test]
+fn diff_deep_reports_the_refusal_as_a_new_finding() {
+    let setup = setup();
+    common::write(
+        &setup.project,
+        "tollgate.toml",
+        "[sources]\nlevel = \"allow\"\n",
+    );
+    // The base locks only the configured registry's package; the head adds the other two.
+    let head = std::fs::read_to_string(setup.project.join("package-lock.json")).unwrap();
+    let mut base: Value = serde_json::from_str(&head).unwrap();
+    let packages = base["packages"].as_object_mut().unwrap();
+    packages.remove("node_modules/far");
+    packages.remove("node_modules/bounce");
+    common::write(&setup.project, "old/package-lock.json", &base.to_string());
+    let output = common::tollgate()
+        .current_dir(&setup.project)
+        .env("HOME", setup.work.path())
+        .env("XDG_CACHE_HOME", setup.work.path().join("cache"))
+        .env("XDG_CONFIG_HOME", setup.work.path().join("config"))
+        .env("NPM_CONFIG_REGISTRY", format!("{}/", setup.registry.base))
+        .args([
+            "diff",
+            "--deep",
+            "--allow-missing-db",
+            "--format",
+            "json",
+            "--db",
+        ])
+        .arg(setup.work.path().join("no-db"))
+        .args(["old/package-lock.json", "package-lock.json"])
+        .timeout(std::time::Duration::from_secs(120))
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(
+        output.status.code(),
+        Some(1),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let json: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let changes = json["lockfiles"][0]["changes"].as_array().unwrap();
+    for name in ["far", "bounce"] {
+        let change = changes
+            .iter()
+            .find(|c| c["name"] == name)
+            .unwrap_or_else(|| panic!("{json:#}"));
+        let codes: Vec<&str> = change["new_findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["code"].as_str().unwrap())
+            .collect();
+        assert!(codes.contains(&"deep-source-refused"), "{name}: {codes:?}");
+    }
+    assert_eq!(setup.other.connections.load(Ordering::SeqCst), 0);
+}

@@ -193,3 +193,91 @@ fn the_streaming_get_sends_validators_and_keeps_the_file_on_304() {
         .unwrap();
     assert_eq!(gone, Streamed::NotFound);
 }
+
+/// An address the test configures.
+fn configured(url: &str) -> Address {
+    Address {
+        url: url.to_owned(),
+        origin: Origin::Env {
+            variable: "TEST".into(),
+        },
+    }
+}
+
+#[test]
+fn a_python_index_the_lock_names_is_refused_and_the_configured_indexs_file_host_learned() {
+    let index = Server::start();
+    let files = Server::start();
+    let elsewhere = Server::start();
+    index.route(
+        "/simple/pyyaml/",
+        Route::ok(format!(
+            r#"{{"meta":{{"api-version":"1.1"}},"name":"pyyaml","files":[
+                {{"filename":"pyyaml-6.0.2.tar.gz","url":"{}","hashes":{{}}}}]}}"#,
+            files.url("/f/pyyaml-6.0.2.tar.gz")
+        )),
+    );
+    files.route("/f/pyyaml-6.0.2.tar.gz", Route::ok("sdist"));
+    elsewhere.route("/simple/pyyaml/", Route::ok("{}"));
+    let config = RegistryConfig {
+        pip_index: configured(&index.url("/simple/")),
+        uv_index: configured(&index.url("/simple/")),
+        ..RegistryConfig::default()
+    };
+    let allowed = HostAllowList::from_config(&config);
+    let cache = tempfile::tempdir().unwrap();
+    let options = ClientOptions {
+        http: http_options(),
+        progress: false,
+        ..ClientOptions::default()
+    };
+    let client = RegistryClient::new(config, Cache::new(cache.path()), options)
+        .with_allowed_hosts(allowed.clone());
+
+    // The configured index lists its files on another host: that host is the index's own.
+    let package = Package::new(Ecosystem::PyPI, "PyYAML", "6.0.2");
+    let download = client.fetch(&package).unwrap();
+    assert_eq!(download.bytes, b"sdist");
+    assert_eq!(allowed.refusal(&files.url("/other")), None, "learned");
+
+    // An index the lock names and nobody configured is not asked.
+    let mut named = Package::new(Ecosystem::PyPI, "PyYAML", "6.0.2");
+    named.source = tollgate_model::Source::Registry {
+        url: Some(elsewhere.url("/simple/")),
+    };
+    let error = client.fetch(&named).unwrap_err();
+    assert!(
+        matches!(error, RegistryError::HostRefused { .. }),
+        "{error}"
+    );
+    assert_eq!(elsewhere.hits("/simple/pyyaml/"), 0);
+}
+
+#[test]
+fn a_cached_artifact_from_a_refused_host_is_not_served() {
+    let registry = Server::start();
+    let other = Server::start();
+    other.route("/left-pad-1.0.0.tgz", Route::ok("tarball"));
+    let cache = tempfile::tempdir().unwrap();
+    let package = npm_package(&other.url("/left-pad-1.0.0.tgz"));
+    let unlimited = RegistryClient::new(
+        RegistryConfig::default(),
+        Cache::new(cache.path()),
+        ClientOptions {
+            http: http_options(),
+            progress: false,
+            ..ClientOptions::default()
+        },
+    );
+    unlimited.fetch(&package).unwrap();
+    assert_eq!(other.hits("/left-pad-1.0.0.tgz"), 1);
+
+    let error = limited_client(&registry, &cache)
+        .fetch(&package)
+        .unwrap_err();
+    assert!(
+        matches!(error, RegistryError::HostRefused { .. }),
+        "{error}"
+    );
+    assert_eq!(other.hits("/left-pad-1.0.0.tgz"), 1);
+}
