@@ -92,6 +92,12 @@ pub fn deep_scan(inventory: &Inventory, source: &dyn ArtifactSource, threads: us
     let mut work: Vec<(&str, &Package, &CodeState)> = Vec::new();
     for (lockfile, map) in inventory.lockfiles.iter().zip(&maps) {
         for (package, entry) in lockfile.packages.iter().zip(&map.entries) {
+            // A runtime binary from its official site (pnpm's `node@runtime:V`, hashed
+            // per platform) has no install hooks: fetching tens of MB of Node.js to find
+            // none would only cost time (and, from nodejs.org, is no registry download).
+            if package.runtime {
+                continue;
+            }
             if !matches!(entry.state, CodeState::NoCode) {
                 work.push((lockfile.path.as_str(), package, &entry.state));
             }
@@ -308,12 +314,15 @@ mod tests {
         let skipped = Package::new(Ecosystem::Npm, "plain", "1.0.0");
         let mut far = Package::new(Ecosystem::Npm, "far", "1.0.0");
         far.install.has_install_script = Some(true);
+        let mut node = Package::new(Ecosystem::Npm, "node", "runtime:26.7.0");
+        node.runtime = true;
+        node.install.has_install_script = Some(true);
         let mut lockfile = Lockfile::new(
             "/nonexistent/package-lock.json",
             LockfileFormat::PackageLock,
         );
         lockfile.format_version = Some("3".into());
-        lockfile.packages = vec![good, bad, skipped, far];
+        lockfile.packages = vec![good, bad, skipped, far, node];
         let inventory = Inventory {
             lockfiles: vec![lockfile],
             errors: Vec::new(),
@@ -325,7 +334,7 @@ mod tests {
         assert_eq!(
             scan.reports.len(),
             1,
-            "only `good` is analysed: {:?}",
+            "only `good` is analysed (not the runtime): {:?}",
             scan.errors
         );
         let codes: Vec<(&str, Option<&str>)> = scan
