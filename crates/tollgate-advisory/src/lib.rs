@@ -34,4 +34,4 @@ pub use location::{DB_ENV, resolve_db_dir};
 pub use matching::{MatchOutcome, Matcher, match_package};
 pub use osv::{Advisory, AdvisoryKind, Scoring, parse_json, parse_yaml};
 pub use remedy::fix_command;
-pub use update::{ExportStatus, UpdateReport, update};
+pub use update::{ExportStatus, UpdateReport, http_options as update_http_options, update};

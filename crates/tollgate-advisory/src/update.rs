@@ -6,15 +6,20 @@
 //! streamed to a temporary file, checked to be a readable zip, then renamed into place;
 //! the index is rebuilt from every stored export and itself replaced atomically, so a
 //! killed update leaves the previous export and index usable.
+//!
+//! The HTTP goes through `tollgate-registry`'s client ([`HttpClient::get_to_file`]): the
+//! same proxy, TLS roots, user agent, retries and redirect rules as every other download.
+//! The caller builds it (see [`http_options`]) so that tests can point it at loopback.
 
 use std::fs::File;
-use std::io::{BufWriter, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 use tempfile::NamedTempFile;
 use tollgate_model::Ecosystem;
+use tollgate_registry::{HttpClient, HttpOptions, Streamed, Validators};
 
 use crate::Error;
 use crate::import::{ImportReport, Importer, Previous};
@@ -60,16 +65,25 @@ pub struct UpdateReport {
     pub import: Option<ImportReport>,
 }
 
-/// Downloads the exports of `ecosystems` from `base` (a URL ending in `/`) into `dir` and
-/// rebuilds the index if any changed or no index exists yet.
-pub fn update(dir: &Path, base: &str, ecosystems: &[Ecosystem]) -> Result<UpdateReport, Error> {
-    let agent: ureq::Agent = ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .timeout_connect(Some(Duration::from_secs(30)))
-        .timeout_global(Some(Duration::from_secs(1800)))
-        .user_agent(concat!("tollgate/", env!("CARGO_PKG_VERSION")))
-        .build()
-        .into();
+/// The client settings an update needs: exports are hundreds of MB, so a whole request
+/// may take up to 30 minutes on a slow link (the registry client's default is 2).
+pub fn http_options() -> HttpOptions {
+    HttpOptions {
+        timeout: Duration::from_secs(1800),
+        connect_timeout: Duration::from_secs(30),
+        ..HttpOptions::default()
+    }
+}
+
+/// Downloads the exports of `ecosystems` from `base` (a URL ending in `/`) into `dir` with
+/// `http` (built with [`http_options`], or a caller's variant) and rebuilds the index if
+/// any changed or no index exists yet.
+pub fn update(
+    dir: &Path,
+    base: &str,
+    ecosystems: &[Ecosystem],
+    http: &HttpClient,
+) -> Result<UpdateReport, Error> {
     let base = if base.ends_with('/') {
         base.to_owned()
     } else {
@@ -77,7 +91,7 @@ pub fn update(dir: &Path, base: &str, ecosystems: &[Ecosystem]) -> Result<Update
     };
     let mut exports = Vec::new();
     for &ecosystem in ecosystems {
-        let status = match fetch_export(&agent, dir, &base, ecosystem) {
+        let status = match fetch_export(http, dir, &base, ecosystem) {
             Ok(status) => status,
             Err(e) => ExportStatus::Failed {
                 error: e.to_string(),
@@ -123,7 +137,7 @@ fn stored_exports(dir: &Path) -> Vec<PathBuf> {
 }
 
 fn fetch_export(
-    agent: &ureq::Agent,
+    http: &HttpClient,
     dir: &Path,
     base: &str,
     ecosystem: Ecosystem,
@@ -138,56 +152,47 @@ fn fetch_export(
         .ok()
         .and_then(|bytes| serde_json::from_slice(&bytes).ok())
         .filter(|meta: &DownloadMeta| meta.url == url && target.is_file());
-    let download_error = |reason: String| Error::Download {
-        url: url.clone(),
-        reason,
-    };
-    let mut request = agent.get(&url);
-    if let Some(meta) = &previous {
-        if let Some(etag) = &meta.etag {
-            request = request.header("If-None-Match", etag);
-        }
-        if let Some(last_modified) = &meta.last_modified {
-            request = request.header("If-Modified-Since", last_modified);
-        }
-    }
-    let mut response = request.call().map_err(|e| download_error(e.to_string()))?;
-    match response.status().as_u16() {
-        304 if previous.is_some() => return Ok(ExportStatus::Unchanged),
-        200 => {}
-        status => return Err(download_error(format!("HTTP status {status}"))),
-    }
-    let header = |name: &str| {
-        response
-            .headers()
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned)
-    };
-    let meta = DownloadMeta {
-        url: url.clone(),
-        etag: header("etag"),
-        last_modified: header("last-modified"),
-    };
-    let temp = NamedTempFile::new_in(&target_dir)
+    let validators = previous
+        .as_ref()
+        .map_or_else(Validators::default, |meta| Validators {
+            etag: meta.etag.clone(),
+            last_modified: meta.last_modified.clone(),
+        });
+    // Streamed into the export's own directory, so the rename below stays on one
+    // filesystem and a failed download never touches the stored export.
+    let mut temp = NamedTempFile::new_in(&target_dir)
         .map_err(|e| Error::io(&target_dir, "creating a temporary file", e))?;
-    let mut writer = BufWriter::new(temp);
-    let mut body = response
-        .body_mut()
-        .with_config()
-        .limit(MAX_EXPORT_BYTES)
-        .reader();
-    let bytes = std::io::copy(&mut body, &mut writer)
-        .map_err(|e| download_error(format!("reading the body: {e}")))?;
-    let temp = writer
-        .into_inner()
-        .map_err(|e| Error::io(&target_dir, "writing the download", e.into_error()))?;
+    let streamed = http
+        .get_to_file(&url, &validators, MAX_EXPORT_BYTES, temp.as_file_mut())
+        .map_err(|e| Error::Download {
+            url: url.clone(),
+            // The error's own text repeats the address, which `Error::Download` names.
+            reason: match e.attempts {
+                0 | 1 => e.message,
+                n => format!("{} (after {n} attempts)", e.message),
+            },
+        })?;
+    let (bytes, validators) = match streamed {
+        Streamed::NotModified => return Ok(ExportStatus::Unchanged),
+        Streamed::NotFound => {
+            return Err(Error::Download {
+                url: url.clone(),
+                reason: "the server has no such export (HTTP 404)".to_owned(),
+            });
+        }
+        Streamed::Written { bytes, validators } => (bytes, validators),
+    };
     verify_zip(temp.path())?;
     temp.as_file()
         .sync_all()
         .map_err(|e| Error::io(temp.path(), "syncing the download", e))?;
     temp.persist(&target)
         .map_err(|e| Error::io(&target, "renaming the download into place", e.error))?;
+    let meta = DownloadMeta {
+        url,
+        etag: validators.etag,
+        last_modified: validators.last_modified,
+    };
     write_meta(&target_dir, &meta_path, &meta)?;
     Ok(ExportStatus::Downloaded { bytes })
 }

@@ -2,8 +2,23 @@
 
 mod common;
 
-use tollgate_advisory::{ExportStatus, Index, update};
+use tollgate_advisory::{ExportStatus, Index};
 use tollgate_model::Ecosystem;
+
+/// `db update` through the registry crate's client, as the CLI runs it, with no retries
+/// (a loopback server does not fail transiently).
+fn update(
+    dir: &std::path::Path,
+    base: &str,
+    ecosystems: &[Ecosystem],
+) -> Result<tollgate_advisory::UpdateReport, tollgate_advisory::Error> {
+    let options = tollgate_registry::HttpOptions {
+        retries: 0,
+        ..tollgate_advisory::update_http_options()
+    };
+    let http = tollgate_registry::HttpClient::new(options);
+    tollgate_advisory::update(dir, base, ecosystems, &http)
+}
 
 #[test]
 fn downloads_imports_then_skips_unchanged_exports() {

@@ -3,7 +3,12 @@
 //!
 //! Fetching is behind [`ArtifactSource`] so that this crate needs no network code: the
 //! CLI passes an adapter over `tollgate-registry` (which verifies the lockfile hash and
-//! reports a mismatch as [`FetchError::HashMismatch`]), tests pass an in-memory source.
+//! reports a mismatch as [`FetchError::HashMismatch`] and a download from a host that is no
+//! configured registry as [`FetchError::Refused`]), tests pass an in-memory source.
+//!
+//! Neither is a silent skip: a mismatch is a `hash-mismatch` finding and a refusal a
+//! `deep-source-refused` finding, both on the lockfile entry, so `--fail-on` fails closed
+//! for a package whose code could not be judged for those reasons.
 
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -41,6 +46,17 @@ pub enum FetchError {
         /// The downloaded bytes' digest.
         actual: String,
     },
+    /// The address the lockfile names (or a redirect from it) is on a host that is no
+    /// configured registry: nothing was requested from it.
+    #[error("{reason}")]
+    Refused {
+        /// The address that would have been fetched.
+        url: String,
+        /// Its `host:port`.
+        host: String,
+        /// The source's account of it.
+        reason: String,
+    },
     /// Anything else (offline and not cached, HTTP error, no artifact named).
     #[error("{0}")]
     Unavailable(String),
@@ -76,6 +92,12 @@ pub fn deep_scan(inventory: &Inventory, source: &dyn ArtifactSource, threads: us
     let mut work: Vec<(&str, &Package, &CodeState)> = Vec::new();
     for (lockfile, map) in inventory.lockfiles.iter().zip(&maps) {
         for (package, entry) in lockfile.packages.iter().zip(&map.entries) {
+            // A runtime binary from its official site (pnpm's `node@runtime:V`, hashed
+            // per platform) has no install hooks: fetching tens of MB of Node.js to find
+            // none would only cost time (and, from nodejs.org, is no registry download).
+            if package.runtime {
+                continue;
+            }
             if !matches!(entry.state, CodeState::NoCode) {
                 work.push((lockfile.path.as_str(), package, &entry.state));
             }
@@ -156,6 +178,11 @@ fn one_package(
             });
             return Outcome::Finding(Box::new(finding));
         }
+        Err(FetchError::Refused { url, host, reason }) => {
+            return Outcome::Finding(Box::new(refused_finding(
+                lockfile, package, url, &host, reason,
+            )));
+        }
         Err(FetchError::Unavailable(why)) => return Outcome::Error(package.purl.clone(), why),
     };
     let files = match PackageFiles::from_archive(&artifact.filename, &artifact.bytes) {
@@ -171,6 +198,36 @@ fn one_package(
         findings.push(disagreement);
     }
     Outcome::Report(lockfile.to_owned(), Box::new(report), findings)
+}
+
+/// `deep-source-refused`: the package's code was not analysed because its artifact lives on
+/// a host that is no configured registry. `high`, so that the default `--fail-on` (and
+/// `high`) fail: code that could not be judged is not let through.
+fn refused_finding(
+    lockfile: &str,
+    package: &Package,
+    url: String,
+    host: &str,
+    reason: String,
+) -> Finding {
+    let mut finding = Finding::for_package(
+        "deep-source-refused",
+        Severity::High,
+        package,
+        lockfile,
+        format!(
+            "install-time code not analysed: {host} is not a configured registry host, so \
+             its artifact was not downloaded"
+        ),
+    );
+    finding.url = Some(url.clone());
+    finding.evidence.push(Evidence {
+        path: lockfile.to_owned(),
+        line: package.line,
+        snippet: Some(reason),
+        note: Some(url),
+    });
+    finding
 }
 
 /// A finding when the lockfile and the artifact disagree about install-time code (an
@@ -209,11 +266,18 @@ mod tests {
     use super::*;
     use tollgate_model::{Ecosystem, Lockfile, LockfileFormat};
 
-    /// Serves one fixed npm tarball, or a hash mismatch for `bad`.
+    /// Serves one fixed npm tarball, a hash mismatch for `bad`, a refusal for `far`.
     struct Fixed(Vec<u8>);
 
     impl ArtifactSource for Fixed {
         fn fetch(&self, package: &Package) -> Result<FetchedArtifact, FetchError> {
+            if package.name == "far" {
+                return Err(FetchError::Refused {
+                    url: "https://far.example/far.tgz".into(),
+                    host: "far.example:443".into(),
+                    reason: "far.example:443 is not a configured registry host".into(),
+                });
+            }
             if package.name == "bad" {
                 return Err(FetchError::HashMismatch {
                     url: "https://registry.example/bad.tgz".into(),
@@ -248,12 +312,17 @@ mod tests {
         let mut bad = Package::new(Ecosystem::Npm, "bad", "1.0.0");
         bad.install.has_install_script = Some(true);
         let skipped = Package::new(Ecosystem::Npm, "plain", "1.0.0");
+        let mut far = Package::new(Ecosystem::Npm, "far", "1.0.0");
+        far.install.has_install_script = Some(true);
+        let mut node = Package::new(Ecosystem::Npm, "node", "runtime:26.7.0");
+        node.runtime = true;
+        node.install.has_install_script = Some(true);
         let mut lockfile = Lockfile::new(
             "/nonexistent/package-lock.json",
             LockfileFormat::PackageLock,
         );
         lockfile.format_version = Some("3".into());
-        lockfile.packages = vec![good, bad, skipped];
+        lockfile.packages = vec![good, bad, skipped, far, node];
         let inventory = Inventory {
             lockfiles: vec![lockfile],
             errors: Vec::new(),
@@ -265,7 +334,7 @@ mod tests {
         assert_eq!(
             scan.reports.len(),
             1,
-            "only `good` is analysed: {:?}",
+            "only `good` is analysed (not the runtime): {:?}",
             scan.errors
         );
         let codes: Vec<(&str, Option<&str>)> = scan
@@ -286,5 +355,21 @@ mod tests {
             .unwrap();
         assert_eq!(mismatch.severity, Severity::Critical);
         assert_eq!(mismatch.name.as_deref(), Some("bad"));
+        let refused = scan
+            .findings
+            .iter()
+            .find(|f| f.code == "deep-source-refused")
+            .unwrap();
+        assert_eq!(refused.severity, Severity::High);
+        assert_eq!(refused.name.as_deref(), Some("far"));
+        assert!(
+            refused.summary.contains("far.example:443"),
+            "{}",
+            refused.summary
+        );
+        assert!(
+            scan.errors.is_empty(),
+            "a refusal is a finding, not an error"
+        );
     }
 }

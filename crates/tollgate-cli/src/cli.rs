@@ -11,6 +11,13 @@ use crate::commands;
 #[derive(Debug, Parser)]
 #[command(name = "tollgate", version, about, long_about = None)]
 pub struct Cli {
+    /// Print only the report and errors: no notes, warnings or progress on standard error.
+    #[arg(long, short = 'q', global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+    /// Also say on standard error what tollgate is doing (the hosts downloads may come
+    /// from, how long each stage took).
+    #[arg(long, short = 'v', global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
     /// The subcommand to run.
     #[command(subcommand)]
     pub command: Command,

@@ -7,6 +7,7 @@
 mod cli;
 mod commands;
 mod exit;
+mod output;
 mod registry;
 
 use std::process::ExitCode;
@@ -22,6 +23,7 @@ use crate::cli::{Cli, Command};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    output::set(cli.quiet, cli.verbose);
     let result = match cli.command {
         Command::Scan(args) => commands::scan::run(&args),
         Command::Db(args) => commands::db::run(&args),

@@ -33,6 +33,8 @@ fn process_client(offline: bool) -> anyhow::Result<(RegistryClient, PathBuf)> {
     let root = Cache::default_root(&inputs).unwrap_or_else(|| PathBuf::from(".tollgate-cache"));
     let options = ClientOptions {
         offline,
+        // `-q`: no progress bars either.
+        progress: !crate::output::quiet(),
         ..ClientOptions::default()
     };
     let client = RegistryClient::new(config, Cache::new(root.clone()), options);

@@ -14,6 +14,7 @@ use crate::cache::Cache;
 use crate::config::RegistryConfig;
 use crate::error::RegistryError;
 use crate::hash::{Algorithm, Expectation};
+use crate::hosts::HostAllowList;
 use crate::http::{Fetched, HttpClient, HttpOptions};
 use crate::metadata::{CratesIndexConfig, SimpleProject};
 
@@ -115,6 +116,38 @@ impl RegistryClient {
         &self.config
     }
 
+    /// This client, downloading only from the hosts of `allowed`: any other address a
+    /// lockfile names (a `resolved` URL, a registry source, a direct URL), and any redirect
+    /// to another host, is [`RegistryError::HostRefused`] (or an HTTP error with
+    /// [`RegistryError::refused_host`]) before a request is sent or the cache is read. The
+    /// file host a configured PyPI index lists and the `dl` host of a configured cargo
+    /// registry are added to `allowed` as they are learned.
+    pub fn with_allowed_hosts(mut self, allowed: HostAllowList) -> Self {
+        self.http = self.http.with_allowed_hosts(allowed);
+        self
+    }
+
+    /// [`RegistryError::HostRefused`] when this client is limited and `url`'s host is not
+    /// allowed.
+    fn check_host(&self, package: &Package, url: &str) -> Result<(), RegistryError> {
+        match self.http.allowed_hosts().and_then(|list| list.refusal(url)) {
+            Some(host) => Err(RegistryError::HostRefused {
+                package: package.purl.clone(),
+                url: url.to_owned(),
+                host,
+            }),
+            None => Ok(()),
+        }
+    }
+
+    /// A download address learned from an allowed registry is allowed too.
+    fn learned(&self, planned: PlannedDownload) -> PlannedDownload {
+        if let Some(list) = self.http.allowed_hosts() {
+            list.allow_url(&planned.url);
+        }
+        planned
+    }
+
     /// Decides what would be downloaded for `package`, consulting the registry (or the
     /// metadata cache) when the lock does not give the address.
     pub fn plan(&self, package: &Package) -> Result<PlannedDownload, RegistryError> {
@@ -129,9 +162,14 @@ impl RegistryClient {
                 index,
                 wanted,
                 expectation,
-            } => self.plan_from_simple_index(package, &index, wanted.as_deref(), expectation),
+            } => {
+                self.check_host(package, &index)?;
+                self.plan_from_simple_index(package, &index, wanted.as_deref(), expectation)
+                    .map(|planned| self.learned(planned))
+            }
             Plan::CrateTemplate { index, expectation } => {
                 let config_url = format!("{index}config.json");
+                self.check_host(package, &config_url)?;
                 let body = self.cached_metadata(&config_url, None)?.ok_or_else(|| {
                     RegistryError::NotFound {
                         package: package.purl.clone(),
@@ -145,7 +183,7 @@ impl RegistryClient {
                     }
                     _ => None,
                 };
-                Ok(PlannedDownload {
+                Ok(self.learned(PlannedDownload {
                     url: expand_dl_template(
                         &index_config.dl,
                         &package.name,
@@ -155,7 +193,7 @@ impl RegistryClient {
                     filename: artifact::crate_filename(package),
                     kind: ArtifactKind::Crate,
                     expectation,
-                })
+                }))
             }
         }
     }
@@ -212,6 +250,7 @@ impl RegistryClient {
         package: &Package,
         planned: PlannedDownload,
     ) -> Result<Download, RegistryError> {
+        self.check_host(package, &planned.url)?;
         if let Some(download) = self.cached_download(&planned)? {
             return Ok(download);
         }

@@ -54,6 +54,18 @@ pub enum RegistryError {
         /// Why.
         reason: String,
     },
+    /// The address is on no configured registry host (a client limited with
+    /// [`RegistryClient::with_allowed_hosts`](crate::RegistryClient::with_allowed_hosts)):
+    /// nothing was requested from it, and the cache was not consulted.
+    #[error("{package}: {host} is not a configured registry host; refusing to download {url}")]
+    HostRefused {
+        /// The package's purl.
+        package: String,
+        /// The address that would have been fetched.
+        url: String,
+        /// Its `host:port`.
+        host: String,
+    },
     /// The network request failed.
     #[error(transparent)]
     Http(#[from] HttpError),
@@ -74,4 +86,17 @@ pub enum RegistryError {
         #[source]
         source: Arc<std::io::Error>,
     },
+}
+
+impl RegistryError {
+    /// The `host:port` refused, when the client would not contact a host (the address
+    /// itself or a redirect's target): [`RegistryError::HostRefused`], or an HTTP error
+    /// with [`HttpError::refused_host`].
+    pub fn refused_host(&self) -> Option<&str> {
+        match self {
+            RegistryError::HostRefused { host, .. } => Some(host),
+            RegistryError::Http(error) => error.refused_host.as_deref(),
+            _ => None,
+        }
+    }
 }

@@ -15,6 +15,12 @@
 //! - [`RegistryClient::provenance`]: per-version provenance (npm attestations and trusted
 //!   publishing, PyPI PEP 740, crates.io trusted publishing).
 //!
+//! - [`HostAllowList`] / [`RegistryClient::with_allowed_hosts`]: download only from the
+//!   configured registries (and the public defaults); other hosts and redirects to them
+//!   are refused before any request.
+//! - [`HttpClient::get_to_file`]: a streaming, conditional GET (`ETag`/`Last-Modified`,
+//!   304) for large downloads such as advisory exports.
+//!
 //! Public registry addresses come only from [`tollgate_model::defaults`].
 
 mod artifact;
@@ -23,6 +29,7 @@ mod client;
 pub mod config;
 mod error;
 mod hash;
+mod hosts;
 mod http;
 mod metadata;
 mod provenance;
@@ -33,5 +40,6 @@ pub use client::{ClientOptions, Download, RegistryClient, Verification};
 pub use config::{Address, ConfigInputs, Origin, RegistryConfig};
 pub use error::RegistryError;
 pub use hash::{Algorithm, Expectation, ExpectedHash, expectation};
-pub use http::{Fetched, HttpClient, HttpError, HttpOptions, USER_AGENT};
+pub use hosts::{HostAllowList, host_key};
+pub use http::{Fetched, HttpClient, HttpError, HttpOptions, Streamed, USER_AGENT, Validators};
 pub use metadata::{MetadataRequest, PackageMetadata, VersionMetadata};

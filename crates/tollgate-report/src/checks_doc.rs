@@ -117,6 +117,7 @@ mod tests {
             "trust-unaudited",
             "install-code",
             "hash-mismatch",
+            "deep-source-refused",
         ] {
             assert!(description(code).is_some_and(|d| d.len() > 5), "{code}");
         }

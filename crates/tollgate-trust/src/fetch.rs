@@ -9,13 +9,18 @@
 //! carried over unchanged (refreshing them needs crates.io's API, which cargo-vet does).
 //! The new file is parsed again before it atomically replaces the old one, so a failed or
 //! hostile download leaves the previous `imports.lock` in place.
+//!
+//! Downloads go through `tollgate-registry`'s [`HttpClient`] (one place for proxies, TLS
+//! roots, user agent, retries, timeouts; redirects followed by it, never from `https` to
+//! `http`), which the caller builds (see [`http_options`]).
 
 use std::collections::BTreeSet;
-use std::io::{Read, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use serde::Serialize;
+use tollgate_registry::{Fetched, HttpClient, HttpOptions};
 use toml::Value;
 
 use crate::edit;
@@ -54,8 +59,18 @@ pub enum Fetch<'a> {
     One(&'a str),
 }
 
-/// Refreshes `imports.lock` in the store `dir`.
-pub fn fetch(dir: &Path, which: Fetch<'_>) -> Result<Vec<ImportOutcome>, Error> {
+/// The client settings for fetching audits files: the registry client's defaults with a
+/// longer overall limit (a large peer's audits file on a slow link).
+pub fn http_options() -> HttpOptions {
+    HttpOptions {
+        timeout: Duration::from_secs(300),
+        connect_timeout: Duration::from_secs(30),
+        ..HttpOptions::default()
+    }
+}
+
+/// Refreshes `imports.lock` in the store `dir`, downloading remote sources with `http`.
+pub fn fetch(dir: &Path, which: Fetch<'_>, http: &HttpClient) -> Result<Vec<ImportOutcome>, Error> {
     let config_path = dir.join(CONFIG_FILE);
     let config_text = read(&config_path)?;
     let config = ConfigFile::parse(&config_path.display().to_string(), &config_text)?;
@@ -69,7 +84,7 @@ pub fn fetch(dir: &Path, which: Fetch<'_>) -> Result<Vec<ImportOutcome>, Error> 
             Fetch::All { offline } => !offline || import.urls.iter().all(|url| is_local(url)),
         };
         let (table, source) = if refresh {
-            let table = fetch_import(dir, name, &import.urls, &import.exclude)?;
+            let table = fetch_import(dir, name, &import.urls, &import.exclude, http)?;
             (table, import.urls.join(", "))
         } else {
             let kept = previous_peer(&previous, name).ok_or_else(|| Error::Fetch {
@@ -93,10 +108,15 @@ pub fn fetch(dir: &Path, which: Fetch<'_>) -> Result<Vec<ImportOutcome>, Error> 
 
 /// Adds `[imports.NAME]` to config.toml and its audits to imports.lock. The source is
 /// fetched and checked first: nothing is written unless it is a valid audits file.
-pub fn import(dir: &Path, name: &str, url: &str) -> Result<ImportOutcome, Error> {
+pub fn import(
+    dir: &Path,
+    name: &str,
+    url: &str,
+    http: &HttpClient,
+) -> Result<ImportOutcome, Error> {
     let config_path = dir.join(CONFIG_FILE);
     let config_text = read(&config_path)?;
-    fetch_import(dir, name, &[url.to_owned()], &BTreeSet::new())?;
+    fetch_import(dir, name, &[url.to_owned()], &BTreeSet::new(), http)?;
     let edited = edit::add_import(&config_text, name, url).map_err(|reason| {
         Error::Invalid(vec![tollgate_model::FileError {
             code: None,
@@ -107,7 +127,7 @@ pub fn import(dir: &Path, name: &str, url: &str) -> Result<ImportOutcome, Error>
         }])
     })?;
     write_atomically(&config_path, &edited)?;
-    let outcomes = fetch(dir, Fetch::One(name))?;
+    let outcomes = fetch(dir, Fetch::One(name), http)?;
     outcomes
         .into_iter()
         .find(|outcome| outcome.name == name)
@@ -124,6 +144,7 @@ fn fetch_import(
     name: &str,
     urls: &[String],
     exclude: &BTreeSet<PackageKey>,
+    http: &HttpClient,
 ) -> Result<toml::Table, Error> {
     let mut merged = toml::Table::new();
     for url in urls {
@@ -132,7 +153,7 @@ fn fetch_import(
             url: url.clone(),
             reason,
         };
-        let text = read_source(dir, url).map_err(failed)?;
+        let text = read_source(dir, url, http).map_err(failed)?;
         AuditsFile::parse(url, &text).map_err(|error| failed(error.to_string()))?;
         let table: toml::Table = toml::from_str(&text).map_err(|e| failed(e.to_string()))?;
         merge(&mut merged, filtered(table, exclude)).map_err(failed)?;
@@ -285,37 +306,27 @@ fn locate(dir: &Path, url: &str) -> Result<Origin, String> {
     Ok(Origin::Local(dir.join(url)))
 }
 
-fn read_source(dir: &Path, url: &str) -> Result<String, String> {
+fn read_source(dir: &Path, url: &str, http: &HttpClient) -> Result<String, String> {
     match locate(dir, url)? {
         Origin::Local(path) => std::fs::read_to_string(&path)
             .map_err(|error| format!("cannot read {}: {error}", path.display())),
-        Origin::Remote(url) => download(&url),
+        Origin::Remote(url) => download(&url, http),
     }
 }
 
-fn download(url: &str) -> Result<String, String> {
-    let agent: ureq::Agent = ureq::Agent::config_builder()
-        // An https:// import must not be redirected to plain HTTP.
-        .https_only(url.starts_with("https://"))
-        .http_status_as_error(false)
-        .timeout_connect(Some(Duration::from_secs(30)))
-        .timeout_global(Some(Duration::from_secs(300)))
-        .user_agent(concat!("tollgate/", env!("CARGO_PKG_VERSION")))
-        .build()
-        .into();
-    let mut response = agent.get(url).call().map_err(|e| e.to_string())?;
-    let status = response.status().as_u16();
-    if status != 200 {
-        return Err(format!("HTTP status {status}"));
-    }
-    let mut body = Vec::new();
-    response
-        .body_mut()
-        .with_config()
-        .limit(MAX_AUDITS_BYTES)
-        .reader()
-        .read_to_end(&mut body)
-        .map_err(|e| format!("reading the body: {e}"))?;
+fn download(url: &str, http: &HttpClient) -> Result<String, String> {
+    // `Error::Fetch` names the address; the client's own text would repeat it.
+    let body = match http.get(url, None, MAX_AUDITS_BYTES) {
+        Ok(Fetched::Body(body)) => body,
+        Ok(Fetched::NotFound) => return Err("not found (HTTP 404)".to_owned()),
+        Err(error) if error.attempts > 1 => {
+            return Err(format!(
+                "{} (after {} attempts)",
+                error.message, error.attempts
+            ));
+        }
+        Err(error) => return Err(error.message),
+    };
     String::from_utf8(body).map_err(|_| format!("{url} is not UTF-8 text, so not an {AUDITS_FILE}"))
 }
 

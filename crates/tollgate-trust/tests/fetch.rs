@@ -5,8 +5,32 @@ use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
-use tollgate_trust::fetch::{Fetch, fetch, import};
+use tollgate_trust::fetch::Fetch;
 use tollgate_trust::{Error, Store};
+
+/// The registry crate's client, as the CLI builds it, without retries (a loopback server
+/// does not fail transiently).
+fn http() -> tollgate_registry::HttpClient {
+    tollgate_registry::HttpClient::new(tollgate_registry::HttpOptions {
+        retries: 0,
+        ..tollgate_trust::fetch::http_options()
+    })
+}
+
+fn fetch(
+    store: &Path,
+    which: Fetch<'_>,
+) -> Result<Vec<tollgate_trust::fetch::ImportOutcome>, Error> {
+    tollgate_trust::fetch::fetch(store, which, &http())
+}
+
+fn import(
+    store: &Path,
+    name: &str,
+    url: &str,
+) -> Result<tollgate_trust::fetch::ImportOutcome, Error> {
+    tollgate_trust::fetch::import(store, name, url, &http())
+}
 
 const CONFIG: &str = "# our cargo-vet config\n\n[cargo-vet]\nversion = \"0.10\"\n\n[[exemptions.serde]]\nversion = \"1.0.0\" # until the audit lands\ncriteria = \"safe-to-deploy\"\n";
 

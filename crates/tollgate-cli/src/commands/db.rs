@@ -123,7 +123,9 @@ fn import(args: &ImportArgs) -> anyhow::Result<Status> {
 }
 
 fn print_import(report: &ImportReport, seconds: f64) {
-    for warning in &report.warnings {
+    // Skipped records are notes for people (`-q` hides them); the summary below is the
+    // command's report.
+    for warning in report.warnings.iter().filter(|_| !crate::output::quiet()) {
         // File names inside archives and record ids are foreign text.
         eprintln!(
             "warning: {}",
@@ -131,7 +133,7 @@ fn print_import(report: &ImportReport, seconds: f64) {
         );
     }
     let header = &report.header;
-    if header.skipped as usize > report.warnings.len() {
+    if header.skipped as usize > report.warnings.len() && !crate::output::quiet() {
         eprintln!(
             "warning: {} more records skipped (only the first {} are listed)",
             header.skipped as usize - report.warnings.len(),
@@ -194,7 +196,9 @@ fn update(args: &UpdateArgs) -> anyhow::Result<Status> {
         .as_deref()
         .unwrap_or(tollgate_model::defaults::OSV_EXPORT_BASE);
     let started = Instant::now();
-    let report = tollgate_advisory::update(&dir, base, &ecosystems)
+    let http = tollgate_registry::HttpClient::new(tollgate_advisory::update_http_options());
+    crate::output::detail(&format!("downloading OSV exports from {base}"));
+    let report = tollgate_advisory::update(&dir, base, &ecosystems, &http)
         .with_context(|| format!("updating the advisory index in {}", dir.display()))?;
     let mut failed = false;
     for (ecosystem, status) in &report.exports {

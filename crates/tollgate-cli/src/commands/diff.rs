@@ -106,6 +106,14 @@ pub fn run(args: &DiffArgs) -> anyhow::Result<Status> {
     let sides = read_sides(args)?;
     let mut diffs = tollgate_diff::compare(&sides.base, &sides.head);
     let config = load_config(args.config.as_deref(), &sides.root)?;
+    // `--deep` downloads from the configured registries and these only.
+    let sources: Vec<String> = config
+        .sources
+        .registries
+        .values()
+        .flatten()
+        .cloned()
+        .collect();
     let mut notes = Vec::new();
     let facts: Box<dyn PackageFacts> = if args.registry_metadata {
         Box::new(RegistryMetadata::from_process(args.offline)?)
@@ -125,7 +133,10 @@ pub fn run(args: &DiffArgs) -> anyhow::Result<Status> {
     let mut head_findings = checked(&checker, &new_side, &mut notes)?;
     let mut warnings: Vec<FileError> = Vec::new();
     let source = if args.deep {
-        Some(RegistrySource::from_process(args.offline)?)
+        Some(RegistrySource::from_process(
+            args.offline,
+            sources.iter().map(String::as_str),
+        )?)
     } else {
         None
     };
@@ -373,7 +384,8 @@ fn print(args: &DiffArgs, report: &DiffReport) -> anyhow::Result<()> {
     if !matches!(args.format, DiffFormat::Table | DiffFormat::Markdown) || args.output.is_some() {
         let stderr = std::io::stderr();
         let mut err = tollgate_report::SafeLines::new(stderr.lock());
-        for note in &report.notes {
+        // `-q`: errors only.
+        for note in report.notes.iter().filter(|_| !crate::output::quiet()) {
             writeln!(err, "note: {}", tollgate_model::escape_text(note))?;
         }
         for error in &report.errors {

@@ -4,7 +4,8 @@
 //! unpacked directory, a purl (`pkg:npm/esbuild@0.25.0`) or `name@version` with
 //! `--ecosystem`; the last two are downloaded through the registry client (the user's
 //! registry configuration, the verifying content-addressed cache; `--offline` uses the
-//! cache only).
+//! cache only). Downloads come only from the configured registries' hosts (see
+//! [`RegistrySource`]).
 
 use std::io::Write;
 use std::path::Path;
@@ -15,8 +16,8 @@ use tollgate_analysis::deep::{ArtifactSource, FetchError, FetchedArtifact};
 use tollgate_analysis::{
     JudgeOptions, PackageFiles, PackageReport, VerdictLevel, analyze_package_with,
 };
-use tollgate_model::{Ecosystem, Package};
-use tollgate_registry::{RegistryClient, RegistryError};
+use tollgate_model::{Ecosystem, Package, defaults};
+use tollgate_registry::{HostAllowList, RegistryClient, RegistryError};
 
 use crate::exit::Status;
 
@@ -101,7 +102,7 @@ fn inspect(args: &InspectArgs) -> anyhow::Result<PackageReport> {
         )
     } else {
         let package = parse_target(&args.target, args.ecosystem)?;
-        let source = RegistrySource::from_process(args.offline)?;
+        let source = RegistrySource::from_process(args.offline, [])?;
         let artifact = source
             .fetch(&package)
             .map_err(|error| anyhow::anyhow!("{}: {error}", package.purl))?;
@@ -147,17 +148,39 @@ fn parse_target(target: &str, ecosystem: Option<Ecosystem>) -> anyhow::Result<Pa
 }
 
 /// [`ArtifactSource`] over the registry client: verified downloads through the
-/// content-addressed cache. `scan --deep` can use it as it is.
+/// content-addressed cache, only from the configured registries (the user's npm, pip/uv
+/// and cargo settings, the public defaults, and the hosts a policy's `[sources]
+/// registries` name). Another host, or a redirect to one, is refused before any request:
+/// [`FetchError::Refused`], which `--deep` reports as `deep-source-refused`.
 pub struct RegistrySource {
     client: RegistryClient,
 }
 
 impl RegistrySource {
     /// A client configured from the running process (the user's registry settings, the
-    /// default cache directory).
-    pub fn from_process(offline: bool) -> anyhow::Result<Self> {
+    /// default cache directory), limited to the configured hosts and those of `sources`
+    /// (registry addresses, e.g. a policy's `[sources] registries`).
+    pub fn from_process<'a>(
+        offline: bool,
+        sources: impl IntoIterator<Item = &'a str>,
+    ) -> anyhow::Result<Self> {
+        let client = crate::registry::client_from_process(offline)?;
+        let allowed = HostAllowList::from_config(client.config());
+        // crates.io's git index id names github.com, which serves no crate: allowing it
+        // would let any lockfile address on github.com through. Its downloads come from
+        // static.crates.io, a public default.
+        for url in sources.into_iter().filter(|url| {
+            !url.trim_end_matches('/')
+                .eq_ignore_ascii_case(defaults::CRATES_IO_LOCK_SOURCE)
+        }) {
+            allowed.allow_url(url);
+        }
+        crate::output::detail(&format!(
+            "downloads only from these hosts (and the file hosts configured registries name): {}",
+            allowed.hosts().join(", ")
+        ));
         Ok(RegistrySource {
-            client: crate::registry::client_from_process(offline)?,
+            client: client.with_allowed_hosts(allowed),
         })
     }
 }
@@ -181,9 +204,28 @@ impl ArtifactSource for RegistrySource {
                 expected,
                 actual,
             }),
-            Err(other) => Err(FetchError::Unavailable(other.to_string())),
+            Err(other) => Err(match refused(&other) {
+                Some((url, host)) => FetchError::Refused {
+                    url,
+                    host,
+                    reason: other.to_string(),
+                },
+                None => FetchError::Unavailable(other.to_string()),
+            }),
         }
     }
+}
+
+/// The address and `host:port` of a download the client would not make: the lockfile's
+/// own address, or the address that redirected to the refused host.
+fn refused(error: &RegistryError) -> Option<(String, String)> {
+    let host = error.refused_host()?.to_owned();
+    let url = match error {
+        RegistryError::HostRefused { url, .. } => url.clone(),
+        RegistryError::Http(http) => http.url.clone(),
+        _ => String::new(),
+    };
+    Some((url, host))
 }
 
 #[cfg(test)]

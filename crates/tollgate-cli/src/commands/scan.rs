@@ -92,9 +92,6 @@ pub struct ScanArgs {
     /// CLICOLOR_FORCE), always, never.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
     pub color: ColorChoice,
-    /// Print only the report and errors: no notes or warnings on standard error.
-    #[arg(long, short = 'q')]
-    pub quiet: bool,
     /// Finding no lockfile at all is not an error (by default it exits 2: nothing was
     /// checked).
     #[arg(long)]
@@ -167,7 +164,18 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<Status> {
                 }
             });
         }
+        let started = std::time::Instant::now();
         let inventory = tollgate_lockfile::parse_discovered(&files, discovery_errors);
+        crate::output::detail(&format!(
+            "parsed {} lockfiles ({} packages) in {} ms",
+            inventory.lockfiles.len(),
+            inventory
+                .lockfiles
+                .iter()
+                .map(|l| l.packages.len())
+                .sum::<usize>(),
+            started.elapsed().as_millis()
+        ));
         scan_inventory(args, &groups, max_db_age, &inventory)
     })
 }
@@ -195,7 +203,7 @@ fn scan_inventory(
         Box::new(tollgate_policy::Offline)
     };
     let deep = if args.deep {
-        Some(deep_scan(args, inventory, &mut deep_warnings)?)
+        Some(deep_scan(args, groups, inventory, &mut deep_warnings)?)
     } else {
         None
     };
@@ -310,7 +318,7 @@ fn print_report(
     // notes (it is a comment for people); errors always show.
     let stderr = std::io::stderr();
     let mut err = tollgate_report::SafeLines::new(stderr.lock());
-    if args.quiet {
+    if crate::output::quiet() {
         for error in &report.errors {
             writeln!(
                 err,
@@ -418,15 +426,34 @@ pub fn max_db_age_days(config: &Config) -> u32 {
 }
 
 /// `--deep`: fetch and analyse the install-time code of every package that may run any.
-/// A package that cannot be fetched or read is a warning naming it, not a silent skip.
+/// A package that cannot be fetched or read is a warning naming it, not a silent skip; one
+/// whose download was refused (a host that is no configured registry, or a redirect to
+/// one) is a `deep-source-refused` finding.
 fn deep_scan(
     args: &ScanArgs,
+    groups: &[PolicyGroup],
     inventory: &Inventory,
     warnings: &mut Vec<FileError>,
 ) -> anyhow::Result<DeepScan> {
-    let source = RegistrySource::from_process(args.offline)?;
+    let sources = groups
+        .iter()
+        .flat_map(|group| group.config.sources.registries.values().flatten())
+        .map(String::as_str);
+    let source = RegistrySource::from_process(args.offline, sources)?;
     let threads = std::thread::available_parallelism().map_or(2, |n| n.get() * 2);
+    let started = std::time::Instant::now();
     let mut deep = tollgate_analysis::deep::deep_scan(inventory, &source, threads);
+    crate::output::detail(&format!(
+        "--deep: {} packages analysed, {} not analysed, in {:.1}s",
+        deep.reports.len(),
+        deep.errors.len()
+            + deep
+                .findings
+                .iter()
+                .filter(|f| f.code == "deep-source-refused")
+                .count(),
+        started.elapsed().as_secs_f64()
+    ));
     for (package, why) in std::mem::take(&mut deep.errors) {
         warnings.push(FileError {
             code: None,

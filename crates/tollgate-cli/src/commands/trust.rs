@@ -13,6 +13,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 use clap::{Args, Subcommand, ValueEnum};
 use tollgate_model::FileError;
+use tollgate_registry::HttpClient;
 use tollgate_report::count;
 use tollgate_report::trust as trust_report;
 use tollgate_trust::check::Settings;
@@ -206,7 +207,8 @@ fn store_dir(explicit: Option<&Path>) -> anyhow::Result<PathBuf> {
 
 fn run_import(args: &ImportArgs) -> anyhow::Result<Status> {
     let dir = store_dir(args.store.as_deref())?;
-    match tollgate_trust::fetch::import(&dir, &args.name, &args.url) {
+    let http = HttpClient::new(tollgate_trust::fetch::http_options());
+    match tollgate_trust::fetch::import(&dir, &args.name, &args.url, &http) {
         Ok(outcome) => {
             print_outcomes(&[outcome]);
             Ok(Status::Clean)
@@ -217,11 +219,13 @@ fn run_import(args: &ImportArgs) -> anyhow::Result<Status> {
 
 fn run_fetch(args: &FetchArgs) -> anyhow::Result<Status> {
     let dir = store_dir(args.store.as_deref())?;
+    let http = HttpClient::new(tollgate_trust::fetch::http_options());
     match tollgate_trust::fetch::fetch(
         &dir,
         Fetch::All {
             offline: args.offline,
         },
+        &http,
     ) {
         Ok(outcomes) => {
             print_outcomes(&outcomes);

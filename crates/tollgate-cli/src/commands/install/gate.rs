@@ -159,7 +159,7 @@ pub fn run(args: &InstallArgs, project: &Path, runner: Runner<'_>) -> anyhow::Re
     let index = Index::open(&args.location.dir()?);
     let checker = Checker::for_install(config, &metadata, index, args.allow_missing_db)?;
     for gap in checker.gaps() {
-        eprintln!("tollgate install: note: {gap}");
+        crate::output::say!("tollgate install: note: {}", escape(&gap));
     }
     let snapshot = Snapshot::take(args.manager, project)?;
     let mut findings = Vec::new();
@@ -178,7 +178,7 @@ pub fn run(args: &InstallArgs, project: &Path, runner: Runner<'_>) -> anyhow::Re
     });
     if let Ok(checked) = &resolved {
         for note in &checked.notes {
-            eprintln!("tollgate install: note: {}", escape(note));
+            crate::output::say!("tollgate install: note: {}", escape(note));
         }
     }
     match resolved {

@@ -156,7 +156,7 @@ pub fn run(args: &InstallArgs) -> anyhow::Result<Status> {
     };
     let wheels = gate::downloads_dir(&project);
     let fetch = fetch_step(args.manager, &project, &wheels, &args.args);
-    eprintln!(
+    crate::output::say!(
         "tollgate install: fetch (network on, third-party code off): {}",
         fetch.display()
     );
@@ -245,7 +245,7 @@ fn judge_fetched(
             verdict::cargo_candidates(project, &cargo_home)?
         }
         Manager::Pnpm | Manager::Uv => {
-            eprintln!(
+            crate::output::say!(
                 "tollgate install: note: the install-time code {} fetched is not judged (not supported for {} yet); the sandbox still confines it",
                 args.manager.name(),
                 args.manager.name()
@@ -253,7 +253,7 @@ fn judge_fetched(
             Vec::new()
         }
     };
-    eprintln!(
+    crate::output::say!(
         "tollgate install: verdict: judging the code of {} fetched package(s) before anything runs",
         candidates.len()
     );

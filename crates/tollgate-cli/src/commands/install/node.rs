@@ -59,7 +59,7 @@ pub(super) fn run_node_scripts(
     offline: &Plan,
     networked: Option<&Plan>,
 ) -> anyhow::Result<usize> {
-    eprintln!(
+    crate::output::say!(
         "tollgate install: execute (sandbox): {} package(s) with install scripts",
         packages.len()
     );
