@@ -14,6 +14,7 @@
 
 mod gate;
 mod node;
+mod pnpm;
 mod verdict;
 
 use std::ffi::OsString;
@@ -237,7 +238,21 @@ fn judge_fetched(
     let candidates = match args.manager {
         Manager::Npm | Manager::Yarn => {
             scripted = node::scripted_packages(&project.join("node_modules"))?;
-            verdict::node_candidates(args, &scripted)
+            verdict::node_candidates(&scripted, &args.skip_scripts)
+        }
+        Manager::Pnpm => {
+            // `pnpm rebuild` builds every package pnpm skipped, `--skip-scripts` or not,
+            // so all of them are judged; the execute phase needs no list.
+            let fetched = pnpm::fetched(project)?;
+            let mut candidates = verdict::node_candidates(&fetched.packages, &[]);
+            candidates.extend(fetched.unfound.iter().map(|key| verdict::Candidate {
+                ecosystem: tollgate_model::Ecosystem::Npm,
+                name: key.clone(),
+                location: verdict::Location::Missing(
+                    "pnpm lists it as a pending build (node_modules/.modules.yaml), but its directory is not in the project's virtual store".to_owned(),
+                ),
+            }));
+            candidates
         }
         Manager::Pip => verdict::pip_candidates(downloads)?,
         Manager::Cargo => {
@@ -245,7 +260,7 @@ fn judge_fetched(
                 .context("neither CARGO_HOME nor HOME is set: cargo's cache cannot be found")?;
             verdict::cargo_candidates(project, &cargo_home)?
         }
-        Manager::Pnpm | Manager::Uv => {
+        Manager::Uv => {
             eprintln!(
                 "tollgate install: note: the install-time code {} fetched is not judged (not supported for {} yet); the sandbox still confines it",
                 args.manager.name(),
@@ -434,10 +449,17 @@ fn execute_step(manager: Manager, wheels: &Path, extra: &[OsString]) -> Step {
     match manager {
         // pnpm >= 10 skips every build script not approved in the project's settings
         // (`onlyBuiltDependencies`); the gate has judged them and the sandbox confines
-        // them, as `npm rebuild` does for npm. (Older pnpm ignores the setting.)
+        // them, as `npm rebuild` does for npm. pnpm >= 12 also re-verifies the lockfile
+        // against its supply-chain policies over the network before rebuilding, which in
+        // this offline sandbox retries for minutes and fails; `trust-lockfile` skips that
+        // pass (tollgate checked the lockfile before the fetch). Older pnpm ignores both.
         Manager::Pnpm => Step::new(
             "pnpm",
-            &["rebuild", "--config.dangerously-allow-all-builds=true"],
+            &[
+                "rebuild",
+                "--config.dangerously-allow-all-builds=true",
+                "--config.trust-lockfile=true",
+            ],
             &[],
         ),
         Manager::Pip => {
