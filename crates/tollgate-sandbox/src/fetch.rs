@@ -24,7 +24,7 @@ pub enum Manager {
     Npm,
     /// pnpm.
     Pnpm,
-    /// Yarn classic.
+    /// Yarn: classic, or Berry (2+) with the node-modules linker.
     Yarn,
     /// pip (`pip download`).
     Pip,
@@ -62,7 +62,9 @@ impl Manager {
         match self {
             Manager::Npm => "npm (package-lock.json)",
             Manager::Pnpm => "pnpm (pnpm-lock.yaml)",
-            Manager::Yarn => "Yarn classic (yarn.lock, node_modules layout)",
+            Manager::Yarn => {
+                "Yarn (yarn.lock; classic from a lockfile, or Berry with nodeLinker: node-modules)"
+            }
             Manager::Pip => "pip (requirements files; wheels only in the fetch phase)",
             Manager::Uv => "uv (uv.lock)",
             Manager::Cargo => "cargo (Cargo.lock)",

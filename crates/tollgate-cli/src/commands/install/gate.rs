@@ -19,7 +19,7 @@ use tollgate_model::{
 };
 
 use super::verdict::PolicyAllow;
-use super::{InstallArgs, Manager};
+use super::{InstallArgs, Manager, yarn};
 use crate::commands::policy::load_config;
 use crate::registry::RegistryMetadata;
 
@@ -161,6 +161,11 @@ pub fn run(args: &InstallArgs, project: &Path, runner: Runner<'_>) -> anyhow::Re
     for gap in checker.gaps() {
         eprintln!("tollgate install: note: {gap}");
     }
+    if args.manager == Manager::Yarn
+        && let Some(why) = yarn::unsupported(project, names_given(&args.args))
+    {
+        anyhow::bail!("{why}; nothing was run and the project is unchanged");
+    }
     let snapshot = Snapshot::take(args.manager, project)?;
     let mut findings = Vec::new();
     for install in command::installs(&named_command(args.manager, &args.args)) {
@@ -261,7 +266,8 @@ fn names_given(args: &[OsString]) -> bool {
 
 /// The resolve command: writes the lockfile (or pip's report) without fetching artifacts
 /// where the manager allows it and never running third-party code. `None`: the manager
-/// has no such mode (Yarn classic), and the existing lockfile is checked as it is.
+/// has no such mode (Yarn classic, see [`yarn`]; cargo with a lockfile and no names), and
+/// the existing lockfile is checked as it is.
 fn resolve_step(
     manager: Manager,
     project: &Path,
@@ -281,7 +287,7 @@ fn resolve_step(
         ),
         Manager::Pnpm if named => ("pnpm", &["add", "--lockfile-only", "--ignore-scripts"]),
         Manager::Pnpm => ("pnpm", &["install", "--lockfile-only", "--ignore-scripts"]),
-        Manager::Yarn => return None,
+        Manager::Yarn => ("yarn", yarn::resolve_args(project, named)?),
         Manager::Pip => (
             "python3",
             &[
@@ -350,8 +356,9 @@ fn resolve(
         .filter(|path| path.is_file())
         .take(1)
         .collect();
+    // (Yarn classic without a yarn.lock was refused before the gate ran.)
     anyhow::ensure!(
-        !found.is_empty() || manager == Manager::Yarn,
+        !found.is_empty(),
         "the resolve step wrote no lockfile ({})",
         candidates.join(" or ")
     );

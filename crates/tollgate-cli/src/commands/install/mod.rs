@@ -16,6 +16,7 @@ mod gate;
 mod node;
 mod pnpm;
 mod verdict;
+mod yarn;
 
 use std::ffi::OsString;
 use std::io::Write;
@@ -410,8 +411,8 @@ fn fetch_step(manager: Manager, project: &Path, wheels: &Path, extra: &[OsString
         ),
         Manager::Yarn => Step::new(
             "yarn",
-            &["install", "--frozen-lockfile", "--ignore-scripts"],
-            extra,
+            yarn::fetch_args(project),
+            &yarn::fetch_extra(project, extra),
         ),
         Manager::Pip => {
             let mut step = Step::new(
