@@ -39,7 +39,7 @@ fn yarn(
         .args(["install", "--allow-missing-db", "yarn"]);
     // A yarn installed outside the sandbox's toolchain paths (a test prefix) must be
     // readable inside, or the sandbox finds another one on PATH.
-    for dir in yarn_dirs() {
+    for dir in common::program_dirs("yarn") {
         command.arg("--allow-read").arg(dir);
     }
     command
@@ -66,23 +66,6 @@ fn yarn_classic_cannot_resolve_without_fetching_and_is_refused() {
     assert_eq!(manifest, MANIFEST);
     assert!(!project.join("yarn.lock").exists());
     assert!(!project.join("node_modules").exists());
-}
-
-/// The directory of the `yarn` found on PATH and that of the script it links to.
-fn yarn_dirs() -> Vec<std::path::PathBuf> {
-    let path = std::env::var_os("PATH").unwrap_or_default();
-    let Some(found) = std::env::split_paths(&path)
-        .map(|dir| dir.join("yarn"))
-        .find(|candidate| candidate.is_file())
-    else {
-        return Vec::new();
-    };
-    let mut dirs: Vec<std::path::PathBuf> =
-        found.parent().map(Path::to_path_buf).into_iter().collect();
-    if let Ok(target) = found.canonicalize() {
-        dirs.extend(target.ancestors().nth(2).map(Path::to_path_buf));
-    }
-    dirs
 }
 
 /// Whether the `yarn` on PATH is Berry (2 or later).

@@ -226,6 +226,7 @@ impl Policy {
             [
                 ".nvm",
                 ".volta",
+                ".bun/bin",
                 ".local/bin",
                 ".local/lib",
                 ".local/share/uv/python",

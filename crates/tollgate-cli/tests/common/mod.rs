@@ -184,3 +184,22 @@ pub fn npm_registry(packages: Vec<(&'static str, Vec<u8>)>) -> String {
     root.set(base.clone()).unwrap();
     base
 }
+
+/// The directory of `program` as found on PATH, and that of the package its link points
+/// into (`.bin/yarn` -> `../@yarnpkg/cli-dist/bin/yarn.js`): a manager installed under a
+/// test prefix is outside the sandbox's toolchain paths, and must be given with
+/// `--allow-read` or the sandbox runs another one found later on PATH.
+pub fn program_dirs(program: &str) -> Vec<PathBuf> {
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    let Some(found) = std::env::split_paths(&path)
+        .map(|dir| dir.join(program))
+        .find(|candidate| candidate.is_file())
+    else {
+        return Vec::new();
+    };
+    let mut dirs: Vec<PathBuf> = found.parent().map(Path::to_path_buf).into_iter().collect();
+    if let Ok(target) = found.canonicalize() {
+        dirs.extend(target.ancestors().nth(2).map(Path::to_path_buf));
+    }
+    dirs
+}

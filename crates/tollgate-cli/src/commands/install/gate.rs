@@ -39,6 +39,7 @@ impl Snapshot {
             Manager::Npm => &["package.json", "package-lock.json", "npm-shrinkwrap.json"],
             Manager::Pnpm => &["package.json", "pnpm-lock.yaml"],
             Manager::Yarn => &["package.json", "yarn.lock"],
+            Manager::Bun => &["package.json", "bun.lock", "bun.lockb"],
             Manager::Pip => &[],
             Manager::Uv => &["pyproject.toml", "uv.lock"],
             Manager::Cargo => &["Cargo.toml", "Cargo.lock"],
@@ -56,7 +57,9 @@ impl Snapshot {
             files.push((path, bytes));
         }
         let installed = match manager {
-            Manager::Npm | Manager::Pnpm | Manager::Yarn => Some(project.join("node_modules")),
+            Manager::Npm | Manager::Pnpm | Manager::Yarn | Manager::Bun => {
+                Some(project.join("node_modules"))
+            }
             _ => None,
         }
         .filter(|dir| !dir.exists());
@@ -288,6 +291,11 @@ fn resolve_step(
         Manager::Pnpm if named => ("pnpm", &["add", "--lockfile-only", "--ignore-scripts"]),
         Manager::Pnpm => ("pnpm", &["install", "--lockfile-only", "--ignore-scripts"]),
         Manager::Yarn => ("yarn", yarn::resolve_args(project, named)?),
+        // Bun documents `--lockfile-only` ("generate a lockfile without installing
+        // dependencies"; it still fills its cache with metadata, and with git or tarball
+        // dependencies).
+        Manager::Bun if named => ("bun", &["add", "--lockfile-only", "--ignore-scripts"]),
+        Manager::Bun => ("bun", &["install", "--lockfile-only", "--ignore-scripts"]),
         Manager::Pip => (
             "python3",
             &[
@@ -346,6 +354,8 @@ fn resolve(
         Manager::Npm => &["npm-shrinkwrap.json", "package-lock.json"],
         Manager::Pnpm => &["pnpm-lock.yaml"],
         Manager::Yarn => &["yarn.lock"],
+        // The binary `bun.lockb` of Bun < 1.2 is not read; Bun >= 1.2 writes `bun.lock`.
+        Manager::Bun => &["bun.lock"],
         Manager::Pip => return Ok(vec![pip_report(project)]),
         Manager::Uv => &["uv.lock"],
         Manager::Cargo => &["Cargo.lock"],

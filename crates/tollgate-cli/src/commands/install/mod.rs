@@ -196,7 +196,7 @@ pub fn run(args: &InstallArgs) -> anyhow::Result<Status> {
     let plan = Plan::new(policy.clone(), support)?;
     plan.check()?;
     let failures = match args.manager {
-        Manager::Npm | Manager::Yarn => {
+        Manager::Npm | Manager::Yarn | Manager::Bun => {
             let networked = if connect_ports.is_empty() {
                 None
             } else {
@@ -237,7 +237,7 @@ fn judge_fetched(
 ) -> anyhow::Result<Option<Vec<node::ScriptedPackage>>> {
     let mut scripted = Vec::new();
     let candidates = match args.manager {
-        Manager::Npm | Manager::Yarn => {
+        Manager::Npm | Manager::Yarn | Manager::Bun => {
             scripted = node::scripted_packages(&project.join("node_modules"))?;
             verdict::node_candidates(&scripted, &args.skip_scripts)
         }
@@ -300,7 +300,9 @@ fn report_venv_changes(guard: &venv_guard::Guard, project: &Path) -> usize {
 /// `None` (the whole project stays writable: `uv sync` may rewrite `uv.lock` and make `.venv`).
 fn outputs_for(manager: Manager, project: &Path) -> anyhow::Result<Option<Vec<PathBuf>>> {
     Ok(match manager {
-        Manager::Npm | Manager::Yarn | Manager::Pnpm => Some(vec![PathBuf::from("node_modules")]),
+        Manager::Npm | Manager::Yarn | Manager::Pnpm | Manager::Bun => {
+            Some(vec![PathBuf::from("node_modules")])
+        }
         Manager::Cargo => {
             let target = std::env::var_os("CARGO_TARGET_DIR")
                 .map_or_else(|| project.join("target"), |dir| project.join(dir));
@@ -367,8 +369,8 @@ fn run_in_fetch_sandbox(
 
 fn cache_for(manager: Manager) -> Cache {
     match manager {
-        // The execute phase of npm and yarn is `npm rebuild`: it only reads the cache.
-        Manager::Npm | Manager::Yarn => Cache::NpmRebuild,
+        // The execute phase of npm, yarn and bun is `npm rebuild`: it only reads the cache.
+        Manager::Npm | Manager::Yarn | Manager::Bun => Cache::NpmRebuild,
         Manager::Pnpm => Cache::Npm,
         Manager::Pip => Cache::Pip,
         Manager::Uv => Cache::Uv,
@@ -381,7 +383,7 @@ fn cache_for(manager: Manager) -> Cache {
 /// (which is where registry tokens live) inside the sandbox.
 fn sandbox_env(manager: Manager) -> Vec<(OsString, OsString)> {
     let pairs: &[(&str, &str)] = match manager {
-        Manager::Npm | Manager::Pnpm | Manager::Yarn => &[
+        Manager::Npm | Manager::Pnpm | Manager::Yarn | Manager::Bun => &[
             ("NPM_CONFIG_USERCONFIG", "/dev/null"),
             ("NPM_CONFIG_OFFLINE", "true"),
             ("NPM_CONFIG_AUDIT", "false"),
@@ -413,6 +415,19 @@ fn fetch_step(manager: Manager, project: &Path, wheels: &Path, extra: &[OsString
             "yarn",
             yarn::fetch_args(project),
             &yarn::fetch_extra(project, extra),
+        ),
+        // The hoisted linker gives npm's layout, which the verdict step walks and
+        // `npm rebuild` (the execute phase) builds; Bun's isolated linker would put the
+        // packages under `node_modules/.bun`, which neither reads.
+        Manager::Bun => Step::new(
+            "bun",
+            &[
+                "install",
+                "--frozen-lockfile",
+                "--ignore-scripts",
+                "--linker=hoisted",
+            ],
+            &options(extra),
         ),
         Manager::Pip => {
             let mut step = Step::new(
@@ -474,7 +489,9 @@ fn execute_step(manager: Manager, wheels: &Path, extra: &[OsString]) -> Step {
             step
         }
         Manager::Uv => Step::new("uv", &["sync", "--offline"], &options(extra)),
-        Manager::Npm | Manager::Yarn => Step::new("npm", &["rebuild", "--foreground-scripts"], &[]),
+        Manager::Npm | Manager::Yarn | Manager::Bun => {
+            Step::new("npm", &["rebuild", "--foreground-scripts"], &[])
+        }
         Manager::Cargo => Step::new("cargo", &["build", "--offline"], &options(extra)),
     }
 }
@@ -535,6 +552,10 @@ mod tests {
         assert_eq!(
             fetch_step(Manager::Uv, dir, wheels, none).display(),
             "uv sync --no-install-project --no-build"
+        );
+        assert_eq!(
+            fetch_step(Manager::Bun, dir, wheels, &["left-pad".into()]).display(),
+            "bun install --frozen-lockfile --ignore-scripts --linker=hoisted"
         );
     }
 }
