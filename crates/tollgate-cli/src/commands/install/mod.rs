@@ -55,10 +55,10 @@ pub struct InstallArgs {
     /// Print the execute-phase sandbox and exit.
     #[arg(long)]
     pub explain: bool,
-    /// npm/yarn: never run the install scripts of PACKAGE.
+    /// npm/yarn/bun: never run the install scripts of PACKAGE (pnpm rebuilds every package).
     #[arg(long = "skip-scripts", value_name = "PACKAGE")]
     pub skip_scripts: Vec<String>,
-    /// npm/yarn: PACKAGE's install script may use the --allow-connect ports (e.g. a
+    /// npm/yarn/bun: PACKAGE's install script may use the --allow-connect ports (e.g. a
     /// prebuilt-binary downloader); every other package stays offline.
     #[arg(
         long = "network-for",
