@@ -123,6 +123,10 @@ fn yarn_berry_resolves_lockfile_only_and_the_verdict_judges_the_fetch() {
     assert_eq!(manifest, MANIFEST, "package.json restored byte for byte");
     assert!(!project.join("yarn.lock").exists());
     assert!(!project.join("node_modules").exists());
+    assert!(
+        !project.join(".yarn").exists(),
+        "Berry's install state removed"
+    );
 
     let (work, project) = setup();
     yarn(&work, &project, &registry, &[CLEAN])

@@ -23,12 +23,12 @@ use super::{InstallArgs, Manager, yarn};
 use crate::commands::policy::load_config;
 use crate::registry::RegistryMetadata;
 
-/// The manifest and lockfile as they were before the gate ran, whether the install
-/// directory existed, and what pip's download directory held, so that a refusal leaves
+/// The manifest and lockfile as they were before the gate ran, which install directories
+/// did not exist yet, and what pip's download directory held, so that a refusal leaves
 /// the project as it was.
 pub struct Snapshot {
     files: Vec<(PathBuf, Option<Vec<u8>>)>,
-    installed: Option<PathBuf>,
+    installed: Vec<PathBuf>,
     downloads: Option<(PathBuf, BTreeSet<OsString>)>,
 }
 
@@ -56,13 +56,18 @@ impl Snapshot {
             };
             files.push((path, bytes));
         }
-        let installed = match manager {
-            Manager::Npm | Manager::Pnpm | Manager::Yarn | Manager::Bun => {
-                Some(project.join("node_modules"))
-            }
-            _ => None,
-        }
-        .filter(|dir| !dir.exists());
+        // Yarn Berry's resolve writes `.yarn/install-state.gz` (and its cache, when not
+        // global): a `.yarn` the install made goes too.
+        let made: &[&str] = match manager {
+            Manager::Npm | Manager::Pnpm | Manager::Bun => &["node_modules"],
+            Manager::Yarn => &["node_modules", ".yarn"],
+            Manager::Pip | Manager::Uv | Manager::Cargo => &[],
+        };
+        let installed = made
+            .iter()
+            .map(|name| project.join(name))
+            .filter(|dir| !dir.exists())
+            .collect();
         let downloads = match manager {
             Manager::Pip => {
                 let dir = downloads_dir(project);
@@ -78,8 +83,8 @@ impl Snapshot {
         })
     }
 
-    /// Writes every recorded file back (removing those that did not exist) and removes an
-    /// install directory the install made.
+    /// Writes every recorded file back (removing those that did not exist) and removes the
+    /// install directories the install made.
     pub fn restore(&self) -> anyhow::Result<()> {
         for (path, bytes) in &self.files {
             match bytes {
@@ -89,7 +94,7 @@ impl Snapshot {
             }
             .with_context(|| format!("restoring {}", path.display()))?;
         }
-        if let Some(dir) = self.installed.as_ref().filter(|dir| dir.exists()) {
+        for dir in self.installed.iter().filter(|dir| dir.exists()) {
             std::fs::remove_dir_all(dir).with_context(|| format!("removing {}", dir.display()))?;
         }
         if let Some((dir, before)) = &self.downloads {
