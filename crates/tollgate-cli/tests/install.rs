@@ -314,12 +314,12 @@ fn every_resolve_and_fetch_phase_runs_in_the_sandbox() {
         bin.display(),
         std::env::var("PATH").unwrap_or_default()
     );
-    // Yarn has no resolve step yet (the gate checks the yarn.lock there is), so the fetch
-    // phase is the first to run it.
+    // Yarn's project is a Berry one (`.yarnrc.yml`), whose resolve step runs first; Yarn
+    // classic without a yarn.lock is refused before anything runs (`install_gate_yarn.rs`).
     for (manager, program, first_step) in [
         ("npm", "npm", "resolve"),
         ("pnpm", "pnpm", "resolve"),
-        ("yarn", "yarn", "fetch phase"),
+        ("yarn", "yarn", "resolve"),
         ("uv", "uv", "resolve"),
         ("cargo", "cargo", "resolve"),
     ] {
@@ -329,6 +329,10 @@ fn every_resolve_and_fetch_phase_runs_in_the_sandbox() {
             .expect("chmod");
         let project = work.path().join(format!("project-{manager}"));
         std::fs::create_dir_all(&project).expect("mkdir");
+        if manager == "yarn" {
+            std::fs::write(project.join(".yarnrc.yml"), "nodeLinker: node-modules\n")
+                .expect("yarnrc");
+        }
         let plain = std::process::Command::new(&fake)
             .env("HOME", home.path())
             .output()

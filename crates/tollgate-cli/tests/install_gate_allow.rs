@@ -19,64 +19,18 @@ const MALICIOUS: &str = "decoding-gate-fixture";
 const READS_NPMRC: &str = "const fs = require('fs');\nconst os = require('os');\ntry {\n  fs.readFileSync(os.homedir() + '/.npmrc');\n} catch (e) {}\n";
 const EVALS_DECODED: &str = "eval(Buffer.from('Y29uc29sZS5sb2coMSk=', 'base64').toString());\n";
 
-/// An npm tarball (`package/...`) of `name` 1.0.0 whose postinstall runs `install_js`.
-fn tarball(name: &str, install_js: &str) -> Vec<u8> {
-    let manifest = format!(
-        r#"{{"name":"{name}","version":"1.0.0","license":"MIT","scripts":{{"postinstall":"node install.js"}}}}"#
-    );
-    let gzip = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
-    let mut tar = tar::Builder::new(gzip);
-    for (path, text) in [
-        ("package.json", manifest.as_str()),
-        ("install.js", install_js),
-    ] {
-        let mut header = tar::Header::new_gnu();
-        header.set_size(text.len() as u64);
-        header.set_mode(0o644);
-        header.set_mtime(1_700_000_000);
-        header.set_cksum();
-        tar.append_data(&mut header, format!("package/{path}"), text.as_bytes())
-            .unwrap();
-    }
-    tar.into_inner().unwrap().finish().unwrap()
-}
-
-/// Serves each package's packument at `/NAME` and its tarball; 404 otherwise.
+/// The loopback registry with both fixtures.
 fn serve() -> String {
-    let packages = [
-        (SUSPICIOUS, tarball(SUSPICIOUS, READS_NPMRC)),
-        (MALICIOUS, tarball(MALICIOUS, EVALS_DECODED)),
-    ];
-    let root = std::sync::Arc::new(std::sync::OnceLock::<String>::new());
-    let known = root.clone();
-    let base = common::serve(usize::MAX, move |path| {
-        let root = known.get().map_or("", String::as_str);
-        for (name, bytes) in &packages {
-            if path == format!("/{name}/-/{name}-1.0.0.tgz") {
-                return ("200 OK", "application/octet-stream", bytes.clone());
-            }
-            if path == format!("/{name}") {
-                let packument = serde_json::json!({
-                    "name": name,
-                    "dist-tags": {"latest": "1.0.0"},
-                    "versions": {"1.0.0": {
-                        "name": name, "version": "1.0.0", "license": "MIT",
-                        "scripts": {"postinstall": "node install.js"},
-                        "dist": {"tarball": format!("{root}/{name}/-/{name}-1.0.0.tgz")},
-                    }},
-                    "time": {"1.0.0": "2024-01-01T00:00:00Z"},
-                });
-                return (
-                    "200 OK",
-                    "application/json",
-                    packument.to_string().into_bytes(),
-                );
-            }
-        }
-        ("404 Not Found", "application/json", b"{}".to_vec())
-    });
-    root.set(base.clone()).unwrap();
-    base
+    common::npm_registry(vec![
+        (
+            SUSPICIOUS,
+            common::scripted_tarball(SUSPICIOUS, READS_NPMRC),
+        ),
+        (
+            MALICIOUS,
+            common::scripted_tarball(MALICIOUS, EVALS_DECODED),
+        ),
+    ])
 }
 
 const MANIFEST: &str =

@@ -24,8 +24,10 @@ pub enum Manager {
     Npm,
     /// pnpm.
     Pnpm,
-    /// Yarn classic.
+    /// Yarn: classic, or Berry (2+) with the node-modules linker.
     Yarn,
+    /// Bun (`bun install`, hoisted node_modules).
+    Bun,
     /// pip (`pip download`).
     Pip,
     /// uv.
@@ -36,10 +38,11 @@ pub enum Manager {
 
 impl Manager {
     /// Every manager, in the order help texts list them.
-    pub const ALL: [Manager; 6] = [
+    pub const ALL: [Manager; 7] = [
         Manager::Npm,
         Manager::Pnpm,
         Manager::Yarn,
+        Manager::Bun,
         Manager::Pip,
         Manager::Uv,
         Manager::Cargo,
@@ -51,6 +54,7 @@ impl Manager {
             Manager::Npm => "npm",
             Manager::Pnpm => "pnpm",
             Manager::Yarn => "yarn",
+            Manager::Bun => "bun",
             Manager::Pip => "pip",
             Manager::Uv => "uv",
             Manager::Cargo => "cargo",
@@ -62,7 +66,10 @@ impl Manager {
         match self {
             Manager::Npm => "npm (package-lock.json)",
             Manager::Pnpm => "pnpm (pnpm-lock.yaml)",
-            Manager::Yarn => "Yarn classic (yarn.lock, node_modules layout)",
+            Manager::Yarn => {
+                "Yarn (yarn.lock; classic from a lockfile, or Berry with nodeLinker: node-modules)"
+            }
+            Manager::Bun => "Bun (bun.lock; installed with the hoisted linker)",
             Manager::Pip => "pip (requirements files; wheels only in the fetch phase)",
             Manager::Uv => "uv (uv.lock)",
             Manager::Cargo => "cargo (Cargo.lock)",
@@ -72,7 +79,7 @@ impl Manager {
 
 /// A name that is none of [`Manager::ALL`].
 #[derive(Debug, thiserror::Error)]
-#[error("`{0}` is not a package manager tollgate drives (npm, pnpm, yarn, pip, uv, cargo)")]
+#[error("`{0}` is not a package manager tollgate drives (npm, pnpm, yarn, bun, pip, uv, cargo)")]
 pub struct UnknownManager(pub String);
 
 impl std::str::FromStr for Manager {
@@ -156,6 +163,12 @@ fn needs(manager: Manager, home: &Path) -> (Cache, Vec<PathBuf>) {
             config.extend(in_home(&[".npmrc", ".yarnrc"]));
             Cache::Npm
         }
+        // Bun's own cache (`~/.bun/install/cache`) is its writable state; it reads npm's
+        // `.npmrc` and its `bunfig.toml` for registries and tokens.
+        Manager::Bun => {
+            config.extend(in_home(&[".npmrc", ".bunfig.toml"]));
+            Cache::Npm
+        }
         Manager::Pip => {
             config.extend(in_home(&[".config/pip", ".pip", ".netrc"]));
             config.extend(["/etc/pip.conf", "/etc/xdg/pip"].map(PathBuf::from));
@@ -179,7 +192,7 @@ fn needs(manager: Manager, home: &Path) -> (Cache, Vec<PathBuf>) {
 /// The cache directories of `manager` (cargo's lock files are left to cargo).
 fn cache_dirs(manager: Manager, home: &Path) -> Vec<PathBuf> {
     match manager {
-        Manager::Npm | Manager::Pnpm | Manager::Yarn => vec![home.join(".npm")],
+        Manager::Npm | Manager::Pnpm | Manager::Yarn | Manager::Bun => vec![home.join(".npm")],
         Manager::Pip => vec![home.join(".cache/pip")],
         Manager::Uv => vec![home.join(".cache/uv")],
         Manager::Cargo => {
@@ -194,6 +207,7 @@ fn writable_state(manager: Manager, home: &Path) -> Vec<PathBuf> {
     let entries: &[&str] = match manager {
         Manager::Pnpm => &[".local/share/pnpm", ".cache/pnpm", ".local/state/pnpm"],
         Manager::Yarn => &[".cache/yarn", ".yarn"],
+        Manager::Bun => &[".bun/install/cache"],
         Manager::Npm | Manager::Pip | Manager::Uv | Manager::Cargo => &[],
     };
     entries.iter().map(|entry| home.join(entry)).collect()

@@ -254,6 +254,7 @@ impl Policy {
             [
                 ".nvm",
                 ".volta",
+                ".bun/bin",
                 ".local/bin",
                 ".local/lib",
                 ".local/share/uv/python",

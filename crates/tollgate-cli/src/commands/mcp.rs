@@ -28,8 +28,13 @@ const KNOWN_VERSIONS: [&str; 3] = ["2024-11-05", "2025-03-26", "2025-06-18"];
 /// The longest message line accepted; longer input is refused, not buffered without bound.
 const MAX_LINE: usize = 1 << 20;
 
-/// The managers `install` accepts (the `tollgate install` subcommand's own list).
-const MANAGERS: [&str; 6] = ["npm", "pnpm", "yarn", "pip", "uv", "cargo"];
+/// The managers `install` accepts: the `tollgate install` subcommand's own list.
+fn managers() -> Vec<&'static str> {
+    tollgate_sandbox::fetch::Manager::ALL
+        .iter()
+        .map(|manager| manager.name())
+        .collect()
+}
 
 /// `tollgate mcp`: the hook's flags (policy file, `--offline`, `--db`, `--allow-missing-db`),
 /// passed on to every tool call.
@@ -149,10 +154,11 @@ impl Server<'_> {
             }
             "install" => {
                 let manager = text("manager").ok_or_else(|| invalid("needs `manager`"))?;
-                if !MANAGERS.contains(&manager) {
-                    return Err(invalid(
-                        "`manager` is one of npm, pnpm, yarn, pip, uv, cargo",
-                    ));
+                if !managers().contains(&manager) {
+                    return Err(invalid(&format!(
+                        "`manager` is one of {}",
+                        managers().join(", ")
+                    )));
                 }
                 let packages = string_list(arguments.get("args"))
                     .ok_or_else(|| invalid("`args` is a list of strings"))?;
@@ -323,7 +329,7 @@ fn tools() -> Value {
             "inputSchema": {
                 "type": "object",
                 "properties": {
-                    "manager": { "type": "string", "enum": MANAGERS },
+                    "manager": { "type": "string", "enum": managers() },
                     "args": {
                         "type": "array",
                         "items": { "type": "string" },

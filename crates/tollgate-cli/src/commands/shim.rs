@@ -3,7 +3,7 @@
 //! first on PATH. Unlike shell aliases they work in non-interactive shells, CI and agent
 //! sandboxes. Each wrapper runs `tollgate shim exec NAME ARGS...`, which sends installing
 //! subcommands through the gate (`npm install X` → `tollgate install npm -- X`) or, for
-//! one-shot runners (`npx`, `uvx`, `bunx`, `cargo install`, `uv pip install`, bun), checks
+//! one-shot runners (`npx`, `uvx`, `bunx`, `bun x`, `cargo install`, `uv pip install`), checks
 //! the packages by name as `tollgate hook` does, and passes everything else untouched to
 //! the real program: the first one on PATH outside the shim directory (no recursion).
 
@@ -231,7 +231,8 @@ fn route(program: &str, args: &[String]) -> Route {
         "cargo" if matches!(sub, "add" | "build") => Route::Gate("cargo", 1),
         "cargo" if sub == "install" => Route::CheckNames,
         "npx" | "pnpx" | "bunx" | "uvx" => Route::CheckNames,
-        "bun" if matches!(sub, "add" | "install" | "i" | "x") => Route::CheckNames,
+        "bun" if matches!(sub, "add" | "install" | "i") => Route::Gate("bun", 1),
+        "bun" if sub == "x" => Route::CheckNames,
         _ => Route::PassThrough,
     }
 }

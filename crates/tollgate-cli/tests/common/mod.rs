@@ -125,3 +125,81 @@ pub fn cargo_lock(dir: &Path, packages: &[(&str, &str)]) -> PathBuf {
 pub fn now_rfc3339() -> String {
     jiff::Timestamp::now().to_string()
 }
+
+/// An npm tarball (`package/...`) of `name` 1.0.0 whose postinstall runs `node install.js`,
+/// with `install_js` as that file.
+pub fn scripted_tarball(name: &str, install_js: &str) -> Vec<u8> {
+    let manifest = format!(
+        r#"{{"name":"{name}","version":"1.0.0","license":"MIT","scripts":{{"postinstall":"node install.js"}}}}"#
+    );
+    let gzip = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    let mut tar = tar::Builder::new(gzip);
+    for (path, text) in [
+        ("package.json", manifest.as_str()),
+        ("install.js", install_js),
+    ] {
+        let mut header = tar::Header::new_gnu();
+        header.set_size(text.len() as u64);
+        header.set_mode(0o644);
+        header.set_mtime(1_700_000_000);
+        header.set_cksum();
+        tar.append_data(&mut header, format!("package/{path}"), text.as_bytes())
+            .unwrap();
+    }
+    tar.into_inner().unwrap().finish().unwrap()
+}
+
+/// A loopback npm registry serving, for each `(name, tarball)` of [`scripted_tarball`],
+/// the packument at `/NAME` (one version, 1.0.0, with its postinstall) and the tarball;
+/// 404 otherwise. Returns its base URL.
+pub fn npm_registry(packages: Vec<(&'static str, Vec<u8>)>) -> String {
+    let root = std::sync::Arc::new(std::sync::OnceLock::<String>::new());
+    let known = root.clone();
+    let base = serve(usize::MAX, move |path| {
+        let root = known.get().map_or("", String::as_str);
+        for (name, bytes) in &packages {
+            if path == format!("/{name}/-/{name}-1.0.0.tgz") {
+                return ("200 OK", "application/octet-stream", bytes.clone());
+            }
+            if path == format!("/{name}") {
+                let packument = serde_json::json!({
+                    "name": name,
+                    "dist-tags": {"latest": "1.0.0"},
+                    "versions": {"1.0.0": {
+                        "name": name, "version": "1.0.0", "license": "MIT",
+                        "scripts": {"postinstall": "node install.js"},
+                        "dist": {"tarball": format!("{root}/{name}/-/{name}-1.0.0.tgz")},
+                    }},
+                    "time": {"1.0.0": "2024-01-01T00:00:00Z"},
+                });
+                return (
+                    "200 OK",
+                    "application/json",
+                    packument.to_string().into_bytes(),
+                );
+            }
+        }
+        ("404 Not Found", "application/json", b"{}".to_vec())
+    });
+    root.set(base.clone()).unwrap();
+    base
+}
+
+/// The directory of `program` as found on PATH, and that of the package its link points
+/// into (`.bin/yarn` -> `../@yarnpkg/cli-dist/bin/yarn.js`): a manager installed under a
+/// test prefix is outside the sandbox's toolchain paths, and must be given with
+/// `--allow-read` or the sandbox runs another one found later on PATH.
+pub fn program_dirs(program: &str) -> Vec<PathBuf> {
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    let Some(found) = std::env::split_paths(&path)
+        .map(|dir| dir.join(program))
+        .find(|candidate| candidate.is_file())
+    else {
+        return Vec::new();
+    };
+    let mut dirs: Vec<PathBuf> = found.parent().map(Path::to_path_buf).into_iter().collect();
+    if let Ok(target) = found.canonicalize() {
+        dirs.extend(target.ancestors().nth(2).map(Path::to_path_buf));
+    }
+    dirs
+}

@@ -19,16 +19,16 @@ use tollgate_model::{
 };
 
 use super::verdict::PolicyAllow;
-use super::{InstallArgs, Manager};
+use super::{InstallArgs, Manager, yarn};
 use crate::commands::policy::load_config;
 use crate::registry::RegistryMetadata;
 
-/// The manifest and lockfile as they were before the gate ran, whether the install
-/// directory existed, and what pip's download directory held, so that a refusal leaves
+/// The manifest and lockfile as they were before the gate ran, which install directories
+/// did not exist yet, and what pip's download directory held, so that a refusal leaves
 /// the project as it was.
 pub struct Snapshot {
     files: Vec<(PathBuf, Option<Vec<u8>>)>,
-    installed: Option<PathBuf>,
+    installed: Vec<PathBuf>,
     downloads: Option<(PathBuf, BTreeSet<OsString>)>,
 }
 
@@ -39,6 +39,7 @@ impl Snapshot {
             Manager::Npm => &["package.json", "package-lock.json", "npm-shrinkwrap.json"],
             Manager::Pnpm => &["package.json", "pnpm-lock.yaml"],
             Manager::Yarn => &["package.json", "yarn.lock"],
+            Manager::Bun => &["package.json", "bun.lock", "bun.lockb"],
             Manager::Pip => &[],
             Manager::Uv => &["pyproject.toml", "uv.lock"],
             Manager::Cargo => &["Cargo.toml", "Cargo.lock"],
@@ -55,11 +56,18 @@ impl Snapshot {
             };
             files.push((path, bytes));
         }
-        let installed = match manager {
-            Manager::Npm | Manager::Pnpm | Manager::Yarn => Some(project.join("node_modules")),
-            _ => None,
-        }
-        .filter(|dir| !dir.exists());
+        // Yarn Berry's resolve writes `.yarn/install-state.gz` (and its cache, when not
+        // global): a `.yarn` the install made goes too.
+        let made: &[&str] = match manager {
+            Manager::Npm | Manager::Pnpm | Manager::Bun => &["node_modules"],
+            Manager::Yarn => &["node_modules", ".yarn"],
+            Manager::Pip | Manager::Uv | Manager::Cargo => &[],
+        };
+        let installed = made
+            .iter()
+            .map(|name| project.join(name))
+            .filter(|dir| !dir.exists())
+            .collect();
         let downloads = match manager {
             Manager::Pip => {
                 let dir = downloads_dir(project);
@@ -75,8 +83,8 @@ impl Snapshot {
         })
     }
 
-    /// Writes every recorded file back (removing those that did not exist) and removes an
-    /// install directory the install made.
+    /// Writes every recorded file back (removing those that did not exist) and removes the
+    /// install directories the install made.
     pub fn restore(&self) -> anyhow::Result<()> {
         for (path, bytes) in &self.files {
             match bytes {
@@ -86,7 +94,7 @@ impl Snapshot {
             }
             .with_context(|| format!("restoring {}", path.display()))?;
         }
-        if let Some(dir) = self.installed.as_ref().filter(|dir| dir.exists()) {
+        for dir in self.installed.iter().filter(|dir| dir.exists()) {
             std::fs::remove_dir_all(dir).with_context(|| format!("removing {}", dir.display()))?;
         }
         if let Some((dir, before)) = &self.downloads {
@@ -160,6 +168,11 @@ pub fn run(args: &InstallArgs, project: &Path, runner: Runner<'_>) -> anyhow::Re
     let checker = Checker::for_install(config, &metadata, index, args.allow_missing_db)?;
     for gap in checker.gaps() {
         crate::output::say!("tollgate install: note: {}", escape(&gap));
+    }
+    if args.manager == Manager::Yarn
+        && let Some(why) = yarn::unsupported(project, names_given(&args.args))
+    {
+        anyhow::bail!("{why}; nothing was run and the project is unchanged");
     }
     let snapshot = Snapshot::take(args.manager, project)?;
     let mut findings = Vec::new();
@@ -261,7 +274,8 @@ fn names_given(args: &[OsString]) -> bool {
 
 /// The resolve command: writes the lockfile (or pip's report) without fetching artifacts
 /// where the manager allows it and never running third-party code. `None`: the manager
-/// has no such mode (Yarn classic), and the existing lockfile is checked as it is.
+/// has no such mode (Yarn classic, see [`yarn`]; cargo with a lockfile and no names), and
+/// the existing lockfile is checked as it is.
 fn resolve_step(
     manager: Manager,
     project: &Path,
@@ -281,7 +295,12 @@ fn resolve_step(
         ),
         Manager::Pnpm if named => ("pnpm", &["add", "--lockfile-only", "--ignore-scripts"]),
         Manager::Pnpm => ("pnpm", &["install", "--lockfile-only", "--ignore-scripts"]),
-        Manager::Yarn => return None,
+        Manager::Yarn => ("yarn", yarn::resolve_args(project, named)?),
+        // Bun documents `--lockfile-only` ("generate a lockfile without installing
+        // dependencies"; it still fills its cache with metadata, and with git or tarball
+        // dependencies).
+        Manager::Bun if named => ("bun", &["add", "--lockfile-only", "--ignore-scripts"]),
+        Manager::Bun => ("bun", &["install", "--lockfile-only", "--ignore-scripts"]),
         Manager::Pip => (
             "python3",
             &[
@@ -340,6 +359,8 @@ fn resolve(
         Manager::Npm => &["npm-shrinkwrap.json", "package-lock.json"],
         Manager::Pnpm => &["pnpm-lock.yaml"],
         Manager::Yarn => &["yarn.lock"],
+        // The binary `bun.lockb` of Bun < 1.2 is not read; Bun >= 1.2 writes `bun.lock`.
+        Manager::Bun => &["bun.lock"],
         Manager::Pip => return Ok(vec![pip_report(project)]),
         Manager::Uv => &["uv.lock"],
         Manager::Cargo => &["Cargo.lock"],
@@ -350,8 +371,9 @@ fn resolve(
         .filter(|path| path.is_file())
         .take(1)
         .collect();
+    // (Yarn classic without a yarn.lock was refused before the gate ran.)
     anyhow::ensure!(
-        !found.is_empty() || manager == Manager::Yarn,
+        !found.is_empty(),
         "the resolve step wrote no lockfile ({})",
         candidates.join(" or ")
     );

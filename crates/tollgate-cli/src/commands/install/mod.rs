@@ -14,7 +14,9 @@
 
 mod gate;
 mod node;
+mod pnpm;
 mod verdict;
+mod yarn;
 
 use std::ffi::OsString;
 use std::io::Write;
@@ -53,10 +55,10 @@ pub struct InstallArgs {
     /// Print the execute-phase sandbox and exit.
     #[arg(long)]
     pub explain: bool,
-    /// npm/yarn: never run the install scripts of PACKAGE.
+    /// npm/yarn/bun: never run the install scripts of PACKAGE (pnpm rebuilds every package).
     #[arg(long = "skip-scripts", value_name = "PACKAGE")]
     pub skip_scripts: Vec<String>,
-    /// npm/yarn: PACKAGE's install script gets the registry-only network (e.g. a
+    /// npm/yarn/bun: PACKAGE's install script gets the registry-only network (e.g. a
     /// prebuilt-binary downloader): through tollgate's proxy to the configured registries
     /// and the --allow-host hosts only (also on the --allow-connect ports); every other
     /// package stays offline.
@@ -193,7 +195,7 @@ pub fn run(args: &InstallArgs) -> anyhow::Result<Status> {
     let plan = Plan::new(policy.clone(), support)?;
     plan.check()?;
     let failures = match args.manager {
-        Manager::Npm | Manager::Yarn => {
+        Manager::Npm | Manager::Yarn | Manager::Bun => {
             let networked = if args.network_for.is_empty() {
                 None
             } else {
@@ -234,9 +236,23 @@ fn judge_fetched(
 ) -> anyhow::Result<Option<Vec<node::ScriptedPackage>>> {
     let mut scripted = Vec::new();
     let candidates = match args.manager {
-        Manager::Npm | Manager::Yarn => {
+        Manager::Npm | Manager::Yarn | Manager::Bun => {
             scripted = node::scripted_packages(&project.join("node_modules"))?;
-            verdict::node_candidates(args, &scripted)
+            verdict::node_candidates(&scripted, &args.skip_scripts)
+        }
+        Manager::Pnpm => {
+            // `pnpm rebuild` builds every package pnpm skipped, `--skip-scripts` or not,
+            // so all of them are judged; the execute phase needs no list.
+            let fetched = pnpm::fetched(project)?;
+            let mut candidates = verdict::node_candidates(&fetched.packages, &[]);
+            candidates.extend(fetched.unfound.iter().map(|key| verdict::Candidate {
+                ecosystem: tollgate_model::Ecosystem::Npm,
+                name: key.clone(),
+                location: verdict::Location::Missing(
+                    "pnpm lists it as a pending build (node_modules/.modules.yaml), but its directory is not in the project's virtual store".to_owned(),
+                ),
+            }));
+            candidates
         }
         Manager::Pip => verdict::pip_candidates(downloads)?,
         Manager::Cargo => {
@@ -244,7 +260,7 @@ fn judge_fetched(
                 .context("neither CARGO_HOME nor HOME is set: cargo's cache cannot be found")?;
             verdict::cargo_candidates(project, &cargo_home)?
         }
-        Manager::Pnpm | Manager::Uv => {
+        Manager::Uv => {
             crate::output::say!(
                 "tollgate install: note: the install-time code {} fetched is not judged (not supported for {} yet); the sandbox still confines it",
                 args.manager.name(),
@@ -283,7 +299,9 @@ fn report_venv_changes(guard: &venv_guard::Guard, project: &Path) -> usize {
 /// `None` (the whole project stays writable: `uv sync` may rewrite `uv.lock` and make `.venv`).
 fn outputs_for(manager: Manager, project: &Path) -> anyhow::Result<Option<Vec<PathBuf>>> {
     Ok(match manager {
-        Manager::Npm | Manager::Yarn | Manager::Pnpm => Some(vec![PathBuf::from("node_modules")]),
+        Manager::Npm | Manager::Yarn | Manager::Pnpm | Manager::Bun => {
+            Some(vec![PathBuf::from("node_modules")])
+        }
         Manager::Cargo => {
             let target = std::env::var_os("CARGO_TARGET_DIR")
                 .map_or_else(|| project.join("target"), |dir| project.join(dir));
@@ -350,8 +368,8 @@ fn run_in_fetch_sandbox(
 
 fn cache_for(manager: Manager) -> Cache {
     match manager {
-        // The execute phase of npm and yarn is `npm rebuild`: it only reads the cache.
-        Manager::Npm | Manager::Yarn => Cache::NpmRebuild,
+        // The execute phase of npm, yarn and bun is `npm rebuild`: it only reads the cache.
+        Manager::Npm | Manager::Yarn | Manager::Bun => Cache::NpmRebuild,
         Manager::Pnpm => Cache::Npm,
         Manager::Pip => Cache::Pip,
         Manager::Uv => Cache::Uv,
@@ -364,7 +382,7 @@ fn cache_for(manager: Manager) -> Cache {
 /// (which is where registry tokens live) inside the sandbox.
 fn sandbox_env(manager: Manager) -> Vec<(OsString, OsString)> {
     let pairs: &[(&str, &str)] = match manager {
-        Manager::Npm | Manager::Pnpm | Manager::Yarn => &[
+        Manager::Npm | Manager::Pnpm | Manager::Yarn | Manager::Bun => &[
             ("NPM_CONFIG_USERCONFIG", "/dev/null"),
             ("NPM_CONFIG_OFFLINE", "true"),
             ("NPM_CONFIG_AUDIT", "false"),
@@ -394,8 +412,21 @@ fn fetch_step(manager: Manager, project: &Path, wheels: &Path, extra: &[OsString
         ),
         Manager::Yarn => Step::new(
             "yarn",
-            &["install", "--frozen-lockfile", "--ignore-scripts"],
-            extra,
+            yarn::fetch_args(project),
+            &yarn::fetch_extra(project, extra),
+        ),
+        // The hoisted linker gives npm's layout, which the verdict step walks and
+        // `npm rebuild` (the execute phase) builds; Bun's isolated linker would put the
+        // packages under `node_modules/.bun`, which neither reads.
+        Manager::Bun => Step::new(
+            "bun",
+            &[
+                "install",
+                "--frozen-lockfile",
+                "--ignore-scripts",
+                "--linker=hoisted",
+            ],
+            &options(extra),
         ),
         Manager::Pip => {
             let mut step = Step::new(
@@ -433,10 +464,17 @@ fn execute_step(manager: Manager, wheels: &Path, extra: &[OsString]) -> Step {
     match manager {
         // pnpm >= 10 skips every build script not approved in the project's settings
         // (`onlyBuiltDependencies`); the gate has judged them and the sandbox confines
-        // them, as `npm rebuild` does for npm. (Older pnpm ignores the setting.)
+        // them, as `npm rebuild` does for npm. pnpm >= 12 also re-verifies the lockfile
+        // against its supply-chain policies over the network before rebuilding, which in
+        // this offline sandbox retries for minutes and fails; `trust-lockfile` skips that
+        // pass (tollgate checked the lockfile before the fetch). Older pnpm ignores both.
         Manager::Pnpm => Step::new(
             "pnpm",
-            &["rebuild", "--config.dangerously-allow-all-builds=true"],
+            &[
+                "rebuild",
+                "--config.dangerously-allow-all-builds=true",
+                "--config.trust-lockfile=true",
+            ],
             &[],
         ),
         Manager::Pip => {
@@ -450,7 +488,9 @@ fn execute_step(manager: Manager, wheels: &Path, extra: &[OsString]) -> Step {
             step
         }
         Manager::Uv => Step::new("uv", &["sync", "--offline"], &options(extra)),
-        Manager::Npm | Manager::Yarn => Step::new("npm", &["rebuild", "--foreground-scripts"], &[]),
+        Manager::Npm | Manager::Yarn | Manager::Bun => {
+            Step::new("npm", &["rebuild", "--foreground-scripts"], &[])
+        }
         Manager::Cargo => Step::new("cargo", &["build", "--offline"], &options(extra)),
     }
 }
@@ -511,6 +551,10 @@ mod tests {
         assert_eq!(
             fetch_step(Manager::Uv, dir, wheels, none).display(),
             "uv sync --no-install-project --no-build"
+        );
+        assert_eq!(
+            fetch_step(Manager::Bun, dir, wheels, &["left-pad".into()]).display(),
+            "bun install --frozen-lockfile --ignore-scripts --linker=hoisted"
         );
     }
 }

@@ -1,5 +1,6 @@
 //! npm and Yarn packages with install-time scripts under `node_modules` (scoped and
-//! nested), and their execute phase: one `npm rebuild NAME` per package in the sandbox,
+//! nested; pnpm's virtual store is walked by [`super::pnpm`] with the same readers), and
+//! their execute phase: one `npm rebuild NAME` per package in the sandbox,
 //! with a guard on what it may change outside its own directory.
 
 use std::path::{Path, PathBuf};
@@ -124,6 +125,11 @@ pub(super) fn scripted_packages(node_modules: &Path) -> anyhow::Result<Vec<Scrip
             }
         }
     }
+    Ok(merged(found))
+}
+
+/// `found` sorted by name, one entry per name with every directory of it.
+pub(super) fn merged(mut found: Vec<ScriptedPackage>) -> Vec<ScriptedPackage> {
     found.sort_by(|a, b| a.name.cmp(&b.name));
     found.dedup_by(|later, kept| {
         let same = later.name == kept.name;
@@ -132,11 +138,11 @@ pub(super) fn scripted_packages(node_modules: &Path) -> anyhow::Result<Vec<Scrip
         }
         same
     });
-    Ok(found)
+    found
 }
 
 /// `dir/<name>` and `dir/@scope/<name>` entries (symlinked workspace packages skipped).
-fn package_dirs(dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
+pub(super) fn package_dirs(dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
     let mut dirs = Vec::new();
     let Ok(entries) = std::fs::read_dir(dir) else {
         return Ok(dirs);
@@ -158,7 +164,7 @@ fn package_dirs(dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
 }
 
 /// The install-time scripts declared by `package_dir/package.json`, if any.
-fn read_scripts(package_dir: &Path) -> anyhow::Result<Option<ScriptedPackage>> {
+pub(super) fn read_scripts(package_dir: &Path) -> anyhow::Result<Option<ScriptedPackage>> {
     let manifest = package_dir.join("package.json");
     let Ok(text) = std::fs::read_to_string(&manifest) else {
         return Ok(None);

@@ -5,6 +5,8 @@
 //!
 //! - npm and Yarn: each package under `node_modules` with install scripts (its unpacked
 //!   directories; `--skip-scripts` packages are not run, so not judged).
+//! - pnpm: the same, in pnpm's virtual store (`node_modules/.pnpm`, see [`super::pnpm`]);
+//!   a build pnpm has pending whose directory is not found there is refused.
 //! - pip: every artifact in the download directory the execute phase installs from. An
 //!   sdist there is built by the execute phase; a wheel runs no code when installed, but
 //!   its `.pth` files run at every interpreter start and its modules when imported, which
@@ -20,7 +22,8 @@
 //! gives); an entry with a `digest` counts only when it is the digest of the code judged
 //! here. An artifact that cannot be found, read or analysed is refused whatever the
 //! allows say (fail closed).
-//! pnpm and uv are not covered (see docs/status.md): the caller says so.
+//! uv is not covered (it has no download-only command; see docs/status.md): the caller
+//! says so.
 
 use std::path::{Path, PathBuf};
 
@@ -57,11 +60,12 @@ pub(super) struct Candidate {
     pub location: Location,
 }
 
-/// npm and Yarn: every directory of every scripted package that will run.
-pub(super) fn node_candidates(args: &InstallArgs, packages: &[ScriptedPackage]) -> Vec<Candidate> {
+/// npm, Yarn and pnpm: every directory of every scripted package that will run (all but
+/// `skipped`, whose scripts the execute phase does not run).
+pub(super) fn node_candidates(packages: &[ScriptedPackage], skipped: &[String]) -> Vec<Candidate> {
     packages
         .iter()
-        .filter(|package| !args.skip_scripts.contains(&package.name))
+        .filter(|package| !skipped.contains(&package.name))
         .flat_map(|package| {
             package.dirs.iter().map(|dir| Candidate {
                 ecosystem: Ecosystem::Npm,
