@@ -8,16 +8,29 @@
 //! which every content, mode or owner change updates and which no unprivileged call can set
 //! back, together with inode number, size, mode and link target.
 //!
+//! A script may hard-link another package's file into its own (esbuild links its platform
+//! package's binary into `esbuild/bin`), which updates that file's `ctime` and nothing
+//! else. For the files of the directories given as *verified* (the package's own
+//! dependencies), the guard also keeps a keyed digest of the content (SipHash with a key
+//! drawn for this guard, which the script cannot know): a change of `ctime` alone whose
+//! content digest is unchanged is no change. Everywhere else `ctime` alone counts.
+//!
 //! Undoing: a file or link that was added is removed, a link that was changed or removed is
 //! put back; a regular file whose content changed cannot be put back (its content was not
 //! copied) and is reported as such, so the user reinstalls.
 
 use std::collections::BTreeMap;
+use std::hash::{BuildHasher, Hasher};
+use std::io::Read;
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 
 /// Deepest directory nesting walked (a deeper tree is reported as unchecked, not ignored).
 const MAX_DEPTH: usize = 64;
+
+/// At most this many bytes of verified directories are read for digests; files past it
+/// keep the strict `ctime` comparison.
+const MAX_DIGESTED_BYTES: u64 = 512 * 1024 * 1024;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Entry {
@@ -37,6 +50,9 @@ pub struct Guard {
     own: Vec<PathBuf>,
     entries: BTreeMap<PathBuf, Entry>,
     complete: bool,
+    /// Content digests of the files of the verified directories.
+    digests: BTreeMap<PathBuf, u64>,
+    key: std::collections::hash_map::RandomState,
 }
 
 /// One change the phase made outside what it may write.
@@ -54,16 +70,77 @@ impl Guard {
     /// Records `root` (e.g. `node_modules`); `own` (e.g. `node_modules/esbuild` and any
     /// nested copy of it, which `npm rebuild esbuild` also builds) may change.
     pub fn record(root: &Path, own: &[PathBuf]) -> Guard {
+        Guard::record_verified(root, own, &[])
+    }
+
+    /// [`Guard::record`], with the content of the files under `verified` (inside `root`)
+    /// digested, so that a link made to one of them is not taken for a change.
+    pub fn record_verified(root: &Path, own: &[PathBuf], verified: &[PathBuf]) -> Guard {
         let mut guard = Guard {
             root: root.to_path_buf(),
             own: own.to_vec(),
             entries: BTreeMap::new(),
             complete: true,
+            digests: BTreeMap::new(),
+            key: std::collections::hash_map::RandomState::new(),
         };
         let (entries, complete) = guard.walk();
+        let mut budget = MAX_DIGESTED_BYTES;
+        for (path, entry) in &entries {
+            let Entry::File { size, .. } = entry else {
+                continue;
+            };
+            if *size > budget || !verified.iter().any(|dir| path.starts_with(dir)) {
+                continue;
+            }
+            if let Some(digest) = guard.digest(path) {
+                budget -= size;
+                guard.digests.insert(path.clone(), digest);
+            }
+        }
         guard.entries = entries;
         guard.complete = complete;
         guard
+    }
+
+    /// The keyed digest of a file's content, `None` when it cannot be read.
+    fn digest(&self, path: &Path) -> Option<u64> {
+        let mut file = std::fs::File::open(path).ok()?;
+        let mut hasher = self.key.build_hasher();
+        let mut buffer = vec![0u8; 64 * 1024];
+        loop {
+            let read = file.read(&mut buffer).ok()?;
+            if read == 0 {
+                return Some(hasher.finish());
+            }
+            hasher.write(buffer.get(..read)?);
+        }
+    }
+
+    /// Whether `before` and `after` differ in `ctime` only and the content is verified
+    /// unchanged (a hard link made to the file, or a mode set to what it was).
+    fn only_linked(&self, path: &Path, before: &Entry, after: &Entry) -> bool {
+        let (
+            Entry::File {
+                inode, size, mode, ..
+            },
+            Entry::File {
+                inode: inode_after,
+                size: size_after,
+                mode: mode_after,
+                ..
+            },
+        ) = (before, after)
+        else {
+            return false;
+        };
+        inode == inode_after
+            && size == size_after
+            && mode == mode_after
+            && self
+                .digests
+                .get(path)
+                .is_some_and(|digest| self.digest(path) == Some(*digest))
     }
 
     /// The changes since [`Guard::record`], each undone where possible. `Err` names the
@@ -76,7 +153,7 @@ impl Guard {
         let mut changes = Vec::new();
         for (path, before) in &self.entries {
             match now.get(path) {
-                Some(after) if after == before => {}
+                Some(after) if after == before || self.only_linked(path, before, after) => {}
                 Some(_) => changes.push(Change {
                     undone: restore_link(path, before),
                     path: path.clone(),
@@ -249,5 +326,36 @@ mod tests {
             PathBuf::from("../other/index.js")
         );
         assert!(!modules.join(".bin/planted").exists());
+    }
+
+    #[test]
+    fn a_link_to_a_verified_file_is_no_change_but_a_rewrite_is() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let modules = dir.path().join("node_modules");
+        for package in ["own", "platform", "other"] {
+            std::fs::create_dir_all(modules.join(package)).expect("mkdir");
+            std::fs::write(modules.join(package).join("bin"), "binary").expect("write");
+        }
+        let guard = Guard::record_verified(
+            &modules,
+            &[modules.join("own")],
+            &[modules.join("platform")],
+        );
+        // esbuild's way: link the platform package's binary into its own directory.
+        std::fs::remove_file(modules.join("own/bin")).expect("rm");
+        std::fs::hard_link(modules.join("platform/bin"), modules.join("own/bin")).expect("link");
+        assert_eq!(guard.check_and_undo(), Ok(Vec::new()));
+        // The same link to a file of a package that is not verified counts (ctime moved).
+        std::fs::hard_link(modules.join("other/bin"), modules.join("own/other")).expect("link");
+        let changes = guard.check_and_undo().expect("complete");
+        assert_eq!(changes.len(), 1, "{changes:?}");
+        assert!(changes[0].path.ends_with("other/bin"));
+        // A same-size rewrite of a verified file counts, whatever its times say.
+        std::fs::write(modules.join("platform/bin"), "BINARY").expect("write");
+        let changes = guard.check_and_undo().expect("complete");
+        assert!(
+            changes.iter().any(|c| c.path.ends_with("platform/bin")),
+            "{changes:?}"
+        );
     }
 }

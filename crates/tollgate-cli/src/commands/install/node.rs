@@ -87,11 +87,51 @@ pub(super) fn run_node_scripts(
         );
         let who = format!("{} of {}", package.scripts.join("/"), package.name);
         let node_modules = project.join("node_modules");
-        let guard = guard::Guard::record(&node_modules, &package.dirs);
+        let guard = guard::Guard::record_verified(
+            &node_modules,
+            &package.dirs,
+            &dependency_dirs(&node_modules, &package.dirs),
+        );
         failures += run_step(plan, &step, &who, network)?;
         failures += report_output_changes(&who, guard.check_and_undo(), project);
     }
     Ok(failures)
+}
+
+/// The directories of the packages that `dirs` (copies of one package) depend on, nested
+/// or hoisted: their files may be linked into the package by its script (esbuild links its
+/// platform package's binary), which the guard verifies by content instead of flagging.
+fn dependency_dirs(node_modules: &Path, dirs: &[PathBuf]) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    for dir in dirs {
+        let Ok(text) = std::fs::read_to_string(dir.join("package.json")) else {
+            continue;
+        };
+        let Ok(json) = serde_json::from_str::<serde_json::Value>(&text) else {
+            continue;
+        };
+        for field in ["dependencies", "optionalDependencies"] {
+            let Some(names) = json.get(field).and_then(|d| d.as_object()) else {
+                continue;
+            };
+            for name in names.keys() {
+                // A name is `pkg` or `@scope/pkg`; anything else could climb out.
+                let plain = name
+                    .split('/')
+                    .all(|part| !part.is_empty() && part != "." && part != "..");
+                if !plain || name.matches('/').count() > 1 {
+                    continue;
+                }
+                let nested = dir.join("node_modules").join(name);
+                found.push(if nested.is_dir() {
+                    nested
+                } else {
+                    node_modules.join(name)
+                });
+            }
+        }
+    }
+    found
 }
 
 /// A package under node_modules with install-time scripts.
