@@ -50,7 +50,11 @@ fn full_corpus_imports_without_skips_and_opens_fast() {
     times.sort();
     let median = times[times.len() / 2];
     println!("index open: median {median:?} over {} runs", times.len());
-    assert!(median < Duration::from_millis(10), "open took {median:?}");
+    // A smoke bound for a debug build on a shared 2-core machine (the open checks the
+    // index's SHA-256; 2-12 ms here, more under load): it catches an open that turned
+    // into a parse of the whole index, not a regression of a few percent, which the
+    // benchmarks in docs/benchmarks.md measure in release builds.
+    assert!(median < Duration::from_millis(50), "open took {median:?}");
 
     let index = Index::open(db.path()).unwrap();
     let malicious = index.lookup(Ecosystem::CratesIo, "chrono_anchor").unwrap();

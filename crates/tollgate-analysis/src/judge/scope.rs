@@ -124,6 +124,13 @@ impl Collector<'_> {
                 queue.push_back((path.clone(), CodePhase::Import, 0));
             }
         }
+        // A wheel's scripts (`NAME.data/scripts/CMD`) are copied into the environment's
+        // `bin/` and run as commands: their top level runs like an entry point's.
+        for path in &paths {
+            if is_wheel_python_script(path, self.files.text(path).as_deref()) {
+                queue.push_back((path.clone(), CodePhase::Import, 0));
+            }
+        }
         // Then every other module: its top-level code runs when it is imported.
         for path in &paths {
             if path.ends_with(".py") && !is_import_root(path) && is_importable(self.files, path) {
@@ -532,6 +539,23 @@ impl Collector<'_> {
             self.push(&path, CodePhase::Runtime, signals);
         }
     }
+}
+
+/// `pkg-1.0.data/scripts/NAME` holding Python (a `.py` name or a `#!...python` first line).
+fn is_wheel_python_script(path: &str, text: Option<&str>) -> bool {
+    let mut parts = path.split('/');
+    let (Some(data), Some("scripts"), Some(_), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return false;
+    };
+    data.ends_with(".data")
+        && (path.ends_with(".py")
+            || text.is_some_and(|t| {
+                t.lines()
+                    .next()
+                    .is_some_and(|first| first.starts_with("#!") && first.contains("python"))
+            }))
 }
 
 /// The install-time rules' findings that the verdict keeps, as signal kinds. The

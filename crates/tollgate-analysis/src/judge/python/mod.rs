@@ -48,6 +48,9 @@ pub(crate) struct PyFacts {
     /// written in the import, function name): `from .loader import run` and then `run()`
     /// at module level makes `run` in `loader` code that runs on import.
     pub called_imports: Vec<(String, String)>,
+    /// Code written to script files through a handle, per path: (first line, path, text).
+    /// Moved to [`PyFacts::payloads`] once the file is walked.
+    pub written_scripts: Vec<(u32, String, String)>,
 }
 
 impl PyFacts {
@@ -57,6 +60,24 @@ impl PyFacts {
         let kept: usize = self.built_strings.iter().map(|(_, s)| s.len()).sum();
         if self.built_strings.len() < MAX_BUILT_STRINGS && kept + text.len() <= MAX_BUILT_BYTES {
             self.built_strings.push((line, text.to_owned()));
+        }
+    }
+
+    /// Adds `text` to what is written to the script at `path` (bounded like the built
+    /// strings).
+    fn script_text(&mut self, line: u32, path: &str, text: &str) {
+        let kept: usize = self.written_scripts.iter().map(|(_, _, t)| t.len()).sum();
+        if kept + text.len() > MAX_BUILT_BYTES {
+            return;
+        }
+        let count = self.written_scripts.len();
+        match self.written_scripts.iter_mut().find(|(_, p, _)| p == path) {
+            Some((_, _, written)) => written.push_str(text),
+            None if count < MAX_BUILT_STRINGS => {
+                self.written_scripts
+                    .push((line, path.to_owned(), text.to_owned()));
+            }
+            None => {}
         }
     }
 
@@ -254,6 +275,13 @@ pub(crate) fn analyse_with_entries(source: &str, all_reached: bool, entries: &[S
             }
             _ => {}
         }
+    }
+    for (line, path, text) in std::mem::take(&mut facts.written_scripts) {
+        facts.payloads.push((
+            line,
+            text,
+            format!("code written to `{}`", crate::shorten(&path, 80)),
+        ));
     }
     facts.signals.extend(identifier_shapes(&nodes, source));
     // Computed for every file, also when all functions count as run (setup.py): which

@@ -4,6 +4,11 @@
 
 use super::*;
 
+/// File name endings of scripts an interpreter runs.
+const SCRIPTS: &[&str] = &[
+    ".py", ".pyw", ".sh", ".bash", ".ps1", ".bat", ".cmd", ".vbs", ".js",
+];
+
 /// File name endings of Windows programs and scripts that run when opened.
 const WINDOWS_PROGRAMS: &[&str] = &[
     ".exe", ".scr", ".dll", ".bat", ".cmd", ".ps1", ".vbs", ".msi", ".hta",
@@ -242,6 +247,7 @@ impl State<'_> {
     ) {
         let last = last_name(self.text(function));
         let arguments = call.child_by_field_name("arguments");
+        self.script_write(call, function, &last, facts);
         let path = match last.as_str() {
             "urlretrieve" => arguments
                 .and_then(|a| children(a).nth(1))
@@ -273,6 +279,35 @@ impl State<'_> {
                 ),
             ));
         }
+    }
+
+    /// `f.write('...')` on a handle opened from a script's path (`.py`, `.sh`, `.ps1`, ...):
+    /// the code a dropper writes line by line before it runs it. The text written through
+    /// one handle is kept together ([`PyFacts::written_scripts`]) and analysed as a payload.
+    fn script_write(&self, call: Node<'_>, function: Node<'_>, last: &str, facts: &mut PyFacts) {
+        if !matches!(last, "write" | "writelines") {
+            return;
+        }
+        let Some(path) = function
+            .child_by_field_name("object")
+            .and_then(|o| self.handles.get(&(self.scope, self.text(o).to_owned())))
+        else {
+            return;
+        };
+        let name = path
+            .trim_end_matches(['\'', '"', ')', ' '])
+            .to_ascii_lowercase();
+        if !SCRIPTS.iter().any(|ext| name.ends_with(ext)) {
+            return;
+        }
+        let Some(text) = call
+            .child_by_field_name("arguments")
+            .and_then(|a| children(a).next())
+            .and_then(|a| self.folder().fold(a))
+        else {
+            return;
+        };
+        facts.script_text(line_of(call), path, &text);
     }
 
     /// The address a network call is given: its first positional argument, else `url=`.
