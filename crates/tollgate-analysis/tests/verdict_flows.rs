@@ -217,3 +217,30 @@ fn a_wheel_script_is_judged_like_an_entry_point() {
     assert!(rules(&verdict).contains(&"exec-decoded"), "{verdict:#?}");
     assert!(verdict.level >= VerdictLevel::Suspicious, "{verdict:#?}");
 }
+
+#[test]
+fn names_made_of_underscores_are_an_obfuscator() {
+    let verdict = package(
+        "_____=eval('\\x65\\x76\\x61\\x6c');______=_____('\\x63\\x6f\\x6d\\x70\\x69\\x6c\\x65')\n\
+         def ___________(________, _________):\n    return ________ + _________\n\
+         _______=___________(1, 2)\n",
+    );
+    assert!(rules(&verdict).contains(&"obfuscation"), "{verdict:#?}");
+    assert!(verdict.level >= VerdictLevel::Suspicious, "{verdict:#?}");
+}
+
+#[test]
+fn exec_of_characters_mapped_from_computed_numbers_is_exec_built() {
+    let numbers = (0..48)
+        .map(|i| {
+            format!(
+                "int(float(str('..{}.{}').split('.')[2]))",
+                100 + i,
+                97 + i % 26
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(",");
+    let verdict = package(&format!("exec(''.join(map(chr, [{numbers}])))\n"));
+    assert!(rules(&verdict).contains(&"exec-built"), "{verdict:#?}");
+}

@@ -600,7 +600,8 @@ impl State<'_> {
     }
 }
 
-/// `"".join(<comprehension over a literal>)`: code recovered from a literal one character
+/// `"".join(<comprehension over a literal>)` or `"".join(map(chr, [<computed>, ...]))`:
+/// code recovered from a literal one character
 /// at a time (a substitution cipher, an XOR, a shuffled alphabet) that folding could not
 /// follow. The size of the largest literal inside, when it is at least 40 characters or
 /// 40 list elements.
@@ -619,9 +620,13 @@ fn transformed_literal(argument: Node<'_>, source: &str) -> Option<usize> {
     let comprehension = if arguments.kind() == "generator_expression" {
         arguments
     } else {
-        children(arguments)
-            .next()
-            .filter(|n| matches!(n.kind(), "list_comprehension" | "generator_expression"))?
+        // A comprehension, or `map(f, [...])` over a list of computed elements.
+        children(arguments).next().filter(|n| {
+            matches!(n.kind(), "list_comprehension" | "generator_expression")
+                || n.kind() == "call"
+                    && n.child_by_field_name("function")
+                        .is_some_and(|f| text_of(f, source) == "map")
+        })?
     };
     let mut largest = 0;
     let mut stack = vec![comprehension];

@@ -222,6 +222,7 @@ pub(crate) fn looks_like_code(text: &str) -> bool {
 pub(super) fn identifier_shapes(items: &[Item<'_>], source: &str) -> Vec<Signal> {
     let mut non_ascii = (0usize, 0u32);
     let mut confusable = (0usize, 0u32);
+    let mut underscores = (0usize, 0u32);
     let mut names = HashSet::new();
     for item in items {
         if item.node.kind() != "identifier" {
@@ -239,6 +240,13 @@ pub(super) fn identifier_shapes(items: &[Item<'_>], source: &str) -> Vec<Signal>
             }
         }
         let core = name.trim_start_matches('_');
+        // `_____`, `_______`: names told apart by their length alone.
+        if core.is_empty() && name.len() >= 3 {
+            underscores.0 += 1;
+            if underscores.1 == 0 {
+                underscores.1 = line;
+            }
+        }
         if core.len() >= 6
             && (core.chars().all(|c| matches!(c, 'I' | 'l' | '1'))
                 || core.chars().all(|c| matches!(c, 'O' | '0')))
@@ -264,6 +272,14 @@ pub(super) fn identifier_shapes(items: &[Item<'_>], source: &str) -> Vec<Signal>
             confusable.1,
             Reach::Always,
             format!("{} identifiers of only I/l/1 or O/0", confusable.0),
+        ));
+    }
+    if underscores.0 >= 5 {
+        signals.push(Signal::new(
+            SignalKind::Obfuscator,
+            underscores.1,
+            Reach::Always,
+            format!("{} identifiers made of underscores only", underscores.0),
         ));
     }
     signals
