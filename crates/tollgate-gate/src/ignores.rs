@@ -25,11 +25,14 @@ pub struct Applied {
 }
 
 /// Applies `config`'s ignores and the command-line `ids` to `findings` (the advisory
-/// findings of the lockfiles under `config`). Notes go to `notes`.
+/// findings of the lockfiles under `config`). Notes go to `notes`. `subset`: the findings
+/// are those of some packages only (`tollgate diff` checks the changed ones), so an
+/// ignore that hid nothing says nothing about the rest and gets no "remove it" note.
 pub fn apply(
     config: &Config,
     ids: &[String],
     findings: Vec<Finding>,
+    subset: bool,
     notes: &mut Vec<String>,
 ) -> Applied {
     let mut rules: Vec<IgnoreRule> = config
@@ -81,6 +84,9 @@ pub fn apply(
     }
     let mut unmatched_here = BTreeSet::new();
     for rule in &outcome.unmatched {
+        if subset {
+            continue;
+        }
         if rule.line.is_some() {
             notes.push(format!(
                 "the ignore for {} at {} matched no finding (a typo, or the advisory no longer applies): remove it",
