@@ -499,6 +499,18 @@ fn each_lockfile_is_checked_under_its_nearest_policy() {
     );
     assert_eq!(bans(&json, "package-lock.json", "lodash"), 1, "{json:#}");
     assert_eq!(bans(&json, "web/pnpm-lock.yaml", "is-odd"), 0, "{json:#}");
+    // The table names each lockfile's policy too.
+    let table = tollgate()
+        .current_dir(dir)
+        .args(["diff", "HEAD~1", "HEAD", "--db"])
+        .arg(db.path())
+        .output()
+        .unwrap();
+    let table = String::from_utf8(table.stdout).unwrap();
+    assert!(
+        table.contains("web/pnpm-lock.yaml (npm, modified, policy web/tollgate.toml)"),
+        "{table}"
+    );
 
     // --config: one policy for every lockfile.
     let json = diff_json(
