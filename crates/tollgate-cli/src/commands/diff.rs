@@ -5,9 +5,9 @@
 //! the changed packages of each side, each lockfile under its own policy as in `scan`
 //! (`policies::policy_groups`: `--config`, else the nearest `tollgate.toml` of the
 //! working tree at or above the lockfile's path, up to the repository root), and reports
-//! per change what is new and what went away. With `--deep` the install-time code of both versions is fetched and judged
-//! (`tollgate-analysis`): the verdicts, new hooks and reasons, and unified diffs of the
-//! install-time files that changed.
+//! per change what is new and what went away. With `--deep` the install-time code of both
+//! versions is fetched and judged (`tollgate-analysis`): the verdicts, new hooks and
+//! reasons, and unified diffs of the install-time files that changed.
 //!
 //! Exit status: 1 when a NEW finding is at or above `--fail-on` (findings the base already
 //! had do not count), 2 on any error (a revision git does not know, a lockfile that does
@@ -138,7 +138,8 @@ impl Sides {
 pub fn run(args: &DiffArgs) -> anyhow::Result<Status> {
     let sides = read_sides(args)?;
     let mut diffs = tollgate_diff::compare(&sides.base, &sides.head);
-    // The working tree's policies: the base's would let a change loosen its own review.
+    // The policy files on disk, as `scan` finds them; not read from either revision (for a
+    // pull request checked out in CI that is the head's policy: docs/status.md).
     let groups = policy_groups(args.config.as_deref(), &[], &sides.files())?;
     for diff in &mut diffs {
         diff.policy = groups
