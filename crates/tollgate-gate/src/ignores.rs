@@ -129,3 +129,42 @@ pub fn command_line_notes(ids: &[String], unmatched_everywhere: &BTreeSet<String
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tollgate_policy::config::IgnoreEntry;
+
+    /// An ignore that hid nothing is reported as unused over a whole inventory, and only
+    /// listed over a subset (`tollgate diff`'s changed packages).
+    #[test]
+    fn an_unused_ignore_is_reported_only_over_the_whole_inventory() {
+        let mut config = Config::default();
+        config.path = "tollgate.toml".to_owned();
+        config.advisories.ignore.push(IgnoreEntry {
+            id: "GHSA-elsewhere".to_owned(),
+            reason: "not reachable".to_owned(),
+            expires: None,
+            line: 3,
+        });
+        let ids = ["GHSA-cli".to_owned()];
+        let mut whole = Vec::new();
+        let applied = apply(&config, &ids, Vec::new(), false, &mut whole);
+        assert!(
+            whole.iter().any(|n| n.contains("matched no finding")),
+            "{whole:?}"
+        );
+        assert!(applied.unmatched.contains("GHSA-cli"));
+        let mut subset = Vec::new();
+        let applied = apply(&config, &ids, Vec::new(), true, &mut subset);
+        assert!(
+            subset.iter().all(|n| !n.contains("matched no finding")),
+            "{subset:?}"
+        );
+        assert!(
+            subset.iter().any(|n| n.contains("never expires")),
+            "{subset:?}"
+        );
+        assert!(applied.unmatched.is_empty());
+    }
+}
