@@ -139,8 +139,10 @@ mod tests {
     /// listed over a subset (`tollgate diff`'s changed packages).
     #[test]
     fn an_unused_ignore_is_reported_only_over_the_whole_inventory() {
-        let mut config = Config::default();
-        config.path = "tollgate.toml".to_owned();
+        let mut config = Config {
+            path: "tollgate.toml".to_owned(),
+            ..Config::default()
+        };
         config.advisories.ignore.push(IgnoreEntry {
             id: "GHSA-elsewhere".to_owned(),
             reason: "not reachable".to_owned(),
