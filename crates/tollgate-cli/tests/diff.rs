@@ -456,3 +456,181 @@ fn markdown_for_a_pull_request_comment() {
         "resolved findings are not alerts: {rules:?}"
     );
 }
+
+/// The lockfiles of one `diff` report with the policy each ran under.
+fn policies(json: &Value) -> Vec<(String, String)> {
+    json["lockfiles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| {
+            let policy = l["policy"].as_str().unwrap_or("(none)");
+            (l["path"].as_str().unwrap().to_owned(), policy.to_owned())
+        })
+        .collect()
+}
+
+#[test]
+fn each_lockfile_is_checked_under_its_nearest_policy() {
+    let repo = repository();
+    let db = database();
+    let dir = repo.path();
+    // The working tree's policies: the root one bans the new lodash and is-odd; web/ has
+    // its own, which bans nothing, so web/pnpm-lock.yaml's new is-odd is not banned.
+    let root_policy = "[bans]\ndeny = [\n  { ecosystem = \"npm\", name = \"is-odd\" },\n  { ecosystem = \"npm\", name = \"lodash\", version = \">=4.17.21\" },\n]\n";
+    std::fs::write(dir.join("tollgate.toml"), root_policy).unwrap();
+    std::fs::write(dir.join("web/tollgate.toml"), "[bans]\ndeny = []\n").unwrap();
+    let bans = |json: &Value, path: &str, name: &str| {
+        codes(&change(json, path, name)["new_findings"])
+            .into_iter()
+            .filter(|(code, _)| code == "bans")
+            .count()
+    };
+
+    let json = diff_json(dir, db.path(), &["HEAD~1", "HEAD"], 1);
+    assert_eq!(
+        policies(&json),
+        [
+            ("Cargo.lock".into(), "tollgate.toml".into()),
+            ("package-lock.json".into(), "tollgate.toml".into()),
+            ("py/uv.lock".into(), "tollgate.toml".into()),
+            ("web/pnpm-lock.yaml".into(), "web/tollgate.toml".into()),
+        ]
+    );
+    assert_eq!(bans(&json, "package-lock.json", "lodash"), 1, "{json:#}");
+    assert_eq!(bans(&json, "web/pnpm-lock.yaml", "is-odd"), 0, "{json:#}");
+    // The table names each lockfile's policy too.
+    let table = tollgate()
+        .current_dir(dir)
+        .args(["diff", "HEAD~1", "HEAD", "--db"])
+        .arg(db.path())
+        .output()
+        .unwrap();
+    let table = String::from_utf8(table.stdout).unwrap();
+    assert!(
+        table.contains("web/pnpm-lock.yaml (npm, modified, policy web/tollgate.toml)"),
+        "{table}"
+    );
+
+    // --config: one policy for every lockfile.
+    let json = diff_json(
+        dir,
+        db.path(),
+        &["HEAD~1", "HEAD", "--config", "tollgate.toml"],
+        1,
+    );
+    assert!(
+        policies(&json)
+            .iter()
+            .all(|(_, policy)| policy == "tollgate.toml"),
+        "{json:#}"
+    );
+    assert_eq!(bans(&json, "web/pnpm-lock.yaml", "is-odd"), 1, "{json:#}");
+}
+
+#[test]
+fn ignore_hides_an_advisory_as_scan_does() {
+    let repo = repository();
+    let db = database();
+    // HEAD -> HEAD~1 brings lodash's advisory back (high): the only new finding at
+    // `--fail-on high` once the MAL record goes away.
+    let json = diff_json(
+        repo.path(),
+        db.path(),
+        &["HEAD", "HEAD~1", "--fail-on", "high"],
+        1,
+    );
+    let lodash = change(&json, "package-lock.json", "lodash");
+    assert_eq!(
+        codes(&lodash["new_findings"]),
+        [("vulnerability".into(), "GHSA-test-lodash".into())]
+    );
+    let json = diff_json(
+        repo.path(),
+        db.path(),
+        &[
+            "HEAD",
+            "HEAD~1",
+            "--fail-on",
+            "high",
+            "--ignore",
+            "GHSA-test-lodash",
+            "--ignore",
+            "GHSA-nowhere",
+        ],
+        0,
+    );
+    let lodash = change(&json, "package-lock.json", "lodash");
+    assert_eq!(lodash["new_findings"], json!([]), "{json:#}");
+    let notes: Vec<&str> = json["notes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n.as_str().unwrap())
+        .collect();
+    assert!(
+        notes
+            .iter()
+            .any(|n| n.contains("GHSA-test-lodash is ignored by --ignore")),
+        "{notes:?}"
+    );
+    // A diff checks the changed packages only: an id that hid nothing among them may
+    // hide something elsewhere, so it is listed, never called a typo.
+    assert!(
+        notes.iter().all(|n| !n.contains("matched no finding")),
+        "{notes:?}"
+    );
+}
+
+#[test]
+fn coverage_warnings_as_scan_gives_them() {
+    let repo = repository();
+    let db = database();
+    let warnings = |json: &Value| -> Vec<(String, String)> {
+        json["warnings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|w| {
+                let code = w["code"].as_str()?;
+                Some((code.to_owned(), w["path"].as_str().unwrap_or("").to_owned()))
+            })
+            .collect()
+    };
+    // The test's records are from 2026-11-01 and it has none for crates.io (Cargo.lock).
+    let json = diff_json(
+        repo.path(),
+        db.path(),
+        &["HEAD~1", "HEAD", "--max-db-age", "1"],
+        1,
+    );
+    let found = warnings(&json);
+    let codes: Vec<&str> = found.iter().map(|(code, _)| code.as_str()).collect();
+    assert!(codes.contains(&"db-stale"), "{found:?}");
+    assert!(codes.contains(&"db-no-coverage"), "{found:?}");
+    // The same index and lockfiles under `scan` give the same warnings.
+    let scan = tollgate()
+        .current_dir(repo.path())
+        .args(["scan", "--format", "json", "--max-db-age", "1", "--db"])
+        .arg(db.path())
+        .arg(".")
+        .output()
+        .unwrap();
+    let scan: Value = serde_json::from_slice(&scan.stdout).unwrap();
+    let mut scanned = warnings(&scan);
+    let mut diffed = found.clone();
+    scanned.sort();
+    diffed.sort();
+    assert_eq!(diffed, scanned);
+    // A generous limit: no db-stale.
+    let json = diff_json(
+        repo.path(),
+        db.path(),
+        &["HEAD~1", "HEAD", "--max-db-age", "100000"],
+        1,
+    );
+    assert!(
+        warnings(&json).iter().all(|(code, _)| code != "db-stale"),
+        "{json:#}"
+    );
+}

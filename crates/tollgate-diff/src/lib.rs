@@ -177,6 +177,11 @@ pub struct LockfileDiff {
     pub status: FileStatus,
     /// Package changes, by name then kind.
     pub changes: Vec<PackageChange>,
+    /// The policy file the checks of this lockfile ran under (`<default>`: no
+    /// tollgate.toml applies), as `scan`'s `lockfiles[].policy`; set by the caller that
+    /// runs the checks, absent when none did.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub policy: Option<String>,
 }
 
 /// Compares every lockfile path of `base` with the same path of `head`. Paths that parse
@@ -216,6 +221,7 @@ pub fn compare(base: &Inventory, head: &Inventory) -> Vec<LockfileDiff> {
                 ecosystem,
                 status,
                 changes,
+                policy: None,
             })
         })
         .collect()

@@ -25,11 +25,14 @@ pub struct Applied {
 }
 
 /// Applies `config`'s ignores and the command-line `ids` to `findings` (the advisory
-/// findings of the lockfiles under `config`). Notes go to `notes`.
+/// findings of the lockfiles under `config`). Notes go to `notes`. `subset`: the findings
+/// are those of some packages only (`tollgate diff` checks the changed ones), so an
+/// ignore that hid nothing says nothing about the rest and gets no "remove it" note.
 pub fn apply(
     config: &Config,
     ids: &[String],
     findings: Vec<Finding>,
+    subset: bool,
     notes: &mut Vec<String>,
 ) -> Applied {
     let mut rules: Vec<IgnoreRule> = config
@@ -81,6 +84,9 @@ pub fn apply(
     }
     let mut unmatched_here = BTreeSet::new();
     for rule in &outcome.unmatched {
+        if subset {
+            continue;
+        }
         if rule.line.is_some() {
             notes.push(format!(
                 "the ignore for {} at {} matched no finding (a typo, or the advisory no longer applies): remove it",
@@ -122,4 +128,45 @@ pub fn command_line_notes(ids: &[String], unmatched_everywhere: &BTreeSet<String
             }
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tollgate_policy::config::IgnoreEntry;
+
+    /// An ignore that hid nothing is reported as unused over a whole inventory, and only
+    /// listed over a subset (`tollgate diff`'s changed packages).
+    #[test]
+    fn an_unused_ignore_is_reported_only_over_the_whole_inventory() {
+        let mut config = Config {
+            path: "tollgate.toml".to_owned(),
+            ..Config::default()
+        };
+        config.advisories.ignore.push(IgnoreEntry {
+            id: "GHSA-elsewhere".to_owned(),
+            reason: "not reachable".to_owned(),
+            expires: None,
+            line: 3,
+        });
+        let ids = ["GHSA-cli".to_owned()];
+        let mut whole = Vec::new();
+        let applied = apply(&config, &ids, Vec::new(), false, &mut whole);
+        assert!(
+            whole.iter().any(|n| n.contains("matched no finding")),
+            "{whole:?}"
+        );
+        assert!(applied.unmatched.contains("GHSA-cli"));
+        let mut subset = Vec::new();
+        let applied = apply(&config, &ids, Vec::new(), true, &mut subset);
+        assert!(
+            subset.iter().all(|n| !n.contains("matched no finding")),
+            "{subset:?}"
+        );
+        assert!(
+            subset.iter().any(|n| n.contains("never expires")),
+            "{subset:?}"
+        );
+        assert!(applied.unmatched.is_empty());
+    }
 }

@@ -182,6 +182,20 @@ pub struct TyposquatReport {
     pub technique: String,
 }
 
+/// Restricts `config` to the checks that make sense for packages not installed yet: no
+/// sources, hashes, licenses or install-scripts (the lock may not record what they need,
+/// and `install`/`diff` judge those facts themselves), names at least `warn`. Idempotent.
+pub fn restrict(config: &mut Config) {
+    config.sources.level = Level::Allow;
+    config.hashes.level = Level::Allow;
+    config.licenses.level = Level::Allow;
+    config.licenses.unknown = Level::Allow;
+    config.install_scripts.level = Level::Allow;
+    if config.names.level == Level::Allow {
+        config.names.level = Level::Warn;
+    }
+}
+
 /// Everything a check needs, loaded once for any number of packages.
 pub struct Checker<'a> {
     config: Config,
@@ -203,14 +217,7 @@ impl<'a> Checker<'a> {
         index: Result<Index, tollgate_advisory::Error>,
         allow_missing: bool,
     ) -> Result<Checker<'a>, GateError> {
-        config.sources.level = Level::Allow;
-        config.hashes.level = Level::Allow;
-        config.licenses.level = Level::Allow;
-        config.licenses.unknown = Level::Allow;
-        config.install_scripts.level = Level::Allow;
-        if config.names.level == Level::Allow {
-            config.names.level = Level::Warn;
-        }
+        restrict(&mut config);
         let (index, missing_index) = match index {
             Ok(index) => (Some(index), None),
             Err(error) if allow_missing => (None, Some(error.to_string())),
@@ -238,6 +245,11 @@ impl<'a> Checker<'a> {
             config.names.level = Level::Deny;
         }
         Checker::new(config, facts, index, allow_missing)
+    }
+
+    /// The advisory index, when there is one (for its age and coverage).
+    pub fn index(&self) -> Option<&Index> {
+        self.index.as_ref()
     }
 
     /// Checks `spec` (`NAME` or `NAME@VERSION`; a leading `@` is an npm scope).

@@ -60,6 +60,19 @@ pub fn check(
     context: &Context<'_>,
     ignore: &[String],
 ) -> Result<Checked, GateError> {
+    run(inventory, policies, index, context, ignore, false)
+}
+
+/// [`check`]; `subset`: `inventory` holds some packages of its lockfiles only (see
+/// [`ignores::apply`]).
+fn run(
+    inventory: &Inventory,
+    policies: &[PolicyScope<'_>],
+    index: Option<&Index>,
+    context: &Context<'_>,
+    ignore: &[String],
+    subset: bool,
+) -> Result<Checked, GateError> {
     std::thread::scope(|scope| {
         let advisories = scope.spawn(|| match index {
             Some(index) => match_advisories(index, inventory),
@@ -99,7 +112,7 @@ pub fn check(
             ..Checked::default()
         };
         (checked.findings, checked.ignored) =
-            apply_policies(advisories, policies, ignore, &mut checked.notes);
+            apply_policies(advisories, policies, ignore, subset, &mut checked.notes);
         checked.findings.extend(policy);
         checked.findings.extend(trust);
         Ok(checked)
@@ -147,6 +160,7 @@ fn apply_policies(
     mut advisories: Vec<Finding>,
     policies: &[PolicyScope<'_>],
     ignore: &[String],
+    subset: bool,
     notes: &mut Vec<String>,
 ) -> (Vec<Finding>, Vec<(Finding, String)>) {
     let mut kept = Vec::new();
@@ -164,7 +178,7 @@ fn apply_policies(
         for finding in mine.iter_mut().filter(|f| f.unscored) {
             finding.severity = unscored;
         }
-        let applied = ignores::apply(governed.config, ignore, mine, notes);
+        let applied = ignores::apply(governed.config, ignore, mine, subset, notes);
         kept.extend(applied.kept);
         ignored.extend(applied.ignored);
         let unmatched_here = applied.unmatched;
@@ -173,10 +187,13 @@ fn apply_policies(
             None => unmatched_here,
         });
     }
-    notes.extend(ignores::command_line_notes(
-        ignore,
-        &unmatched.unwrap_or_default(),
-    ));
+    // Over a subset, an id that hid nothing may hide something elsewhere: listed only.
+    let unmatched = if subset {
+        BTreeSet::new()
+    } else {
+        unmatched.unwrap_or_default()
+    };
+    notes.extend(ignores::command_line_notes(ignore, &unmatched));
     kept.extend(advisories);
     (kept, ignored)
 }
@@ -195,6 +212,46 @@ impl Checker<'_> {
             trust_root: None,
         };
         check(inventory, &[policy], self.index.as_ref(), &context, &[])
+    }
+
+    /// The findings for some packages of a repository's lockfiles (`tollgate diff`'s
+    /// changed packages): each lockfile under the policy of `policies` that governs it,
+    /// restricted as [`Checker::new`] restricts the checker's own ([`crate::restrict`]),
+    /// without project or trust checks, with the command-line `ignore` ids. Ignores that
+    /// hide nothing here are listed, not reported as unused: `inventory` is a subset.
+    pub fn check_changed(
+        &self,
+        inventory: &Inventory,
+        policies: &[PolicyScope<'_>],
+        ignore: &[String],
+    ) -> Result<Checked, GateError> {
+        let context = Context::new(self.facts, jiff::Timestamp::now());
+        let configs: Vec<Config> = policies
+            .iter()
+            .map(|scope| {
+                let mut config = scope.config.clone();
+                crate::restrict(&mut config);
+                config
+            })
+            .collect();
+        let scopes: Vec<PolicyScope<'_>> = policies
+            .iter()
+            .zip(&configs)
+            .map(|(scope, config)| PolicyScope {
+                config,
+                lockfiles: scope.lockfiles,
+                roots: None,
+                trust_root: None,
+            })
+            .collect();
+        run(
+            inventory,
+            &scopes,
+            self.index.as_ref(),
+            &context,
+            ignore,
+            true,
+        )
     }
 
     /// What was not checked (no index, with gaps allowed).

@@ -75,9 +75,15 @@ pub fn write_table<W: Write>(out: &mut W, report: &DiffReport) -> io::Result<()>
         escape_text(&report.head)
     )?;
     for lockfile in &report.lockfiles {
+        // The policy only when the caller ran checks under one (`lockfiles[].policy`).
+        let policy = lockfile
+            .policy
+            .as_deref()
+            .map(|policy| format!(", policy {}", escape_text(policy)))
+            .unwrap_or_default();
         writeln!(
             out,
-            "\n{} ({}, {})",
+            "\n{} ({}, {}{policy})",
             escape_text(&lockfile.path),
             lockfile.ecosystem,
             lockfile.status.as_str()

@@ -21,8 +21,8 @@ use tollgate_gate::{CheckReport, Checker};
 use tollgate_model::{Ecosystem, escape_text};
 
 use crate::commands::db::DbLocation;
+use crate::commands::db_age::max_db_age_days;
 use crate::commands::policy::load_config;
-use crate::commands::scan::max_db_age_days;
 use crate::exit::Status;
 use crate::registry::RegistryMetadata;
 

@@ -1,11 +1,13 @@
 //! `tollgate diff [BASE [HEAD]]`: what a change to the lockfiles changes in what runs. Reads
 //! the lockfiles of two git revisions from git's object store (or the working tree, or two
 //! lockfile paths), compares them (`tollgate-diff`), runs the gate pipeline
-//! (`tollgate-gate`'s `Checker::check_inventory`: advisories, names, bans, cooldown) over
-//! the changed packages of each side, and reports per change what is new and what went
-//! away. With `--deep` the install-time code of both versions is fetched and judged
-//! (`tollgate-analysis`): the verdicts, new hooks and reasons, and unified diffs of the
-//! install-time files that changed.
+//! (`tollgate-gate`'s `Checker::check_changed`: advisories, names, bans, cooldown) over
+//! the changed packages of each side, each lockfile under its own policy as in `scan`
+//! (`policies::policy_groups`: `--config`, else the nearest `tollgate.toml` of the
+//! working tree at or above the lockfile's path, up to the repository root), and reports
+//! per change what is new and what went away. With `--deep` the install-time code of both
+//! versions is fetched and judged (`tollgate-analysis`): the verdicts, new hooks and
+//! reasons, and unified diffs of the install-time files that changed.
 //!
 //! Exit status: 1 when a NEW finding is at or above `--fail-on` (findings the base already
 //! had do not count), 2 on any error (a revision git does not know, a lockfile that does
@@ -21,15 +23,16 @@ use tollgate_analysis::PackageFiles;
 use tollgate_analysis::deep::ArtifactSource as _;
 use tollgate_diff::git::{self, Repo};
 use tollgate_diff::{DiffReport, LockfileDiff, Summary, review};
-use tollgate_gate::{Checker, PackageFacts};
-use tollgate_lockfile::Inventory;
+use tollgate_gate::{Checker, PackageFacts, PolicyScope};
+use tollgate_lockfile::{DiscoveredFile, Inventory};
 use tollgate_model::{FileError, Finding, Severity};
-use tollgate_policy::MetadataSource;
+use tollgate_policy::{Config, MetadataSource};
 use tollgate_report::findings::ScanReport;
 
 use crate::commands::db::DbLocation;
+use crate::commands::db_age;
 use crate::commands::inspect::RegistrySource;
-use crate::commands::policy::load_config;
+use crate::commands::policies::{PolicyGroup, policy_groups};
 use crate::exit::Status;
 use crate::registry::RegistryMetadata;
 
@@ -70,10 +73,20 @@ pub struct DiffArgs {
     /// says so) instead of exiting 2.
     #[arg(long)]
     pub allow_missing_db: bool,
-    /// The policy file [default: `tollgate.toml` at the repository root (the current
-    /// directory for two lockfile paths); without one, the built-in defaults].
+    /// The policy file for every lockfile [default: for each lockfile the nearest
+    /// `tollgate.toml` of the working tree at or above its path, up to the repository
+    /// root, as `scan`; without one, the built-in defaults].
     #[arg(long, value_name = "PATH")]
     pub config: Option<PathBuf>,
+    /// Hide the advisory with this id or alias (repeat for several), as `scan --ignore`:
+    /// no reason or expiry, and the notes list it.
+    #[arg(long = "ignore", value_name = "ID")]
+    pub ignore: Vec<String>,
+    /// Warn (`db-stale`) when the newest advisory record of a compared ecosystem is older
+    /// than this many days (default: the strictest `[advisories] max-db-age` of the
+    /// applying policies, else 7), as `scan --max-db-age`.
+    #[arg(long, value_name = "DAYS")]
+    pub max_db_age: Option<u32>,
     /// Also fetch both versions of every changed package that runs install-time code
     /// (verified against the lockfile's hash) and compare the verdicts: new hooks and new
     /// reasons.
@@ -98,20 +111,56 @@ struct Sides {
     head_label: String,
     base: Inventory,
     head: Inventory,
+    /// What lockfile paths are relative to: the repository root, or the current directory
+    /// for two lockfile paths.
     root: PathBuf,
+}
+
+impl Sides {
+    /// Every lockfile path of either side, where it is (or would be) on disk: where the
+    /// search for its policy starts.
+    fn files(&self) -> Vec<DiscoveredFile> {
+        let mut files: Vec<DiscoveredFile> = Vec::new();
+        for lockfile in self.base.lockfiles.iter().chain(&self.head.lockfiles) {
+            if files.iter().all(|f| f.display != lockfile.path) {
+                files.push(DiscoveredFile {
+                    path: self.root.join(&lockfile.path),
+                    display: lockfile.path.clone(),
+                    format: lockfile.format,
+                });
+            }
+        }
+        files
+    }
 }
 
 /// Compares, checks and prints.
 pub fn run(args: &DiffArgs) -> anyhow::Result<Status> {
     let sides = read_sides(args)?;
     let mut diffs = tollgate_diff::compare(&sides.base, &sides.head);
-    let config = load_config(args.config.as_deref(), &sides.root)?;
-    // `--deep` downloads from the configured registries and these only.
-    let sources: Vec<String> = config
-        .sources
-        .registries
-        .values()
-        .flatten()
+    // The policy files on disk, as `scan` finds them; not read from either revision (for a
+    // pull request checked out in CI that is the head's policy: docs/status.md).
+    let groups = policy_groups(args.config.as_deref(), &[], &sides.files())?;
+    for diff in &mut diffs {
+        diff.policy = groups
+            .iter()
+            .find(|g| g.lockfiles.contains(&diff.path))
+            .map(PolicyGroup::label);
+    }
+    let scopes: Vec<PolicyScope<'_>> = groups
+        .iter()
+        .map(|group| PolicyScope {
+            config: &group.config,
+            lockfiles: &group.lockfiles,
+            roots: None,
+            trust_root: None,
+        })
+        .collect();
+    // `--deep` downloads from the configured registries and those of the applying
+    // policies only.
+    let sources: Vec<String> = groups
+        .iter()
+        .flat_map(|group| group.config.sources.registries.values().flatten())
         .cloned()
         .collect();
     let mut notes = Vec::new();
@@ -126,12 +175,41 @@ pub fn run(args: &DiffArgs) -> anyhow::Result<Status> {
         Box::new(tollgate_policy::Offline)
     };
     let index = Index::open(&args.location.dir()?);
-    let checker = Checker::new(config, facts.as_ref(), index, args.allow_missing_db)?;
+    // The checker's own policy is unused: `check_changed` gets each lockfile's.
+    let checker = Checker::new(
+        Config::default(),
+        facts.as_ref(),
+        index,
+        args.allow_missing_db,
+    )?;
     notes.extend(checker.gaps());
-    let (old_side, new_side) = tollgate_diff::changed_packages(&sides.base, &sides.head, &diffs);
-    let mut base_findings = checked(&checker, &old_side, &mut notes)?;
-    let mut head_findings = checked(&checker, &new_side, &mut notes)?;
     let mut warnings: Vec<FileError> = Vec::new();
+    if let Some(index) = checker.index() {
+        let ecosystems = sides.base.lockfiles.iter().chain(&sides.head.lockfiles);
+        let freshness = db_age::freshness(
+            index,
+            ecosystems.map(|l| l.ecosystem),
+            db_age::max_db_age(args.max_db_age, &groups),
+        );
+        notes.extend(freshness.note);
+        warnings.extend(freshness.warnings);
+    }
+    let (old_side, new_side) = tollgate_diff::changed_packages(&sides.base, &sides.head, &diffs);
+    let mut check = |side: &Inventory| -> anyhow::Result<Vec<Finding>> {
+        let checked = checker
+            .check_changed(side, &scopes, &args.ignore)
+            .context("checking the changed packages")?;
+        // Both sides share their policies' notes: each once.
+        for note in checked.notes {
+            if !notes.contains(&note) {
+                notes.push(note);
+            }
+        }
+        warnings.extend(checked.warnings);
+        Ok(checked.findings)
+    };
+    let mut base_findings = check(&old_side)?;
+    let mut head_findings = check(&new_side)?;
     let source = if args.deep {
         Some(RegistrySource::from_process(
             args.offline,
@@ -232,24 +310,6 @@ pub fn run(args: &DiffArgs) -> anyhow::Result<Status> {
     } else {
         Status::Clean
     })
-}
-
-/// The gate pipeline over one side's changed packages (the policy's advisory ignores and
-/// unscored severity applied there, as for `scan`), its notes kept once.
-fn checked(
-    checker: &Checker<'_>,
-    side: &Inventory,
-    notes: &mut Vec<String>,
-) -> anyhow::Result<Vec<Finding>> {
-    let checked = checker
-        .check_inventory(side)
-        .context("checking the changed packages")?;
-    for note in checked.notes {
-        if !notes.contains(&note) {
-            notes.push(note);
-        }
-    }
-    Ok(checked.findings)
 }
 
 /// The license the lock records for `name@version` on either side.

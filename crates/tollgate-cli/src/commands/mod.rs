@@ -1,7 +1,8 @@
-//! One module per subcommand.
+//! One module per subcommand, plus the pieces two of them share (`policies`, `db_age`).
 
 pub mod check;
 pub mod db;
+pub mod db_age;
 pub mod diff;
 pub mod hook;
 pub mod init;

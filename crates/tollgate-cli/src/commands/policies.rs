@@ -1,6 +1,7 @@
 //! Which policy applies to which scanned lockfile (`--config` for all of them, else the
 //! nearest `tollgate.toml` of each, see `tollgate_policy::discovery`), loaded once per
-//! file; the gate's pipeline runs each policy on its lockfiles.
+//! file; the gate's pipeline runs each policy on its lockfiles. Shared by `scan`,
+//! `policy` and `diff`.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -33,8 +34,9 @@ impl PolicyGroup {
     }
 }
 
-/// Groups `files` (and the scanned `paths`) by the policy that applies to them. Always
-/// at least one group, so a scan with no lockfile still has a policy.
+/// Groups `files` (and the scanned `paths`) by the policy that applies to them. At least
+/// one group when `paths` is not empty, so a scan with no lockfile still has a policy
+/// (`diff` passes no paths: only its lockfiles need one).
 pub fn policy_groups(
     explicit: Option<&Path>,
     paths: &[PathBuf],

@@ -21,11 +21,12 @@ use tollgate_lockfile::Inventory;
 use tollgate_model::{Ecosystem, FileError, Severity};
 use tollgate_model::{Lockfile, Package, package_url};
 use tollgate_policy::{
-    Config, InstallCode, InstallCodeSource, Level, LockHints, MetadataSource, PopularNames,
+    InstallCode, InstallCodeSource, Level, LockHints, MetadataSource, PopularNames,
 };
 use tollgate_report::findings::{AdvisoryStatus, AnalysedPackage, ScanReport, ScannedLockfile};
 
 use crate::commands::db::{DbLocation, age_days};
+use crate::commands::db_age;
 use crate::commands::inspect::RegistrySource;
 use crate::commands::policies::{PolicyGroup, policy_groups};
 use crate::exit::Status;
@@ -122,9 +123,6 @@ pub struct ScanArgs {
     pub offline: bool,
 }
 
-/// Days the advisory index may age before a scan warns, without a flag or policy value.
-const DEFAULT_MAX_DB_AGE_DAYS: u32 = 7;
-
 /// Runs the scan and prints the report.
 ///
 /// The work runs on two threads where it can: each scanned ecosystem's typosquat index is
@@ -144,14 +142,7 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<Status> {
         );
     }
     let groups = policy_groups(args.config.as_deref(), &args.paths, &files)?;
-    // The strictest age any applying policy allows.
-    let max_db_age = args.max_db_age.unwrap_or_else(|| {
-        groups
-            .iter()
-            .map(|group| max_db_age_days(&group.config))
-            .min()
-            .unwrap_or(DEFAULT_MAX_DB_AGE_DAYS)
-    });
+    let max_db_age = db_age::max_db_age(args.max_db_age, &groups);
     std::thread::scope(|scope| {
         let typosquat = groups
             .iter()
@@ -417,15 +408,6 @@ fn sarif_paths_from_repository_root(report: &mut ScanReport) {
     }
 }
 
-/// `[advisories] max-db-age` in whole days, else the default.
-pub fn max_db_age_days(config: &Config) -> u32 {
-    config
-        .advisories
-        .max_db_age
-        .and_then(|age| u32::try_from(age.as_secs() / 86_400).ok())
-        .unwrap_or(DEFAULT_MAX_DB_AGE_DAYS)
-}
-
 /// `--deep`: fetch and analyse the install-time code of every package that may run any.
 /// A package that cannot be fetched or read is a warning naming it, not a silent skip; one
 /// whose download was refused (a host that is no configured registry, or a redirect to
@@ -612,17 +594,13 @@ fn open_index(
         age_days: age,
         notes: Vec::new(),
     };
-    if let Some(age) = age.filter(|age| *age > i64::from(max_db_age)) {
-        check.status.notes.push(format!(
-            "the advisory index is {age} days old (limit {max_db_age} days, --max-db-age): run `tollgate db update`"
-        ));
-    }
-    check.warnings.extend(tollgate_advisory::coverage_warnings(
+    let freshness = db_age::freshness(
         &index,
         inventory.lockfiles.iter().map(|l| l.ecosystem),
         max_db_age,
-        jiff::Timestamp::now(),
-    ));
+    );
+    check.status.notes.extend(freshness.note);
+    check.warnings.extend(freshness.warnings);
     check.index = Some(index);
     Ok(check)
 }

@@ -132,12 +132,15 @@ pub fn scripted_tarball(name: &str, install_js: &str) -> Vec<u8> {
     let manifest = format!(
         r#"{{"name":"{name}","version":"1.0.0","license":"MIT","scripts":{{"postinstall":"node install.js"}}}}"#
     );
+    npm_tarball(&[("package.json", &manifest), ("install.js", install_js)])
+}
+
+/// A gzipped npm tarball of `files` (path under `package/`, text), with fixed metadata so
+/// its bytes, and the lockfile hash of them, do not change between runs.
+pub fn npm_tarball(files: &[(&str, &str)]) -> Vec<u8> {
     let gzip = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
     let mut tar = tar::Builder::new(gzip);
-    for (path, text) in [
-        ("package.json", manifest.as_str()),
-        ("install.js", install_js),
-    ] {
+    for &(path, text) in files {
         let mut header = tar::Header::new_gnu();
         header.set_size(text.len() as u64);
         header.set_mode(0o644);
@@ -202,4 +205,27 @@ pub fn program_dirs(program: &str) -> Vec<PathBuf> {
         dirs.extend(target.ancestors().nth(2).map(Path::to_path_buf));
     }
     dirs
+}
+
+/// npm's `integrity` for `bytes`: `sha512-` and the base64 (standard alphabet, padded) of
+/// the SHA-512 digest, as a package-lock records it.
+pub fn npm_integrity(bytes: &[u8]) -> String {
+    let hex = tollgate_registry::Algorithm::Sha512.digest_hex(bytes);
+    let digest: Vec<u8> = (0..hex.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).unwrap())
+        .collect();
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::from("sha512-");
+    for chunk in digest.chunks(3) {
+        let n = chunk.iter().fold(0u32, |n, b| (n << 8) | u32::from(*b)) << (8 * (3 - chunk.len()));
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(char::from(ALPHABET[(n >> (18 - 6 * i)) as usize & 63]));
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
 }
