@@ -41,10 +41,14 @@ thread_local! {
 
 /// A global allocator that forwards to `A` and counts, per thread, the bytes in use.
 ///
-/// ```ignore
+/// ```no_run
 /// #[global_allocator]
 /// static GLOBAL: tollgate_analysis::memory::CountingAlloc =
 ///     tollgate_analysis::memory::CountingAlloc::system();
+///
+/// fn main() {
+///     assert!(tollgate_analysis::memory::is_counting());
+/// }
 /// ```
 #[derive(Debug, Default)]
 pub struct CountingAlloc<A = System> {
