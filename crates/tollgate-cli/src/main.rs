@@ -66,3 +66,17 @@ fn is_broken_pipe(error: &anyhow::Error) -> bool {
             .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
     })
 }
+
+#[cfg(test)]
+mod tests {
+    /// The per-package memory limit is only enforced under the counting allocator; this
+    /// test binary is the `tollgate` binary's crate, so it has the same allocator.
+    #[test]
+    fn the_binary_counts_allocations_for_the_memory_limit() {
+        assert!(tollgate_analysis::memory::is_counting());
+        let mark = tollgate_analysis::memory::Mark::now();
+        let block = std::hint::black_box(vec![0u8; 1 << 20]);
+        assert!(mark.peak_bytes() >= 1 << 20);
+        drop(block);
+    }
+}
