@@ -31,12 +31,23 @@ use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 use std::sync::OnceLock;
 
-thread_local! {
+/// The counters of one thread, in one thread-local slot so that each allocation computes
+/// one thread-local address.
+struct Counters {
     /// Bytes this thread has allocated and not freed (negative when it frees more memory
     /// allocated by other threads than it allocates itself).
-    static IN_USE: Cell<i64> = const { Cell::new(0) };
-    /// The most `IN_USE` has been since the innermost live [`Mark`] was taken.
-    static PEAK: Cell<i64> = const { Cell::new(0) };
+    in_use: Cell<i64>,
+    /// The most `in_use` has been since the innermost live [`Mark`] was taken.
+    peak: Cell<i64>,
+}
+
+thread_local! {
+    static COUNTERS: Counters = const {
+        Counters {
+            in_use: Cell::new(0),
+            peak: Cell::new(0),
+        }
+    };
 }
 
 /// A global allocator that forwards to `A` and counts, per thread, the bytes in use.
@@ -70,26 +81,33 @@ impl CountingAlloc<System> {
 }
 
 /// Sizes above `i64::MAX` cannot be allocated; saturating keeps the arithmetic total.
+#[inline]
 fn signed(bytes: usize) -> i64 {
     i64::try_from(bytes).unwrap_or(i64::MAX)
 }
 
+// `#[inline]`: these run in every allocation of the program, from the allocator's code
+// monomorphised in the binary's crate; without it they would be a call into this crate.
+#[inline]
 fn grow(bytes: usize) {
     // `try_with`: during thread teardown the slot may be gone; the count is then dropped,
     // never a panic inside the allocator.
-    let _ = IN_USE.try_with(|in_use| {
-        let now = in_use.get().saturating_add(signed(bytes));
-        in_use.set(now);
-        let _ = PEAK.try_with(|peak| {
-            if now > peak.get() {
-                peak.set(now);
-            }
-        });
+    let _ = COUNTERS.try_with(|counters| {
+        let now = counters.in_use.get().saturating_add(signed(bytes));
+        counters.in_use.set(now);
+        if now > counters.peak.get() {
+            counters.peak.set(now);
+        }
     });
 }
 
+#[inline]
 fn shrink(bytes: usize) {
-    let _ = IN_USE.try_with(|in_use| in_use.set(in_use.get().saturating_sub(signed(bytes))));
+    let _ = COUNTERS.try_with(|counters| {
+        counters
+            .in_use
+            .set(counters.in_use.get().saturating_sub(signed(bytes)));
+    });
 }
 
 // SAFETY: every method forwards to `inner` with the caller's arguments unchanged and
@@ -139,7 +157,7 @@ unsafe impl<A: GlobalAlloc> GlobalAlloc for CountingAlloc<A> {
 }
 
 fn in_use() -> i64 {
-    IN_USE.try_with(Cell::get).unwrap_or(0)
+    COUNTERS.try_with(|c| c.in_use.get()).unwrap_or(0)
 }
 
 /// Whether the program's global allocator is a [`CountingAlloc`]: an allocation on this
@@ -172,14 +190,14 @@ impl Mark {
     /// Starts measuring on this thread.
     pub fn now() -> Mark {
         let base = in_use();
-        let outer_peak = PEAK.try_with(|peak| peak.replace(base)).unwrap_or(0);
+        let outer_peak = COUNTERS.try_with(|c| c.peak.replace(base)).unwrap_or(0);
         Mark { base, outer_peak }
     }
 
     /// The most bytes this thread has had in use at any moment since the mark, above what
     /// it had at the mark.
     pub fn peak_bytes(&self) -> u64 {
-        let peak = PEAK.try_with(Cell::get).unwrap_or(0);
+        let peak = COUNTERS.try_with(|c| c.peak.get()).unwrap_or(0);
         u64::try_from(peak.saturating_sub(self.base)).unwrap_or(0)
     }
 
@@ -191,7 +209,7 @@ impl Mark {
 
 impl Drop for Mark {
     fn drop(&mut self) {
-        let _ = PEAK.try_with(|peak| peak.set(peak.get().max(self.outer_peak)));
+        let _ = COUNTERS.try_with(|c| c.peak.set(c.peak.get().max(self.outer_peak)));
     }
 }
 
@@ -210,5 +228,31 @@ mod tests {
         assert_eq!(mark.peak_bytes(), 0);
         assert_eq!(mark.in_use_bytes(), 0);
         drop(big);
+    }
+
+    #[test]
+    fn without_a_counting_allocator_the_memory_limit_is_not_enforced() {
+        let files = crate::PackageFiles::from_entries([
+            (
+                "p-1/PKG-INFO".to_owned(),
+                b"Metadata-Version: 2.1\nName: p\nVersion: 1\n".to_vec(),
+            ),
+            (
+                "p-1/setup.py".to_owned(),
+                b"from setuptools import setup\nsetup(name='p')\n".to_vec(),
+            ),
+        ]);
+        let options = crate::JudgeOptions {
+            memory_limit: 1,
+            ..crate::JudgeOptions::default()
+        };
+        let report = crate::analyze_package_with("p", &files, &options).expect("analysable");
+        assert!(
+            report
+                .verdict
+                .reasons
+                .iter()
+                .all(|r| r.rule != "analysis-limit")
+        );
     }
 }
