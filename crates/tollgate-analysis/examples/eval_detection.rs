@@ -18,7 +18,13 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
+use tollgate_analysis::memory::{CountingAlloc, Mark};
 use tollgate_analysis::{JudgeOptions, PackageFiles, Verdict, VerdictLevel, analyze_package_with};
+
+/// Counted, as in the `tollgate` binary, so the memory limit is enforced here and each
+/// package's peak can be reported.
+#[global_allocator]
+static GLOBAL: CountingAlloc = CountingAlloc::system();
 
 struct Sample {
     file: String,
@@ -30,6 +36,8 @@ struct Outcome {
     verdict: Result<Verdict, String>,
     bytes: u64,
     seconds: f64,
+    /// Most bytes in use at once while reading and judging the archive.
+    peak: u64,
 }
 
 fn manifest(dir: &Path) -> Result<Vec<Sample>, String> {
@@ -71,6 +79,7 @@ fn judge_all(dir: &Path, samples: &[Sample]) -> Vec<Outcome> {
                     };
                     let path = dir.join(&sample.file);
                     let started = Instant::now();
+                    let memory = Mark::now();
                     let (verdict, bytes) = match std::fs::read(&path) {
                         Ok(bytes) => {
                             let size = bytes.len() as u64;
@@ -90,6 +99,7 @@ fn judge_all(dir: &Path, samples: &[Sample]) -> Vec<Outcome> {
                             verdict,
                             bytes,
                             seconds: started.elapsed().as_secs_f64(),
+                            peak: memory.peak_bytes(),
                         });
                     }
                 }
@@ -240,6 +250,15 @@ fn load(dir: &Path) -> (Vec<Sample>, Vec<Outcome>, f64, u64) {
         println!(
             "  {:.2} s {} ({} bytes)",
             outcome.seconds, samples[outcome.sample].file, outcome.bytes
+        );
+    }
+    let peak = outcomes.iter().max_by_key(|o| o.peak);
+    if let Some(outcome) = peak {
+        println!(
+            "largest memory peak: {:.1} MiB {} (limit {} MiB)",
+            outcome.peak as f64 / (1024.0 * 1024.0),
+            samples[outcome.sample].file,
+            JudgeOptions::default().memory_limit / (1024 * 1024)
         );
     }
     (samples, outcomes, seconds, bytes)

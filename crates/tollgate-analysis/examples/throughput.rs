@@ -6,6 +6,12 @@ use std::time::Instant;
 
 use tollgate_analysis::{PackageFiles, analyze_package};
 
+/// The `tollgate` binary counts allocations for the memory limit; so does this, so the
+/// figures include that cost.
+#[global_allocator]
+static GLOBAL: tollgate_analysis::memory::CountingAlloc =
+    tollgate_analysis::memory::CountingAlloc::system();
+
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let dir = std::env::args().nth(1).ok_or("usage: throughput DIR")?;
     let mut archives = Vec::new();

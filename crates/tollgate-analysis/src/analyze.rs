@@ -15,6 +15,7 @@ use crate::files::{PackageFiles, join_relative};
 use crate::hooks::{HookMap, map_hooks};
 use crate::judge::Verdict;
 use crate::judge::{JudgeOptions, judge};
+use crate::memory::Mark;
 use crate::model::{CodeFinding, Hook, PackageReport, Phase, Rule};
 use crate::rules::{Hit, Language, evaluate};
 use crate::shell::{self, Follow};
@@ -40,9 +41,11 @@ pub fn analyze_package_with(
     files: &PackageFiles,
     options: &JudgeOptions,
 ) -> Result<PackageReport, AnalysisError> {
+    // Taken before the hooks are mapped, so the memory limit covers the whole analysis.
+    let memory = Mark::now();
     let map = map_hooks(display, files)?;
     let mut report = analyze_hooks(files, map);
-    report.verdict = judge(files, &report, options);
+    report.verdict = judge(files, &report, options, &memory);
     Ok(report)
 }
 

@@ -28,6 +28,7 @@ pub mod hooks;
 mod javascript;
 mod judge;
 pub mod lockmap;
+pub mod memory;
 mod model;
 mod patterns;
 mod python;
@@ -40,8 +41,8 @@ pub use analyze::{analyze_package, analyze_package_with, findings_for_package};
 pub use error::AnalysisError;
 pub use files::PackageFiles;
 pub use judge::{
-    CodePhase, JudgeOptions, MALICIOUS_AT, PASSIVE_FACTOR, Reason, SUSPICIOUS_AT, VERDICT_CODE,
-    Verdict, VerdictLevel, verdict_finding, verdict_severity,
+    CodePhase, DEFAULT_MEMORY_LIMIT, JudgeOptions, MALICIOUS_AT, PASSIVE_FACTOR, Reason,
+    SUSPICIOUS_AT, VERDICT_CODE, Verdict, VerdictLevel, verdict_finding, verdict_severity,
 };
 pub use model::{CodeFinding, CodeKind, CodeState, Hook, PackageReport, Phase, Rule};
 

@@ -31,6 +31,7 @@ pub use score::{MALICIOUS_AT, PASSIVE_FACTOR, SUSPICIOUS_AT};
 pub use signal::CodePhase;
 
 use crate::files::PackageFiles;
+use crate::memory::Mark;
 use crate::model::PackageReport;
 use signal::{Reach, Signal, SignalKind};
 
@@ -43,7 +44,17 @@ pub struct JudgeOptions {
     pub time_limit: Duration,
     /// Most source bytes given full analysis in one package.
     pub max_bytes: u64,
+    /// Most bytes the analysis of one package may have allocated at once (its peak, on the
+    /// thread that analyses it); past it the analysis stops and the verdict is at least
+    /// `suspicious`. Enforced only when the program's global allocator is a
+    /// [`crate::memory::CountingAlloc`] (the `tollgate` binary's is).
+    pub memory_limit: u64,
 }
+
+/// Default [`JudgeOptions::memory_limit`]: 512 MiB, 3.5 times the largest peak measured
+/// on real packages (146 MiB for botocore in the benign set, 98 MiB in the development set;
+/// docs/benchmarks.md), and small enough that two analysis threads fit a CI runner.
+pub const DEFAULT_MEMORY_LIMIT: u64 = 512 * 1024 * 1024;
 
 impl Default for JudgeOptions {
     fn default() -> Self {
@@ -51,6 +62,7 @@ impl Default for JudgeOptions {
             all_code: false,
             time_limit: Duration::from_secs(20),
             max_bytes: 64 * 1024 * 1024,
+            memory_limit: DEFAULT_MEMORY_LIMIT,
         }
     }
 }
@@ -152,21 +164,61 @@ pub(crate) struct Located {
     pub phase: CodePhase,
 }
 
-/// Judges a package from its files and its install-time report.
-pub fn judge(files: &PackageFiles, report: &PackageReport, options: &JudgeOptions) -> Verdict {
-    let started = Instant::now();
-    let mut signals = scope::collect(files, report, options, started);
-    if started.elapsed() > options.time_limit {
+/// The two budgets of one package's analysis, checked together at every checkpoint (each
+/// file, each payload): wall-clock time since `started`, and the peak memory since
+/// `memory` was marked.
+pub(crate) struct Budget<'a> {
+    pub options: &'a JudgeOptions,
+    pub started: Instant,
+    pub memory: &'a Mark,
+    /// Whether the memory limit can be checked at all (a counting allocator is installed).
+    pub counting: bool,
+}
+
+impl Budget<'_> {
+    pub(crate) fn out_of_time(&self) -> bool {
+        self.started.elapsed() > self.options.time_limit
+    }
+
+    pub(crate) fn out_of_memory(&self) -> bool {
+        self.counting && self.memory.peak_bytes() > self.options.memory_limit
+    }
+}
+
+/// Judges a package from its files and its install-time report. `memory` marks where the
+/// package's analysis started (before its hooks were mapped), so the memory limit covers
+/// the whole analysis.
+pub(crate) fn judge(
+    files: &PackageFiles,
+    report: &PackageReport,
+    options: &JudgeOptions,
+    memory: &Mark,
+) -> Verdict {
+    let budget = Budget {
+        options,
+        started: Instant::now(),
+        memory,
+        counting: crate::memory::is_counting(),
+    };
+    let mut signals = scope::collect(files, report, &budget);
+    let mut limit = |why: String| {
         signals.push(Located {
-            signal: Signal::new(
-                SignalKind::AnalysisLimit,
-                1,
-                Reach::Always,
-                format!("analysis stopped after {} s", options.time_limit.as_secs()),
-            ),
+            signal: Signal::new(SignalKind::AnalysisLimit, 1, Reach::Always, why),
             file: String::new(),
             phase: CodePhase::Install,
         });
+    };
+    if budget.out_of_time() {
+        limit(format!(
+            "analysis stopped after {} s",
+            options.time_limit.as_secs()
+        ));
+    }
+    if budget.out_of_memory() {
+        limit(format!(
+            "analysis stopped after {} MiB",
+            options.memory_limit.div_ceil(1024 * 1024)
+        ));
     }
     score::verdict(&signals)
 }

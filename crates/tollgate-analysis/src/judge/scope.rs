@@ -6,8 +6,6 @@
 //! `__init__`-through forms.
 
 use std::collections::{BTreeMap, HashSet, VecDeque};
-use std::time::Instant;
-
 use tollgate_model::Ecosystem;
 
 use super::layout::{
@@ -15,7 +13,7 @@ use super::layout::{
     resolve_python,
 };
 use super::signal::{CodePhase, Reach, Signal, SignalKind};
-use super::{JudgeOptions, Located, python, text};
+use super::{Budget, JudgeOptions, Located, python, text};
 use crate::files::PackageFiles;
 use crate::model::{CodeFinding, PackageReport, Phase, Rule};
 use crate::rules::{Language, evaluate};
@@ -44,7 +42,7 @@ struct Site<'a> {
 struct Collector<'a> {
     files: &'a PackageFiles,
     options: &'a JudgeOptions,
-    started: Instant,
+    budget: &'a Budget<'a>,
     signals: Vec<Located>,
     /// Phase given to each file (the earliest phase that runs it wins).
     phases: BTreeMap<String, CodePhase>,
@@ -61,13 +59,12 @@ struct Collector<'a> {
 pub(crate) fn collect(
     files: &PackageFiles,
     report: &PackageReport,
-    options: &JudgeOptions,
-    started: Instant,
+    budget: &Budget<'_>,
 ) -> Vec<Located> {
     let mut collector = Collector {
         files,
-        options,
-        started,
+        options: budget.options,
+        budget,
         signals: Vec::new(),
         phases: BTreeMap::new(),
         bytes: 0,
@@ -85,8 +82,13 @@ pub(crate) fn collect(
 }
 
 impl Collector<'_> {
+    /// Checked before each file and each payload: past the time or memory budget the
+    /// analysis stops (and [`super::judge`] adds `analysis-limit`); past the source-byte
+    /// budget it stops too.
     fn out_of_budget(&self) -> bool {
-        self.started.elapsed() > self.options.time_limit || self.bytes > self.options.max_bytes
+        self.bytes > self.options.max_bytes
+            || self.budget.out_of_time()
+            || self.budget.out_of_memory()
     }
 
     fn push(&mut self, file: &str, phase: CodePhase, signals: Vec<Signal>) {
