@@ -244,3 +244,31 @@ fn exec_of_characters_mapped_from_computed_numbers_is_exec_built() {
     let verdict = package(&format!("exec(''.join(map(chr, [{numbers}])))\n"));
     assert!(rules(&verdict).contains(&"exec-built"), "{verdict:#?}");
 }
+
+#[test]
+fn a_package_past_the_source_byte_budget_is_not_passed() {
+    // Padding a package with bulk must not hide what comes after it.
+    use tollgate_analysis::{JudgeOptions, PackageFiles, analyze_package_with};
+    let bulk = format!("import subprocess\n{}", "x = 1\n".repeat(20_000));
+    let files = PackageFiles::from_entries(
+        [
+            ("fixture-1.0/PKG-INFO", PKG_INFO.1.to_owned()),
+            (
+                "fixture-1.0/fixture/__init__.py",
+                "from . import a, b\n".to_owned(),
+            ),
+            ("fixture-1.0/fixture/a.py", bulk.clone()),
+            ("fixture-1.0/fixture/b.py", bulk),
+        ]
+        .map(|(path, text)| (path.to_owned(), text.into_bytes())),
+    );
+    let options = JudgeOptions {
+        max_bytes: 64 * 1024,
+        ..JudgeOptions::default()
+    };
+    let verdict = analyze_package_with("fixture", &files, &options)
+        .expect("analysable")
+        .verdict;
+    assert!(rules(&verdict).contains(&"analysis-limit"), "{verdict:#?}");
+    assert!(verdict.level >= VerdictLevel::Suspicious, "{verdict:#?}");
+}

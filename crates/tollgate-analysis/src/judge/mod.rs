@@ -42,7 +42,8 @@ pub struct JudgeOptions {
     pub all_code: bool,
     /// Wall-clock budget for one package; past it the verdict is at least `suspicious`.
     pub time_limit: Duration,
-    /// Most source bytes given full analysis in one package.
+    /// Most source bytes given full analysis in one package; past it the analysis stops
+    /// and the verdict is at least `suspicious`.
     pub max_bytes: u64,
     /// Most bytes the analysis of one package may have allocated at once (its peak, on the
     /// thread that analyses it); past it the analysis stops and the verdict is at least
@@ -200,7 +201,7 @@ pub(crate) fn judge(
         memory,
         counting: crate::memory::is_counting(),
     };
-    let mut signals = scope::collect(files, report, &budget);
+    let (mut signals, bytes_exhausted) = scope::collect(files, report, &budget);
     let mut limit = |why: String| {
         signals.push(Located {
             signal: Signal::new(SignalKind::AnalysisLimit, 1, Reach::Always, why),
@@ -212,6 +213,12 @@ pub(crate) fn judge(
         limit(format!(
             "analysis stopped after {} s",
             options.time_limit.as_secs()
+        ));
+    }
+    if bytes_exhausted {
+        limit(format!(
+            "analysis stopped after {} MiB of source",
+            options.max_bytes.div_ceil(1024 * 1024)
         ));
     }
     if budget.out_of_memory() {

@@ -55,12 +55,13 @@ struct Collector<'a> {
     analysed_with: BTreeMap<String, usize>,
 }
 
-/// All signals of a package.
+/// All signals of a package, and whether the source-byte budget ran out before every
+/// file was looked at.
 pub(crate) fn collect(
     files: &PackageFiles,
     report: &PackageReport,
     budget: &Budget<'_>,
-) -> Vec<Located> {
+) -> (Vec<Located>, bool) {
     let mut collector = Collector {
         files,
         options: budget.options,
@@ -78,13 +79,14 @@ pub(crate) fn collect(
         Ecosystem::CratesIo => collector.rust(report),
     }
     collector.passive();
-    collector.signals
+    let exhausted = collector.bytes > collector.options.max_bytes;
+    (collector.signals, exhausted)
 }
 
 impl Collector<'_> {
-    /// Checked before each file and each payload: past the time or memory budget the
-    /// analysis stops (and [`super::judge`] adds `analysis-limit`); past the source-byte
-    /// budget it stops too.
+    /// Checked before each file and each payload: past the time, memory or source-byte
+    /// budget the analysis stops (and [`super::judge`] adds `analysis-limit`: padding a
+    /// package with bulk must not hide what comes after it).
     fn out_of_budget(&self) -> bool {
         self.bytes > self.options.max_bytes
             || self.budget.out_of_time()
