@@ -634,3 +634,38 @@ fn coverage_warnings_as_scan_gives_them() {
         "{json:#}"
     );
 }
+
+#[test]
+fn a_policy_changed_between_the_revisions_is_a_warning() {
+    let repo = repository();
+    let db = database();
+    let dir = repo.path();
+    let policy_changes = |json: &Value| -> Vec<String> {
+        json["warnings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|w| w["code"] == "policy-changed")
+            .map(|w| w["path"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    // No policy in either revision: nothing to say.
+    let json = diff_json(dir, db.path(), &["HEAD~1", "HEAD"], 1);
+    assert!(policy_changes(&json).is_empty(), "{json:#}");
+    // A pull request that loosens the policy it is reviewed under says so.
+    std::fs::write(
+        dir.join("web/tollgate.toml"),
+        "[bans]\ndeny = [{ ecosystem = \"npm\", name = \"is-odd\" }]\n",
+    )
+    .unwrap();
+    git(dir, &["add", "web/tollgate.toml"]);
+    git(dir, &["commit", "-q", "-m", "policy"]);
+    std::fs::write(dir.join("web/tollgate.toml"), "[bans]\ndeny = []\n").unwrap();
+    git(dir, &["commit", "-q", "-am", "loosen the policy"]);
+    let json = diff_json(dir, db.path(), &["HEAD~1", "HEAD"], 0);
+    assert_eq!(policy_changes(&json), ["web/tollgate.toml"], "{json:#}");
+    // Against the working tree: an untracked new policy counts too.
+    std::fs::write(dir.join("tollgate.toml"), "[bans]\ndeny = []\n").unwrap();
+    let json = diff_json(dir, db.path(), &["HEAD"], 0);
+    assert_eq!(policy_changes(&json), ["tollgate.toml"], "{json:#}");
+}

@@ -169,6 +169,83 @@ impl Repo {
     }
 }
 
+impl Repo {
+    /// The policy files (`tollgate.toml` in any folder) whose bytes differ between commit
+    /// `base` and `head` (a commit, or the working tree when `None`): added, removed or
+    /// changed. `diff` applies the policy on disk, so a change that loosens it would
+    /// otherwise review a pull request under the loosened policy unnoticed.
+    pub fn changed_policy_files(
+        &self,
+        base: &str,
+        head: Option<&str>,
+    ) -> Result<Vec<String>, DiffError> {
+        let old = self.policies_at(Some(base))?;
+        let new = self.policies_at(head)?;
+        let mut changed: Vec<String> = old
+            .iter()
+            .filter(|(path, bytes)| new.get(*path) != Some(bytes))
+            .map(|(path, _)| path.clone())
+            .chain(new.keys().filter(|path| !old.contains_key(*path)).cloned())
+            .collect();
+        changed.sort();
+        changed.dedup();
+        Ok(changed)
+    }
+
+    /// path → bytes of every `tollgate.toml` at `commit`, or in the working tree (tracked
+    /// and untracked, not ignored) when `None`.
+    fn policies_at(
+        &self,
+        commit: Option<&str>,
+    ) -> Result<std::collections::BTreeMap<String, Vec<u8>>, DiffError> {
+        let listing = match commit {
+            Some(commit) => run_git(
+                &self.root,
+                &[
+                    "ls-tree",
+                    "-r",
+                    "-z",
+                    "--name-only",
+                    "--full-tree",
+                    commit,
+                    "--",
+                ],
+            )?,
+            None => run_git(
+                &self.root,
+                &[
+                    "ls-files",
+                    "-z",
+                    "--cached",
+                    "--others",
+                    "--exclude-standard",
+                    "--",
+                ],
+            )?,
+        };
+        let mut policies = std::collections::BTreeMap::new();
+        for path in listing.split(|&b| b == 0) {
+            let path = String::from_utf8_lossy(path).into_owned();
+            if path.rsplit('/').next() != Some("tollgate.toml") {
+                continue;
+            }
+            let bytes = match commit {
+                Some(commit) => run_git(
+                    &self.root,
+                    &["cat-file", "blob", &format!("{commit}:{path}")],
+                )?,
+                None => match std::fs::read(self.root.join(&path)) {
+                    Ok(bytes) => bytes,
+                    Err(error) if error.kind() == std::io::ErrorKind::NotFound => continue,
+                    Err(source) => return Err(DiffError::Io { path, source }),
+                },
+            };
+            policies.insert(path, bytes);
+        }
+        Ok(policies)
+    }
+}
+
 /// The lockfile paths of a NUL-separated listing.
 fn lockfile_paths(listing: &[u8]) -> Vec<(String, LockfileFormat)> {
     listing

@@ -114,6 +114,8 @@ struct Sides {
     /// What lockfile paths are relative to: the repository root, or the current directory
     /// for two lockfile paths.
     root: PathBuf,
+    /// The `tollgate.toml` files that differ between the two revisions.
+    policy_changes: Vec<String>,
 }
 
 impl Sides {
@@ -184,6 +186,18 @@ pub fn run(args: &DiffArgs) -> anyhow::Result<Status> {
     )?;
     notes.extend(checker.gaps());
     let mut warnings: Vec<FileError> = Vec::new();
+    for path in &sides.policy_changes {
+        warnings.push(FileError {
+            code: Some("policy-changed".to_owned()),
+            path: path.clone(),
+            line: None,
+            column: None,
+            message: format!(
+                "the policy changed between {} and {}; this diff applies the policy on disk, so review the policy change itself",
+                sides.base_label, sides.head_label
+            ),
+        });
+    }
     if let Some(index) = checker.index() {
         let ecosystems = sides.base.lockfiles.iter().chain(&sides.head.lockfiles);
         let freshness = db_age::freshness(
@@ -368,6 +382,13 @@ fn read_sides(args: &DiffArgs) -> anyhow::Result<Sides> {
                 .context("reading the lockfiles of the working tree")?,
         ),
     };
+    let head_commit = match args.head.as_deref() {
+        Some(revision) => Some(repo.resolve(revision)?),
+        None => None,
+    };
+    let policy_changes = repo
+        .changed_policy_files(&base_commit, head_commit.as_deref())
+        .context("comparing the policy files of the two sides")?;
     git::drop_unchanged(&mut base_files, &mut head_files);
     Ok(Sides {
         base_label,
@@ -375,6 +396,7 @@ fn read_sides(args: &DiffArgs) -> anyhow::Result<Sides> {
         base: git::parse_all(&base_files),
         head: git::parse_all(&head_files),
         root: repo.root().to_owned(),
+        policy_changes,
     })
 }
 
@@ -407,6 +429,7 @@ fn read_files(base: &str, head: &str) -> anyhow::Result<Sides> {
         base: base_inventory,
         head: parse(head, head)?,
         root: PathBuf::from("."),
+        policy_changes: Vec::new(),
     })
 }
 
