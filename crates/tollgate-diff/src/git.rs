@@ -110,66 +110,15 @@ impl Repo {
     /// Every lockfile (by name, as discovery recognizes them) of commit `commit`, which
     /// must be a full id from [`Repo::resolve`].
     pub fn lockfiles_at(&self, commit: &str) -> Result<Vec<LockfileBytes>, DiffError> {
-        let listing = run_git(
-            &self.root,
-            &[
-                "ls-tree",
-                "-r",
-                "-z",
-                "--name-only",
-                "--full-tree",
-                commit,
-                "--",
-            ],
-        )?;
-        let mut files = Vec::new();
-        for (path, format) in lockfile_paths(&listing) {
-            let object = format!("{commit}:{path}");
-            let bytes = run_git(&self.root, &["cat-file", "blob", &object])?;
-            files.push(LockfileBytes {
-                path,
-                format,
-                bytes,
-            });
-        }
-        Ok(files)
+        self.lockfiles(Some(commit))
     }
 
     /// Every lockfile of the working tree: tracked ones, and untracked ones git does not
     /// ignore. A tracked file deleted from the working tree is absent.
     pub fn lockfiles_in_worktree(&self) -> Result<Vec<LockfileBytes>, DiffError> {
-        let listing = run_git(
-            &self.root,
-            &[
-                "ls-files",
-                "-z",
-                "--cached",
-                "--others",
-                "--exclude-standard",
-                "--",
-            ],
-        )?;
-        let mut files = Vec::new();
-        let mut seen = std::collections::BTreeSet::new();
-        for (path, format) in lockfile_paths(&listing) {
-            if !seen.insert(path.clone()) {
-                continue;
-            }
-            match std::fs::read(self.root.join(&path)) {
-                Ok(bytes) => files.push(LockfileBytes {
-                    path,
-                    format,
-                    bytes,
-                }),
-                Err(error) if error.kind() == std::io::ErrorKind::NotFound => {}
-                Err(source) => return Err(DiffError::Io { path, source }),
-            }
-        }
-        Ok(files)
+        self.lockfiles(None)
     }
-}
 
-impl Repo {
     /// The policy files (`tollgate.toml` in any folder) whose bytes differ between commit
     /// `base` and `head` (a commit, or the working tree when `None`): added, removed or
     /// changed. `diff` applies the policy on disk, so a change that loosens it would
@@ -179,8 +128,8 @@ impl Repo {
         base: &str,
         head: Option<&str>,
     ) -> Result<Vec<String>, DiffError> {
-        let old = self.policies_at(Some(base))?;
-        let new = self.policies_at(head)?;
+        let old = self.policies(Some(base))?;
+        let new = self.policies(head)?;
         let mut changed: Vec<String> = old
             .iter()
             .filter(|(path, bytes)| new.get(*path) != Some(bytes))
@@ -192,13 +141,50 @@ impl Repo {
         Ok(changed)
     }
 
-    /// path → bytes of every `tollgate.toml` at `commit`, or in the working tree (tracked
-    /// and untracked, not ignored) when `None`.
-    fn policies_at(
+    /// The lockfiles of `commit`, or of the working tree when `None`.
+    fn lockfiles(&self, commit: Option<&str>) -> Result<Vec<LockfileBytes>, DiffError> {
+        let listing = self.listing(commit)?;
+        let mut files = Vec::new();
+        let mut seen = std::collections::BTreeSet::new();
+        for (path, format) in lockfile_paths(&listing) {
+            // `ls-files` lists a path once per merge stage.
+            if !seen.insert(path.clone()) {
+                continue;
+            }
+            if let Some(bytes) = self.read(commit, &path)? {
+                files.push(LockfileBytes {
+                    path,
+                    format,
+                    bytes,
+                });
+            }
+        }
+        Ok(files)
+    }
+
+    /// path → bytes of every `tollgate.toml` of `commit`, or of the working tree.
+    fn policies(
         &self,
         commit: Option<&str>,
     ) -> Result<std::collections::BTreeMap<String, Vec<u8>>, DiffError> {
-        let listing = match commit {
+        let listing = self.listing(commit)?;
+        let mut policies = std::collections::BTreeMap::new();
+        for path in listing.split(|&b| b == 0) {
+            let path = String::from_utf8_lossy(path).into_owned();
+            if path.rsplit('/').next() != Some("tollgate.toml") {
+                continue;
+            }
+            if let Some(bytes) = self.read(commit, &path)? {
+                policies.insert(path, bytes);
+            }
+        }
+        Ok(policies)
+    }
+
+    /// The NUL-separated paths of `commit` (`ls-tree`), or of the working tree when `None`
+    /// (`ls-files`: tracked, and untracked ones git does not ignore).
+    fn listing(&self, commit: Option<&str>) -> Result<Vec<u8>, DiffError> {
+        match commit {
             Some(commit) => run_git(
                 &self.root,
                 &[
@@ -210,7 +196,7 @@ impl Repo {
                     commit,
                     "--",
                 ],
-            )?,
+            ),
             None => run_git(
                 &self.root,
                 &[
@@ -221,28 +207,28 @@ impl Repo {
                     "--exclude-standard",
                     "--",
                 ],
-            )?,
-        };
-        let mut policies = std::collections::BTreeMap::new();
-        for path in listing.split(|&b| b == 0) {
-            let path = String::from_utf8_lossy(path).into_owned();
-            if path.rsplit('/').next() != Some("tollgate.toml") {
-                continue;
-            }
-            let bytes = match commit {
-                Some(commit) => run_git(
-                    &self.root,
-                    &["cat-file", "blob", &format!("{commit}:{path}")],
-                )?,
-                None => match std::fs::read(self.root.join(&path)) {
-                    Ok(bytes) => bytes,
-                    Err(error) if error.kind() == std::io::ErrorKind::NotFound => continue,
-                    Err(source) => return Err(DiffError::Io { path, source }),
-                },
-            };
-            policies.insert(path, bytes);
+            ),
         }
-        Ok(policies)
+    }
+
+    /// A file's bytes at `commit` (from the object store), or in the working tree when
+    /// `None` (`None` back when it is gone from there).
+    fn read(&self, commit: Option<&str>, path: &str) -> Result<Option<Vec<u8>>, DiffError> {
+        match commit {
+            Some(commit) => run_git(
+                &self.root,
+                &["cat-file", "blob", &format!("{commit}:{path}")],
+            )
+            .map(Some),
+            None => match std::fs::read(self.root.join(path)) {
+                Ok(bytes) => Ok(Some(bytes)),
+                Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(None),
+                Err(source) => Err(DiffError::Io {
+                    path: path.to_owned(),
+                    source,
+                }),
+            },
+        }
     }
 }
 
