@@ -421,6 +421,10 @@ impl State<'_> {
                 format!("`{name}` runs decoded data: `{arg}`"),
             ));
         } else if let Some(code) = self.folder().fold(first) {
+            if is_inert_literal(&code) {
+                // Data, not code: nothing runs.
+                return;
+            }
             if first.kind() == "string" {
                 facts.signals.push(Signal::new(
                     SignalKind::DynamicExec,

@@ -66,6 +66,50 @@ pub(super) fn reads_a_file(arg: &str) -> bool {
     arg.contains("open(") || arg.contains(".read_text(") || arg.contains("read()")
 }
 
+/// Whether code handed to `eval`/`exec` is only a literal (strings, numbers, `True`,
+/// `False`, `None`, tuples, lists, dicts and sets of them): evaluating it runs nothing,
+/// like `ast.literal_eval` (setuptools' `eval('"static", "shared"')`). Prefixed strings
+/// (`f"..."` formats, so it runs code) and anything else are not.
+pub(super) fn is_inert_literal(code: &str) -> bool {
+    let mut chars = code.chars().peekable();
+    let mut saw_value = false;
+    while let Some(c) = chars.next() {
+        match c {
+            '"' | '\'' => {
+                saw_value = true;
+                let mut closed = false;
+                while let Some(inner) = chars.next() {
+                    if inner == '\\' {
+                        chars.next();
+                    } else if inner == c {
+                        closed = true;
+                        break;
+                    }
+                }
+                if !closed {
+                    return false;
+                }
+            }
+            c if c.is_ascii_digit() => saw_value = true,
+            c if c.is_ascii_whitespace() => {}
+            ',' | ':' | '(' | ')' | '[' | ']' | '{' | '}' | '.' | '-' | '+' => {}
+            c if c.is_ascii_alphabetic() => {
+                let mut word = String::from(c);
+                while let Some(next) = chars.peek().filter(|n| n.is_ascii_alphanumeric()) {
+                    word.push(*next);
+                    chars.next();
+                }
+                if !matches!(word.as_str(), "True" | "False" | "None") {
+                    return false;
+                }
+                saw_value = true;
+            }
+            _ => return false,
+        }
+    }
+    saw_value
+}
+
 pub(super) fn first_word(command: &str) -> String {
     let word = command.split_whitespace().next().unwrap_or("");
     let word = word.rsplit(['/', '\\']).next().unwrap_or(word);
