@@ -25,7 +25,7 @@
 use std::ffi::CStr;
 use std::io;
 use std::net::TcpListener;
-use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
+use std::os::fd::{AsRawFd, OwnedFd};
 use std::os::unix::net::UnixStream;
 use std::os::unix::process::CommandExt;
 use std::process::Command;
@@ -360,13 +360,6 @@ fn pass_on_status(status: libc::c_int) -> ! {
     unsafe { libc::_exit(code) }
 }
 
-/// The control message that carries two descriptors, laid out like `CMSG_SPACE(8)`.
-#[repr(C)]
-struct TwoFds {
-    header: libc::cmsghdr,
-    fds: [libc::c_int; 2],
-}
-
 /// In the new network namespace: brings its loopback up, listens on
 /// `127.0.0.1:`[`crate::proxy::PORT`], and sends the listening socket and the read end of a
 /// new pipe over `channel`. Returns the pipe's write end, which PID 1 keeps open for as
@@ -404,25 +397,7 @@ fn open_proxy_listener(channel: libc::c_int) -> io::Result<libc::c_int> {
         if libc::pipe2(lifetime.as_mut_ptr(), libc::O_CLOEXEC) != 0 {
             return Err(io::Error::last_os_error());
         }
-        let mut control: TwoFds = std::mem::zeroed();
-        control.header.cmsg_len =
-            libc::CMSG_LEN(std::mem::size_of::<[libc::c_int; 2]>() as u32) as _;
-        control.header.cmsg_level = libc::SOL_SOCKET;
-        control.header.cmsg_type = libc::SCM_RIGHTS;
-        control.fds = [listener, lifetime[0]];
-        let mut byte = 0u8;
-        let mut iov = libc::iovec {
-            iov_base: (&mut byte as *mut u8).cast(),
-            iov_len: 1,
-        };
-        let mut message: libc::msghdr = std::mem::zeroed();
-        message.msg_iov = &mut iov;
-        message.msg_iovlen = 1;
-        message.msg_control = (&mut control as *mut TwoFds).cast();
-        message.msg_controllen = std::mem::size_of::<TwoFds>() as _;
-        if libc::sendmsg(channel, &message, libc::MSG_NOSIGNAL) != 1 {
-            return Err(io::Error::last_os_error());
-        }
+        crate::fdpass::send(channel, [listener, lifetime[0]])?;
         libc::close(listener);
         libc::close(lifetime[0]);
         libc::close(channel);
@@ -433,43 +408,8 @@ fn open_proxy_listener(channel: libc::c_int) -> io::Result<libc::c_int> {
 /// In tollgate: receives what [`open_proxy_listener`] sent (blocking until it is sent, or
 /// until every copy of the sandbox's end of `channel` is closed).
 pub(crate) fn receive_listener(channel: &UnixStream) -> io::Result<(TcpListener, OwnedFd)> {
-    // SAFETY: recvmsg into locals of the kernel's layout; the descriptors it returns are
-    // new and owned by nobody else, so wrapping them in owning types is sound.
-    unsafe {
-        let mut control: TwoFds = std::mem::zeroed();
-        let mut byte = 0u8;
-        let mut iov = libc::iovec {
-            iov_base: (&mut byte as *mut u8).cast(),
-            iov_len: 1,
-        };
-        let mut message: libc::msghdr = std::mem::zeroed();
-        message.msg_iov = &mut iov;
-        message.msg_iovlen = 1;
-        message.msg_control = (&mut control as *mut TwoFds).cast();
-        message.msg_controllen = std::mem::size_of::<TwoFds>() as _;
-        let received = loop {
-            let received = libc::recvmsg(channel.as_raw_fd(), &mut message, libc::MSG_CMSG_CLOEXEC);
-            if received >= 0 || io::Error::last_os_error().kind() != io::ErrorKind::Interrupted {
-                break received;
-            }
-        };
-        if received < 0 {
-            return Err(io::Error::last_os_error());
-        }
-        let expected = libc::CMSG_LEN(std::mem::size_of::<[libc::c_int; 2]>() as u32) as usize;
-        if received != 1
-            || message.msg_controllen < std::mem::size_of::<TwoFds>() as _
-            || control.header.cmsg_level != libc::SOL_SOCKET
-            || control.header.cmsg_type != libc::SCM_RIGHTS
-            || control.header.cmsg_len as usize != expected
-        {
-            return Err(io::ErrorKind::InvalidData.into());
-        }
-        Ok((
-            TcpListener::from_raw_fd(control.fds[0]),
-            OwnedFd::from_raw_fd(control.fds[1]),
-        ))
-    }
+    let [listener, lifetime] = crate::fdpass::receive::<2>(channel)?;
+    Ok((TcpListener::from(listener), lifetime))
 }
 
 /// Waits until `listener` has a connection to accept (`Ok(true)`) or the sandbox has ended
