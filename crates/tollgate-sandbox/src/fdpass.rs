@@ -186,39 +186,29 @@ mod tests {
         assert_eq!(&buffer, b"2");
     }
 
-    #[test]
-    fn another_count_is_refused_and_nothing_leaks() {
+    /// Sends `S` copies of one socket where `R` are expected: refused as `InvalidData`,
+    /// and every copy that arrived is closed again.
+    fn assert_refused_without_leak<const S: usize, const R: usize>() {
         let (sender, receiver) = pair();
-        // Two sent, one expected: more than the receiver asked for.
         let (peer, sent) = pair();
-        send(sender.as_raw_fd(), [sent.as_raw_fd(), sent.as_raw_fd()]).expect("send");
+        send(sender.as_raw_fd(), [sent.as_raw_fd(); S]).expect("send");
         drop(sent);
-        let error = receive::<1>(&receiver).expect_err("two for one");
-        assert_eq!(error.kind(), io::ErrorKind::InvalidData);
-        assert!(
-            all_copies_closed(peer),
-            "the received descriptors are closed"
-        );
-        // One sent, two expected.
-        let (peer, sent) = pair();
-        send(sender.as_raw_fd(), [sent.as_raw_fd()]).expect("send");
-        drop(sent);
-        let error = receive::<2>(&receiver).expect_err("one for two");
-        assert_eq!(error.kind(), io::ErrorKind::InvalidData);
-        assert!(all_copies_closed(peer), "the received descriptor is closed");
+        let error = receive::<R>(&receiver).expect_err("refused");
+        assert_eq!(error.kind(), io::ErrorKind::InvalidData, "{S} sent, {R} expected");
+        assert!(all_copies_closed(peer), "{S} sent, {R} expected: a copy leaked");
     }
 
     #[test]
+    fn another_count_is_refused_and_nothing_leaks() {
+        assert_refused_without_leak::<2, 1>();
+        assert_refused_without_leak::<1, 2>();
+    }
+
+    /// More descriptors than the receive buffer holds: the kernel installs those that fit
+    /// and reports the rest as truncated (`MSG_CTRUNC`).
+    #[test]
     fn truncated_control_data_is_refused_and_nothing_leaks() {
-        let (sender, receiver) = pair();
-        let (peer, sent) = pair();
-        // More descriptors than the receive buffer holds: the kernel installs those that
-        // fit and reports the rest as truncated (MSG_CTRUNC).
-        send(sender.as_raw_fd(), [sent.as_raw_fd(); 20]).expect("send");
-        drop(sent);
-        let error = receive::<2>(&receiver).expect_err("truncated");
-        assert_eq!(error.kind(), io::ErrorKind::InvalidData);
-        assert!(all_copies_closed(peer), "what arrived is closed");
+        assert_refused_without_leak::<20, 2>();
     }
 
     #[test]

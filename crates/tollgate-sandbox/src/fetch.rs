@@ -11,6 +11,7 @@
 //! the environment only the manager's own variables and the sandbox's basics
 //! ([`crate::fetch_env`]).
 
+use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
 use crate::fetch_env;
@@ -96,7 +97,7 @@ impl std::str::FromStr for Manager {
 }
 
 /// What the fetch may reach and what the user added (`--allow-read`, `--allow-write`,
-/// `--allow-host`, `--allow-weaker`).
+/// `--allow-host`, `--allow-weaker`, `--pass-env`).
 #[derive(Debug, Clone, Default)]
 pub struct Extra {
     /// Paths read-only (e.g. a local tarball or direct reference outside the project).
@@ -108,6 +109,8 @@ pub struct Extra {
     pub hosts: Vec<AllowedHost>,
     /// Accept weaker isolation on this kernel.
     pub allow_weaker: bool,
+    /// Variables the user passes by name (`--pass-env`), beyond the manager's own.
+    pub pass_env: Vec<OsString>,
 }
 
 /// The fetch-phase policy of `manager` in `project`. The whole project is writable, except
@@ -143,6 +146,7 @@ pub fn policy(manager: Manager, project: &Path, home: &Path, extra: &Extra) -> P
         std::env::vars_os().map(|(name, _)| name),
         &referenced,
     );
+    policy.pass_env.extend(extra.pass_env.iter().cloned());
     policy.keep_credentials = true;
     policy.outputs = (manager == Manager::Pip).then(|| vec![PathBuf::from(".tollgate")]);
     policy.allow_weaker = extra.allow_weaker;
