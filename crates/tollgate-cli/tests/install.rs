@@ -483,7 +483,14 @@ fn the_fetch_sandbox_reaches_the_configured_registry_and_nothing_else() {
             format!("localhost:{registry_port} localhost:{other_port} evil.example:443"),
         )
         .current_dir(&project)
-        .args(["install", "--allow-missing-db", "npm"])
+        // Not an npm variable: the fetch phase gets it only when passed by name.
+        .args([
+            "install",
+            "--allow-missing-db",
+            "--pass-env",
+            "PROBE_TARGETS",
+            "npm",
+        ])
         .timeout(Duration::from_secs(60))
         .output()
         .expect("run");

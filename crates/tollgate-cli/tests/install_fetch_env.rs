@@ -157,5 +157,8 @@ fn explain_names_the_fetch_phases_variables_and_never_their_values() {
         assert!(!fetch_env.contains(name), "{name} in {fetch_env}");
     }
     assert!(execute.contains("environment"), "{execute}");
-    assert!(!text.contains("value-of-") && !text.contains("planted"), "{text}");
+    assert!(
+        !text.contains("value-of-") && !text.contains("planted"),
+        "{text}"
+    );
 }

@@ -194,8 +194,15 @@ mod tests {
         send(sender.as_raw_fd(), [sent.as_raw_fd(); S]).expect("send");
         drop(sent);
         let error = receive::<R>(&receiver).expect_err("refused");
-        assert_eq!(error.kind(), io::ErrorKind::InvalidData, "{S} sent, {R} expected");
-        assert!(all_copies_closed(peer), "{S} sent, {R} expected: a copy leaked");
+        assert_eq!(
+            error.kind(),
+            io::ErrorKind::InvalidData,
+            "{S} sent, {R} expected"
+        );
+        assert!(
+            all_copies_closed(peer),
+            "{S} sent, {R} expected: a copy leaked"
+        );
     }
 
     #[test]

@@ -663,7 +663,11 @@ mod tests {
         let plain = unsafe {
             match libc::fork() {
                 -1 => panic!("fork: {}", io::Error::last_os_error()),
-                0 => libc::_exit(if libc::unshare(libc::CLONE_NEWUSER) == 0 { 0 } else { 1 }),
+                0 => libc::_exit(if libc::unshare(libc::CLONE_NEWUSER) == 0 {
+                    0
+                } else {
+                    1
+                }),
                 child => {
                     let status = wait_for(child);
                     libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0

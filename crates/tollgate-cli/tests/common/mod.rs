@@ -247,7 +247,10 @@ pub fn fake_bin(work: &Path) -> (PathBuf, String) {
 pub fn fake_program(bin: &Path, name: &str, script: &str) -> PathBuf {
     let program = bin.join(name);
     std::fs::write(&program, script).expect("fake program");
-    std::fs::set_permissions(&program, std::os::unix::fs::PermissionsExt::from_mode(0o755))
-        .expect("chmod");
+    std::fs::set_permissions(
+        &program,
+        std::os::unix::fs::PermissionsExt::from_mode(0o755),
+    )
+    .expect("chmod");
     program
 }
