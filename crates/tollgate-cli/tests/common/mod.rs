@@ -229,3 +229,28 @@ pub fn npm_integrity(bytes: &[u8]) -> String {
     }
     out
 }
+
+/// A `bin` directory under `work` for stand-in programs, and a `PATH` that finds them
+/// before the real ones.
+pub fn fake_bin(work: &Path) -> (PathBuf, String) {
+    let bin = work.join("bin");
+    std::fs::create_dir_all(&bin).expect("mkdir bin");
+    let path = format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    (bin, path)
+}
+
+/// Writes the executable script `bin/name`; returns its path.
+pub fn fake_program(bin: &Path, name: &str, script: &str) -> PathBuf {
+    let program = bin.join(name);
+    std::fs::write(&program, script).expect("fake program");
+    std::fs::set_permissions(
+        &program,
+        std::os::unix::fs::PermissionsExt::from_mode(0o755),
+    )
+    .expect("chmod");
+    program
+}
