@@ -766,7 +766,14 @@ fn the_base_revision_s_policy_applies_unless_policy_from_head() {
     // --policy-from with two lockfile paths has nothing to choose from.
     tollgate()
         .current_dir(dir)
-        .args(["diff", "py/uv.lock", "py/uv.lock", "--policy-from", "base", "--db"])
+        .args([
+            "diff",
+            "py/uv.lock",
+            "py/uv.lock",
+            "--policy-from",
+            "base",
+            "--db",
+        ])
         .arg(db.path())
         .assert()
         .code(2)
@@ -780,10 +787,25 @@ fn fail_on_takes_verdict_names() {
     let dir = repo.path();
     // HEAD -> HEAD~1 brings back lodash's advisory (high): `suspicious` is the high of a
     // suspicious verdict's finding, `malicious` the critical of a malicious one.
-    diff_json(dir, db.path(), &["HEAD", "HEAD~1", "--fail-on", "suspicious"], 1);
-    diff_json(dir, db.path(), &["HEAD", "HEAD~1", "--fail-on", "malicious"], 0);
+    diff_json(
+        dir,
+        db.path(),
+        &["HEAD", "HEAD~1", "--fail-on", "suspicious"],
+        1,
+    );
+    diff_json(
+        dir,
+        db.path(),
+        &["HEAD", "HEAD~1", "--fail-on", "malicious"],
+        0,
+    );
     // HEAD~1 -> HEAD brings the MAL record (critical).
-    diff_json(dir, db.path(), &["HEAD~1", "HEAD", "--fail-on", "malicious"], 1);
+    diff_json(
+        dir,
+        db.path(),
+        &["HEAD~1", "HEAD", "--fail-on", "malicious"],
+        1,
+    );
     // `scan` and `policy` take the same names; PYSEC-2099-1 has no score (`unscored`,
     // high by default).
     for (level, code) in [("suspicious", 1), ("malicious", 0)] {
