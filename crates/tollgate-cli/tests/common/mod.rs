@@ -2,6 +2,8 @@
 
 #![allow(dead_code)] // Each test binary uses its own subset.
 
+pub mod diff_repo;
+
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
