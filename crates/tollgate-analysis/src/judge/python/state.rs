@@ -20,7 +20,7 @@ impl<'s> State<'s> {
     pub(super) fn bind(&mut self, item: &Item<'_>, facts: &mut PyFacts) {
         let node = item.node;
         self.scope = scope_of(item);
-        match node.kind() {
+        match item.kind {
             "import_statement" => {
                 let mut cursor = node.walk();
                 for name in node.children_by_field_name("name", &mut cursor) {
@@ -356,11 +356,11 @@ impl<'s> State<'s> {
 
     /// The functions module-level code reaches (by name, transitively).
     pub(super) fn reach(&mut self, items: &[Item<'_>], entries: &[String]) {
-        let mut calls: HashMap<Option<String>, HashSet<String>> = HashMap::new();
+        let mut calls: HashMap<Option<&str>, HashSet<String>> = HashMap::new();
         // Functions module-level code starts on a thread or registers to run.
         let mut started: HashSet<String> = HashSet::new();
         for item in items {
-            let name = match item.node.kind() {
+            let name = match item.kind {
                 "call" => item
                     .node
                     .child_by_field_name("function")
@@ -397,7 +397,10 @@ impl<'s> State<'s> {
                 _ => None,
             };
             if let Some(name) = name {
-                calls.entry(item.function.clone()).or_default().insert(name);
+                calls
+                    .entry(item.function.as_deref())
+                    .or_default()
+                    .insert(name);
             }
         }
         let mut pending: Vec<String> = calls
@@ -408,14 +411,14 @@ impl<'s> State<'s> {
         // A thread started at import runs its function's calls as directly as module-level
         // code does (`Thread(target=_bg).start()` with `_bg` calling an imported `i()`).
         for function in &started {
-            if let Some(inner) = calls.get(&Some(function.clone())) {
+            if let Some(inner) = calls.get(&Some(function.as_str())) {
                 self.run_directly.extend(inner.iter().cloned());
             }
         }
         pending.extend(entries.iter().cloned());
         while let Some(name) = pending.pop() {
             if self.reached.insert(name.clone()) {
-                if let Some(next) = calls.get(&Some(name)) {
+                if let Some(next) = calls.get(&Some(name.as_str())) {
                     pending.extend(next.iter().cloned());
                 }
             }
