@@ -475,7 +475,36 @@ fn download_and_run(text: &str, reach: Reach) -> Option<Signal> {
         "chmod 777",
         "start-sleep",
     ];
+    // The fetches of a PowerShell download cradle, and commands that fetch and run by
+    // themselves.
+    const POWERSHELL_FETCH: &[&str] = &[
+        "downloadstring",
+        "downloadfile",
+        "invoke-webrequest",
+        "iwr ",
+    ];
+    const CRADLES: &[&str] = &["mshta http", "regsvr32 /s /n /u /i:http"];
+    // A line can only give this signal with one of these words in it: one pass over the
+    // whole text finds the lines worth lowering and searching (most files have none).
+    static STARTERS: OnceLock<AhoCorasick> = OnceLock::new();
+    let starters = STARTERS.get_or_init(|| {
+        AhoCorasickBuilder::new()
+            .ascii_case_insensitive(true)
+            .build(FETCH.iter().chain(POWERSHELL_FETCH).chain(CRADLES))
+            .expect("the constant download words build")
+    });
+    let mut starts = starters
+        .find_iter(text)
+        .map(|found| found.start())
+        .peekable();
     for (index, line) in text.lines().enumerate() {
+        let line_start = line.as_ptr() as usize - text.as_ptr() as usize;
+        while starts.next_if(|at| *at < line_start).is_some() {}
+        match starts.peek() {
+            None => return None,
+            Some(at) if *at >= line_start + line.len() => continue,
+            Some(_) => {}
+        }
         // Long lines are mostly data (keyword lists of lexers, minified bundles): in them
         // only a fetch of a URL and a run close behind it count.
         if line.len() > 400 {
@@ -496,20 +525,11 @@ fn download_and_run(text: &str, reach: Reach) -> Option<Signal> {
                 lower.contains("://") || lower.contains("$") || lower.contains("downloadstring")
             })
             .map(|(f, _)| f);
-        let powershell_cradle = [
-            "downloadstring",
-            "downloadfile",
-            "invoke-webrequest",
-            "iwr ",
-        ]
-        .iter()
-        .any(|f| lower.contains(f))
+        let powershell_cradle = POWERSHELL_FETCH.iter().any(|f| lower.contains(f))
             && ["iex", "invoke-expression", "start-process"]
                 .iter()
                 .any(|r| lower.contains(r));
-        let cradle = powershell_cradle
-            || lower.contains("mshta http")
-            || lower.contains("regsvr32 /s /n /u /i:http");
+        let cradle = powershell_cradle || CRADLES.iter().any(|c| lower.contains(c));
         if let (Some(fetch), Some(run)) = (fetch, run) {
             return Some(Signal::new(
                 SignalKind::DownloadRun,

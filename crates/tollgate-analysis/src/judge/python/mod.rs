@@ -5,6 +5,7 @@
 //! lambdas and function returns into sinks (exec, the network, programs), and tells
 //! module-level code (runs on import) from functions nobody at module level calls.
 
+use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 
@@ -244,6 +245,7 @@ pub(crate) fn analyse_with_entries(source: &str, all_reached: bool, entries: &[S
         from_imports: Vec::new(),
         run_directly: HashSet::new(),
         connections: HashSet::new(),
+        credential_strings: RefCell::new(HashMap::new()),
     };
     let nodes = collect(root, source, &mut state.visited);
     state.functions = functions(&nodes, source);
@@ -546,4 +548,6 @@ struct State<'s> {
     /// Names bound to a network client or socket (`s = socket.socket(...)`,
     /// `session = requests.Session()`): their send methods are network calls.
     connections: HashSet<String>,
+    /// String literals (by node id) already checked for a credential location.
+    credential_strings: RefCell<HashMap<usize, bool>>,
 }

@@ -529,6 +529,8 @@ impl<'s> State<'s> {
         let mut labels = 0;
         let mut stack = vec![node];
         let mut budget = 20_000usize;
+        // One cursor for the whole walk: each new one is an allocation.
+        let mut cursor = node.walk();
         while let Some(current) = stack.pop() {
             budget = budget.saturating_sub(1);
             if budget == 0 {
@@ -625,27 +627,37 @@ impl<'s> State<'s> {
                     }
                     continue;
                 }
-                "string"
-                    if string_value(current, self.source)
-                        .is_some_and(|v| credential_location(&v).is_some()) =>
-                {
-                    labels |= SECRET;
-                }
+                "string" if self.names_a_credential(current) => labels |= SECRET,
                 _ => {}
             }
-            stack.extend(children(current));
+            stack.extend(current.named_children(&mut cursor));
         }
         labels
+    }
+
+    /// Whether a string literal names a credential location. Remembered per node: the
+    /// binding passes and the sinks ask again for every expression holding the literal.
+    fn names_a_credential(&self, string: Node<'_>) -> bool {
+        if let Some(known) = self.credential_strings.borrow().get(&string.id()) {
+            return *known;
+        }
+        let names =
+            string_value(string, self.source).is_some_and(|v| credential_location(&v).is_some());
+        self.credential_strings
+            .borrow_mut()
+            .insert(string.id(), names);
+        names
     }
 
     /// Whether an expression contains a literal long enough to carry a payload.
     pub(super) fn holds_blob(&self, node: Node<'_>) -> bool {
         let mut stack = vec![node];
+        let mut cursor = node.walk();
         while let Some(current) = stack.pop() {
             if current.kind() == "string" && current.byte_range().len() >= 64 {
                 return true;
             }
-            stack.extend(children(current));
+            stack.extend(current.named_children(&mut cursor));
         }
         false
     }
