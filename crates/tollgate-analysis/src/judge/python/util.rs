@@ -330,7 +330,7 @@ pub(super) fn identifier_shapes(items: &[Item<'_>], source: &str) -> Vec<Signal>
     let mut underscores = (0usize, 0u32);
     let mut names = HashSet::new();
     for item in items {
-        if item.node.kind() != "identifier" {
+        if item.kind != "identifier" {
             continue;
         }
         let name = text_of(item.node, source);
