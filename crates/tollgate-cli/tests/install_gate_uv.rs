@@ -5,7 +5,9 @@
 //! project's pyproject.toml is byte for byte as before, no uv.lock and no `.venv` are
 //! left. The clean wheel is judged, fetched with `uv sync --frozen` and installed into
 //! `.venv`. A wheel whose module calls out to the network when imported is suspicious:
-//! refused without an allow, installed with `--allow`. Skipped (with a printed reason) when uv, or python3, is not installed.
+//! refused without an allow, installed with `--allow`. The execute phase is run for real:
+//! `uv sync --offline --frozen` builds the project with an in-tree build backend in the
+//! sandbox, which hides `~/.ssh` from it. Skipped (with a printed reason) when uv, or python3, is not installed.
 
 mod common;
 
@@ -51,7 +53,17 @@ fn setup() -> Result<Setup, &'static str> {
     })
 }
 
-fn install(setup: &Setup, index: &str, extra: &[&str]) -> assert_cmd::assert::Assert {
+/// `tollgate install [FLAGS] uv -- NAME==1.0`.
+fn install(setup: &Setup, index: &str, flags: &[&str]) -> assert_cmd::assert::Assert {
+    install_args(setup, index, flags, &[&format!("{NAME}==1.0")])
+}
+
+fn install_args(
+    setup: &Setup,
+    index: &str,
+    flags: &[&str],
+    args: &[&str],
+) -> assert_cmd::assert::Assert {
     common::tollgate()
         .current_dir(&setup.project)
         .env("HOME", setup.work.path())
@@ -63,9 +75,9 @@ fn install(setup: &Setup, index: &str, extra: &[&str]) -> assert_cmd::assert::As
         .env_remove("UV_CACHE_DIR")
         .env_remove("VIRTUAL_ENV")
         .args(["install", "--allow-missing-db"])
-        .args(extra)
+        .args(flags)
         .args(["uv", "--"])
-        .arg(format!("{NAME}==1.0"))
+        .args(args)
         .timeout(std::time::Duration::from_secs(180))
         .assert()
 }
@@ -169,4 +181,88 @@ fn suspicious_wheel_needs_an_allow() {
         .success()
         .stderr(contains("judged suspicious; allowed by --allow"));
     assert!(installed(&setup.project), "the allowed wheel is in .venv");
+}
+
+/// An in-tree PEP 517 backend that needs no download: it builds a wheel whose module
+/// records whether the build could read `~/.ssh/id_ed25519`.
+const BACKEND: &str = r#"import os, zipfile
+
+INFO = "app-0.1.0.dist-info"
+METADATA = "Metadata-Version: 2.1\nName: app\nVersion: 0.1.0\n"
+
+
+def get_requires_for_build_wheel(config_settings=None):
+    return []
+
+
+get_requires_for_build_editable = get_requires_for_build_wheel
+
+
+def prepare_metadata_for_build_wheel(directory, config_settings=None):
+    os.makedirs(os.path.join(directory, INFO), exist_ok=True)
+    with open(os.path.join(directory, INFO, "METADATA"), "w") as f:
+        f.write(METADATA)
+    return INFO
+
+
+prepare_metadata_for_build_editable = prepare_metadata_for_build_wheel
+
+
+def build_wheel(directory, config_settings=None, metadata_directory=None):
+    try:
+        with open(os.path.expanduser("~/.ssh/id_ed25519")) as f:
+            readable = bool(f.read())
+    except OSError:
+        readable = False
+    name = "app-0.1.0-py3-none-any.whl"
+    with zipfile.ZipFile(os.path.join(directory, name), "w") as wheel:
+        wheel.writestr("app/__init__.py", f"SECRET_READABLE = {readable}\n")
+        wheel.writestr(INFO + "/METADATA", METADATA)
+        wheel.writestr(INFO + "/WHEEL", "Wheel-Version: 1.0\nGenerator: test\nRoot-Is-Purelib: true\nTag: py3-none-any\n")
+        wheel.writestr(INFO + "/RECORD", "")
+    return name
+
+
+build_editable = build_wheel
+"#;
+
+/// uv's execute phase for real: `uv sync --offline --frozen` builds the project with its
+/// build backend inside the sandbox (network off, `$HOME` hidden) and installs it.
+#[test]
+fn the_execute_phase_builds_in_the_sandbox() {
+    let setup = match setup() {
+        Ok(setup) => setup,
+        Err(why) => {
+            println!("skipped: {why}");
+            return;
+        }
+    };
+    common::write(
+        &setup.project,
+        "pyproject.toml",
+        &format!(
+            "[build-system]\nrequires = []\nbuild-backend = \"backend\"\nbackend-path = [\".\"]\n\n{PYPROJECT}"
+        ),
+    );
+    common::write(&setup.project, "backend.py", BACKEND);
+    common::write(setup.work.path(), ".ssh/id_ed25519", "not a real key\n");
+    let index = common::simple_index(NAME, Vec::new());
+    let output = install_args(&setup, &index, &[], &[])
+        .stderr(contains(
+            "execute (sandbox, network off): uv sync --offline --frozen",
+        ))
+        .get_output()
+        .clone();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let built = std::fs::read_dir(setup.project.join(".venv/lib"))
+        .unwrap()
+        .flatten()
+        .map(|python| python.path().join("site-packages/app/__init__.py"))
+        .find(|module| module.exists())
+        .unwrap_or_else(|| panic!("the project is built and installed: {stderr}"));
+    assert_eq!(
+        std::fs::read_to_string(built).unwrap(),
+        "SECRET_READABLE = False\n",
+        "the build ran in the sandbox, which hides ~/.ssh: {stderr}"
+    );
 }
