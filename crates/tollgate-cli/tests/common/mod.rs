@@ -319,3 +319,12 @@ pub fn python() -> Option<PathBuf> {
     let path = String::from_utf8(output.stdout).ok()?;
     output.status.success().then(|| PathBuf::from(path.trim()))
 }
+
+/// Whether `module` is installed in the venv at `venv` (any Python version).
+pub fn venv_has(venv: &Path, module: &str) -> bool {
+    std::fs::read_dir(venv.join("lib"))
+        .into_iter()
+        .flatten()
+        .flatten()
+        .any(|python| python.path().join("site-packages").join(module).exists())
+}

@@ -158,17 +158,9 @@ pub fn run(args: &InstallArgs) -> anyhow::Result<Status> {
         Outcome::Refused => return Ok(Status::Findings),
     };
     if args.manager == Manager::Uv {
-        match uv::judge(args, &project, &policy_allow) {
-            Ok(true) => {}
-            Ok(false) => {
-                snapshot.restore()?;
-                eprintln!("tollgate install: nothing was fetched or run; the project is restored");
-                return Ok(Status::Findings);
-            }
-            Err(error) => {
-                snapshot.restore()?;
-                return Err(error.context("the verdict step failed; nothing was fetched or run"));
-            }
+        let judged = uv::judge(args, &project, &policy_allow).map(|passed| passed.then_some(()));
+        if settle(judged, &snapshot, "fetched or run")?.is_none() {
+            return Ok(Status::Findings);
         }
     }
     let wheels = gate::downloads_dir(&project);
@@ -191,17 +183,9 @@ pub fn run(args: &InstallArgs) -> anyhow::Result<Status> {
             fetch.display()
         );
     }
-    let scripted = match judge_fetched(args, &project, &wheels, &policy_allow) {
-        Ok(Some(scripted)) => scripted,
-        Ok(None) => {
-            snapshot.restore()?;
-            eprintln!("tollgate install: nothing was run; the project is restored");
-            return Ok(Status::Findings);
-        }
-        Err(error) => {
-            snapshot.restore()?;
-            return Err(error.context("the verdict step failed; nothing was run"));
-        }
+    let judged = judge_fetched(args, &project, &wheels, &policy_allow);
+    let Some(scripted) = settle(judged, &snapshot, "run")? else {
+        return Ok(Status::Findings);
     };
     // The execute plan again, now that the fetch phase filled the caches: a plan leaves
     // out the cache paths that do not exist when it is made, and on a first install
@@ -239,6 +223,27 @@ pub fn run(args: &InstallArgs) -> anyhow::Result<Status> {
     } else {
         Status::Findings
     })
+}
+
+/// The verdict step's outcome: what passed, or (`None`, or the error) after the project
+/// is restored and it is said that nothing was `not_done`.
+fn settle<T>(
+    verdict: anyhow::Result<Option<T>>,
+    snapshot: &gate::Snapshot,
+    not_done: &str,
+) -> anyhow::Result<Option<T>> {
+    match verdict {
+        Ok(Some(passed)) => Ok(Some(passed)),
+        Ok(None) => {
+            snapshot.restore()?;
+            eprintln!("tollgate install: nothing was {not_done}; the project is restored");
+            Ok(None)
+        }
+        Err(error) => {
+            snapshot.restore()?;
+            Err(error.context(format!("the verdict step failed; nothing was {not_done}")))
+        }
+    }
 }
 
 /// The verdict step over what the fetch phase brought: `None` when a package is refused

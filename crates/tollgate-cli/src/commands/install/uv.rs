@@ -161,8 +161,12 @@ fn plan(lockfile: &Lockfile, project: &Path, target: WheelTarget) -> Vec<(String
                     PythonInstall::Sdist(sdist) => vec![sdist],
                     // uv can only install a fitting wheel or build the sdist: with neither
                     // locked, nothing of this package is installed here (a platform marker
-                    // excludes it, or uv's sync fails).
-                    PythonInstall::Nothing(why) if !package.artifacts.is_empty() => {
+                    // excludes it, or uv's sync fails). A wheel without a file name has no
+                    // tags to tell, so it is not taken for one that does not fit.
+                    PythonInstall::Nothing(why)
+                        if !package.artifacts.is_empty()
+                            && package.artifacts.iter().all(|a| a.filename.is_some()) =>
+                    {
                         work.push((package.name.clone(), Work::Skip(why)));
                         continue;
                     }
