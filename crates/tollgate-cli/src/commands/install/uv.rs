@@ -33,7 +33,7 @@ const THREADS: usize = 4;
 #[derive(Debug, Clone, PartialEq)]
 enum Work {
     /// Download this package reduced to one locked artifact (its URL, its hash).
-    Fetch(Package),
+    Fetch(Box<Package>),
     /// Judge code that is already here (a local path source), or refuse (why).
     Judge(Candidate),
     /// uv cannot install anything of it on this machine (why); nothing to judge.
@@ -60,7 +60,7 @@ pub(super) fn judge(
     let mut downloads = Vec::new();
     for (name, item) in work {
         match item {
-            Work::Fetch(package) => downloads.push(package),
+            Work::Fetch(package) => downloads.push(*package),
             Work::Judge(candidate) => candidates.push(candidate),
             Work::Skip(why) => crate::output::say!(
                 "tollgate install: note: {} is not judged: {}",
@@ -194,7 +194,7 @@ fn one_artifact(package: &Package, artifact: &Artifact) -> Work {
             let mut reduced = package.clone();
             reduced.artifacts = vec![artifact.clone()];
             reduced.hashes = artifact.hashes.clone();
-            Work::Fetch(reduced)
+            Work::Fetch(Box::new(reduced))
         }
         _ => Work::Judge(Candidate {
             ecosystem: Ecosystem::PyPI,
