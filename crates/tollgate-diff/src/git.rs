@@ -1,11 +1,12 @@
-//! Lockfiles at a git revision, read from the object store (no checkout, nothing written),
-//! and lockfiles of the working tree.
+//! Lockfiles and policy files (`tollgate.toml`) at a git revision, read from the object
+//! store (no checkout, nothing written), and those of the working tree.
 //!
 //! `git` runs as a subprocess with its arguments passed as they are (never through a
 //! shell). A revision is refused before git sees it when it could read as an option (a
 //! leading `-`) or holds control characters, and is then resolved with `rev-parse
 //! --verify --end-of-options REV^{commit}`; every later command gets the full commit id.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -30,6 +31,56 @@ pub struct LockfileBytes {
     /// Its contents.
     pub bytes: Vec<u8>,
 }
+
+/// The policy files of one side of a diff (a commit, or the working tree), by their path
+/// from the repository root: what `diff` applies when the policy is read from a revision,
+/// and what it compares to warn that a pull request changed its own policy.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PolicyFiles {
+    files: BTreeMap<String, Vec<u8>>,
+}
+
+impl PolicyFiles {
+    /// The nearest policy file at or above the lockfile at `lockfile` (a path from the
+    /// repository root, with `/`): its path and bytes. Like the on-disk discovery
+    /// (`tollgate_policy::nearest_policy_file`), the search ends at the repository root.
+    pub fn nearest(&self, lockfile: &str) -> Option<(&str, &[u8])> {
+        let mut dir = lockfile.rsplit_once('/').map(|(dir, _)| dir);
+        loop {
+            let candidate = match dir {
+                Some(dir) => format!("{dir}/{POLICY_FILE}"),
+                None => POLICY_FILE.to_owned(),
+            };
+            if let Some((path, bytes)) = self.files.get_key_value(&candidate) {
+                return Some((path.as_str(), bytes.as_slice()));
+            }
+            dir = dir?.rsplit_once('/').map(|(parent, _)| parent);
+        }
+    }
+
+    /// The paths whose bytes differ between `self` (the base) and `head`: added, removed
+    /// or changed, sorted.
+    pub fn changed(&self, head: &PolicyFiles) -> Vec<String> {
+        let mut changed: Vec<String> = self
+            .files
+            .iter()
+            .filter(|(path, bytes)| head.files.get(*path) != Some(bytes))
+            .map(|(path, _)| path.clone())
+            .chain(
+                head.files
+                    .keys()
+                    .filter(|path| !self.files.contains_key(*path))
+                    .cloned(),
+            )
+            .collect();
+        changed.sort();
+        changed.dedup();
+        changed
+    }
+}
+
+/// The policy file's name, in every folder.
+const POLICY_FILE: &str = "tollgate.toml";
 
 /// The default branches tried, in order, when no base is given.
 const DEFAULT_BRANCHES: &[&str] = &[
@@ -119,26 +170,21 @@ impl Repo {
         self.lockfiles(None)
     }
 
-    /// The policy files (`tollgate.toml` in any folder) whose bytes differ between commit
-    /// `base` and `head` (a commit, or the working tree when `None`): added, removed or
-    /// changed. `diff` applies the policy on disk, so a change that loosens it would
-    /// otherwise review a pull request under the loosened policy unnoticed.
-    pub fn changed_policy_files(
-        &self,
-        base: &str,
-        head: Option<&str>,
-    ) -> Result<Vec<String>, DiffError> {
-        let old = self.policies(Some(base))?;
-        let new = self.policies(head)?;
-        let mut changed: Vec<String> = old
-            .iter()
-            .filter(|(path, bytes)| new.get(*path) != Some(bytes))
-            .map(|(path, _)| path.clone())
-            .chain(new.keys().filter(|path| !old.contains_key(*path)).cloned())
-            .collect();
-        changed.sort();
-        changed.dedup();
-        Ok(changed)
+    /// Every `tollgate.toml` of commit `commit` (a full id from [`Repo::resolve`]), or of
+    /// the working tree when `None` (tracked, and untracked ones git does not ignore).
+    pub fn policy_files(&self, commit: Option<&str>) -> Result<PolicyFiles, DiffError> {
+        let listing = self.listing(commit)?;
+        let mut files = BTreeMap::new();
+        for path in listing.split(|&b| b == 0) {
+            let path = String::from_utf8_lossy(path).into_owned();
+            if path.rsplit('/').next() != Some(POLICY_FILE) {
+                continue;
+            }
+            if let Some(bytes) = self.read(commit, &path)? {
+                files.insert(path, bytes);
+            }
+        }
+        Ok(PolicyFiles { files })
     }
 
     /// The lockfiles of `commit`, or of the working tree when `None`.
@@ -160,25 +206,6 @@ impl Repo {
             }
         }
         Ok(files)
-    }
-
-    /// path → bytes of every `tollgate.toml` of `commit`, or of the working tree.
-    fn policies(
-        &self,
-        commit: Option<&str>,
-    ) -> Result<std::collections::BTreeMap<String, Vec<u8>>, DiffError> {
-        let listing = self.listing(commit)?;
-        let mut policies = std::collections::BTreeMap::new();
-        for path in listing.split(|&b| b == 0) {
-            let path = String::from_utf8_lossy(path).into_owned();
-            if path.rsplit('/').next() != Some("tollgate.toml") {
-                continue;
-            }
-            if let Some(bytes) = self.read(commit, &path)? {
-                policies.insert(path, bytes);
-            }
-        }
-        Ok(policies)
     }
 
     /// The NUL-separated paths of `commit` (`ls-tree`), or of the working tree when `None`

@@ -182,6 +182,11 @@ pub struct LockfileDiff {
     /// runs the checks, absent when none did.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub policy: Option<String>,
+    /// Which side's copy of `policy` applied: the base's or the head's label (`main
+    /// (3f2a9c1d0b4e)`, `working tree`); absent when the policy is not a revision's (two
+    /// lockfile paths, `--config`) or no checks ran.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub policy_revision: Option<String>,
 }
 
 /// Compares every lockfile path of `base` with the same path of `head`. Paths that parse
@@ -222,6 +227,7 @@ pub fn compare(base: &Inventory, head: &Inventory) -> Vec<LockfileDiff> {
                 status,
                 changes,
                 policy: None,
+                policy_revision: None,
             })
         })
         .collect()

@@ -461,22 +461,87 @@ fn license_changes_need_both_sides() {
     assert!(diffs[0].changes[1].license.is_none());
 }
 
+/// Runs git in `dir` with a fixed identity, and asserts that it succeeded.
+fn run_git(dir: &std::path::Path, args: &[&str]) {
+    let status = std::process::Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(args)
+        .env("GIT_AUTHOR_NAME", "t")
+        .env("GIT_AUTHOR_EMAIL", "t@example.invalid")
+        .env("GIT_COMMITTER_NAME", "t")
+        .env("GIT_COMMITTER_EMAIL", "t@example.invalid")
+        .output()
+        .unwrap();
+    assert!(status.status.success(), "{status:?}");
+}
+
+#[test]
+fn policy_files_are_read_at_a_revision_nearest_first() {
+    let dir = tempfile::tempdir().unwrap();
+    let git = |args: &[&str]| run_git(dir.path(), args);
+    let write = |path: &str, text: &str| {
+        let path = dir.path().join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    };
+    git(&["init", "-q", "-b", "main"]);
+    write("tollgate.toml", "# root v1\n");
+    write("web/tollgate.toml", "# web v1\n");
+    write("web/app/package-lock.json", "{}");
+    git(&["add", "."]);
+    git(&["commit", "-q", "-m", "one"]);
+    // The head loosens the web policy and adds one for `api`; the root file stays.
+    write("web/tollgate.toml", "# web v2\n");
+    write("api/tollgate.toml", "# api\n");
+    git(&["add", "."]);
+    git(&["commit", "-q", "-m", "two"]);
+    let repo = git::Repo::discover(dir.path()).unwrap();
+    let base = repo
+        .policy_files(Some(&repo.resolve("HEAD~1").unwrap()))
+        .unwrap();
+    let head = repo
+        .policy_files(Some(&repo.resolve("HEAD").unwrap()))
+        .unwrap();
+    assert_eq!(
+        base.nearest("web/app/package-lock.json"),
+        Some(("web/tollgate.toml", b"# web v1\n".as_slice()))
+    );
+    assert_eq!(
+        head.nearest("web/app/package-lock.json"),
+        Some(("web/tollgate.toml", b"# web v2\n".as_slice()))
+    );
+    // `api` has no file at the base: the root's applies there; a name that merely ends
+    // like a folder (`xapi`) does not match `api`.
+    assert_eq!(
+        base.nearest("api/uv.lock").map(|f| f.0),
+        Some("tollgate.toml")
+    );
+    assert_eq!(
+        head.nearest("api/uv.lock").map(|f| f.0),
+        Some("api/tollgate.toml")
+    );
+    assert_eq!(
+        head.nearest("xapi/uv.lock").map(|f| f.0),
+        Some("tollgate.toml")
+    );
+    assert_eq!(
+        head.nearest("Cargo.lock").map(|f| f.0),
+        Some("tollgate.toml")
+    );
+    assert_eq!(
+        base.changed(&head),
+        ["api/tollgate.toml", "web/tollgate.toml"]
+    );
+    // The working tree equals HEAD, and a side without any policy finds none.
+    assert!(head.changed(&repo.policy_files(None).unwrap()).is_empty());
+    assert_eq!(git::PolicyFiles::default().nearest("web/Cargo.lock"), None);
+}
+
 #[test]
 fn revisions_that_read_as_options_are_refused() {
     let dir = tempfile::tempdir().unwrap();
-    let git = |args: &[&str]| {
-        let status = std::process::Command::new("git")
-            .arg("-C")
-            .arg(dir.path())
-            .args(args)
-            .env("GIT_AUTHOR_NAME", "t")
-            .env("GIT_AUTHOR_EMAIL", "t@example.invalid")
-            .env("GIT_COMMITTER_NAME", "t")
-            .env("GIT_COMMITTER_EMAIL", "t@example.invalid")
-            .output()
-            .unwrap();
-        assert!(status.status.success(), "{status:?}");
-    };
+    let git = |args: &[&str]| run_git(dir.path(), args);
     git(&["init", "-q", "-b", "main"]);
     std::fs::write(
         dir.path().join("Cargo.lock"),

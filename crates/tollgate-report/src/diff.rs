@@ -6,7 +6,7 @@
 
 use std::io::{self, Write};
 
-use tollgate_diff::{ChangeKind, DiffReport, PackageChange};
+use tollgate_diff::{ChangeKind, DiffReport, LockfileDiff, PackageChange};
 use tollgate_model::{Finding, Source, escape_text};
 
 use crate::findings::severity_label;
@@ -76,10 +76,8 @@ pub fn write_table<W: Write>(out: &mut W, report: &DiffReport) -> io::Result<()>
     )?;
     for lockfile in &report.lockfiles {
         // The policy only when the caller ran checks under one (`lockfiles[].policy`).
-        let policy = lockfile
-            .policy
-            .as_deref()
-            .map(|policy| format!(", policy {}", escape_text(policy)))
+        let policy = policy_label(lockfile)
+            .map(|policy| format!(", policy {}", escape_text(&policy)))
             .unwrap_or_default();
         writeln!(
             out,
@@ -159,6 +157,19 @@ pub fn write_table<W: Write>(out: &mut W, report: &DiffReport) -> io::Result<()>
     }
     Ok(())
 }
+
+/// The policy a lockfile's checks ran under and whose copy of it (`web/tollgate.toml at
+/// main (3f2a9c1d0b4e)`); `None` when no checks ran.
+fn policy_label(lockfile: &LockfileDiff) -> Option<String> {
+    let policy = lockfile.policy.as_deref()?;
+    Some(match &lockfile.policy_revision {
+        Some(revision) => format!("{policy} at {revision}"),
+        None => policy.to_owned(),
+    })
+}
+
+/// The code of the warning that a policy file differs between the two revisions.
+const POLICY_CHANGED: &str = "policy-changed";
 
 fn finding_text(finding: &Finding) -> String {
     let id = finding
@@ -252,9 +263,10 @@ fn render(report: &DiffReport, limit: usize) -> String {
             ));
         }
         out.push('\n');
-        for (path, change) in shown.iter().filter(|(_, c)| has_details(c)) {
-            details(&mut out, path, change);
-        }
+    }
+    policy_section(&mut out, report, shown, limit);
+    for (path, change) in shown.iter().filter(|(_, c)| has_details(c)) {
+        details(&mut out, path, change);
     }
     let left = changes.len() - shown.len();
     if left > 0 {
@@ -266,7 +278,14 @@ fn render(report: &DiffReport, limit: usize) -> String {
     for note in &report.notes {
         out.push_str(&format!("> **Note:** {}\n\n", escape(note)));
     }
-    for (label, items) in [("Warnings", &report.warnings), ("Errors", &report.errors)] {
+    // The policy-changed warnings are in the policy section.
+    let warnings: Vec<_> = report
+        .warnings
+        .iter()
+        .filter(|w| w.code.as_deref() != Some(POLICY_CHANGED))
+        .collect();
+    let errors: Vec<_> = report.errors.iter().collect();
+    for (label, items) in [("Warnings", &warnings), ("Errors", &errors)] {
         if !items.is_empty() {
             out.push_str(&format!("### {label}\n\n"));
             for item in items.iter().take(limit.max(1)) {
@@ -276,6 +295,60 @@ fn render(report: &DiffReport, limit: usize) -> String {
         }
     }
     out
+}
+
+/// Which policy file, at which revision, the shown lockfiles were checked under (one line
+/// per policy, listing its lockfiles), then each `policy-changed` warning: a reviewer
+/// should see both the policy applied and that the change edits a policy.
+fn policy_section(
+    out: &mut String,
+    report: &DiffReport,
+    shown: &[(&str, &PackageChange)],
+    limit: usize,
+) {
+    let mut lines: Vec<(String, Vec<&str>)> = Vec::new();
+    for lockfile in &report.lockfiles {
+        if !shown.iter().any(|(path, _)| *path == lockfile.path) {
+            continue;
+        }
+        let Some(label) = policy_label(lockfile) else {
+            continue;
+        };
+        match lines.iter_mut().find(|(l, _)| *l == label) {
+            Some((_, paths)) => paths.push(&lockfile.path),
+            None => lines.push((label, vec![&lockfile.path])),
+        }
+    }
+    let changed: Vec<_> = report
+        .warnings
+        .iter()
+        .filter(|w| w.code.as_deref() == Some(POLICY_CHANGED))
+        // Bounded like the other warnings, so that the size cap holds.
+        .take(limit.max(1))
+        .collect();
+    if lines.is_empty() && changed.is_empty() {
+        return;
+    }
+    out.push_str("### Policy\n\n");
+    for (label, paths) in &lines {
+        let paths: Vec<String> = paths
+            .iter()
+            .map(|p| format!("`{}`", code_span(p)))
+            .collect();
+        out.push_str(&format!(
+            "- `{}` for {}\n",
+            code_span(label),
+            paths.join(", ")
+        ));
+    }
+    for warning in changed {
+        out.push_str(&format!(
+            "- **policy changed:** `{}`: {}\n",
+            code_span(&warning.path),
+            escape(&warning.message)
+        ));
+    }
+    out.push('\n');
 }
 
 /// One collapsed block: the findings, the source, license and provenance moves, the code

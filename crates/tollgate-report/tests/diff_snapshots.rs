@@ -4,7 +4,7 @@
 
 use tollgate_diff::{DiffReport, Summary, review};
 use tollgate_lockfile::{Inventory, parse_str};
-use tollgate_model::{Finding, LockfileFormat, Severity};
+use tollgate_model::{FileError, Finding, LockfileFormat, Severity};
 use tollgate_report::markdown::MAX_MARKDOWN_CHARS;
 
 const CRATES: &str = "registry+https://github.com/rust-lang/crates.io-index";
@@ -102,13 +102,31 @@ fn report() -> DiffReport {
         new_reasons: vec![reason],
         files: review::file_diffs(&paths, Some(&old), &new),
     });
+    // The base's policy applied, and the head edits it.
+    diffs[0].policy = Some("tollgate.toml".into());
+    diffs[0].policy_revision = Some("main (0123456789ab)".into());
     DiffReport {
         base: "main (0123456789ab)".into(),
         head: "working tree".into(),
         summary: Summary::of(&diffs),
         lockfiles: diffs,
         notes: vec!["registry metadata not consulted".into()],
+        warnings: vec![policy_changed("tollgate.toml")],
         ..DiffReport::default()
+    }
+}
+
+/// A `policy-changed` warning for `path`, as the CLI words it.
+fn policy_changed(path: &str) -> FileError {
+    FileError {
+        code: Some("policy-changed".into()),
+        path: path.into(),
+        line: None,
+        column: None,
+        message: "the policy changed between main (0123456789ab) and working tree; this diff \
+                  applies the base's policy files (main (0123456789ab)), so review the policy \
+                  change itself"
+            .into(),
     }
 }
 
@@ -132,10 +150,15 @@ fn a_huge_diff_stays_below_the_comment_limit() {
     let change = report.lockfiles[0].changes[0].clone();
     report.lockfiles[0].changes = vec![change; 3000];
     report.summary = Summary::of(&report.lockfiles);
+    report.warnings = (0..3000)
+        .map(|n| policy_changed(&format!("p{n}/tollgate.toml")))
+        .collect();
     let mut out = Vec::new();
     tollgate_report::diff::write_markdown(&mut out, &report).unwrap();
     let text = String::from_utf8(out).unwrap();
     assert!(text.chars().count() < MAX_MARKDOWN_CHARS, "{}", text.len());
     assert!(text.contains("3000 upgraded"), "the summary is kept");
     assert!(text.contains("more changes not shown"), "and the pointer");
+    assert!(text.contains("- `tollgate.toml at main (0123456789ab)` for `Cargo.lock`"));
+    assert!(text.contains("**policy changed:** `p0/tollgate.toml`"));
 }

@@ -91,7 +91,9 @@ impl Plan {
         let names: Vec<String> = self
             .environment()
             .into_iter()
-            .map(|(name, _)| name.to_string_lossy().into_owned())
+            // Names only, never values; a name is the user's environment's, so control
+            // characters in it are shown escaped, not sent to the terminal.
+            .map(|(name, _)| name.to_string_lossy().escape_debug().to_string())
             .collect();
         let _ = writeln!(
             out,

@@ -7,11 +7,14 @@
 //! and the fetch needs them), its cache writable, the network only through tollgate's
 //! registry proxy ([`crate::proxy`]) to the registry hosts the caller lists, the project
 //! writable (the fetch writes `node_modules`, a lockfile or `.venv`) except its `.env`
-//! files. `~/.ssh`, `~/.aws`, `~/.config` and the rest of `$HOME` are not in it.
+//! files. `~/.ssh`, `~/.aws`, `~/.config` and the rest of `$HOME` are not in it, and of
+//! the environment only the manager's own variables and the sandbox's basics
+//! ([`crate::fetch_env`]).
 
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
+use crate::fetch_env;
 use crate::policy::{Cache, Policy, cargo_home};
 use crate::proxy::AllowedHost;
 
@@ -94,7 +97,7 @@ impl std::str::FromStr for Manager {
 }
 
 /// What the fetch may reach and what the user added (`--allow-read`, `--allow-write`,
-/// `--allow-host`, `--allow-weaker`).
+/// `--allow-host`, `--allow-weaker`, `--pass-env`).
 #[derive(Debug, Clone, Default)]
 pub struct Extra {
     /// Paths read-only (e.g. a local tarball or direct reference outside the project).
@@ -106,6 +109,8 @@ pub struct Extra {
     pub hosts: Vec<AllowedHost>,
     /// Accept weaker isolation on this kernel.
     pub allow_weaker: bool,
+    /// Variables the user passes by name (`--pass-env`), beyond the manager's own.
+    pub pass_env: Vec<OsString>,
 }
 
 /// The fetch-phase policy of `manager` in `project`. The whole project is writable, except
@@ -133,10 +138,15 @@ pub fn policy(manager: Manager, project: &Path, home: &Path, extra: &Extra) -> P
     policy.read_write.extend(extra.read_write.iter().cloned());
     policy.allow_hosts = extra.hosts.clone();
     // Index URLs with tokens (`PIP_INDEX_URL`, `NPM_TOKEN` for `${NPM_TOKEN}` in .npmrc,
-    // `CARGO_REGISTRIES_*_TOKEN`) are often in the environment.
-    policy.pass_env = std::env::vars_os()
-        .map(|(name, _)| name)
-        .collect::<Vec<OsString>>();
+    // `CARGO_REGISTRIES_*_TOKEN`) are often in the environment: the manager's own
+    // variables pass, no other (`crate::fetch_env`).
+    let referenced = fetch_env::referenced(&fetch_env::interpolating_files(manager, home));
+    policy.pass_env = fetch_env::passed(
+        manager,
+        std::env::vars_os().map(|(name, _)| name),
+        &referenced,
+    );
+    policy.pass_env.extend(extra.pass_env.iter().cloned());
     policy.keep_credentials = true;
     policy.outputs = (manager == Manager::Pip).then(|| vec![PathBuf::from(".tollgate")]);
     policy.allow_weaker = extra.allow_weaker;

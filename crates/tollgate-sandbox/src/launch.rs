@@ -25,7 +25,7 @@
 use std::ffi::CStr;
 use std::io;
 use std::net::TcpListener;
-use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
+use std::os::fd::{AsRawFd, OwnedFd};
 use std::os::unix::net::UnixStream;
 use std::os::unix::process::CommandExt;
 use std::process::Command;
@@ -360,13 +360,6 @@ fn pass_on_status(status: libc::c_int) -> ! {
     unsafe { libc::_exit(code) }
 }
 
-/// The control message that carries two descriptors, laid out like `CMSG_SPACE(8)`.
-#[repr(C)]
-struct TwoFds {
-    header: libc::cmsghdr,
-    fds: [libc::c_int; 2],
-}
-
 /// In the new network namespace: brings its loopback up, listens on
 /// `127.0.0.1:`[`crate::proxy::PORT`], and sends the listening socket and the read end of a
 /// new pipe over `channel`. Returns the pipe's write end, which PID 1 keeps open for as
@@ -404,25 +397,7 @@ fn open_proxy_listener(channel: libc::c_int) -> io::Result<libc::c_int> {
         if libc::pipe2(lifetime.as_mut_ptr(), libc::O_CLOEXEC) != 0 {
             return Err(io::Error::last_os_error());
         }
-        let mut control: TwoFds = std::mem::zeroed();
-        control.header.cmsg_len =
-            libc::CMSG_LEN(std::mem::size_of::<[libc::c_int; 2]>() as u32) as _;
-        control.header.cmsg_level = libc::SOL_SOCKET;
-        control.header.cmsg_type = libc::SCM_RIGHTS;
-        control.fds = [listener, lifetime[0]];
-        let mut byte = 0u8;
-        let mut iov = libc::iovec {
-            iov_base: (&mut byte as *mut u8).cast(),
-            iov_len: 1,
-        };
-        let mut message: libc::msghdr = std::mem::zeroed();
-        message.msg_iov = &mut iov;
-        message.msg_iovlen = 1;
-        message.msg_control = (&mut control as *mut TwoFds).cast();
-        message.msg_controllen = std::mem::size_of::<TwoFds>() as _;
-        if libc::sendmsg(channel, &message, libc::MSG_NOSIGNAL) != 1 {
-            return Err(io::Error::last_os_error());
-        }
+        crate::fdpass::send(channel, [listener, lifetime[0]])?;
         libc::close(listener);
         libc::close(lifetime[0]);
         libc::close(channel);
@@ -433,43 +408,8 @@ fn open_proxy_listener(channel: libc::c_int) -> io::Result<libc::c_int> {
 /// In tollgate: receives what [`open_proxy_listener`] sent (blocking until it is sent, or
 /// until every copy of the sandbox's end of `channel` is closed).
 pub(crate) fn receive_listener(channel: &UnixStream) -> io::Result<(TcpListener, OwnedFd)> {
-    // SAFETY: recvmsg into locals of the kernel's layout; the descriptors it returns are
-    // new and owned by nobody else, so wrapping them in owning types is sound.
-    unsafe {
-        let mut control: TwoFds = std::mem::zeroed();
-        let mut byte = 0u8;
-        let mut iov = libc::iovec {
-            iov_base: (&mut byte as *mut u8).cast(),
-            iov_len: 1,
-        };
-        let mut message: libc::msghdr = std::mem::zeroed();
-        message.msg_iov = &mut iov;
-        message.msg_iovlen = 1;
-        message.msg_control = (&mut control as *mut TwoFds).cast();
-        message.msg_controllen = std::mem::size_of::<TwoFds>() as _;
-        let received = loop {
-            let received = libc::recvmsg(channel.as_raw_fd(), &mut message, libc::MSG_CMSG_CLOEXEC);
-            if received >= 0 || io::Error::last_os_error().kind() != io::ErrorKind::Interrupted {
-                break received;
-            }
-        };
-        if received < 0 {
-            return Err(io::Error::last_os_error());
-        }
-        let expected = libc::CMSG_LEN(std::mem::size_of::<[libc::c_int; 2]>() as u32) as usize;
-        if received != 1
-            || message.msg_controllen < std::mem::size_of::<TwoFds>() as _
-            || control.header.cmsg_level != libc::SOL_SOCKET
-            || control.header.cmsg_type != libc::SCM_RIGHTS
-            || control.header.cmsg_len as usize != expected
-        {
-            return Err(io::ErrorKind::InvalidData.into());
-        }
-        Ok((
-            TcpListener::from_raw_fd(control.fds[0]),
-            OwnedFd::from_raw_fd(control.fds[1]),
-        ))
-    }
+    let [listener, lifetime] = crate::fdpass::receive::<2>(channel)?;
+    Ok((TcpListener::from(listener), lifetime))
 }
 
 /// Waits until `listener` has a connection to accept (`Ok(true)`) or the sandbox has ended
@@ -669,24 +609,37 @@ fn set_no_new_privs() -> io::Result<()> {
 }
 
 /// Whether a child of this process can create a user namespace (containers and
-/// distributions often forbid it). Forks a child that only tries. The network namespace is
-/// not created here (it costs about a millisecond); inside a user namespace of our own it is
-/// always permitted, and if it were not, the launch itself fails rather than run with network.
+/// distributions often forbid it). The network namespace is not created here (it costs
+/// about a millisecond); inside a user namespace of our own it is always permitted, and if it
+/// were not, the launch itself fails rather than run with network.
+///
+/// The probe is a `clone(CLONE_NEWUSER)` that shares this process's memory (`CLONE_VM`,
+/// `CLONE_VFORK`) and whose child exits at once: the kernel makes the same checks as for
+/// `unshare(CLONE_NEWUSER)` (the namespace limits, the sysctls, the LSM hook), without the
+/// copy of tollgate's page tables and the copy-on-write faults a `fork` costs on every start.
 pub(crate) fn can_unshare_user() -> bool {
-    // SAFETY: the child only calls unshare and _exit, both async-signal-safe; the parent
-    // waits for it so no zombie is left behind.
+    /// The child's whole life: return, which ends it with `exit(0)`.
+    extern "C" fn exit_at_once(_: *mut libc::c_void) -> libc::c_int {
+        0
+    }
+    // Room for the child's one frame (the clone wrapper calls the function, which returns).
+    let mut stack = [0u128; 256];
+    // SAFETY: the child runs only `exit_at_once`, on its own stack (the top of `stack`,
+    // 16-byte aligned), and touches no other memory; CLONE_VFORK suspends this thread until
+    // it has exited, so `stack` outlives it, and the parent reaps it below.
     unsafe {
-        match libc::fork() {
-            -1 => false,
-            0 => {
-                let ok = libc::unshare(libc::CLONE_NEWUSER) == 0;
-                libc::_exit(if ok { 0 } else { 1 })
-            }
-            child => {
-                let status = wait_for(child);
-                libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0
-            }
+        let top = stack.as_mut_ptr().add(stack.len()).cast::<libc::c_void>();
+        let child = libc::clone(
+            exit_at_once,
+            top,
+            libc::CLONE_NEWUSER | libc::CLONE_VM | libc::CLONE_VFORK | libc::SIGCHLD,
+            std::ptr::null_mut(),
+        );
+        if child < 0 {
+            return false;
         }
+        let status = wait_for(child);
+        libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0
     }
 }
 
@@ -701,6 +654,27 @@ mod tests {
         assert_eq!(&buffer[..length], b"0 0 1\n");
         let length = id_map(u32::MAX, 7, &mut buffer);
         assert_eq!(&buffer[..length], b"4294967295 7 1\n");
+    }
+
+    /// The shared-memory probe agrees with the plain one (a forked child that unshares).
+    #[test]
+    fn the_user_namespace_probe_agrees_with_unshare_in_a_child() {
+        // SAFETY: the child only calls unshare and _exit.
+        let plain = unsafe {
+            match libc::fork() {
+                -1 => panic!("fork: {}", io::Error::last_os_error()),
+                0 => libc::_exit(if libc::unshare(libc::CLONE_NEWUSER) == 0 {
+                    0
+                } else {
+                    1
+                }),
+                child => {
+                    let status = wait_for(child);
+                    libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0
+                }
+            }
+        };
+        assert_eq!(can_unshare_user(), plain);
     }
 
     #[test]

@@ -31,7 +31,9 @@
 pub mod denials;
 mod env;
 mod explain;
+mod fdpass;
 pub mod fetch;
+mod fetch_env;
 pub mod guard;
 pub mod interrupt;
 mod launch;

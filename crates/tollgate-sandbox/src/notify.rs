@@ -8,7 +8,7 @@
 //! `SECCOMP_USER_NOTIF_FLAG_CONTINUE`, and it never reads or writes the caller's memory.
 //!
 //! Descriptor hygiene: the listener is created by the command's process as its very last
-//! step before `exec`, sent to tollgate over a socket pair (`SCM_RIGHTS`) and closed, so no
+//! step before `exec`, sent to tollgate over a socket pair (`SCM_RIGHTS`, [`crate::fdpass`]) and closed, so no
 //! sandboxed process holds it (it could answer its own refused calls). PID 1 and the
 //! process outside the PID namespace never see it: they are forked earlier and close every
 //! descriptor. tollgate's copy is close-on-exec and lives only while the sandbox does.
@@ -20,7 +20,7 @@
 #![allow(unsafe_code)]
 
 use std::io;
-use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
+use std::os::fd::{AsRawFd, OwnedFd};
 use std::os::unix::net::UnixStream;
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
@@ -65,7 +65,7 @@ impl Supervisor {
     pub(crate) fn serve(&self, channel: UnixStream) {
         let shared = Arc::clone(&self.shared);
         std::thread::spawn(move || {
-            let Ok(listener) = receive_fd(&channel) else {
+            let Ok([listener]) = crate::fdpass::receive::<1>(&channel) else {
                 // The command never started, or the kernel refused a listener (the plain
                 // filter is installed then): nothing to answer.
                 return;
@@ -126,7 +126,7 @@ pub(crate) fn install(
     };
     // From here on every refused call of this process waits for tollgate's answer; the
     // calls below (sendmsg, close, then execve) are all allowed by the filter.
-    let sent = send_fd(channel, listener);
+    let sent = crate::fdpass::send(channel, [listener]);
     // SAFETY: closing descriptors this process owns; no sandboxed program may hold the
     // listener (it could answer its own refused calls).
     unsafe {
@@ -136,78 +136,6 @@ pub(crate) fn install(
     // Not sent: the listener is gone with the close above, so refused calls get ENOSYS;
     // fail the start anyway, the report would be incomplete.
     sent
-}
-
-/// Sends `fd` over the unix socket `channel` with one byte of data. No allocation.
-fn send_fd(channel: libc::c_int, fd: libc::c_int) -> io::Result<()> {
-    // SAFETY: sendmsg from locals of the kernel's layout (zeroed structs are valid).
-    unsafe {
-        let mut control: OneFd = std::mem::zeroed();
-        control.header.cmsg_len = libc::CMSG_LEN(std::mem::size_of::<libc::c_int>() as u32) as _;
-        control.header.cmsg_level = libc::SOL_SOCKET;
-        control.header.cmsg_type = libc::SCM_RIGHTS;
-        control.fd = fd;
-        let mut byte = 0u8;
-        let mut iov = libc::iovec {
-            iov_base: (&mut byte as *mut u8).cast(),
-            iov_len: 1,
-        };
-        let mut message: libc::msghdr = std::mem::zeroed();
-        message.msg_iov = &mut iov;
-        message.msg_iovlen = 1;
-        message.msg_control = (&mut control as *mut OneFd).cast();
-        message.msg_controllen = std::mem::size_of::<OneFd>() as _;
-        if libc::sendmsg(channel, &message, libc::MSG_NOSIGNAL) != 1 {
-            return Err(io::Error::last_os_error());
-        }
-    }
-    Ok(())
-}
-
-/// A control message carrying one descriptor, aligned like `struct cmsghdr`.
-#[repr(C)]
-struct OneFd {
-    header: libc::cmsghdr,
-    fd: libc::c_int,
-}
-
-/// Receives the descriptor [`send_fd`] sent (blocking until it is sent, or until every copy
-/// of the sandbox's end of `channel` is closed).
-fn receive_fd(channel: &UnixStream) -> io::Result<OwnedFd> {
-    // SAFETY: recvmsg into locals of the kernel's layout; the descriptor it returns is new
-    // and owned by nobody else (close-on-exec, so no later sandbox inherits it).
-    unsafe {
-        let mut control: OneFd = std::mem::zeroed();
-        let mut byte = 0u8;
-        let mut iov = libc::iovec {
-            iov_base: (&mut byte as *mut u8).cast(),
-            iov_len: 1,
-        };
-        let mut message: libc::msghdr = std::mem::zeroed();
-        message.msg_iov = &mut iov;
-        message.msg_iovlen = 1;
-        message.msg_control = (&mut control as *mut OneFd).cast();
-        message.msg_controllen = std::mem::size_of::<OneFd>() as _;
-        let received = loop {
-            let received = libc::recvmsg(channel.as_raw_fd(), &mut message, libc::MSG_CMSG_CLOEXEC);
-            if received >= 0 || io::Error::last_os_error().kind() != io::ErrorKind::Interrupted {
-                break received;
-            }
-        };
-        if received < 0 {
-            return Err(io::Error::last_os_error());
-        }
-        let expected = libc::CMSG_LEN(std::mem::size_of::<libc::c_int>() as u32) as usize;
-        if received != 1
-            || message.msg_controllen < expected as _
-            || control.header.cmsg_level != libc::SOL_SOCKET
-            || control.header.cmsg_type != libc::SCM_RIGHTS
-            || control.header.cmsg_len as usize != expected
-        {
-            return Err(io::ErrorKind::InvalidData.into());
-        }
-        Ok(OwnedFd::from_raw_fd(control.fd))
-    }
 }
 
 /// Records and answers every notification on `listener` with `EPERM` until no process uses

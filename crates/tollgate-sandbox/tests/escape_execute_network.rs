@@ -8,43 +8,15 @@
 
 mod common;
 
-use std::io::{Read, Write};
-use std::net::TcpListener;
 use std::process::Output;
 
 use common::Lab;
-use tollgate_sandbox::denials::{Denial, DenialKind};
+use common::net::{probe, probe_lab, refused, server};
+use tollgate_sandbox::denials::Denial;
 use tollgate_sandbox::proxy::AllowedHost;
-use tollgate_sandbox::{Cache, KernelSupport, Plan, Policy};
+use tollgate_sandbox::{Cache, Policy};
 
 const NOBODY: u32 = 65534;
-
-/// A loopback HTTP server answering every request with `body`; returns its port.
-fn server(body: &'static str) -> u16 {
-    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
-    let port = listener.local_addr().expect("addr").port();
-    std::thread::spawn(move || {
-        for stream in listener.incoming() {
-            let Ok(mut stream) = stream else { continue };
-            std::thread::spawn(move || {
-                let mut request = Vec::new();
-                let mut byte = [0u8; 1];
-                while !request.ends_with(b"\r\n\r\n") {
-                    match stream.read(&mut byte) {
-                        Ok(1) => request.push(byte[0]),
-                        _ => return,
-                    }
-                }
-                let _ = write!(
-                    stream,
-                    "HTTP/1.0 200 OK\r\nContent-Length: {}\r\n\r\n{body}",
-                    body.len()
-                );
-            });
-        }
-    });
-    port
-}
 
 /// A lab with three servers: the registry, one on the `--allow-connect` port, one other.
 struct Setup {
@@ -55,12 +27,7 @@ struct Setup {
 }
 
 fn setup() -> Setup {
-    let lab = Lab::new();
-    std::fs::write(
-        lab.project.path().join("net_probe.py"),
-        include_str!("fixtures/net_probe.py"),
-    )
-    .expect("probe");
+    let lab = probe_lab();
     std::fs::create_dir_all(lab.project.path().join("node_modules")).expect("node_modules");
     Setup {
         lab,
@@ -91,71 +58,36 @@ impl Setup {
             .with_registry_network(&[registry], &[self.extra])
     }
 
-    fn probe(mode: &str, host: &str, port: u16) -> String {
-        format!("python3 net_probe.py {mode} {host} {port}")
-    }
-
-    /// Runs `script` outside (must succeed), then inside `policy`, with its denials.
+    /// Runs `script` outside (must succeed), then `inside` in the execute phase's policy,
+    /// with its denials.
     fn both(&self, script: &str, inside: &str, uid: Option<u32>) -> (Output, Vec<Denial>) {
-        let plain = self.lab.outside_as(script, uid);
-        assert!(
-            plain.status.success(),
-            "the probe must work outside the sandbox to prove anything: {script}\n{}",
-            String::from_utf8_lossy(&plain.stderr)
-        );
-        self.inside(self.policy(), inside, uid)
+        self.lab.both(self.policy(), script, inside, uid)
     }
 
     fn inside(&self, policy: Policy, script: &str, uid: Option<u32>) -> (Output, Vec<Denial>) {
-        let plan = Plan::new(policy, KernelSupport::probe()).expect("plan");
-        plan.check()
-            .expect("this machine must support the full sandbox");
-        let mut command = plan
-            .command("/bin/bash".as_ref(), ["-c", script])
-            .expect("command");
-        if let Some(uid) = uid {
-            use std::os::unix::process::CommandExt;
-            command.uid(uid).gid(uid);
-        }
-        let output = command.output().expect("run inside");
-        let denials = plan.denials(&String::from_utf8_lossy(&output.stderr));
-        (output, denials)
+        common::run_in(&common::full_plan(policy), script, uid)
     }
-}
-
-fn refused(output: &Output, denials: &[Denial], target: &str, why: &str) {
-    assert!(
-        !output.status.success(),
-        "ESCAPE: reached {target} from the execute phase\n{}",
-        String::from_utf8_lossy(&output.stdout)
-    );
-    assert!(
-        denials.iter().any(|denial| denial.kind == DenialKind::Host
-            && denial.target.as_deref() == Some(target)
-            && denial.why.as_deref() == Some(why)),
-        "denial of {target} ({why}) recorded: {denials:?}"
-    );
 }
 
 #[test]
 fn no_direct_tcp_even_on_the_allow_connect_port() {
     let setup = setup();
-    let probe = Setup::probe("direct", "localhost", setup.extra);
+    let script = probe("direct", "localhost", setup.extra);
     // Control: the policy `--network-for` used to get lets the probe out (any host).
-    let (old, _) = setup.inside(setup.direct_policy(), &probe, None);
+    let (old, _) = setup.inside(setup.direct_policy(), &script, None);
     assert!(
         old.status.success(),
         "control: the direct-port policy reaches the server: {}",
         String::from_utf8_lossy(&old.stderr)
     );
-    let (output, _) = setup.both(&probe, &probe, None);
+    let (output, _) = setup.both(&script, &script, None);
     assert!(
         !output.status.success(),
         "ESCAPE: direct TCP on the --allow-connect port"
     );
     for port in [setup.registry, setup.other] {
-        let probe = Setup::probe("direct", "127.0.0.1", port);
-        let (output, _) = setup.both(&probe, &probe, None);
+        let script = probe("direct", "127.0.0.1", port);
+        let (output, _) = setup.both(&script, &script, None);
         assert!(!output.status.success(), "ESCAPE: direct TCP to {port}");
     }
 }
@@ -165,8 +97,8 @@ fn the_registry_is_reached_through_the_proxy_also_on_the_extra_port() {
     let setup = setup();
     for (port, body) in [(setup.registry, "registry-ok"), (setup.extra, "extra-ok")] {
         let (output, denials) = setup.both(
-            &Setup::probe("direct", "localhost", port),
-            &Setup::probe("tunnel", "localhost", port),
+            &probe("direct", "localhost", port),
+            &probe("tunnel", "localhost", port),
             None,
         );
         assert!(
@@ -186,8 +118,8 @@ fn another_host_or_port_through_the_proxy_is_refused_and_reported() {
     let other = setup.other;
     for mode in ["tunnel", "get"] {
         let (output, denials) = setup.both(
-            &Setup::probe("direct", "localhost", other),
-            &Setup::probe(mode, "localhost", other),
+            &probe("direct", "localhost", other),
+            &probe(mode, "localhost", other),
             None,
         );
         refused(
@@ -199,8 +131,8 @@ fn another_host_or_port_through_the_proxy_is_refused_and_reported() {
     }
     let port = setup.registry;
     let (output, denials) = setup.both(
-        &Setup::probe("direct", "127.0.0.1", port),
-        &Setup::probe("tunnel", "127.0.0.1", port),
+        &probe("direct", "127.0.0.1", port),
+        &probe("tunnel", "127.0.0.1", port),
         None,
     );
     refused(
@@ -220,8 +152,8 @@ fn refusals_hold_as_an_ordinary_user() {
     }
     let other = setup.other;
     let (output, denials) = setup.both(
-        &Setup::probe("direct", "localhost", other),
-        &Setup::probe("tunnel", "localhost", other),
+        &probe("direct", "localhost", other),
+        &probe("tunnel", "localhost", other),
         Some(NOBODY),
     );
     refused(
@@ -230,8 +162,8 @@ fn refusals_hold_as_an_ordinary_user() {
         &format!("localhost:{other}"),
         "not a configured registry",
     );
-    let probe = Setup::probe("direct", "localhost", setup.extra);
-    let (output, _) = setup.both(&probe, &probe, Some(NOBODY));
+    let script = probe("direct", "localhost", setup.extra);
+    let (output, _) = setup.both(&script, &script, Some(NOBODY));
     assert!(
         !output.status.success(),
         "ESCAPE: direct TCP as uid {NOBODY}"

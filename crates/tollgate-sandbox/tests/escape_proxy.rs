@@ -6,44 +6,17 @@
 
 mod common;
 
-use std::io::{Read, Write};
-use std::net::{TcpListener, UdpSocket};
+use std::net::UdpSocket;
 use std::process::Output;
 use std::time::Duration;
 
 use common::Lab;
-use tollgate_sandbox::denials::{Denial, DenialKind};
+use common::net::{probe, probe_lab, server};
+use tollgate_sandbox::Policy;
+use tollgate_sandbox::denials::Denial;
 use tollgate_sandbox::proxy::AllowedHost;
-use tollgate_sandbox::{KernelSupport, Plan, Policy};
 
 const NOBODY: u32 = 65534;
-
-/// A loopback HTTP server answering every request with `body`; returns its port.
-fn server(body: &'static str) -> u16 {
-    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
-    let port = listener.local_addr().expect("addr").port();
-    std::thread::spawn(move || {
-        for stream in listener.incoming() {
-            let Ok(mut stream) = stream else { continue };
-            std::thread::spawn(move || {
-                let mut request = Vec::new();
-                let mut byte = [0u8; 1];
-                while !request.ends_with(b"\r\n\r\n") {
-                    match stream.read(&mut byte) {
-                        Ok(1) => request.push(byte[0]),
-                        _ => return,
-                    }
-                }
-                let _ = write!(
-                    stream,
-                    "HTTP/1.0 200 OK\r\nContent-Length: {}\r\n\r\n{body}",
-                    body.len()
-                );
-            });
-        }
-    });
-    port
-}
 
 struct Setup {
     lab: Lab,
@@ -52,14 +25,8 @@ struct Setup {
 }
 
 fn setup() -> Setup {
-    let lab = Lab::new();
-    std::fs::write(
-        lab.project.path().join("net_probe.py"),
-        include_str!("fixtures/net_probe.py"),
-    )
-    .expect("probe");
     Setup {
-        lab,
+        lab: probe_lab(),
         registry: server("registry-ok"),
         other: server("other-ok"),
     }
@@ -75,55 +42,24 @@ impl Setup {
         policy
     }
 
-    fn probe(mode: &str, host: &str, port: u16) -> String {
-        format!("python3 net_probe.py {mode} {host} {port}")
-    }
-
-    /// Runs `script` outside (must succeed) and returns what it does inside, with the
-    /// proxy's denials.
+    /// Runs `outside` outside (must succeed) and returns what `inside` does inside, with
+    /// the proxy's denials.
     fn both(&self, outside: &str, inside: &str, uid: Option<u32>) -> (Output, Vec<Denial>) {
-        let plain = self.lab.outside_as(outside, uid);
-        assert!(
-            plain.status.success(),
-            "the probe must work outside the sandbox to prove anything: {outside}\n{}",
-            String::from_utf8_lossy(&plain.stderr)
-        );
-        self.inside(inside, uid)
+        self.lab.both(self.policy(), outside, inside, uid)
     }
 
     fn inside(&self, script: &str, uid: Option<u32>) -> (Output, Vec<Denial>) {
-        let plan = Plan::new(self.policy(), KernelSupport::probe()).expect("plan");
-        plan.check()
-            .expect("this machine must support the full sandbox");
-        let mut command = plan
-            .command("/bin/bash".as_ref(), ["-c", script])
-            .expect("command");
-        if let Some(uid) = uid {
-            use std::os::unix::process::CommandExt;
-            command.uid(uid).gid(uid);
-        }
-        let output = command.output().expect("run inside");
-        let denials = plan.denials(&String::from_utf8_lossy(&output.stderr));
-        (output, denials)
+        common::run_in(&common::full_plan(self.policy()), script, uid)
     }
 }
 
+/// Refused and recorded, and answered by the proxy with `403`.
 fn refused(output: &Output, denials: &[Denial], target: &str, why: &str) {
-    assert!(
-        !output.status.success(),
-        "ESCAPE: reached {target} inside the sandbox\n{}",
-        String::from_utf8_lossy(&output.stdout)
-    );
+    common::net::refused(output, denials, target, why);
     assert!(
         String::from_utf8_lossy(&output.stdout).contains("403"),
         "the proxy answers 403: {}",
         String::from_utf8_lossy(&output.stdout)
-    );
-    assert!(
-        denials.iter().any(|denial| denial.kind == DenialKind::Host
-            && denial.target.as_deref() == Some(target)
-            && denial.why.as_deref() == Some(why)),
-        "denial of {target} ({why}) recorded: {denials:?}"
     );
 }
 
@@ -132,8 +68,8 @@ fn the_allowed_registry_is_reached_through_the_proxy_only() {
     let setup = setup();
     let port = setup.registry;
     let (output, denials) = setup.both(
-        &Setup::probe("direct", "localhost", port),
-        &Setup::probe("tunnel", "localhost", port),
+        &probe("direct", "localhost", port),
+        &probe("tunnel", "localhost", port),
         None,
     );
     assert!(
@@ -145,14 +81,14 @@ fn the_allowed_registry_is_reached_through_the_proxy_only() {
     assert!(String::from_utf8_lossy(&output.stdout).contains("registry-ok"));
     assert!(denials.is_empty(), "{denials:?}");
     // Plain HTTP (an http:// registry) through the proxy, as absolute-URI GET.
-    let (output, _) = setup.inside(&Setup::probe("get", "localhost", port), None);
+    let (output, _) = setup.inside(&probe("get", "localhost", port), None);
     assert!(
         output.status.success(),
         "GET through the proxy works: {}",
         String::from_utf8_lossy(&output.stdout)
     );
     // The same registry, directly: the namespace has no way out but the proxy.
-    let (output, _) = setup.inside(&Setup::probe("direct", "localhost", port), None);
+    let (output, _) = setup.inside(&probe("direct", "localhost", port), None);
     assert!(!output.status.success(), "ESCAPE: direct connection worked");
 }
 
@@ -161,8 +97,8 @@ fn another_port_or_name_is_refused_and_reported() {
     let setup = setup();
     let other = setup.other;
     let (output, denials) = setup.both(
-        &Setup::probe("direct", "localhost", other),
-        &Setup::probe("tunnel", "localhost", other),
+        &probe("direct", "localhost", other),
+        &probe("tunnel", "localhost", other),
         None,
     );
     refused(
@@ -172,8 +108,8 @@ fn another_port_or_name_is_refused_and_reported() {
         "not a configured registry",
     );
     let (output, denials) = setup.both(
-        &Setup::probe("direct", "localhost", other),
-        &Setup::probe("get", "localhost", other),
+        &probe("direct", "localhost", other),
+        &probe("get", "localhost", other),
         None,
     );
     refused(
@@ -184,10 +120,7 @@ fn another_port_or_name_is_refused_and_reported() {
     );
     // A name that is not allowed, even on the registry's port (resolved by tollgate, so it
     // never needs to exist).
-    let (output, denials) = setup.inside(
-        &Setup::probe("tunnel", "evil.example", setup.registry),
-        None,
-    );
+    let (output, denials) = setup.inside(&probe("tunnel", "evil.example", setup.registry), None);
     refused(
         &output,
         &denials,
@@ -209,8 +142,8 @@ fn an_ip_literal_is_refused_even_for_the_registry_server() {
     let setup = setup();
     let port = setup.registry;
     let (output, denials) = setup.both(
-        &Setup::probe("direct", "127.0.0.1", port),
-        &Setup::probe("tunnel", "127.0.0.1", port),
+        &probe("direct", "127.0.0.1", port),
+        &probe("tunnel", "127.0.0.1", port),
         None,
     );
     refused(
@@ -229,20 +162,20 @@ fn udp_and_direct_tcp_go_nowhere() {
         .set_read_timeout(Some(Duration::from_secs(2)))
         .expect("timeout");
     let port = receiver.local_addr().expect("addr").port();
-    let probe = Setup::probe("udp", "127.0.0.1", port);
-    assert!(setup.lab.outside(&probe).status.success());
+    let script = probe("udp", "127.0.0.1", port);
+    assert!(setup.lab.outside(&script).status.success());
     let mut buffer = [0u8; 64];
     let received = receiver.recv(&mut buffer).expect("received outside");
     assert_eq!(&buffer[..received], b"udp-probe");
-    let _ = setup.inside(&probe, None);
+    let _ = setup.inside(&script, None);
     assert!(
         receiver.recv(&mut buffer).is_err(),
         "ESCAPE: a datagram from inside the sandbox arrived"
     );
     // TCP past the proxy: the registry directly, by address.
     let (output, _) = setup.both(
-        &Setup::probe("direct", "127.0.0.1", setup.registry),
-        &Setup::probe("direct", "127.0.0.1", setup.registry),
+        &probe("direct", "127.0.0.1", setup.registry),
+        &probe("direct", "127.0.0.1", setup.registry),
         None,
     );
     assert!(!output.status.success(), "ESCAPE: direct TCP worked");
@@ -257,8 +190,8 @@ fn refusals_hold_as_an_ordinary_user() {
     }
     let other = setup.other;
     let (output, denials) = setup.both(
-        &Setup::probe("direct", "localhost", other),
-        &Setup::probe("tunnel", "localhost", other),
+        &probe("direct", "localhost", other),
+        &probe("tunnel", "localhost", other),
         Some(NOBODY),
     );
     refused(
@@ -269,8 +202,8 @@ fn refusals_hold_as_an_ordinary_user() {
     );
     let port = setup.registry;
     let (output, denials) = setup.both(
-        &Setup::probe("direct", "127.0.0.1", port),
-        &Setup::probe("tunnel", "127.0.0.1", port),
+        &probe("direct", "127.0.0.1", port),
+        &probe("tunnel", "127.0.0.1", port),
         Some(NOBODY),
     );
     refused(
@@ -279,7 +212,7 @@ fn refusals_hold_as_an_ordinary_user() {
         &format!("127.0.0.1:{port}"),
         "an IP address, not a configured registry host name",
     );
-    let (output, _) = setup.inside(&Setup::probe("tunnel", "localhost", port), Some(NOBODY));
+    let (output, _) = setup.inside(&probe("tunnel", "localhost", port), Some(NOBODY));
     assert!(
         output.status.success(),
         "the allowed registry works as uid {NOBODY}: {}",

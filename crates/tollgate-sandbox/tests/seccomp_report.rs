@@ -7,11 +7,8 @@
 
 mod common;
 
-use std::os::unix::process::CommandExt;
-
 use common::Lab;
 use tollgate_sandbox::denials::{Denial, DenialKind};
-use tollgate_sandbox::{KernelSupport, Plan, Policy};
 
 const NOBODY: u32 = 65534;
 
@@ -45,27 +42,8 @@ open('f', 'w').close()\n\
 try:\n    os.setxattr('f', 'user.planted', b'1')\n    print('set')\n\
 except OSError as e:\n    raise SystemExit(0 if e.errno == errno.EPERM else 3)\n";
 
-fn run(plan: &Plan, script: &str, uid: Option<u32>) -> (std::process::Output, Vec<Denial>) {
-    let mut command = plan
-        .command("/bin/bash".as_ref(), ["-c", script])
-        .expect("command");
-    if let Some(uid) = uid {
-        command.uid(uid).gid(uid);
-    }
-    let output = command.output().expect("run inside");
-    let denials = plan.denials(&String::from_utf8_lossy(&output.stderr));
-    (output, denials)
-}
-
-fn plan(policy: Policy) -> Plan {
-    let plan = Plan::new(policy, KernelSupport::probe()).expect("plan");
-    plan.check()
-        .expect("this machine must support the full sandbox");
-    plan
-}
-
 fn inside(lab: &Lab, script: &str) -> (std::process::Output, Vec<Denial>) {
-    run(&plan(lab.policy()), script, None)
+    common::run_in(&common::full_plan(lab.policy()), script, None)
 }
 
 fn syscall_denial<'a>(denials: &'a [Denial], name: &str) -> Option<&'a Denial> {
@@ -95,7 +73,7 @@ fn assert_refused_and_reported(lab: &Lab, what: &str, name: &str, why: &str, uid
         stdout(&outside).contains(&format!("{what} errno 0")),
         "{what} must work outside to prove anything: {outside:?}"
     );
-    let (output, denials) = run(&plan(lab.policy()), &script, uid);
+    let (output, denials) = common::run_in(&common::full_plan(lab.policy()), &script, uid);
     assert!(
         stdout(&output).contains(&format!("{what} errno 1")),
         "ESCAPE or not EPERM: {what} inside: {output:?}"
@@ -191,8 +169,8 @@ fn refusals_are_reported_once_per_command_and_not_again() {
         outside.status.success(),
         "unshare works outside: {outside:?}"
     );
-    let plan = plan(lab.policy());
-    let (output, denials) = run(
+    let plan = common::full_plan(lab.policy());
+    let (output, denials) = common::run_in(
         &plan,
         "unshare --user true; unshare --user true; true",
         None,
@@ -203,7 +181,7 @@ fn refusals_are_reported_once_per_command_and_not_again() {
     assert_eq!(unshares[0].target.as_deref(), Some("unshare"));
     assert_eq!(unshares[0].program.as_deref(), Some("unshare"));
     // A command with no refused call reports none (the plan's next command starts afresh).
-    let (output, denials) = run(&plan, "ls / > /dev/null", None);
+    let (output, denials) = common::run_in(&plan, "ls / > /dev/null", None);
     assert!(output.status.success());
     assert!(syscall_denials(&denials).is_empty(), "{denials:?}");
 }
@@ -212,8 +190,12 @@ fn refusals_are_reported_once_per_command_and_not_again() {
 fn refusals_in_background_children_are_reported() {
     let lab = Lab::new();
     std::fs::write(lab.project.path().join("probe.py"), PROBE).expect("probe");
-    // The child outlives the command's shell by a little; the filter is inherited.
-    let (output, denials) = inside(&lab, "(python3 probe.py keyctl > out &) ; sleep 0.5");
+    // The child is not waited for; the shell only polls for its output (for up to 20 s:
+    // a fixed short sleep lost the race on a loaded machine). The filter is inherited.
+    let (output, denials) = inside(
+        &lab,
+        "(python3 probe.py keyctl > out &) ; for _ in $(seq 400); do grep -q errno out 2>/dev/null && break; sleep 0.05; done",
+    );
     assert!(output.status.success(), "{output:?}");
     let written = std::fs::read_to_string(lab.project.path().join("out")).unwrap_or_default();
     assert!(written.contains("keyctl errno 1"), "{written:?}");
@@ -250,7 +232,8 @@ fn without_reporting_the_same_calls_are_refused_and_nothing_is_recorded() {
     std::fs::write(lab.project.path().join("probe.py"), PROBE).expect("probe");
     let mut policy = lab.policy();
     policy.report_syscalls = false;
-    let (output, denials) = run(&plan(policy), "python3 probe.py keyctl", None);
+    let (output, denials) =
+        common::run_in(&common::full_plan(policy), "python3 probe.py keyctl", None);
     assert!(
         stdout(&output).contains("keyctl errno 1"),
         "ESCAPE: keyctl without the listener: {output:?}"

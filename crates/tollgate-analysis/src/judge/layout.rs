@@ -75,30 +75,65 @@ pub(super) fn entry_points(files: &PackageFiles) -> Vec<(String, String)> {
     found
 }
 
-/// Whether a module can be imported once the package is installed: every folder above
-/// it is a package (has an `__init__.py`), and none is a tests, docs or examples folder.
-/// Scripts in `bin/`, `scripts/` or a CI folder are not importable.
-pub(super) fn is_importable(files: &PackageFiles, path: &str) -> bool {
-    let relative = path.strip_prefix("src/").unwrap_or(path);
-    let parts: Vec<&str> = relative.split('/').collect();
-    let Some((_, dirs)) = parts.split_last() else {
-        return false;
-    };
-    if dirs.iter().any(|d| NOT_SHIPPED_DIRS.contains(d))
-        || dirs.first().is_some_and(|d| TOOLING_DIRS.contains(d))
-        || relative == "setup.py"
-        || is_test_module(parts.last().copied().unwrap_or(""))
-    {
-        return false;
+/// Which modules of a package can be imported once it is installed, worked out once per
+/// package (the metadata's top-level names, whether it uses the `src/` layout).
+pub(super) struct Importable {
+    top_level: Option<Vec<String>>,
+    src_layout: bool,
+}
+
+impl Importable {
+    pub(super) fn new(files: &PackageFiles) -> Self {
+        // setuptools, hatch, flit and poetry build a `src/` layout from `src/` alone: the
+        // folders beside it (a GitHub action, build helpers) are the repository's, not the
+        // package's.
+        let src_layout = files.paths().any(|p| {
+            p.strip_prefix("src/").is_some_and(|rest| {
+                rest.split_once('/')
+                    .is_some_and(|(dir, name)| name == "__init__.py" && is_identifier(dir))
+                    || (!rest.contains('/') && rest.ends_with(".py"))
+            })
+        });
+        Self {
+            top_level: top_level_names(files),
+            src_layout,
+        }
     }
-    if let Some(top_level) = top_level_names(files) {
-        let first = parts.first().copied().unwrap_or("");
-        let first = first.strip_suffix(".py").unwrap_or(first);
-        return top_level.iter().any(|name| name == first);
+
+    /// Whether a module can be imported once the package is installed: no folder above
+    /// it is a tests, docs or examples folder, it is not a test module, and in a `src/`
+    /// layout it is under `src/`. Scripts in `bin/`, `scripts/` or a CI folder are not
+    /// importable. Folders whose names Python cannot import (`code-helper/`) still count:
+    /// malicious uploads get their layout wrong, and the code is shipped all the same.
+    pub(super) fn contains(&self, path: &str) -> bool {
+        let in_src = path.starts_with("src/");
+        let relative = path.strip_prefix("src/").unwrap_or(path);
+        let parts: Vec<&str> = relative.split('/').collect();
+        let Some((_, dirs)) = parts.split_last() else {
+            return false;
+        };
+        if dirs.iter().any(|d| NOT_SHIPPED_DIRS.contains(d))
+            || dirs.first().is_some_and(|d| TOOLING_DIRS.contains(d))
+            || relative == "setup.py"
+            || is_test_module(parts.last().copied().unwrap_or(""))
+            || (self.src_layout && !in_src)
+        {
+            return false;
+        }
+        if let Some(top_level) = &self.top_level {
+            let first = parts.first().copied().unwrap_or("");
+            let first = first.strip_suffix(".py").unwrap_or(first);
+            return top_level.iter().any(|name| name == first);
+        }
+        true
     }
-    // Python 3 imports a folder without `__init__.py` as a namespace package, so without
-    // a `top_level.txt` to say what is installed every shipped folder counts.
-    true
+}
+
+/// A name Python can import: letters (any script), digits and `_`, not starting with a
+/// digit.
+fn is_identifier(name: &str) -> bool {
+    name.chars().next().is_some_and(|c| !c.is_ascii_digit())
+        && name.chars().all(|c| c.is_alphanumeric() || c == '_')
 }
 
 /// The importable top-level names the build metadata lists (`*.egg-info/top_level.txt` of
@@ -137,6 +172,7 @@ pub(super) fn is_import_root(path: &str) -> bool {
     match parts.as_slice() {
         [module] => {
             module.ends_with(".py")
+                && !is_test_module(module)
                 && !matches!(
                     *module,
                     "setup.py" | "conftest.py" | "noxfile.py" | "fabfile.py" | "tasks.py"
@@ -269,5 +305,24 @@ mod tests {
         assert!(!is_import_root("setup.py"));
         assert!(!is_import_root("tests/__init__.py"));
         assert!(!is_import_root("pkg/sub/__init__.py"));
+        assert!(!is_import_root("src/test_pkg.py"));
+    }
+
+    #[test]
+    fn importable_modules() {
+        let flat = files(&[
+            ("pkg/__init__.py", ""),
+            ("pkg/a.py", ""),
+            ("action/main.py", ""),
+        ]);
+        let flat = Importable::new(&flat);
+        assert!(flat.contains("pkg/a.py"));
+        assert!(flat.contains("action/main.py"));
+        assert!(flat.contains("code-helper/str_tool.py"));
+        assert!(!flat.contains("tests/test_a.py"));
+        let src = files(&[("src/pkg/__init__.py", ""), ("action/main.py", "")]);
+        let src = Importable::new(&src);
+        assert!(src.contains("src/pkg/a.py"));
+        assert!(!src.contains("action/main.py"));
     }
 }

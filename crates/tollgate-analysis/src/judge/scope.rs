@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, HashSet, VecDeque};
 use tollgate_model::Ecosystem;
 
 use super::layout::{
-    entry_points, is_import_root, is_importable, is_source, npm_entries, resolve_js_entry,
+    Importable, entry_points, is_import_root, is_source, npm_entries, resolve_js_entry,
     resolve_python,
 };
 use super::signal::{CodePhase, Reach, Signal, SignalKind};
@@ -136,8 +136,9 @@ impl Collector<'_> {
             }
         }
         // Then every other module: its top-level code runs when it is imported.
+        let importable = Importable::new(self.files);
         for path in &paths {
-            if path.ends_with(".py") && !is_import_root(path) && is_importable(self.files, path) {
+            if path.ends_with(".py") && !is_import_root(path) && importable.contains(path) {
                 queue.push_back((path.clone(), CodePhase::Import, 0));
             }
         }

@@ -57,6 +57,7 @@ pub(crate) fn weight(kind: SignalKind) -> u32 {
         Surveillance => 30,
         SecondStage => 30,
         ExecutableDrop => 30,
+        PersistenceWrite => 30,
         EncodedCode => 30,
         HiddenExec => 15,
         EnvHarvest => 20,

@@ -79,6 +79,8 @@ pub(crate) enum SignalKind {
     SecondStage,
     /// An executable file name or URL (`.exe`, `.scr`, `.vbs`, `.ps1`) handled by the code.
     ExecutableDrop,
+    /// Text written into a shell start-up file, an autostart folder or a scheduler's table.
+    PersistenceWrite,
     /// A host typical of exfiltration: webhooks, request catchers, paste sites, tunnels,
     /// raw IP addresses.
     ExfilEndpoint,
@@ -144,6 +146,7 @@ impl SignalKind {
             SignalKind::PthCode => "pth-code",
             SignalKind::SecondStage => "second-stage",
             SignalKind::ExecutableDrop => "executable-drop",
+            SignalKind::PersistenceWrite => "persistence-write",
             SignalKind::ExfilEndpoint => "exfil-endpoint",
             SignalKind::HostRecon => "host-recon",
             SignalKind::EnvHarvest => "env-harvest",

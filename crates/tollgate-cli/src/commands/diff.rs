@@ -2,10 +2,11 @@
 //! the lockfiles of two git revisions from git's object store (or the working tree, or two
 //! lockfile paths), compares them (`tollgate-diff`), runs the gate pipeline
 //! (`tollgate-gate`'s `Checker::check_changed`: advisories, names, bans, cooldown) over
-//! the changed packages of each side, each lockfile under its own policy as in `scan`
-//! (`policies::policy_groups`: `--config`, else the nearest `tollgate.toml` of the
-//! working tree at or above the lockfile's path, up to the repository root), and reports
-//! per change what is new and what went away. With `--deep` the install-time code of both
+//! the changed packages of each side, each lockfile under its own policy (`diff_policy`:
+//! `--config`, else for two revisions the nearest `tollgate.toml` at or above the
+//! lockfile's path as committed at the base, or at the head with `--policy-from head`;
+//! for two lockfile paths the nearest on disk, as `scan`), and reports per change what
+//! is new and what went away. With `--deep` the install-time code of both
 //! versions is fetched and judged (`tollgate-analysis`): the verdicts, new hooks and
 //! reasons, and unified diffs of the install-time files that changed.
 //!
@@ -31,8 +32,10 @@ use tollgate_report::findings::ScanReport;
 
 use crate::commands::db::DbLocation;
 use crate::commands::db_age;
+use crate::commands::diff_policy::{self, PolicyFrom, RevisionPolicies};
 use crate::commands::inspect::RegistrySource;
-use crate::commands::policies::{PolicyGroup, policy_groups};
+use crate::commands::policies::PolicyGroup;
+use crate::commands::scan::deep_scan_with_bar;
 use crate::exit::Status;
 use crate::registry::RegistryMetadata;
 
@@ -63,8 +66,10 @@ pub struct DiffArgs {
     #[arg(long, value_enum, default_value_t = DiffFormat::Table)]
     pub format: DiffFormat,
     /// Exit with status 1 when a NEW finding is at or above this severity (info, low,
-    /// medium, high, critical); findings the base already had never fail.
-    #[arg(long, value_name = "SEVERITY", default_value = "low")]
+    /// medium, high, critical) or verdict (`suspicious`: the `high` of a suspicious
+    /// install-code finding, `malicious`: `critical`); findings the base already had
+    /// never fail.
+    #[arg(long, value_name = "LEVEL", default_value = "low", value_parser = crate::fail_on::parse)]
     pub fail_on: Severity,
     /// The database location.
     #[command(flatten)]
@@ -74,10 +79,16 @@ pub struct DiffArgs {
     #[arg(long)]
     pub allow_missing_db: bool,
     /// The policy file for every lockfile [default: for each lockfile the nearest
-    /// `tollgate.toml` of the working tree at or above its path, up to the repository
-    /// root, as `scan`; without one, the built-in defaults].
+    /// `tollgate.toml` at or above its path, up to the repository root, as committed at
+    /// the side `--policy-from` names; for two lockfile paths the nearest on disk, as
+    /// `scan`; without one, the built-in defaults].
     #[arg(long, value_name = "PATH")]
     pub config: Option<PathBuf>,
+    /// Whose policy files apply when comparing git revisions: `base` (the trusted side:
+    /// a pull request cannot loosen the policy its own change is reviewed under) or
+    /// `head` (for the working tree, the files on disk) [default: base].
+    #[arg(long, value_enum, value_name = "SIDE", conflicts_with = "config")]
+    pub policy_from: Option<PolicyFrom>,
     /// Hide the advisory with this id or alias (repeat for several), as `scan --ignore`:
     /// no reason or expiry, and the notes list it.
     #[arg(long = "ignore", value_name = "ID")]
@@ -114,8 +125,8 @@ struct Sides {
     /// What lockfile paths are relative to: the repository root, or the current directory
     /// for two lockfile paths.
     root: PathBuf,
-    /// The `tollgate.toml` files that differ between the two revisions.
-    policy_changes: Vec<String>,
+    /// For two git revisions: the policy files of each side.
+    revisions: Option<RevisionPolicies>,
 }
 
 impl Sides {
@@ -140,14 +151,19 @@ impl Sides {
 pub fn run(args: &DiffArgs) -> anyhow::Result<Status> {
     let sides = read_sides(args)?;
     let mut diffs = tollgate_diff::compare(&sides.base, &sides.head);
-    // The policy files on disk, as `scan` finds them; not read from either revision (for a
-    // pull request checked out in CI that is the head's policy: docs/status.md).
-    let groups = policy_groups(args.config.as_deref(), &[], &sides.files())?;
+    let applied = diff_policy::applied(
+        args.config.as_deref(),
+        args.policy_from,
+        sides.revisions.as_ref(),
+        &sides.files(),
+    )?;
+    let groups = &applied.groups;
     for diff in &mut diffs {
         diff.policy = groups
             .iter()
             .find(|g| g.lockfiles.contains(&diff.path))
             .map(PolicyGroup::label);
+        diff.policy_revision.clone_from(&applied.revision);
     }
     let scopes: Vec<PolicyScope<'_>> = groups
         .iter()
@@ -186,15 +202,20 @@ pub fn run(args: &DiffArgs) -> anyhow::Result<Status> {
     )?;
     notes.extend(checker.gaps());
     let mut warnings: Vec<FileError> = Vec::new();
-    for path in &sides.policy_changes {
+    let policy_changes = sides
+        .revisions
+        .as_ref()
+        .map(|r| r.base.changed(&r.head))
+        .unwrap_or_default();
+    for path in policy_changes {
         warnings.push(FileError {
             code: Some("policy-changed".to_owned()),
-            path: path.clone(),
+            path,
             line: None,
             column: None,
             message: format!(
-                "the policy changed between {} and {}; this diff applies the policy on disk, so review the policy change itself",
-                sides.base_label, sides.head_label
+                "the policy changed between {} and {}; this diff applies {}, so review the policy change itself",
+                sides.base_label, sides.head_label, applied.description
             ),
         });
     }
@@ -203,7 +224,7 @@ pub fn run(args: &DiffArgs) -> anyhow::Result<Status> {
         let freshness = db_age::freshness(
             index,
             ecosystems.map(|l| l.ecosystem),
-            db_age::max_db_age(args.max_db_age, &groups),
+            db_age::max_db_age(args.max_db_age, groups),
         );
         notes.extend(freshness.note);
         warnings.extend(freshness.warnings);
@@ -233,9 +254,10 @@ pub fn run(args: &DiffArgs) -> anyhow::Result<Status> {
         None
     };
     let deep = if let Some(source) = &source {
-        let threads = std::thread::available_parallelism().map_or(2, |n| n.get() * 2);
-        let base_deep = tollgate_analysis::deep::deep_scan(&old_side, source, threads);
-        let head_deep = tollgate_analysis::deep::deep_scan(&new_side, source, threads);
+        let base_deep =
+            deep_scan_with_bar(&old_side, source, "analysing the base's install-time code");
+        let head_deep =
+            deep_scan_with_bar(&new_side, source, "analysing the head's install-time code");
         for (package, why) in base_deep.errors.iter().chain(&head_deep.errors) {
             warnings.push(FileError {
                 code: None,
@@ -367,28 +389,36 @@ fn read_sides(args: &DiffArgs) -> anyhow::Result<Sides> {
     let mut base_files = repo
         .lockfiles_at(&base_commit)
         .with_context(|| format!("reading the lockfiles of {base_label}"))?;
-    let (head_label, mut head_files) = match args.head.as_deref() {
-        Some(revision) => {
-            let commit = repo.resolve(revision)?;
-            let label = label(revision, &commit);
+    let head_commit = match args.head.as_deref() {
+        Some(revision) => Some(repo.resolve(revision)?),
+        None => None,
+    };
+    let (head_label, mut head_files) = match (args.head.as_deref(), &head_commit) {
+        (Some(revision), Some(commit)) => {
+            let label = label(revision, commit);
             let files = repo
-                .lockfiles_at(&commit)
+                .lockfiles_at(commit)
                 .with_context(|| format!("reading the lockfiles of {label}"))?;
             (label, files)
         }
-        None => (
+        _ => (
             "working tree".to_owned(),
             repo.lockfiles_in_worktree()
                 .context("reading the lockfiles of the working tree")?,
         ),
     };
-    let head_commit = match args.head.as_deref() {
-        Some(revision) => Some(repo.resolve(revision)?),
-        None => None,
+    let revisions = RevisionPolicies {
+        base: repo
+            .policy_files(Some(&base_commit))
+            .with_context(|| format!("reading the policy files of {base_label}"))?,
+        head: repo
+            .policy_files(head_commit.as_deref())
+            .with_context(|| format!("reading the policy files of {head_label}"))?,
+        base_label: base_label.clone(),
+        head_label: head_label.clone(),
+        head_is_worktree: head_commit.is_none(),
+        root: repo.root().to_owned(),
     };
-    let policy_changes = repo
-        .changed_policy_files(&base_commit, head_commit.as_deref())
-        .context("comparing the policy files of the two sides")?;
     git::drop_unchanged(&mut base_files, &mut head_files);
     Ok(Sides {
         base_label,
@@ -396,7 +426,7 @@ fn read_sides(args: &DiffArgs) -> anyhow::Result<Sides> {
         base: git::parse_all(&base_files),
         head: git::parse_all(&head_files),
         root: repo.root().to_owned(),
-        policy_changes,
+        revisions: Some(revisions),
     })
 }
 
@@ -429,7 +459,7 @@ fn read_files(base: &str, head: &str) -> anyhow::Result<Sides> {
         base: base_inventory,
         head: parse(head, head)?,
         root: PathBuf::from("."),
-        policy_changes: Vec::new(),
+        revisions: None,
     })
 }
 

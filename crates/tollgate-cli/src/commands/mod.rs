@@ -4,6 +4,7 @@ pub mod check;
 pub mod db;
 pub mod db_age;
 pub mod diff;
+pub mod diff_policy;
 pub mod hook;
 pub mod init;
 pub mod inspect;

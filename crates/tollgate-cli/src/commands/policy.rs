@@ -41,9 +41,10 @@ pub struct PolicyArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = PolicyFormat::Table)]
     pub format: PolicyFormat,
-    /// Exit with status 1 when a finding is at or above this severity. `deny` findings
+    /// Exit with status 1 when a finding is at or above this severity, or the severity of
+    /// a verdict's finding (`suspicious`: high, `malicious`: critical). `deny` findings
     /// are `high`, `warn` findings `info`.
-    #[arg(long, value_name = "SEVERITY", default_value = "low")]
+    #[arg(long, value_name = "LEVEL", default_value = "low", value_parser = crate::fail_on::parse)]
     pub fail_on: Severity,
 }
 
@@ -52,16 +53,25 @@ pub struct PolicyArgs {
 pub fn load_config(explicit: Option<&Path>, root: &Path) -> anyhow::Result<Config> {
     match Config::discover(explicit, root) {
         Ok(config) => Ok(config),
-        Err(LoadError::Invalid(errors)) => {
-            render_config_errors(&errors);
-            Err(anyhow!(
-                "{} is not a valid policy ({} problems)",
-                errors.path,
-                errors.errors.len()
-            ))
-        }
+        Err(LoadError::Invalid(errors)) => Err(invalid_policy(&errors)),
         Err(error) => Err(error.into()),
     }
+}
+
+/// Parses a policy that is not a file on disk (`diff` reads a revision's from git), named
+/// `display` in the diagnostics; an invalid one is rendered as [`load_config`] renders it.
+pub fn parse_config(display: &str, text: &str) -> anyhow::Result<Config> {
+    Config::parse(display, text).map_err(|errors| invalid_policy(&errors))
+}
+
+/// Renders the problems of an invalid policy and gives the error that names it.
+fn invalid_policy(errors: &ConfigErrors) -> anyhow::Error {
+    render_config_errors(errors);
+    anyhow!(
+        "{} is not a valid policy ({} problems)",
+        errors.path,
+        errors.errors.len()
+    )
 }
 
 /// Prints each configuration error as a miette diagnostic quoting the file.

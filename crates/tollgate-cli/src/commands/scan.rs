@@ -73,9 +73,10 @@ pub struct ScanArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = ScanFormat::Table)]
     pub format: ScanFormat,
-    /// Exit with status 1 when a finding is at or above this severity
-    /// (info, low, medium, high, critical).
-    #[arg(long, value_name = "SEVERITY", default_value = "low")]
+    /// Exit with status 1 when a finding is at or above this severity (info, low, medium,
+    /// high, critical) or verdict (`suspicious`: the `high` of a suspicious install-code
+    /// finding, `malicious`: `critical`).
+    #[arg(long, value_name = "LEVEL", default_value = "low", value_parser = crate::fail_on::parse)]
     pub fail_on: Severity,
     /// The database location.
     #[command(flatten)]
@@ -408,6 +409,31 @@ fn sarif_paths_from_repository_root(report: &mut ScanReport) {
     }
 }
 
+/// `--deep`'s analysis of `inventory` (two threads per core), with a progress bar named
+/// `what` on stderr (a terminal only, none with `-q`); shared by `scan` and `diff`.
+pub fn deep_scan_with_bar(
+    inventory: &Inventory,
+    source: &RegistrySource,
+    what: &'static str,
+) -> DeepScan {
+    let threads = std::thread::available_parallelism().map_or(2, |n| n.get() * 2);
+    // Made once the work list's length is known (the first call, with `done` 0).
+    let bar = std::sync::OnceLock::new();
+    let deep = tollgate_analysis::deep::deep_scan_with_progress(
+        inventory,
+        source,
+        threads,
+        &|done, total| {
+            bar.get_or_init(|| tollgate_registry::progress_bar(total, what, !quiet()))
+                .set_position(u64::try_from(done).unwrap_or(u64::MAX));
+        },
+    );
+    if let Some(bar) = bar.get() {
+        bar.finish_and_clear();
+    }
+    deep
+}
+
 /// `--deep`: fetch and analyse the install-time code of every package that may run any.
 /// A package that cannot be fetched or read is a warning naming it, not a silent skip; one
 /// whose download was refused (a host that is no configured registry, or a redirect to
@@ -423,24 +449,8 @@ fn deep_scan(
         .flat_map(|group| group.config.sources.registries.values().flatten())
         .map(String::as_str);
     let source = RegistrySource::from_process(args.offline, sources)?;
-    let threads = std::thread::available_parallelism().map_or(2, |n| n.get() * 2);
     let started = std::time::Instant::now();
-    // Made once the work list's length is known (the first call, with `done` 0).
-    let bar = std::sync::OnceLock::new();
-    let mut deep = tollgate_analysis::deep::deep_scan_with_progress(
-        inventory,
-        &source,
-        threads,
-        &|done, total| {
-            bar.get_or_init(|| {
-                tollgate_registry::progress_bar(total, "analysing install-time code", !quiet())
-            })
-            .set_position(u64::try_from(done).unwrap_or(u64::MAX));
-        },
-    );
-    if let Some(bar) = bar.get() {
-        bar.finish_and_clear();
-    }
+    let mut deep = deep_scan_with_bar(inventory, &source, "analysing install-time code");
     crate::output::detail(&format!(
         "--deep: {} packages analysed, {} not analysed, in {:.1}s",
         deep.reports.len(),

@@ -2,6 +2,8 @@
 
 #![allow(dead_code)] // Each test binary uses its own subset.
 
+pub mod diff_repo;
+
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
@@ -327,4 +329,29 @@ pub fn venv_has(venv: &Path, module: &str) -> bool {
         .flatten()
         .flatten()
         .any(|python| python.path().join("site-packages").join(module).exists())
+}
+
+/// A `bin` directory under `work` for stand-in programs, and a `PATH` that finds them
+/// before the real ones.
+pub fn fake_bin(work: &Path) -> (PathBuf, String) {
+    let bin = work.join("bin");
+    std::fs::create_dir_all(&bin).expect("mkdir bin");
+    let path = format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    (bin, path)
+}
+
+/// Writes the executable script `bin/name`; returns its path.
+pub fn fake_program(bin: &Path, name: &str, script: &str) -> PathBuf {
+    let program = bin.join(name);
+    std::fs::write(&program, script).expect("fake program");
+    std::fs::set_permissions(
+        &program,
+        std::os::unix::fs::PermissionsExt::from_mode(0o755),
+    )
+    .expect("chmod");
+    program
 }

@@ -8,7 +8,10 @@ use std::path::Path;
 use std::process::{Command, Output};
 
 use tempfile::TempDir;
+use tollgate_sandbox::denials::Denial;
 use tollgate_sandbox::{KernelSupport, Plan, Policy};
+
+pub mod net;
 
 /// Secrets planted in the fake home; none may appear in sandboxed output.
 pub const SSH_KEY: &str = "-----BEGIN OPENSSH PRIVATE KEY----- planted-ssh-secret";
@@ -68,16 +71,27 @@ impl Lab {
 
     /// `bash -c script` inside the sandbox described by `policy`.
     pub fn inside_with(&self, policy: Policy, script: &str, uid: Option<u32>) -> Output {
-        let plan = Plan::new(policy, KernelSupport::probe()).expect("plan");
-        plan.check()
-            .expect("this machine must support the full sandbox");
-        let mut command = plan
-            .command("/bin/bash".as_ref(), ["-c", script])
-            .expect("command");
-        if let Some(uid) = uid {
-            command.uid(uid).gid(uid);
-        }
-        command.output().expect("run inside")
+        run_in(&full_plan(policy), script, uid).0
+    }
+
+    /// Runs `outside` without the sandbox, where it must succeed (or the test proves
+    /// nothing), then `inside` in the sandbox of `policy`; what it did inside, with the
+    /// plan's denials.
+    #[allow(dead_code)]
+    pub fn both(
+        &self,
+        policy: Policy,
+        outside: &str,
+        inside: &str,
+        uid: Option<u32>,
+    ) -> (Output, Vec<Denial>) {
+        let plain = self.outside_as(outside, uid);
+        assert!(
+            plain.status.success(),
+            "the probe must work outside the sandbox to prove anything: {outside}\n{}",
+            String::from_utf8_lossy(&plain.stderr)
+        );
+        run_in(&full_plan(policy), inside, uid)
     }
 
     #[allow(dead_code)]
@@ -89,6 +103,28 @@ impl Lab {
     pub fn path(&self, dir: &TempDir, name: &str) -> String {
         dir.path().join(name).display().to_string()
     }
+}
+
+/// The plan of `policy` on this kernel, which must support the full sandbox.
+pub fn full_plan(policy: Policy) -> Plan {
+    let plan = Plan::new(policy, KernelSupport::probe()).expect("plan");
+    plan.check()
+        .expect("this machine must support the full sandbox");
+    plan
+}
+
+/// `bash -c script` in `plan`'s sandbox (as `uid` and the same gid when given): what it
+/// did, and the plan's denials (its error output read for the kernel's).
+pub fn run_in(plan: &Plan, script: &str, uid: Option<u32>) -> (Output, Vec<Denial>) {
+    let mut command = plan
+        .command("/bin/bash".as_ref(), ["-c", script])
+        .expect("command");
+    if let Some(uid) = uid {
+        command.uid(uid).gid(uid);
+    }
+    let output = command.output().expect("run inside");
+    let denials = plan.denials(&String::from_utf8_lossy(&output.stderr));
+    (output, denials)
 }
 
 /// Asserts that `script` succeeds outside and fails inside, and that no planted secret

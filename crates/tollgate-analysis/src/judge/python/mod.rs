@@ -19,6 +19,10 @@ const DECODED: u8 = 1;
 const DOWNLOADED: u8 = 2;
 const SECRET: u8 = 4;
 const HOST: u8 = 8;
+/// A CI system's, registry's or cloud account's credential (`GITHUB_TOKEN`, `NPM_TOKEN`,
+/// `AWS_SECRET_ACCESS_KEY`): sent by libraries to their own service, so it counts only
+/// when code that runs on its own sends it to a fixed address of another host.
+const TOKEN: u8 = 16;
 
 /// Most built strings kept per file, and their total size.
 const MAX_BUILT_STRINGS: usize = 500;
@@ -156,6 +160,18 @@ const TRIGGERS: &[&str] = &[
     "keyboard",
     "pynput",
     "webhook",
+    // Start-up files written to (`persistence-write`).
+    "bashrc",
+    "zshrc",
+    "bash_profile",
+    "zprofile",
+    ".profile",
+    "config.fish",
+    "autostart",
+    "LaunchAgents",
+    "systemd",
+    "/etc/cron",
+    "rc.local",
 ];
 
 /// Whether `source` contains any word of [`TRIGGERS`].

@@ -9,6 +9,22 @@ const SCRIPTS: &[&str] = &[
     ".py", ".pyw", ".sh", ".bash", ".ps1", ".bat", ".cmd", ".vbs", ".js",
 ];
 
+/// Files whose contents run at the next login, shell or boot.
+const PERSISTENCE_FILES: &[&str] = &[
+    ".bashrc",
+    ".bash_profile",
+    ".zshrc",
+    ".zprofile",
+    ".profile",
+    "config.fish",
+    "autostart",
+    "launchagents",
+    "systemd/user",
+    "/etc/cron",
+    "/etc/rc.local",
+    "start menu\\programs\\startup",
+];
+
 /// File name endings of Windows programs and scripts that run when opened.
 const WINDOWS_PROGRAMS: &[&str] = &[
     ".exe", ".scr", ".dll", ".bat", ".cmd", ".ps1", ".vbs", ".msi", ".hta",
@@ -55,6 +71,13 @@ impl State<'_> {
             .unwrap_or_default();
         match callee {
             Callee::Exec => self.exec(node, &name, labels, reach, facts),
+            // `compile(data, name, 'exec')` makes code of what it is given; libraries
+            // compile templates and sources they build, so only decoded or downloaded
+            // data counts (what runs the code object, `exec` or `FunctionType`, may be
+            // anywhere).
+            Callee::Other if name == "compile" && labels & (DECODED | DOWNLOADED) != 0 => {
+                self.exec(node, &name, labels, reach, facts)
+            }
             Callee::Network => {
                 let address = arguments.and_then(|a| self.address_argument(a));
                 self.beacon(address, &name, line, reach, facts);
@@ -66,7 +89,7 @@ impl State<'_> {
                         format!("`{name}` contacts an address decoded at run time"),
                     ));
                 }
-                if labels & (SECRET | HOST) != 0 {
+                if labels & (SECRET | HOST) != 0 || self.sends_token_away(address, labels, reach) {
                     facts.signals.push(Signal::new(
                         SignalKind::ExfilFlow,
                         line,
@@ -90,8 +113,9 @@ impl State<'_> {
                     .contains(&program.as_str())
                     || BUILD_PROGRAMS.contains(&program.as_str())
                         && !command.contains("sys.executable");
-                if (labels & DOWNLOADED != 0 || self.wrote_download.contains(&self.scope))
-                    && !unpacks
+                let downloads = crate::shell::DOWNLOAD_TOOLS.contains(&program.as_str());
+                if labels & DOWNLOADED != 0 && !unpacks
+                    || self.wrote_download.contains(&self.scope) && !unpacks && !downloads
                 {
                     facts.signals.push(Signal::new(
                         SignalKind::DownloadRun,
@@ -248,6 +272,7 @@ impl State<'_> {
         let last = last_name(self.text(function));
         let arguments = call.child_by_field_name("arguments");
         self.script_write(call, function, &last, facts);
+        self.persistence_write(call, function, &last, reach, facts);
         let path = match last.as_str() {
             "urlretrieve" => arguments
                 .and_then(|a| children(a).nth(1))
@@ -308,6 +333,55 @@ impl State<'_> {
             return;
         };
         facts.script_text(line_of(call), path, &text);
+    }
+
+    /// A CI or cloud credential sent, by code that runs on its own, to a fixed address
+    /// of a host that is not the credential's service.
+    fn sends_token_away(&self, address: Option<Node<'_>>, labels: u8, reach: Reach) -> bool {
+        if labels & TOKEN == 0 || reach != Reach::Always || (self.scope != 0 && !self.all_reached) {
+            return false;
+        }
+        address
+            .and_then(|a| url_host_in(self.text(a)))
+            .is_some_and(|host| !is_local_host(&host) && !is_token_service(&host))
+    }
+
+    /// Text written into a shell's start-up file, an autostart folder or a scheduler's
+    /// table: `open('~/.bashrc', 'a').write(...)`, `Path.home() / '.zshrc'` then
+    /// `write_text`. Tools that set up shells do it from a command the user runs (a
+    /// function); from code that runs on its own it is a foothold for the next login.
+    fn persistence_write(
+        &self,
+        call: Node<'_>,
+        function: Node<'_>,
+        last: &str,
+        reach: Reach,
+        facts: &mut PyFacts,
+    ) {
+        if !matches!(last, "write" | "writelines" | "write_text" | "write_bytes") {
+            return;
+        }
+        let Some(object) = function.child_by_field_name("object") else {
+            return;
+        };
+        let object_text = self.text(object);
+        let path = self
+            .handles
+            .get(&(self.scope, object_text.to_owned()))
+            .map_or(object_text, String::as_str)
+            .to_ascii_lowercase();
+        let Some(target) = PERSISTENCE_FILES.iter().find(|t| path.contains(*t)) else {
+            return;
+        };
+        facts.signals.push(Signal::new(
+            SignalKind::PersistenceWrite,
+            line_of(call),
+            reach,
+            format!(
+                "writes to `{target}`: `{}`",
+                crate::shorten(&path.replace('\n', " "), 80)
+            ),
+        ));
     }
 
     /// The address a network call is given: its first positional argument, else `url=`.
@@ -421,6 +495,10 @@ impl State<'_> {
                 format!("`{name}` runs decoded data: `{arg}`"),
             ));
         } else if let Some(code) = self.folder().fold(first) {
+            if is_inert_literal(&code) {
+                // Data, not code: nothing runs.
+                return;
+            }
             if first.kind() == "string" {
                 facts.signals.push(Signal::new(
                     SignalKind::DynamicExec,

@@ -103,7 +103,8 @@ impl<'s> State<'s> {
                     0
                 };
                 let downloads_to_file = matches!(last.as_str(), "urlretrieve" | "download_file")
-                    || written & DOWNLOADED != 0;
+                    || written & DOWNLOADED != 0
+                    || self.runs_a_download_to_file(node, function);
                 if written & DECODED != 0 {
                     self.wrote_decoded.insert(self.scope);
                 }
@@ -162,6 +163,28 @@ impl<'s> State<'s> {
             }
             _ => {}
         }
+    }
+
+    /// `subprocess.run(['curl', URL, '-o', PATH])` and the like: a download tool started
+    /// with an output file.
+    fn runs_a_download_to_file(&self, call: Node<'_>, function: Node<'_>) -> bool {
+        if self.resolve(function).map(|n| classify(&n)) != Some(Callee::Process) {
+            return false;
+        }
+        let Some(arguments) = call.child_by_field_name("arguments") else {
+            return false;
+        };
+        let command: Vec<String> = children(arguments)
+            .filter_map(|n| self.fold_arg(n))
+            .collect();
+        let command = command.join(" ");
+        let program = first_word(&command);
+        crate::shell::DOWNLOAD_TOOLS.contains(&program.as_str())
+            && command.split_whitespace().any(|word| {
+                matches!(word, "-o" | "-O" | "--output" | "--output-document")
+                    || word.starts_with("--output=")
+                    || word.starts_with("--output-document=")
+            })
     }
 
     /// The path text of `open(PATH, ...)`, when `call` is one.

@@ -165,3 +165,29 @@ fn an_environment_handed_on_and_attribute_names_are_not_data() {
         kinds(source, true)
     );
 }
+
+/// setuptools' `eval('"static", "shared", ...')` (the names of library kinds) runs no code;
+/// code folded from the same kind of variable still counts.
+#[test]
+fn eval_of_a_plain_literal_is_not_code() {
+    let plain = "expected = '\"static\", \"shared\", \"dylib\"'\nif kind not in eval(expected):\n    raise ValueError\n";
+    assert!(!has(plain, SignalKind::ExecBuilt));
+    assert!(!has(plain, SignalKind::DynamicExec));
+    assert!(has(
+        "code = 'import os; os.system(\"id\")'\nexec(code)",
+        SignalKind::ExecBuilt
+    ));
+    for inert in ["(1, -2.5, 'a')", "{'k': [True, None]}", "'x\\'y', \"z\""] {
+        assert!(is_inert_literal(inert), "{inert}");
+    }
+    for code in [
+        "f'{os.system(1)}'",
+        "print(1)",
+        "__import__('os')",
+        "'a' 'b",
+        "1 if x else 2",
+        "0x10",
+    ] {
+        assert!(!is_inert_literal(code), "{code}");
+    }
+}

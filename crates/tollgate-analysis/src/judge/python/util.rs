@@ -66,6 +66,50 @@ pub(super) fn reads_a_file(arg: &str) -> bool {
     arg.contains("open(") || arg.contains(".read_text(") || arg.contains("read()")
 }
 
+/// Whether code handed to `eval`/`exec` is only a literal (strings, numbers, `True`,
+/// `False`, `None`, tuples, lists, dicts and sets of them): evaluating it runs nothing,
+/// like `ast.literal_eval` (setuptools' `eval('"static", "shared"')`). Prefixed strings
+/// (`f"..."` formats, so it runs code) and anything else are not.
+pub(super) fn is_inert_literal(code: &str) -> bool {
+    let mut chars = code.chars().peekable();
+    let mut saw_value = false;
+    while let Some(c) = chars.next() {
+        match c {
+            '"' | '\'' => {
+                saw_value = true;
+                let mut closed = false;
+                while let Some(inner) = chars.next() {
+                    if inner == '\\' {
+                        chars.next();
+                    } else if inner == c {
+                        closed = true;
+                        break;
+                    }
+                }
+                if !closed {
+                    return false;
+                }
+            }
+            c if c.is_ascii_digit() => saw_value = true,
+            c if c.is_ascii_whitespace() => {}
+            ',' | ':' | '(' | ')' | '[' | ']' | '{' | '}' | '.' | '-' | '+' => {}
+            c if c.is_ascii_alphabetic() => {
+                let mut word = String::from(c);
+                while let Some(next) = chars.peek().filter(|n| n.is_ascii_alphanumeric()) {
+                    word.push(*next);
+                    chars.next();
+                }
+                if !matches!(word.as_str(), "True" | "False" | "None") {
+                    return false;
+                }
+                saw_value = true;
+            }
+            _ => return false,
+        }
+    }
+    saw_value
+}
+
 pub(super) fn first_word(command: &str) -> String {
     let word = command.split_whitespace().next().unwrap_or("");
     let word = word.rsplit(['/', '\\']).next().unwrap_or(word);
@@ -110,8 +154,67 @@ pub(super) fn env_key_labels(key: Option<&str>) -> u8 {
     match key {
         Some(key) if HOST_VARIABLES.contains(&key) => HOST,
         Some(key) if secret_name(key) => SECRET,
+        Some(key) if CI_TOKENS.contains(&key) => TOKEN,
         _ => 0,
     }
+}
+
+/// Environment variables that hold CI, registry and cloud credentials: what the 2025
+/// npm and PyPI worms collected from build machines.
+const CI_TOKENS: &[&str] = &[
+    "GITHUB_TOKEN",
+    "GH_TOKEN",
+    "ACTIONS_RUNTIME_TOKEN",
+    "ACTIONS_ID_TOKEN_REQUEST_TOKEN",
+    "NPM_TOKEN",
+    "NODE_AUTH_TOKEN",
+    "PYPI_TOKEN",
+    "PYPI_API_TOKEN",
+    "TWINE_PASSWORD",
+    "CARGO_REGISTRY_TOKEN",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+    "CI_JOB_TOKEN",
+    "GITLAB_TOKEN",
+    "CIRCLE_TOKEN",
+    "AZURE_CLIENT_SECRET",
+    "GOOGLE_APPLICATION_CREDENTIALS",
+];
+
+/// Hosts of the services those credentials belong to: sending a token there is using it.
+pub(super) fn is_token_service(host: &str) -> bool {
+    [
+        "github.com",
+        "githubusercontent.com",
+        "npmjs.org",
+        "npmjs.com",
+        "pypi.org",
+        "crates.io",
+        "amazonaws.com",
+        "gitlab.com",
+        "circleci.com",
+        "azure.com",
+        "microsoftonline.com",
+        "googleapis.com",
+    ]
+    .iter()
+    .any(|service| host == *service || host.ends_with(&format!(".{service}")))
+}
+
+/// The host of the first `http(s)://` URL written in an expression's text (`'https://h/x?d='
+/// + token` names `h` even though the whole does not fold).
+pub(super) fn url_host_in(text: &str) -> Option<String> {
+    let start = text.find("://")? + 3;
+    let scheme = text.get(..start - 3)?;
+    if !(scheme.ends_with("http") || scheme.ends_with("https")) {
+        return None;
+    }
+    let host: String = text
+        .get(start..)?
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-'))
+        .collect();
+    (!host.is_empty()).then(|| host.to_ascii_lowercase())
 }
 
 /// Variable names that hold what no library sends to a third party: private keys and
@@ -134,7 +237,9 @@ pub(super) fn secret_name(name: &str) -> bool {
 }
 
 pub(super) fn describe(labels: u8) -> &'static str {
-    if labels & SECRET != 0 {
+    if labels & TOKEN != 0 && labels & SECRET == 0 {
+        "a CI, registry or cloud credential"
+    } else if labels & SECRET != 0 {
         "secrets or personal data"
     } else {
         "the host's identity"

@@ -53,7 +53,8 @@ pub struct InstallArgs {
     /// The package manager.
     #[arg(value_parser = manager_parser())]
     pub manager: Manager,
-    /// Print the execute-phase sandbox and exit.
+    /// Print the fetch-phase and execute-phase sandboxes (with the names of the variables
+    /// each passes) and exit.
     #[arg(long)]
     pub explain: bool,
     /// npm/yarn/bun: never run the install scripts of PACKAGE (pnpm rebuilds every package).
@@ -134,7 +135,14 @@ pub fn run(args: &InstallArgs) -> anyhow::Result<Status> {
     let support = KernelSupport::probe();
     let plan = Plan::new(policy.clone(), support)?;
     if args.explain {
-        print!("{}", plan.explain());
+        // Both phases: the fetch phase's environment (its manager's variables only) and
+        // network differ from the execute phase's. Names only, never values.
+        let fetch_plan = fetch_plan(args, &project, plan.home(), support)?;
+        print!(
+            "fetch phase (resolve and download):\n{}\nexecute phase (install-time code):\n{}",
+            fetch_plan.explain(),
+            plan.explain()
+        );
         return Ok(Status::Clean);
     }
     plan.check()?;
@@ -146,6 +154,7 @@ pub fn run(args: &InstallArgs) -> anyhow::Result<Status> {
     // The resolve step runs the manager on attacker-controlled files (and pip builds direct
     // references while resolving): it gets the same sandbox as the fetch phase.
     let fetch_plan = fetch_plan(args, &project, plan.home(), support)?;
+    fetch_plan.check()?;
     let resolve_who = format!("{}'s resolve", args.manager.name());
     let runner = |program: &str, step: &[OsString]| {
         run_in_fetch_sandbox(&fetch_plan, &resolve_who, program, step)
@@ -335,7 +344,8 @@ fn outputs_for(manager: Manager, project: &Path) -> anyhow::Result<Option<Vec<Pa
 
 /// Every fetch phase runs in a networked sandbox of its own (`tollgate_sandbox::fetch`):
 /// the manager's credentials and cache, the registry hosts only (through tollgate's proxy),
-/// no other file of `$HOME`.
+/// no other file of `$HOME`, no other variable than the manager's. Not checked against the
+/// kernel yet (`--explain` shows it either way).
 fn fetch_plan(
     args: &InstallArgs,
     project: &Path,
@@ -347,10 +357,12 @@ fn fetch_plan(
         read_write: args.sandbox.allow_write.clone(),
         hosts: fetch_hosts(args, project)?,
         allow_weaker: args.sandbox.allow_weaker,
+        pass_env: args.sandbox.pass_env.clone(),
     };
-    let plan = Plan::new(fetch::policy(args.manager, project, home, &extra), support)?;
-    plan.check()?;
-    Ok(plan)
+    Ok(Plan::new(
+        fetch::policy(args.manager, project, home, &extra),
+        support,
+    )?)
 }
 
 /// The hosts the fetch may reach through the registry proxy: every registry the user's
