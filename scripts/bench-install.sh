@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
-# Measures what `tollgate install npm` adds over the bare `npm install` (issue 12): a real
-# npm project (jest, webpack, eslint: several hundred packages), warm npm cache, an existing
-# package-lock.json, node_modules removed before every run. Needs the npm registry (the
-# cache is warmed by one real install first) and an advisory index (DB, default: the
-# corpus OSV exports imported into a temporary index). Writes only to a temp dir.
+# Measures what `tollgate install MANAGER` adds over the bare package manager (issue 12).
+# MANAGER=npm (default): a real npm project (jest, webpack, eslint: several hundred
+# packages), warm npm cache, an existing package-lock.json, node_modules removed before
+# every run. MANAGER=uv: a real uv project (jupyterlab 4.2.5: 96 locked packages), warm uv
+# and tollgate caches, an existing uv.lock, .venv removed before every run (bare: `uv sync`).
+# Needs the registry (the caches are warmed by one real install first) and an advisory
+# index (DB, default: the corpus OSV exports imported into a temporary index). Writes only
+# to a temp dir (uv: also its HOME, so that uv's cache is where the fetch sandbox has it).
 set -euo pipefail
 
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -21,18 +24,42 @@ fi
 
 project="$work/project"
 mkdir -p "$project"
-cat > "$project/package.json" <<'JSON'
+manager="${MANAGER:-npm}"
+case "$manager" in
+npm)
+  cat > "$project/package.json" <<'JSON'
 { "name": "bench-install", "version": "1.0.0", "private": true,
   "dependencies": { "jest": "29.7.0", "webpack": "5.94.0", "eslint": "8.57.0" } }
 JSON
-(cd "$project" && npm install --ignore-scripts >/dev/null 2>&1)
-echo "packages: $(grep -c '"node_modules/' "$project/package-lock.json")"
+  (cd "$project" && npm install --ignore-scripts >/dev/null 2>&1)
+  echo "packages: $(grep -c '"node_modules/' "$project/package-lock.json")"
+  installed="node_modules"
+  bare=(npm install)
+  ;;
+uv)
+  export HOME="$work/home"
+  mkdir -p "$HOME"
+  cat > "$project/pyproject.toml" <<'TOML'
+[project]
+name = "bench-install"
+version = "0.1.0"
+requires-python = ">=3.11"
+dependencies = ["jupyterlab==4.2.5"]
+TOML
+  # The tollgate run only warms its cache; a refusal shows (and stops) in `measure`.
+  (cd "$project" && uv sync >/dev/null 2>&1 && { "$tollgate" install --db "$db" uv >/dev/null 2>&1 || true; })
+  echo "packages: $(grep -c '^\[\[package\]\]' "$project/uv.lock")"
+  installed=".venv"
+  bare=(uv sync)
+  ;;
+*) echo "MANAGER is npm or uv" >&2; exit 2 ;;
+esac
 
 measure() { # label, command...
   local label="$1" total=0
   shift
   for _ in $(seq "$runs"); do
-    rm -rf "$project/node_modules"
+    rm -rf "${project:?}/$installed"
     local start end
     start=$(date +%s.%N)
     (cd "$project" && "$@" >/dev/null 2>"$work/stderr") || { cat "$work/stderr"; exit 1; }
@@ -42,5 +69,5 @@ measure() { # label, command...
   echo "$label: mean $(echo "scale=2; $total / $runs" | bc) s over $runs runs"
 }
 
-measure "npm install" npm install
-measure "tollgate install npm" "$tollgate" install --db "$db" npm
+measure "${bare[*]}" "${bare[@]}"
+measure "tollgate install $manager" "$tollgate" install --db "$db" "$manager"

@@ -18,7 +18,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use tollgate_lockfile::Inventory;
 use tollgate_model::{
-    ArtifactKind, Ecosystem, Evidence, Lockfile, LockfileFormat, Package, Source,
+    Artifact, ArtifactKind, Ecosystem, Evidence, Lockfile, LockfileFormat, Package, Source,
 };
 
 use crate::files::PackageFiles;
@@ -239,47 +239,80 @@ fn python_state(package: &Package) -> (CodeState, String) {
     }
 }
 
+/// What pip or uv installs of a locked Python registry package on a target.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PythonInstall<'a> {
+    /// The locked wheels whose tags fit the target. [`WheelTarget`] does not know the
+    /// interpreter's minor version, so every CPython 3 / `py3` / `abi3` wheel of the
+    /// target's platform is here: a superset of the one the installer picks.
+    Wheels(Vec<&'a Artifact>),
+    /// No locked wheel fits and an sdist is locked: the installer builds it.
+    Sdist(&'a Artifact),
+    /// Nothing locked can be installed on the target (why).
+    Nothing(String),
+}
+
+/// The locked artifacts of `package` that an installer on `target` may take: the fitting
+/// wheels, else the sdist (which it builds).
+pub fn python_install(package: &Package, target: WheelTarget) -> PythonInstall<'_> {
+    let fitting: Vec<&Artifact> = named_wheels(package)
+        .filter(|a| a.filename.as_deref().is_some_and(|name| target.fits(name)))
+        .collect();
+    if !fitting.is_empty() {
+        return PythonInstall::Wheels(fitting);
+    }
+    if let Some(sdist) = package
+        .artifacts
+        .iter()
+        .find(|a| a.kind == ArtifactKind::Sdist)
+    {
+        return PythonInstall::Sdist(sdist);
+    }
+    PythonInstall::Nothing(match named_wheels(package).count() {
+        0 => "the lock names no artifacts".to_owned(),
+        wheels => format!(
+            "none of the {wheels} locked wheels fits {} and no sdist is locked",
+            target.describe()
+        ),
+    })
+}
+
+/// The locked wheels with a file name (the tags are in it).
+fn named_wheels(package: &Package) -> impl Iterator<Item = &Artifact> {
+    package
+        .artifacts
+        .iter()
+        .filter(|a| a.kind == ArtifactKind::Wheel && a.filename.is_some())
+}
+
 /// The answer from the locked wheels' file names, when the lock names wheels: a wheel that
 /// fits `target` means no code runs; none fitting with an sdist locked means pip/uv build
 /// the sdist. `None` when the lock names no wheel file.
 fn wheel_answer(package: &Package, target: WheelTarget) -> Option<(CodeState, String)> {
-    let wheels: Vec<&str> = package
-        .artifacts
-        .iter()
-        .filter(|a| a.kind == ArtifactKind::Wheel)
-        .filter_map(|a| a.filename.as_deref())
-        .collect();
-    if wheels.is_empty() {
+    let wheels = named_wheels(package).count();
+    if wheels == 0 {
         return None;
     }
-    if let Some(fitting) = wheels.iter().find(|w| target.fits(w)) {
-        return Some((
+    Some(match python_install(package, target) {
+        PythonInstall::Wheels(fitting) => (
             CodeState::NoCode,
-            format!("the locked wheel {fitting} fits {}", target.describe()),
-        ));
-    }
-    let has_sdist = package
-        .artifacts
-        .iter()
-        .any(|a| a.kind == ArtifactKind::Sdist);
-    Some(if has_sdist {
-        runs(
+            format!(
+                "the locked wheel {} fits {}",
+                fitting
+                    .first()
+                    .and_then(|wheel| wheel.filename.as_deref())
+                    .unwrap_or_default(),
+                target.describe()
+            ),
+        ),
+        PythonInstall::Sdist(_) => runs(
             CodeKind::SdistBuild,
             &format!(
-                "none of the {} locked wheels fits {}, so installing builds the sdist",
-                wheels.len(),
+                "none of the {wheels} locked wheels fits {}, so installing builds the sdist",
                 target.describe()
             ),
-        )
-    } else {
-        (
-            CodeState::Unknown,
-            format!(
-                "none of the {} locked wheels fits {} and no sdist is locked",
-                wheels.len(),
-                target.describe()
-            ),
-        )
+        ),
+        PythonInstall::Nothing(why) => (CodeState::Unknown, why),
     })
 }
 
@@ -390,6 +423,106 @@ mod tests {
         assert_eq!(wheel_answer(&package, linux).unwrap().0, CodeState::Unknown);
         package.artifacts.clear();
         assert!(wheel_answer(&package, linux).is_none());
+    }
+
+    /// What uv installs, from a uv.lock: the fitting wheels (every CPython 3 build of the
+    /// platform), else the sdist; nothing for a package locked for another platform only.
+    #[test]
+    fn the_artifacts_uv_installs_from_a_uv_lock() {
+        let lock = r#"version = 1
+revision = 2
+requires-python = ">=3.9"
+
+[[package]]
+name = "app"
+version = "0.1.0"
+source = { virtual = "." }
+dependencies = [{ name = "pyyaml" }, { name = "six" }, { name = "onlysdist" }, { name = "pywin32" }]
+
+[[package]]
+name = "pyyaml"
+version = "6.0.2"
+source = { registry = "https://pypi.org/simple" }
+sdist = { url = "https://files.example/pyyaml-6.0.2.tar.gz", hash = "sha256:aa", size = 1 }
+wheels = [
+    { url = "https://files.example/PyYAML-6.0.2-cp311-cp311-macosx_11_0_arm64.whl", hash = "sha256:bb", size = 1 },
+    { url = "https://files.example/PyYAML-6.0.2-cp311-cp311-manylinux_2_17_x86_64.manylinux2014_x86_64.whl", hash = "sha256:cc", size = 1 },
+    { url = "https://files.example/PyYAML-6.0.2-cp312-cp312-manylinux_2_17_x86_64.manylinux2014_x86_64.whl", hash = "sha256:dd", size = 1 },
+    { url = "https://files.example/PyYAML-6.0.2-cp312-cp312-win_amd64.whl", hash = "sha256:ee", size = 1 },
+]
+
+[[package]]
+name = "six"
+version = "1.16.0"
+source = { registry = "https://pypi.org/simple" }
+sdist = { url = "https://files.example/six-1.16.0.tar.gz", hash = "sha256:ff", size = 1 }
+wheels = [{ url = "https://files.example/six-1.16.0-py2.py3-none-any.whl", hash = "sha256:11", size = 1 }]
+
+[[package]]
+name = "onlysdist"
+version = "1.0"
+source = { registry = "https://pypi.org/simple" }
+sdist = { url = "https://files.example/onlysdist-1.0.tar.gz", hash = "sha256:22", size = 1 }
+
+[[package]]
+name = "pywin32"
+version = "306"
+source = { registry = "https://pypi.org/simple" }
+wheels = [{ url = "https://files.example/pywin32-306-cp312-cp312-win_amd64.whl", hash = "sha256:33", size = 1 }]
+"#;
+        let parsed = tollgate_lockfile::parse_str("uv.lock", lock, LockfileFormat::UvLock)
+            .expect("the lock parses");
+        let linux = WheelTarget {
+            os: "linux",
+            arch: "x86_64",
+        };
+        let chosen = |name: &str, target| {
+            let package = parsed.packages.iter().find(|p| p.name == name).unwrap();
+            match python_install(package, target) {
+                PythonInstall::Wheels(wheels) => wheels
+                    .iter()
+                    .map(|w| w.filename.clone().unwrap_or_default())
+                    .collect::<Vec<_>>(),
+                PythonInstall::Sdist(sdist) => vec![format!(
+                    "build {}",
+                    sdist.filename.clone().unwrap_or_default()
+                )],
+                PythonInstall::Nothing(why) => vec![format!("nothing: {why}")],
+            }
+        };
+        assert_eq!(
+            chosen("pyyaml", linux),
+            [
+                "PyYAML-6.0.2-cp311-cp311-manylinux_2_17_x86_64.manylinux2014_x86_64.whl",
+                "PyYAML-6.0.2-cp312-cp312-manylinux_2_17_x86_64.manylinux2014_x86_64.whl",
+            ]
+        );
+        let mac = WheelTarget {
+            os: "macos",
+            arch: "aarch64",
+        };
+        assert_eq!(
+            chosen("pyyaml", mac),
+            ["PyYAML-6.0.2-cp311-cp311-macosx_11_0_arm64.whl"]
+        );
+        assert_eq!(chosen("six", linux), ["six-1.16.0-py2.py3-none-any.whl"]);
+        assert_eq!(chosen("onlysdist", linux), ["build onlysdist-1.0.tar.gz"]);
+        assert_eq!(
+            chosen("pywin32", linux),
+            ["nothing: none of the 1 locked wheels fits linux x86_64 and no sdist is locked"]
+        );
+        assert!(
+            parsed.packages.iter().all(|p| p.name != "app"),
+            "the project itself is not a locked package"
+        );
+        let six = parsed.packages.iter().find(|p| p.name == "six").unwrap();
+        let PythonInstall::Wheels(wheels) = python_install(six, linux) else {
+            panic!("six has a wheel");
+        };
+        assert_eq!(
+            wheels[0].hashes[0].digest, "11",
+            "the wheel keeps its own hash"
+        );
     }
 
     fn lockfile(format: LockfileFormat, version: &str, packages: Vec<Package>) -> Lockfile {

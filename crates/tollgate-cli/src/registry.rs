@@ -11,7 +11,7 @@ use std::time::Duration;
 use anyhow::Context as _;
 use serde::{Deserialize, Serialize};
 use tollgate_gate::{ListedVersion, PackageFacts};
-use tollgate_model::{Ecosystem, ProvenanceHistory};
+use tollgate_model::{Ecosystem, LockfileFormat, ProvenanceHistory};
 use tollgate_policy::{MetadataError, MetadataSource, PackageKey};
 use tollgate_registry::{
     Cache, ClientOptions, ConfigInputs, MetadataRequest, PackageMetadata, RegistryClient,
@@ -22,14 +22,20 @@ use tollgate_registry::{
 /// package-manager configuration, the default cache directory. `offline` answers from
 /// the cache only.
 pub fn client_from_process(offline: bool) -> anyhow::Result<RegistryClient> {
-    Ok(process_client(offline)?.0)
+    Ok(process_client(offline, LockfileFormat::Requirements)?.0)
 }
 
-/// The client and its cache root.
-fn process_client(offline: bool) -> anyhow::Result<(RegistryClient, PathBuf)> {
+/// The client and its cache root. Python names are looked up on the index of the tool
+/// that writes `python` (uv's settings can name another index than pip's).
+fn process_client(
+    offline: bool,
+    python: LockfileFormat,
+) -> anyhow::Result<(RegistryClient, PathBuf)> {
     let cwd = std::env::current_dir().context("reading the current directory")?;
     let inputs = ConfigInputs::from_process(cwd);
-    let config = RegistryConfig::discover(&inputs);
+    let mut config = RegistryConfig::discover(&inputs);
+    // The client's Python lookups (names, versions, files) read `pip_index`.
+    config.pip_index = config.python_index_for(python).clone();
     let root = Cache::default_root(&inputs).unwrap_or_else(|| PathBuf::from(".tollgate-cache"));
     let options = ClientOptions {
         offline,
@@ -97,7 +103,13 @@ impl RegistryMetadata {
     /// Metadata through a client configured from the running process (see
     /// [`client_from_process`]).
     pub fn from_process(offline: bool) -> anyhow::Result<Self> {
-        let (client, root) = process_client(offline)?;
+        Self::from_process_as(offline, LockfileFormat::Requirements)
+    }
+
+    /// [`RegistryMetadata::from_process`], looking Python names up on the index of the
+    /// tool that writes `python` (uv's for `uv.lock`).
+    pub fn from_process_as(offline: bool, python: LockfileFormat) -> anyhow::Result<Self> {
+        let (client, root) = process_client(offline, python)?;
         Ok(RegistryMetadata {
             client,
             distilled_dir: root.join("metadata-distilled"),

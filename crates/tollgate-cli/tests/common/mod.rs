@@ -232,6 +232,105 @@ pub fn npm_integrity(bytes: &[u8]) -> String {
     out
 }
 
+/// A wheel of `dist` 1.0 (`py3-none-any`): its metadata, a module (`VALUE = 1`) and
+/// `files` (path, text), which may replace the module or add a `.pth` file (which runs at
+/// every interpreter start once installed).
+pub fn wheel(dist: &str, files: &[(&str, &str)]) -> Vec<u8> {
+    use std::io::Write;
+    let module = dist.replace('-', "_");
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options =
+        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    let info = format!("{module}-1.0.dist-info");
+    let init = format!("{module}/__init__.py");
+    let mut all = vec![
+        (
+            format!("{info}/METADATA"),
+            format!("Metadata-Version: 2.1\nName: {dist}\nVersion: 1.0\n"),
+        ),
+        (
+            format!("{info}/WHEEL"),
+            "Wheel-Version: 1.0\nGenerator: test\nRoot-Is-Purelib: true\nTag: py3-none-any\n"
+                .to_owned(),
+        ),
+        (format!("{info}/RECORD"), String::new()),
+    ];
+    if !files.iter().any(|(path, _)| *path == init) {
+        all.push((init, "VALUE = 1\n".to_owned()));
+    }
+    all.extend(
+        files
+            .iter()
+            .map(|(path, text)| ((*path).to_owned(), (*text).to_owned())),
+    );
+    for (path, text) in all {
+        zip.start_file(path, options).unwrap();
+        zip.write_all(text.as_bytes()).unwrap();
+    }
+    zip.finish().unwrap().into_inner()
+}
+
+/// The file name of [`wheel`]`(dist, ..)`.
+pub fn wheel_name(dist: &str) -> String {
+    format!("{}-1.0-py3-none-any.whl", dist.replace('-', "_"))
+}
+
+/// A loopback PEP 691 simple index of one project, `name`, serving `files` (file name,
+/// bytes) at `/files/FILE` with their SHA-256 in the listing; 404 otherwise. Returns the
+/// base URL (the index is `BASE/simple/`).
+pub fn simple_index(name: &'static str, files: Vec<(String, Vec<u8>)>) -> String {
+    serve(usize::MAX, move |path| {
+        if path == format!("/simple/{name}/") {
+            let listed: Vec<serde_json::Value> = files
+                .iter()
+                .map(|(file, bytes)| {
+                    serde_json::json!({
+                        "filename": file,
+                        "url": format!("/files/{file}"),
+                        "hashes": {"sha256": tollgate_registry::Algorithm::Sha256.digest_hex(bytes)},
+                        "upload-time": "2024-01-01T00:00:00Z",
+                    })
+                })
+                .collect();
+            let page = serde_json::json!({
+                "meta": {"api-version": "1.1"},
+                "name": name,
+                "files": listed,
+            });
+            return (
+                "200 OK",
+                "application/vnd.pypi.simple.v1+json",
+                page.to_string().into_bytes(),
+            );
+        }
+        for (file, bytes) in &files {
+            if path == format!("/files/{file}") {
+                return ("200 OK", "application/octet-stream", bytes.clone());
+            }
+        }
+        ("404 Not Found", "text/plain", Vec::new())
+    })
+}
+
+/// The real interpreter (not a pyenv shim), if python3 with venv and pip runs.
+pub fn python() -> Option<PathBuf> {
+    let output = std::process::Command::new("python3")
+        .args(["-c", "import sys, venv, pip; print(sys.executable)"])
+        .output()
+        .ok()?;
+    let path = String::from_utf8(output.stdout).ok()?;
+    output.status.success().then(|| PathBuf::from(path.trim()))
+}
+
+/// Whether `module` is installed in the venv at `venv` (any Python version).
+pub fn venv_has(venv: &Path, module: &str) -> bool {
+    std::fs::read_dir(venv.join("lib"))
+        .into_iter()
+        .flatten()
+        .flatten()
+        .any(|python| python.path().join("site-packages").join(module).exists())
+}
+
 /// A `bin` directory under `work` for stand-in programs, and a `PATH` that finds them
 /// before the real ones.
 pub fn fake_bin(work: &Path) -> (PathBuf, String) {

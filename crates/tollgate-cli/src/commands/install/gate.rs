@@ -61,7 +61,9 @@ impl Snapshot {
         let made: &[&str] = match manager {
             Manager::Npm | Manager::Pnpm | Manager::Bun => &["node_modules"],
             Manager::Yarn => &["node_modules", ".yarn"],
-            Manager::Pip | Manager::Uv | Manager::Cargo => &[],
+            // uv's fetch makes the project environment; a failed fetch removes a new one.
+            Manager::Uv => &[".venv"],
+            Manager::Pip | Manager::Cargo => &[],
         };
         let installed = made
             .iter()
@@ -163,7 +165,14 @@ pub fn run(args: &InstallArgs, project: &Path, runner: Runner<'_>) -> anyhow::Re
         path: config.path.clone(),
         entries: config.install_scripts.allow.clone(),
     };
-    let metadata = RegistryMetadata::from_process(false)?;
+    // uv resolves against uv's index, which its settings may set apart from pip's: names
+    // are looked up where uv will look for them (and not leaked to another index).
+    let python = if args.manager == Manager::Uv {
+        LockfileFormat::UvLock
+    } else {
+        LockfileFormat::Requirements
+    };
+    let metadata = RegistryMetadata::from_process_as(false, python)?;
     let index = Index::open(&args.location.dir()?);
     let checker = Checker::for_install(config, &metadata, index, args.allow_missing_db)?;
     for gap in checker.gaps() {

@@ -15,6 +15,7 @@
 mod gate;
 mod node;
 mod pnpm;
+mod uv;
 mod verdict;
 mod yarn;
 
@@ -165,6 +166,12 @@ pub fn run(args: &InstallArgs) -> anyhow::Result<Status> {
         Outcome::Passed(passed) => passed,
         Outcome::Refused => return Ok(Status::Findings),
     };
+    if args.manager == Manager::Uv {
+        let judged = uv::judge(args, &project, &policy_allow).map(|passed| passed.then_some(()));
+        if settle(judged, &snapshot, "fetched or run")?.is_none() {
+            return Ok(Status::Findings);
+        }
+    }
     let wheels = gate::downloads_dir(&project);
     let fetch = fetch_step(args.manager, &project, &wheels, &args.args);
     crate::output::say!(
@@ -185,17 +192,9 @@ pub fn run(args: &InstallArgs) -> anyhow::Result<Status> {
             fetch.display()
         );
     }
-    let scripted = match judge_fetched(args, &project, &wheels, &policy_allow) {
-        Ok(Some(scripted)) => scripted,
-        Ok(None) => {
-            snapshot.restore()?;
-            eprintln!("tollgate install: nothing was run; the project is restored");
-            return Ok(Status::Findings);
-        }
-        Err(error) => {
-            snapshot.restore()?;
-            return Err(error.context("the verdict step failed; nothing was run"));
-        }
+    let judged = judge_fetched(args, &project, &wheels, &policy_allow);
+    let Some(scripted) = settle(judged, &snapshot, "run")? else {
+        return Ok(Status::Findings);
     };
     // The execute plan again, now that the fetch phase filled the caches: a plan leaves
     // out the cache paths that do not exist when it is made, and on a first install
@@ -235,6 +234,27 @@ pub fn run(args: &InstallArgs) -> anyhow::Result<Status> {
     })
 }
 
+/// The verdict step's outcome: what passed, or (`None`, or the error) after the project
+/// is restored and it is said that nothing was `not_done`.
+fn settle<T>(
+    verdict: anyhow::Result<Option<T>>,
+    snapshot: &gate::Snapshot,
+    not_done: &str,
+) -> anyhow::Result<Option<T>> {
+    match verdict {
+        Ok(Some(passed)) => Ok(Some(passed)),
+        Ok(None) => {
+            snapshot.restore()?;
+            eprintln!("tollgate install: nothing was {not_done}; the project is restored");
+            Ok(None)
+        }
+        Err(error) => {
+            snapshot.restore()?;
+            Err(error.context(format!("the verdict step failed; nothing was {not_done}")))
+        }
+    }
+}
+
 /// The verdict step over what the fetch phase brought: `None` when a package is refused
 /// (each refusal printed); otherwise npm/Yarn's scripted packages, for the execute phase.
 fn judge_fetched(
@@ -269,14 +289,8 @@ fn judge_fetched(
                 .context("neither CARGO_HOME nor HOME is set: cargo's cache cannot be found")?;
             verdict::cargo_candidates(project, &cargo_home)?
         }
-        Manager::Uv => {
-            crate::output::say!(
-                "tollgate install: note: the install-time code {} fetched is not judged (not supported for {} yet); the sandbox still confines it",
-                args.manager.name(),
-                args.manager.name()
-            );
-            Vec::new()
-        }
+        // Judged from uv.lock before the fetch (`uv::judge`).
+        Manager::Uv => return Ok(Some(scripted)),
     };
     crate::output::say!(
         "tollgate install: verdict: judging the code of {} fetched package(s) before anything runs",
@@ -450,9 +464,11 @@ fn fetch_step(manager: Manager, project: &Path, wheels: &Path, extra: &[OsString
             step.args.extend(extra.iter().cloned());
             step
         }
+        // `--frozen`: uv installs what uv.lock says, which the verdict step judged, and
+        // verifies the lock's hashes; it does not lock again.
         Manager::Uv => Step::new(
             "uv",
-            &["sync", "--no-install-project", "--no-build"],
+            &["sync", "--frozen", "--no-install-project", "--no-build"],
             &options(extra),
         ),
         Manager::Cargo if project.join("Cargo.lock").is_file() => {
@@ -499,7 +515,7 @@ fn execute_step(manager: Manager, wheels: &Path, extra: &[OsString]) -> Step {
             step.args.extend(extra.iter().cloned());
             step
         }
-        Manager::Uv => Step::new("uv", &["sync", "--offline"], &options(extra)),
+        Manager::Uv => Step::new("uv", &["sync", "--offline", "--frozen"], &options(extra)),
         Manager::Npm | Manager::Yarn | Manager::Bun => {
             Step::new("npm", &["rebuild", "--foreground-scripts"], &[])
         }
@@ -562,7 +578,7 @@ mod tests {
         );
         assert_eq!(
             fetch_step(Manager::Uv, dir, wheels, none).display(),
-            "uv sync --no-install-project --no-build"
+            "uv sync --frozen --no-install-project --no-build"
         );
         assert_eq!(
             fetch_step(Manager::Bun, dir, wheels, &["left-pad".into()]).display(),

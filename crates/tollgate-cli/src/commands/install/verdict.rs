@@ -22,12 +22,15 @@
 //! gives); an entry with a `digest` counts only when it is the digest of the code judged
 //! here. An artifact that cannot be found, read or analysed is refused whatever the
 //! allows say (fail closed).
-//! uv is not covered (it has no download-only command; see docs/status.md): the caller
-//! says so.
+//! - uv: every artifact of `uv.lock` that `uv sync` may install here, downloaded by
+//!   tollgate's registry client and verified against the lock's SHA-256 before the fetch
+//!   phase runs uv at all (see [`super::uv`]): uv's sync installs wheels as it fetches, so
+//!   judging after it would be too late.
 
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
+use tollgate_analysis::deep::FetchedArtifact;
 use tollgate_analysis::{
     JudgeOptions, PackageFiles, PackageReport, VerdictLevel, analyze_package_with,
 };
@@ -45,6 +48,8 @@ pub(super) enum Location {
     Directory(PathBuf),
     /// An archive (sdist, wheel, `.crate`).
     Archive(PathBuf),
+    /// An archive downloaded (and verified against the lockfile's hash) from this address.
+    Fetched(String, FetchedArtifact),
     /// Nowhere the gate can read; why.
     Missing(String),
 }
@@ -219,8 +224,12 @@ fn passes(args: &InstallArgs, policy: &PolicyAllow, candidate: &Candidate) -> bo
     let name = &candidate.name;
     let shown = escape(name);
     let (place, files) = match &candidate.location {
-        Location::Directory(dir) => (dir, PackageFiles::from_directory(dir)),
-        Location::Archive(path) => (path, read_archive(path)),
+        Location::Directory(dir) => (dir.display().to_string(), PackageFiles::from_directory(dir)),
+        Location::Archive(path) => (path.display().to_string(), read_archive(path)),
+        Location::Fetched(url, artifact) => (
+            url.clone(),
+            PackageFiles::from_archive(&artifact.filename, &artifact.bytes),
+        ),
         Location::Missing(why) => {
             eprintln!(
                 "tollgate install: refused: the install-time code of {shown} cannot be analysed: {}",
@@ -229,7 +238,6 @@ fn passes(args: &InstallArgs, policy: &PolicyAllow, candidate: &Candidate) -> bo
             return false;
         }
     };
-    let place = place.display().to_string();
     let report = match files
         .and_then(|files| analyze_package_with(name, &files, &JudgeOptions::default()))
     {
