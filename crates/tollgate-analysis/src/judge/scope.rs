@@ -257,20 +257,18 @@ impl Collector<'_> {
             let facts = python::analyse(trimmed, true);
             let mut signals: Vec<Signal> = facts.signals;
             signals.extend(text::scan(trimmed, Reach::Always));
+            // setuptools' `__import__('_distutils_hack').add_shim()`, namespace packages'
+            // `__import__('importlib.util')` and pytest-cov's `exec('<literal code>')` are
+            // how real wheels hook start-up: a literal module name imported, a literal
+            // code string (analysed below as a payload) run. What a line computes, decodes
+            // or starts is what makes it dangerous.
             let dangerous = signals
                 .iter()
                 .any(|s| !matches!(s.kind, SignalKind::DynamicExec))
-                || [
-                    "exec",
-                    "eval",
-                    "b64decode",
-                    "__import__",
-                    "subprocess",
-                    "urlopen",
-                    "system(",
-                ]
-                .iter()
-                .any(|m| trimmed.contains(m));
+                || ["b64decode", "subprocess", "urlopen", "system("]
+                    .iter()
+                    .any(|m| trimmed.contains(m))
+                || computed_import(trimmed);
             if dangerous {
                 signals.push(Signal::new(
                     SignalKind::PthCode,
@@ -688,4 +686,25 @@ fn js_shapes(source: &str) -> Vec<Signal> {
         ));
     }
     signals
+}
+
+/// Whether a `.pth` line calls `__import__` with anything but a literal module name.
+fn computed_import(line: &str) -> bool {
+    line.match_indices("__import__(").any(|(at, call)| {
+        let rest = line.get(at + call.len()..).unwrap_or("").trim_start();
+        let Some(quote) = rest.chars().next().filter(|c| matches!(c, '\'' | '"')) else {
+            return true;
+        };
+        let inner = rest.get(1..).unwrap_or("");
+        let Some(end) = inner.find(quote) else {
+            return true;
+        };
+        let name = inner.get(..end).unwrap_or("");
+        let after = inner.get(end + 1..).unwrap_or("").trim_start();
+        name.is_empty()
+            || !name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.')
+            || !after.starts_with(')')
+    })
 }

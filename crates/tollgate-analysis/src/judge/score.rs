@@ -8,7 +8,8 @@
 //! 3. a few pairs of kinds seen together in code that runs on its own add a bonus (reading
 //!    secrets and using the network is worse than either);
 //! 4. the sum is capped at 100: `malicious` from [`MALICIOUS_AT`], `suspicious` from
-//!    [`SUSPICIOUS_AT`], else `clean`.
+//!    [`SUSPICIOUS_AT`], else `clean`; without one reason of [`DECISIVE_POINTS`] in code
+//!    that install, start-up or import runs, it stops below `malicious`.
 
 use std::collections::BTreeMap;
 
@@ -17,6 +18,13 @@ use super::{Located, Reason, Verdict, VerdictLevel};
 
 /// Score from which a package is `malicious`.
 pub const MALICIOUS_AT: u32 = 60;
+/// The points one reason must bring, in code that an install, an interpreter start or an
+/// import runs, for a package to be `malicious`; without one the score stops at
+/// `MALICIOUS_AT - 1`. Many weak capabilities spread over a large library (IPython's
+/// environment reads, `eval`s, `os.system` and a clipboard helper), or strong ones only
+/// in files nothing runs (a debugger's process-injection module), add up without any of
+/// them being an attack.
+pub const DECISIVE_POINTS: u32 = 25;
 /// Score from which a package is `suspicious`.
 pub const SUSPICIOUS_AT: u32 = 30;
 /// Share of a signal's weight when its code does not run by itself (percent).
@@ -115,16 +123,22 @@ const fn pair(
 
 /// The pairs.
 const COMBINATIONS: &[Combination] = &[
-    pair(
-        &[SignalKind::OpaqueBlob],
-        &[
+    // In one file: a big library keeps opaque tables in one module (html5lib's
+    // character classes) and evaluates literals in another.
+    Combination {
+        first: &[SignalKind::OpaqueBlob],
+        second: &[
             SignalKind::DynamicExec,
             SignalKind::ExecBuilt,
             SignalKind::IndirectCall,
         ],
-        45,
-        "runs code it keeps in an opaque literal",
-    ),
+        also: &[],
+        bonus: 45,
+        why: "runs code it keeps in an opaque literal",
+        install_only: false,
+        same_file: false,
+        one_file: true,
+    },
     Combination {
         first: &[SignalKind::Network, SignalKind::ExfilEndpoint],
         second: &[SignalKind::EnvHarvest],
@@ -363,7 +377,15 @@ pub(crate) fn verdict(signals: &[Located]) -> Verdict {
             .then_with(|| a.file.cmp(&b.file))
             .then_with(|| a.line.cmp(&b.line))
     });
-    let score = reasons.iter().map(|r| r.points).sum::<u32>().min(100);
+    let sum = reasons.iter().map(|r| r.points).sum::<u32>().min(100);
+    let decisive = reasons
+        .iter()
+        .any(|r| r.points >= DECISIVE_POINTS && r.phase != CodePhase::Runtime);
+    let score = if decisive {
+        sum
+    } else {
+        sum.min(MALICIOUS_AT - 1)
+    };
     let level = if score >= MALICIOUS_AT {
         VerdictLevel::Malicious
     } else if score >= SUSPICIOUS_AT {

@@ -252,7 +252,8 @@ const GROUPS: &[Group] = &[
             "imagegrab.grab",
             "pyautogui.screenshot",
             "getclipboarddata",
-            "clipboard_get",
+            // tkinter's `root.clipboard_get()`; IPython names a hook `clipboard_get`.
+            ".clipboard_get(",
             "pynput.keyboard",
             "keyboard.on_press",
             "pyperclip.paste",

@@ -511,7 +511,7 @@ impl State<'_> {
                 // Data, not code: nothing runs.
                 return;
             }
-            if first.kind() == "string" {
+            if first.kind() == "string" || written_out(&code, self.source) {
                 facts.signals.push(Signal::new(
                     SignalKind::DynamicExec,
                     line,
@@ -617,7 +617,14 @@ impl State<'_> {
             "attribute" => parent
                 .child_by_field_name("attribute")
                 .is_some_and(|a| matches!(self.text(a), "items" | "keys" | "values" | "copy")),
-            "argument_list" => true,
+            // `type(os.environ)`, `isinstance(x, type(os.environ))`: its type, not its
+            // contents.
+            "argument_list" => !parent
+                .parent()
+                .and_then(|call| call.child_by_field_name("function"))
+                .is_some_and(|f| {
+                    matches!(self.text(f), "type" | "isinstance" | "issubclass" | "id")
+                }),
             "for_statement" => true,
             _ => false,
         };
@@ -735,4 +742,17 @@ fn transformed_literal(argument: Node<'_>, source: &str) -> Option<usize> {
         stack.extend(children(node));
     }
     (largest >= AT_LEAST).then_some(largest)
+}
+
+/// Whether every line of folded code appears as it is in the file's source: a code
+/// string kept in a variable or split over implicit concatenation (IPython's
+/// `s = ("import numpy\n" "import matplotlib\n")` then `exec(s)`) hides nothing, unlike
+/// one put together from characters, reversed or cut into pieces.
+fn written_out(code: &str, source: &str) -> bool {
+    let mut lines = code
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .peekable();
+    lines.peek().is_some() && lines.all(|line| source.contains(line))
 }
