@@ -232,3 +232,16 @@ fn planted_start_up_files_compiled_payloads_droppers_and_tokens() {
         SignalKind::ExfilFlow
     ));
 }
+
+/// An obfuscator that renames everything into another script is obfuscation; a library
+/// that aliases a few classes in their own script (pyparsing's `漢字 = Kanji`) is not.
+#[test]
+fn non_ascii_identifiers_count_when_they_are_most_names() {
+    let renamed: String = (0..10)
+        .map(|i| format!("变量{i} = 函数{i}(值{i})\n"))
+        .collect();
+    assert!(has(&renamed, SignalKind::Obfuscator));
+    let mut aliases: String = (0..10).map(|i| format!("名前{i} = Name{i}\n")).collect();
+    aliases.extend((0..60).map(|i| format!("value_{i} = compute_{i}(item_{i})\n")));
+    assert!(!has(&aliases, SignalKind::Obfuscator));
+}

@@ -363,7 +363,9 @@ pub(super) fn identifier_shapes(items: &[Item<'_>], source: &str) -> Vec<Signal>
         }
     }
     let mut signals = Vec::new();
-    if non_ascii.0 >= 8 {
+    // An obfuscator renames nearly everything; a library may alias a few classes in their
+    // own script (pyparsing's `漢字 = Kanji`), so a fifth of the names must be non-ASCII.
+    if non_ascii.0 >= 8 && non_ascii.0 * 5 >= names.len() {
         signals.push(Signal::new(
             SignalKind::Obfuscator,
             non_ascii.1,
