@@ -107,3 +107,37 @@ fn many_weak_capabilities_across_a_library_stay_below_malicious() {
         "{verdict:#?}"
     );
 }
+
+#[test]
+fn weak_capabilities_count_from_the_file_that_gathers_them() {
+    let spread = verdict(&[
+        WHEEL_METADATA,
+        WHEEL_FILE,
+        ("fixture/__init__.py", "from . import a, b, c\n"),
+        ("fixture/a.py", "import os\nENV = dict(os.environ)\n"),
+        (
+            "fixture/b.py",
+            "import socket\nHOST = socket.gethostname()\n",
+        ),
+        (
+            "fixture/c.py",
+            "import subprocess\nsubprocess.run(['uname', '-a'])\n",
+        ),
+    ]);
+    let gathered = verdict(&[
+        WHEEL_METADATA,
+        WHEEL_FILE,
+        (
+            "fixture/__init__.py",
+            "import os, socket, subprocess\nENV = dict(os.environ)\nHOST = socket.gethostname()\nsubprocess.run(['uname', '-a'])\n",
+        ),
+    ]);
+    assert!(spread.score < gathered.score, "{spread:#?}\n{gathered:#?}");
+    let files: std::collections::BTreeSet<&str> = spread
+        .reasons
+        .iter()
+        .filter(|r| r.rule != "combination")
+        .map(|r| r.file.as_str())
+        .collect();
+    assert_eq!(files.len(), 1, "{spread:#?}");
+}

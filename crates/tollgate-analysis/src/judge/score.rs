@@ -312,11 +312,53 @@ fn same_file_pair(
     (None, None)
 }
 
+/// Capabilities every large library has somewhere: a network call, a program run, an
+/// `eval`, an environment read, the host name, a hidden window, a paste site named, an
+/// opaque table, an install command replaced. Spread over a code base's modules they are
+/// its features; gathered in one file they are a payload's shape. So they count from one
+/// file only (combinations still see them all).
+fn is_weak(kind: SignalKind) -> bool {
+    (1..=20).contains(&weight(kind))
+}
+
+/// The file whose weak signals (strongest instance of each weak kind in it) add up most;
+/// ties go to the first such file in signal order.
+fn weakest_link_file(signals: &[Located]) -> Option<&str> {
+    let mut per_file: Vec<(&str, BTreeMap<SignalKind, u32>)> = Vec::new();
+    for signal in signals.iter().filter(|s| is_weak(s.signal.kind)) {
+        let p = points(signal);
+        let at = match per_file.iter().position(|(f, _)| *f == signal.file) {
+            Some(at) => at,
+            None => {
+                per_file.push((signal.file.as_str(), BTreeMap::new()));
+                per_file.len() - 1
+            }
+        };
+        if let Some((_, kinds)) = per_file.get_mut(at) {
+            let entry = kinds.entry(signal.signal.kind).or_insert(0);
+            *entry = (*entry).max(p);
+        }
+    }
+    let mut chosen: Option<(&str, u32)> = None;
+    for (file, kinds) in &per_file {
+        let sum: u32 = kinds.values().sum();
+        if chosen.is_none_or(|(_, best)| sum > best) {
+            chosen = Some((file, sum));
+        }
+    }
+    chosen.map(|(file, _)| file)
+}
+
 /// The verdict over all signals of a package.
 pub(crate) fn verdict(signals: &[Located]) -> Verdict {
-    // Strongest instance per kind; ties go to the earliest phase, file and line.
+    // Strongest instance per kind; ties go to the earliest phase, file and line. The weak
+    // kinds count from one file only, the one where they add up most.
+    let weak_file = weakest_link_file(signals);
     let mut best: BTreeMap<SignalKind, (&Located, u32)> = BTreeMap::new();
     for signal in signals {
+        if is_weak(signal.signal.kind) && Some(signal.file.as_str()) != weak_file {
+            continue;
+        }
         let p = points(signal);
         let entry = best.entry(signal.signal.kind).or_insert((signal, p));
         if p > entry.1 {
