@@ -155,7 +155,8 @@ pub struct Passed {
 }
 
 /// Runs one resolve command (in the project directory) and returns its exit status.
-pub type Runner<'a> = &'a dyn Fn(&str, &[OsString]) -> anyhow::Result<std::process::ExitStatus>;
+pub type Runner<'a> =
+    &'a dyn Fn(&std::ffi::OsStr, &[OsString]) -> anyhow::Result<std::process::ExitStatus>;
 
 /// Checks the named packages, resolves (through `runner`: pip's resolve can build a
 /// direct reference, so the caller runs it in the fetch sandbox), checks the resolved set.
@@ -289,7 +290,7 @@ fn resolve_step(
     manager: Manager,
     project: &Path,
     args: &[OsString],
-) -> Option<(String, Vec<OsString>)> {
+) -> Option<(OsString, Vec<OsString>)> {
     let named = names_given(args);
     let (program, fixed): (&str, &[&str]) = match manager {
         Manager::Npm => (
@@ -328,13 +329,19 @@ fn resolve_step(
         Manager::Cargo if project.join("Cargo.lock").is_file() => return None,
         Manager::Cargo => ("cargo", &["generate-lockfile"]),
     };
+    // pip runs as the project venv's own interpreter when there is one (see `pip_python`).
+    let program = if manager == Manager::Pip {
+        super::pip_python(project)
+    } else {
+        OsString::from(program)
+    };
     let mut all: Vec<OsString> = fixed.iter().map(OsString::from).collect();
     if manager == Manager::Pip {
         all.push("--report".into());
         all.push(pip_report(project).into_os_string());
     }
     all.extend(args.iter().cloned());
-    Some((program.to_owned(), all))
+    Some((program, all))
 }
 
 fn pip_report(project: &Path) -> PathBuf {
@@ -358,11 +365,16 @@ fn resolve(
             .map(|a| a.to_string_lossy().into_owned())
             .collect();
         eprintln!(
-            "tollgate install: resolve (no artifacts, no third-party code): {program} {}",
+            "tollgate install: resolve (no artifacts, no third-party code): {} {}",
+            program.to_string_lossy(),
             shown.join(" ")
         );
         let status = runner(&program, &step)?;
-        anyhow::ensure!(status.success(), "{program} could not resolve ({status})");
+        anyhow::ensure!(
+            status.success(),
+            "{} could not resolve ({status})",
+            program.to_string_lossy()
+        );
     }
     let candidates: &[&str] = match manager {
         Manager::Npm => &["npm-shrinkwrap.json", "package-lock.json"],

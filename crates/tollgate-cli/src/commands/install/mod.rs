@@ -95,19 +95,22 @@ pub struct InstallArgs {
 
 /// A command line: program and arguments.
 struct Step {
-    program: &'static str,
+    program: OsString,
     args: Vec<OsString>,
 }
 
 impl Step {
-    fn new(program: &'static str, fixed: &[&str], extra: &[OsString]) -> Step {
+    fn new(program: impl Into<OsString>, fixed: &[&str], extra: &[OsString]) -> Step {
         let mut args: Vec<OsString> = fixed.iter().map(OsString::from).collect();
         args.extend(extra.iter().cloned());
-        Step { program, args }
+        Step {
+            program: program.into(),
+            args,
+        }
     }
 
     fn display(&self) -> String {
-        let mut line = self.program.to_owned();
+        let mut line = self.program.to_string_lossy().into_owned();
         for arg in &self.args {
             line.push(' ');
             line.push_str(&arg.to_string_lossy());
@@ -156,7 +159,7 @@ pub fn run(args: &InstallArgs) -> anyhow::Result<Status> {
     let fetch_plan = fetch_plan(args, &project, plan.home(), support)?;
     fetch_plan.check()?;
     let resolve_who = format!("{}'s resolve", args.manager.name());
-    let runner = |program: &str, step: &[OsString]| {
+    let runner = |program: &std::ffi::OsStr, step: &[OsString]| {
         run_in_fetch_sandbox(&fetch_plan, &resolve_who, program, step)
     };
     let gate::Passed {
@@ -184,7 +187,7 @@ pub fn run(args: &InstallArgs) -> anyhow::Result<Status> {
             .with_context(|| format!("creating {}", wheels.display()))?;
     }
     let who = format!("{}'s fetch phase", args.manager.name());
-    let status = run_in_fetch_sandbox(&fetch_plan, &who, fetch.program, &fetch.args)?;
+    let status = run_in_fetch_sandbox(&fetch_plan, &who, &fetch.program, &fetch.args)?;
     if !status.success() {
         snapshot.restore()?;
         anyhow::bail!(
@@ -218,12 +221,12 @@ pub fn run(args: &InstallArgs) -> anyhow::Result<Status> {
         Manager::Pip => {
             let guard =
                 venv_guard::project_venv(&project).map(|venv| venv_guard::Guard::record(&venv));
-            let step = execute_step(Manager::Pip, &wheels, &args.args);
+            let step = execute_step(Manager::Pip, &project, &wheels, &args.args);
             let failures = run_step(&plan, &step, "pip", "off")?;
             failures + guard.map_or(0, |guard| report_venv_changes(&guard, &project))
         }
         manager => {
-            let step = execute_step(manager, &wheels, &args.args);
+            let step = execute_step(manager, &project, &wheels, &args.args);
             run_step(&plan, &step, manager.name(), "off")?
         }
     };
@@ -380,7 +383,7 @@ fn fetch_hosts(args: &InstallArgs, project: &Path) -> anyhow::Result<Vec<Allowed
 fn run_in_fetch_sandbox(
     plan: &Plan,
     who: &str,
-    program: &str,
+    program: &std::ffi::OsStr,
     args: &[OsString],
 ) -> anyhow::Result<std::process::ExitStatus> {
     let outcome = run::run_sandboxed(plan, program.as_ref(), args, Capture::Both)?;
@@ -456,7 +459,7 @@ fn fetch_step(manager: Manager, project: &Path, wheels: &Path, extra: &[OsString
         ),
         Manager::Pip => {
             let mut step = Step::new(
-                "python3",
+                pip_python(project),
                 &["-m", "pip", "download", "--only-binary=:all:", "--dest"],
                 &[],
             );
@@ -478,6 +481,19 @@ fn fetch_step(manager: Manager, project: &Path, wheels: &Path, extra: &[OsString
     }
 }
 
+/// The interpreter pip runs as: the project venv's own (`.venv/bin/python3`, or the
+/// active `VIRTUAL_ENV` when it is inside the project) when that venv has pip, so that pip
+/// resolves for, downloads for and installs into the environment the project uses whether
+/// or not it is activated (the execute sandbox can write only there); else `python3` from
+/// `PATH`.
+pub(super) fn pip_python(project: &Path) -> OsString {
+    venv_guard::project_venv(project)
+        .filter(|venv| venv.join("bin").join("pip").exists())
+        .map(|venv| venv.join("bin").join("python3"))
+        .filter(|python| python.exists())
+        .map_or_else(|| OsString::from("python3"), PathBuf::into_os_string)
+}
+
 /// The options among `extra` (the names went to the resolve step).
 fn options(extra: &[OsString]) -> Vec<OsString> {
     extra
@@ -488,7 +504,7 @@ fn options(extra: &[OsString]) -> Vec<OsString> {
 }
 
 /// The execute-phase command for the managers that run everything in one step.
-fn execute_step(manager: Manager, wheels: &Path, extra: &[OsString]) -> Step {
+fn execute_step(manager: Manager, project: &Path, wheels: &Path, extra: &[OsString]) -> Step {
     match manager {
         // pnpm >= 10 skips every build script not approved in the project's settings
         // (`onlyBuiltDependencies`); the gate has judged them and the sandbox confines
@@ -507,7 +523,7 @@ fn execute_step(manager: Manager, wheels: &Path, extra: &[OsString]) -> Step {
         ),
         Manager::Pip => {
             let mut step = Step::new(
-                "python3",
+                pip_python(project),
                 &["-m", "pip", "install", "--no-index", "--find-links"],
                 &[],
             );
@@ -552,6 +568,28 @@ fn run_step(plan: &Plan, step: &Step, who: &str, network: &str) -> anyhow::Resul
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A project venv that is not activated is still the one pip works for; one without
+    /// pip (uv makes those) falls back to `python3` from PATH.
+    #[test]
+    fn pip_runs_as_the_project_venv_interpreter() {
+        let project = tempfile::tempdir().expect("temp dir");
+        assert_eq!(pip_python(project.path()), OsString::from("python3"));
+        let bin = project.path().join(".venv").join("bin");
+        std::fs::create_dir_all(&bin).expect("venv bin");
+        std::fs::write(
+            project.path().join(".venv").join("pyvenv.cfg"),
+            "home = /usr/bin\n",
+        )
+        .expect("pyvenv.cfg");
+        std::fs::write(bin.join("python3"), "").expect("python3");
+        assert_eq!(pip_python(project.path()), OsString::from("python3"));
+        std::fs::write(bin.join("pip"), "").expect("pip");
+        assert_eq!(
+            pip_python(project.path()),
+            bin.join("python3").into_os_string()
+        );
+    }
 
     #[test]
     fn fetch_phase_never_runs_scripts_or_builds() {
