@@ -386,7 +386,7 @@ fn run_in_fetch_sandbox(
     program: &std::ffi::OsStr,
     args: &[OsString],
 ) -> anyhow::Result<std::process::ExitStatus> {
-    let outcome = run::run_sandboxed(plan, program.as_ref(), args, Capture::Both)?;
+    let outcome = run::run_sandboxed(plan, program, args, Capture::Both)?;
     if let Some(signal) = outcome.interrupted {
         anyhow::bail!("interrupted by signal {signal}; {who} was killed");
     }
