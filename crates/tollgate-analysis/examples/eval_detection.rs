@@ -264,7 +264,8 @@ fn load(dir: &Path) -> (Vec<Sample>, Vec<Outcome>, f64, u64) {
     (samples, outcomes, seconds, bytes)
 }
 
-/// Appends one JSON line per sample (`set`, `file`, `verdict` or `error`) to `--dump`.
+/// Appends one JSON line per sample (`set`, `file`, `verdict` or `error`, `bytes`, `seconds`)
+/// to `--dump`.
 fn dump(args: &Args, set: &str, samples: &[Sample], outcomes: &[Outcome]) {
     let Some(path) = &args.dump else { return };
     let mut text = String::new();
@@ -272,9 +273,11 @@ fn dump(args: &Args, set: &str, samples: &[Sample], outcomes: &[Outcome]) {
         let line = match &outcome.verdict {
             Ok(verdict) => serde_json::json!({
                 "set": set, "file": samples[outcome.sample].file, "verdict": verdict,
+                "bytes": outcome.bytes, "seconds": outcome.seconds,
             }),
             Err(error) => serde_json::json!({
                 "set": set, "file": samples[outcome.sample].file, "error": error,
+                "bytes": outcome.bytes, "seconds": outcome.seconds,
             }),
         };
         text.push_str(&line.to_string());

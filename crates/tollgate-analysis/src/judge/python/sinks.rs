@@ -380,7 +380,9 @@ impl State<'_> {
         let path = self
             .handles
             .get(&(self.scope, object_text.to_owned()))
-            .map_or(object_text, String::as_str)
+            .cloned()
+            .or_else(|| self.opened_path(object))
+            .unwrap_or_else(|| object_text.to_owned())
             .to_ascii_lowercase();
         let Some(target) = PERSISTENCE_FILES.iter().find(|t| path.contains(*t)) else {
             return;

@@ -188,13 +188,21 @@ impl<'s> State<'s> {
     }
 
     /// The path text of `open(PATH, ...)`, when `call` is one.
-    fn opened_path(&self, call: Node<'_>) -> Option<String> {
+    pub(super) fn opened_path(&self, call: Node<'_>) -> Option<String> {
         let function = call.child_by_field_name("function")?;
         if call.kind() != "call" || last_name(self.text(function)) != "open" {
             return None;
         }
         let path = children(call.child_by_field_name("arguments")?).next()?;
-        Some(self.text(path).trim().to_owned())
+        // The path as built (`f'/{home}/{user}/{rc}'` with `rc` a folded `.bashrc` is
+        // `/home/*/.bashrc`), else its text: where the write lands is what matters.
+        let folder = self.folder();
+        Some(
+            folder
+                .fold(path)
+                .or_else(|| folder.sketch(path))
+                .unwrap_or_else(|| self.text(path).trim().to_owned()),
+        )
     }
 
     /// Where a download-saving call writes: `urlretrieve(url, PATH)`, or `f.write(...)`

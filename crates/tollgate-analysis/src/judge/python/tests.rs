@@ -211,6 +211,17 @@ fn planted_start_up_files_compiled_payloads_droppers_and_tokens() {
         "with open('build/config.txt', 'w') as f:\n    f.write('x')\n",
         SignalKind::PersistenceWrite
     ));
+    // `open(...).write(...)` with the path built in an f-string from folded parts (our
+    // reconstruction of a shift-cipher payload appended to every user's `.bashrc`); its twin
+    // writes a built path inside the project.
+    assert!(has(
+        "rc = '.ba' + 'shrc'\nfor user in users:\n    open(f'/home/{user}/{rc}', 'a').write(line)\n",
+        SignalKind::PersistenceWrite
+    ));
+    assert!(!has(
+        "name = 'config' + '.txt'\nopen(f'build/{name}', 'w').write(text)\n",
+        SignalKind::PersistenceWrite
+    ));
     assert!(has(
         "import zlib, types\nc = compile(zlib.decompress(b'x\\x9c+(\\xca\\xcc+'), '<x>', 'exec')\ntypes.FunctionType(c, {})()\n",
         SignalKind::ExecDecoded
