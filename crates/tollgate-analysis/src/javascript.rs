@@ -9,12 +9,29 @@ const ENV_DUMP_CALLEES: &[&str] = &["stringify", "keys", "entries", "values"];
 
 /// Extracts the facts of one JavaScript (CommonJS or ES module) file.
 pub(crate) fn facts(source: &str) -> Facts {
-    let mut facts = Facts::default();
+    let language: tree_sitter::Language = tree_sitter_javascript::LANGUAGE.into();
+    parse(&language, source).map_or_else(Facts::default, |tree| facts_of(&tree, source))
+}
+
+/// The facts of one JavaScript file and the verdict's data flow and reach for it
+/// (`judge::jsflow`), from one parse.
+pub(crate) fn facts_and_flow(source: &str) -> (Facts, crate::judge::jsflow::JsFlow) {
     let language: tree_sitter::Language = tree_sitter_javascript::LANGUAGE.into();
     let Some(tree) = parse(&language, source) else {
-        return facts;
+        let flow = crate::judge::jsflow::JsFlow {
+            signals: Vec::new(),
+            passive_lines: Vec::new(),
+        };
+        return (Facts::default(), flow);
     };
-    walk(&tree, |node| match node.kind() {
+    let facts = facts_of(&tree, source);
+    let flow = crate::judge::jsflow::analyse(&tree, source);
+    (facts, flow)
+}
+
+fn facts_of(tree: &tree_sitter::Tree, source: &str) -> Facts {
+    let mut facts = Facts::default();
+    walk(tree, |node| match node.kind() {
         "call_expression" => call(node, source, &mut facts),
         "new_expression" => construction(node, source, &mut facts),
         "import_statement" | "export_statement" => {
@@ -129,11 +146,26 @@ fn construction(node: Node<'_>, source: &str, facts: &mut Facts) {
 }
 
 fn first_string_argument(arguments: Node<'_>, source: &str) -> Option<String> {
-    let first = arguments.named_child(0)?;
-    match first.kind() {
-        "string" => Some(unquote(text_of(first, source))),
-        "template_string" if first.named_child_count() == 0 => {
-            Some(unquote(text_of(first, source)))
+    constant_string(arguments.named_child(0)?, source, 0)
+}
+
+/// The value of a string literal, or of literals joined with `+` (`'./lib/' + 'u'`: a
+/// computed `require` of a file of the package is still that file).
+fn constant_string(node: Node<'_>, source: &str, depth: usize) -> Option<String> {
+    match node.kind() {
+        "string" => Some(unquote(text_of(node, source))),
+        "template_string" if node.named_child_count() == 0 => Some(unquote(text_of(node, source))),
+        "binary_expression" if depth < 16 => {
+            let operator = node.child_by_field_name("operator")?;
+            if text_of(operator, source) != "+" {
+                return None;
+            }
+            let left = constant_string(node.child_by_field_name("left")?, source, depth + 1)?;
+            let right = constant_string(node.child_by_field_name("right")?, source, depth + 1)?;
+            Some(left + &right)
+        }
+        "parenthesized_expression" if depth < 16 => {
+            constant_string(node.named_child(0)?, source, depth + 1)
         }
         _ => None,
     }

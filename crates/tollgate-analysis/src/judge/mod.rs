@@ -15,6 +15,7 @@ mod decode;
 mod embedded;
 mod finding;
 mod fold;
+pub(crate) mod jsflow;
 mod layout;
 mod python;
 mod scope;

@@ -399,39 +399,16 @@ impl Collector<'_> {
             let Some(source) = self.files.text(&path) else {
                 continue;
             };
-            self.bytes += source.len() as u64;
-            let facts = crate::javascript::facts(&source);
-            let hits = evaluate(Language::JavaScript, &facts);
-            let signals: Vec<Signal> = hits
-                .into_iter()
-                .filter_map(|hit| {
-                    from_rule_at_import(hit.rule, hit.severity, &hit.message)
-                        .map(|kind| Signal::new(kind, hit.line, Reach::Always, hit.message))
-                })
-                .collect();
-            self.push(&path, CodePhase::Import, signals);
-            self.push(&path, CodePhase::Import, text::scan(&source, Reach::Always));
-            self.push(&path, CodePhase::Import, js_shapes(&source));
-            for site in &facts.strings {
-                if let Some((decoded, _)) = super::decode::unwrap_layers(&site.text, 3) {
-                    if python::looks_like_code(&decoded) {
-                        let mut signals = text::scan(&decoded, Reach::Always);
-                        signals.push(Signal::new(
-                            SignalKind::EncodedCode,
-                            site.line,
-                            Reach::Always,
-                            format!(
-                                "an encoded literal decodes to code: `{}`",
-                                crate::shorten(decoded.trim(), 60)
-                            ),
-                        ));
-                        for signal in &mut signals {
-                            signal.line = site.line;
-                        }
-                        self.push(&path, CodePhase::Import, signals);
-                    }
-                }
+            if path.ends_with(".json") {
+                // Data a module requires: nothing in it runs (its text is not code).
+                continue;
             }
+            self.bytes += source.len() as u64;
+            let (facts, flow) = crate::javascript::facts_and_flow(&source);
+            let mut signals = js_file_signals(&source, &facts);
+            signals.extend(flow.signals.iter().cloned());
+            flow.apply_reach(&mut signals);
+            self.push(&path, CodePhase::Import, signals);
             for reference in &facts.local_refs {
                 if let Some(target) = crate::analyze::resolve_js(self.files, &path, reference) {
                     queue.push_back(target);
@@ -513,6 +490,11 @@ impl Collector<'_> {
                 self.phases.insert(file.clone(), CodePhase::Install);
                 let mut signals = text::scan(&source, Reach::Always);
                 signals.extend(js_shapes(&source));
+                if is_javascript_file(&file) {
+                    let flow = crate::javascript::facts_and_flow(&source).1;
+                    signals.extend(flow.signals.iter().cloned());
+                    flow.apply_reach(&mut signals);
+                }
                 self.push(&file, CodePhase::Install, signals);
                 self.powershell(&file, CodePhase::Install, 1, &source);
             }
@@ -667,6 +649,83 @@ fn command_line_signals(command: &str) -> Vec<Signal> {
         ));
     }
     signals
+}
+
+/// The rule, text, obfuscator and decoded-literal signals of one JavaScript file the
+/// package runs (all at [`Reach::Always`]; the caller applies the file's reach).
+fn js_file_signals(source: &str, facts: &crate::facts::Facts) -> Vec<Signal> {
+    let mut signals: Vec<Signal> = evaluate(Language::JavaScript, facts)
+        .into_iter()
+        .filter_map(|hit| {
+            from_rule_at_import(hit.rule, hit.severity, &hit.message)
+                .map(|kind| Signal::new(kind, hit.line, Reach::Always, hit.message))
+        })
+        .collect();
+    signals.extend(text::scan(&page_captures_masked(source), Reach::Always));
+    signals.extend(js_shapes(source));
+    for site in &facts.strings {
+        let Some((decoded, _)) = super::decode::unwrap_layers(&site.text, 3) else {
+            continue;
+        };
+        if !python::looks_like_code(&decoded) {
+            continue;
+        }
+        let mut decoded_signals = text::scan(&decoded, Reach::Always);
+        decoded_signals.push(Signal::new(
+            SignalKind::EncodedCode,
+            site.line,
+            Reach::Always,
+            format!(
+                "an encoded literal decodes to code: `{}`",
+                crate::shorten(decoded.trim(), 60)
+            ),
+        ));
+        for signal in &mut decoded_signals {
+            signal.line = site.line;
+        }
+        signals.extend(decoded_signals);
+    }
+    signals
+}
+
+/// `source` with the screenshot calls and methods of browser automation renamed:
+/// `page.screenshot()`, `startScreenshot()`, `async screenshot() {` capture a web page a
+/// library drives, not the user's screen; a screen grabber in JavaScript calls a module's
+/// function by itself (`screenshot()` of `screenshot-desktop`), which stays.
+fn page_captures_masked(source: &str) -> std::borrow::Cow<'_, str> {
+    const CALL: &str = "screenshot(";
+    let lower = source.to_ascii_lowercase();
+    let method_calls: Vec<usize> = lower
+        .match_indices(CALL)
+        .map(|(at, _)| at)
+        .filter(|at| {
+            let method = lower[..*at]
+                .chars()
+                .next_back()
+                .is_some_and(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.');
+            // `async screenshot(options) {`: the method's definition.
+            let rest = &lower[at + CALL.len()..];
+            let line = rest.split('\n').next().unwrap_or("");
+            let definition = line
+                .find(')')
+                .is_some_and(|close| line[close + 1..].trim_start().starts_with('{'));
+            method || definition
+        })
+        .collect();
+    if method_calls.is_empty() {
+        return std::borrow::Cow::Borrowed(source);
+    }
+    let mut masked = source.as_bytes().to_vec();
+    for at in method_calls {
+        // Same length, so lines and offsets stay.
+        masked[at..at + CALL.len()].copy_from_slice(b"pagecaptur(");
+    }
+    std::borrow::Cow::Owned(String::from_utf8(masked).unwrap_or_else(|_| source.to_owned()))
+}
+
+/// Whether a hook's file is JavaScript that node runs (its data flow is then followed).
+fn is_javascript_file(path: &str) -> bool {
+    [".js", ".cjs", ".mjs"].iter().any(|e| path.ends_with(e))
 }
 
 /// JavaScript obfuscator shapes: many `_0x` names, or a packed line.

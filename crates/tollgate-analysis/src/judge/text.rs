@@ -329,8 +329,14 @@ const GROUPS: &[Group] = &[
             "rm -rf $home",
             "shutdown /s",
             "shutdown -h now",
-            "\"poweroff\"",
-            "'poweroff'",
+            // The command, not the word: `"powerOff"` is also a DOM property name.
+            "system('poweroff')",
+            "system(\"poweroff\")",
+            "execsync('poweroff')",
+            "execsync(\"poweroff\")",
+            "systemctl poweroff",
+            "sudo poweroff",
+            "poweroff -f",
             "format c:",
             "del /f /s /q c:",
             "rd /s /q c:",
@@ -346,7 +352,11 @@ const GROUPS: &[Group] = &[
         what: "obfuscator markers",
         patterns: &[
             "pyarmor",
-            "pytransform",
+            // Not bare: `CopyTransform` lowercased contains it.
+            "from pytransform",
+            "import pytransform",
+            "_pytransform",
+            "pytransform/",
             "__pyarmor__",
             "__obfuscator__",
             "obfuscated by",
@@ -674,10 +684,7 @@ fn raw_ip_urls(text: &str, reach: Reach) -> Option<Signal> {
                 && parts
                     .iter()
                     .all(|p| !p.is_empty() && p.parse::<u8>().is_ok())
-                && !host.starts_with("127.")
-                && !host.starts_with("0.")
-                && !host.starts_with("10.")
-                && !host.starts_with("192.168.");
+                && !is_infrastructure_address(&host);
             if is_ip {
                 return Some(Signal::new(
                     SignalKind::ExfilEndpoint,
@@ -691,6 +698,30 @@ fn raw_ip_urls(text: &str, reach: Reach) -> Option<Signal> {
         }
     }
     None
+}
+
+/// Addresses no throw-away server has: loopback, private and link-local ranges (the cloud
+/// metadata service, `169.254.169.254`, that every cloud SDK asks for its credentials),
+/// the `1.2.3.4` of examples, and the public DNS resolvers (`1.1.1.1`, `8.8.8.8`) that
+/// connectivity checks use. The documentation ranges (`203.0.113.0/24`) stay: our own
+/// reconstructions use them to stand for a collector's address.
+fn is_infrastructure_address(host: &str) -> bool {
+    const PREFIXES: &[&str] = &["127.", "0.", "10.", "192.168.", "169.254."];
+    const HOSTS: &[&str] = &[
+        "1.1.1.1",
+        "1.0.0.1",
+        "8.8.8.8",
+        "8.8.4.4",
+        "9.9.9.9",
+        "1.2.3.4",
+        "255.255.255.255",
+    ];
+    let private_172 = host
+        .strip_prefix("172.")
+        .and_then(|rest| rest.split('.').next())
+        .and_then(|second| second.parse::<u8>().ok())
+        .is_some_and(|second| (16..=31).contains(&second));
+    PREFIXES.iter().any(|p| host.starts_with(p)) || HOSTS.contains(&host) || private_172
 }
 
 /// A URL of a Windows executable or script (`.exe`, `.scr`, `.vbs`, `.ps1`, `.bat`).
