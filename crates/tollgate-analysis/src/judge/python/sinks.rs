@@ -30,6 +30,41 @@ const WINDOWS_PROGRAMS: &[&str] = &[
     ".exe", ".scr", ".dll", ".bat", ".cmd", ".ps1", ".vbs", ".msi", ".hta",
 ];
 
+/// Windows programs build scripts run to find or drive a compiler or a tool chain.
+const WINDOWS_BUILD_TOOLS: &[&str] = &[
+    "cl.exe",
+    "link.exe",
+    "lib.exe",
+    "vswhere.exe",
+    "msbuild.exe",
+    "nmake.exe",
+    "cmake.exe",
+    "git.exe",
+    "python.exe",
+    "py.exe",
+    "where.exe",
+    "rc.exe",
+    "mt.exe",
+    "signtool.exe",
+];
+
+/// The Windows program file (`.exe`, `.scr`, `.vbs`, `.hta`, `.msi`) a command line starts,
+/// other than a build tool: a package that ships one and starts it, or starts one it
+/// dropped, runs code nobody can read in the package.
+fn windows_program_run(command: &str) -> Option<&str> {
+    command
+        .split(|c: char| c.is_whitespace() || matches!(c, '"' | '\'' | ','))
+        .map(|word| word.rsplit(['/', '\\']).next().unwrap_or(word))
+        .find(|file| {
+            let lower = file.to_ascii_lowercase();
+            lower.len() > 4
+                && [".exe", ".scr", ".vbs", ".hta", ".msi"]
+                    .iter()
+                    .any(|ext| lower.ends_with(ext))
+                && !WINDOWS_BUILD_TOOLS.contains(&lower.as_str())
+        })
+}
+
 impl State<'_> {
     pub(super) fn call(&self, node: Node<'_>, reach: Reach, facts: &mut PyFacts) {
         let line = line_of(node);
@@ -160,6 +195,14 @@ impl State<'_> {
                         line,
                         reach,
                         format!("`{program}` is given {}", describe(labels)),
+                    ));
+                }
+                if let Some(file) = windows_program_run(&command) {
+                    facts.signals.push(Signal::new(
+                        SignalKind::ExecutableDrop,
+                        line,
+                        reach,
+                        format!("`{name}` starts the Windows program file `{file}`"),
                     ));
                 }
                 if command.contains("pip") && command.contains("install") {

@@ -400,6 +400,10 @@ impl<'s> State<'s> {
                 // `atexit.register(f)`): a reference in an argument list of those. Other
                 // references (a class named in a registry, a base class) run nothing by
                 // themselves, so libraries' classes stay passive.
+                // `@register` above a definition calls `register` when the module runs.
+                "identifier" if item.parent.is_some_and(|p| p.kind() == "decorator") => {
+                    Some(self.text(item.node).to_owned())
+                }
                 "identifier"
                     if item.parent.is_some_and(|p| {
                         p.kind() == "keyword_argument"

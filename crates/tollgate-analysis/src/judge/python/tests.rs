@@ -256,3 +256,21 @@ fn non_ascii_identifiers_count_when_they_are_most_names() {
     aliases.extend((0..60).map(|i| format!("value_{i} = compute_{i}(item_{i})\n")));
     assert!(!has(&aliases, SignalKind::Obfuscator));
 }
+
+/// A setup script that starts a Windows program shipped in the package (our own case of a
+/// common dropper shape); its twin looks for the compiler.
+#[test]
+fn a_shipped_windows_program_started_is_an_executable() {
+    assert!(has(
+        "import subprocess, os\nsubprocess.Popen([os.path.join(os.path.dirname(__file__), 'x', 'update.exe')])\n",
+        SignalKind::ExecutableDrop
+    ));
+    assert!(has(
+        "import os\nos.system('start /b svchost.scr')\n",
+        SignalKind::ExecutableDrop
+    ));
+    assert!(!has(
+        "import subprocess\nsubprocess.check_output(['vswhere.exe', '-latest', '-property', 'installationPath'])\n",
+        SignalKind::ExecutableDrop
+    ));
+}
