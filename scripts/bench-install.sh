@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Measures what `tollgate install MANAGER` adds over the bare package manager (issue 12).
-# MANAGER=npm (default): a real npm project (jest, webpack, eslint: several hundred
-# packages), warm npm cache, an existing package-lock.json, node_modules removed before
+# MANAGER=npm (default): a real npm project (jest, webpack, eslint, @babel/preset-env,
+# mocha: over 500 packages), warm npm cache, an existing package-lock.json, node_modules removed before
 # every run. MANAGER=uv: a real uv project (jupyterlab 4.2.5: 96 locked packages), warm uv
 # and tollgate caches, an existing uv.lock, .venv removed before every run (bare: `uv sync`).
 # Needs the registry (the caches are warmed by one real install first) and an advisory
@@ -29,7 +29,8 @@ case "$manager" in
 npm)
   cat > "$project/package.json" <<'JSON'
 { "name": "bench-install", "version": "1.0.0", "private": true,
-  "dependencies": { "jest": "29.7.0", "webpack": "5.94.0", "eslint": "8.57.0" } }
+  "dependencies": { "jest": "29.7.0", "webpack": "5.94.0", "eslint": "8.57.0",
+    "@babel/preset-env": "7.25.4", "mocha": "10.7.3" } }
 JSON
   (cd "$project" && npm install --ignore-scripts >/dev/null 2>&1)
   echo "packages: $(grep -c '"node_modules/' "$project/package-lock.json")"
