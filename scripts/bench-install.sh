@@ -2,7 +2,8 @@
 # Measures what `tollgate install MANAGER` adds over the bare package manager (issue 12).
 # MANAGER=npm (default): a real npm project (jest, webpack, eslint, @babel/preset-env,
 # mocha: over 500 packages), warm npm cache, an existing package-lock.json, node_modules removed before
-# every run. MANAGER=uv: a real uv project (jupyterlab 4.2.5: 96 locked packages), warm uv
+# every run. MANAGER=uv: a real uv project (jupyterlab 4.2.5: 96 locked packages; UV_DEPS
+# replaces the dependency list, as TOML strings), warm uv
 # and tollgate caches, an existing uv.lock, .venv removed before every run (bare: `uv sync`).
 # Needs the registry (the caches are warmed by one real install first) and an advisory
 # index (DB, default: the corpus OSV exports imported into a temporary index). Writes only
@@ -40,12 +41,13 @@ JSON
 uv)
   export HOME="$work/home"
   mkdir -p "$HOME"
-  cat > "$project/pyproject.toml" <<'TOML'
+  uv_deps="${UV_DEPS:-\"jupyterlab==4.2.5\"}"
+  cat > "$project/pyproject.toml" <<TOML
 [project]
 name = "bench-install"
 version = "0.1.0"
 requires-python = ">=3.11"
-dependencies = ["jupyterlab==4.2.5"]
+dependencies = [$uv_deps]
 TOML
   # The tollgate run only warms its cache; a refusal shows (and stops) in `measure`.
   (cd "$project" && uv sync >/dev/null 2>&1 && { "$tollgate" install --db "$db" uv >/dev/null 2>&1 || true; })

