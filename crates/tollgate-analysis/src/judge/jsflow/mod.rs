@@ -374,6 +374,15 @@ impl Flow<'_> {
     /// What a callee or value expression names, as a dotted path rooted in a module
     /// (`require('child_process').exec`, `cp.exec` with `cp` bound to it) or a global.
     fn resolve(&self, node: Node<'_>) -> Option<String> {
+        self.resolve_within(node, 0)
+    }
+
+    /// [`Flow::resolve`] to a bounded depth: `a.b.c...` a million members long is a
+    /// hostile file, not a module path.
+    fn resolve_within(&self, node: Node<'_>, depth: usize) -> Option<String> {
+        if depth > 32 {
+            return None;
+        }
         match node.kind() {
             "identifier" => {
                 let name = self.text(node);
@@ -383,18 +392,20 @@ impl Flow<'_> {
                 })
             }
             "member_expression" => {
-                let object = self.resolve(node.child_by_field_name("object")?)?;
+                let object = self.resolve_within(node.child_by_field_name("object")?, depth + 1)?;
                 let property = node.child_by_field_name("property")?;
                 Some(format!("{object}.{}", self.text(property)))
             }
             "subscript_expression" => {
-                let object = self.resolve(node.child_by_field_name("object")?)?;
+                let object = self.resolve_within(node.child_by_field_name("object")?, depth + 1)?;
                 let index = node.child_by_field_name("index")?;
                 (index.kind() == "string")
                     .then(|| format!("{object}.{}", unquote(self.text(index))))
             }
             "call_expression" => required_module(node, self.source),
-            "parenthesized_expression" | "await_expression" => self.resolve(node.named_child(0)?),
+            "parenthesized_expression" | "await_expression" => {
+                self.resolve_within(node.named_child(0)?, depth + 1)
+            }
             _ => None,
         }
     }
@@ -868,22 +879,27 @@ fn required_module(node: Node<'_>, source: &str) -> Option<String> {
 }
 
 /// The call an expression ends in (`await fetch(u)`, `require('net').connect(...)`).
-fn innermost_call(node: Node<'_>) -> Option<Node<'_>> {
-    match node.kind() {
-        "call_expression" => Some(node),
-        "await_expression" | "parenthesized_expression" => innermost_call(node.named_child(0)?),
-        _ => None,
+fn innermost_call(mut node: Node<'_>) -> Option<Node<'_>> {
+    // A loop: a hostile file can nest parentheses a million deep.
+    loop {
+        match node.kind() {
+            "call_expression" => return Some(node),
+            "await_expression" | "parenthesized_expression" => node = node.named_child(0)?,
+            _ => return None,
+        }
     }
 }
 
 /// `a` of `a.b.c` or `a[0]`.
-fn root_identifier(node: Node<'_>) -> Option<Node<'_>> {
-    match node.kind() {
-        "identifier" => Some(node),
-        "member_expression" | "subscript_expression" => {
-            root_identifier(node.child_by_field_name("object")?)
+fn root_identifier(mut node: Node<'_>) -> Option<Node<'_>> {
+    loop {
+        match node.kind() {
+            "identifier" => return Some(node),
+            "member_expression" | "subscript_expression" => {
+                node = node.child_by_field_name("object")?;
+            }
+            _ => return None,
         }
-        _ => None,
     }
 }
 

@@ -107,3 +107,16 @@ fn functions_called_at_top_level_run_and_exported_ones_wait() {
     let iife = "(function () { exec('x'); })();\nexport default function main() {}\n";
     assert_eq!(passive(iife), vec![(2, 2)]);
 }
+
+#[test]
+fn hostile_nesting_does_not_overflow_the_stack() {
+    let members = format!("const x = a{};\nfetch(x);\n", ".b".repeat(200_000));
+    let parentheses = format!(
+        "const y = {}f(){};\n",
+        "(".repeat(100_000),
+        ")".repeat(100_000)
+    );
+    for source in [members, parentheses] {
+        let _ = kinds(&source);
+    }
+}
