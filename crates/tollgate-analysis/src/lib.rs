@@ -35,6 +35,7 @@ mod python;
 mod rules;
 mod rust_source;
 mod shell;
+pub mod verdict_cache;
 pub mod wheel;
 
 pub use analyze::{analyze_package, analyze_package_with, findings_for_package};

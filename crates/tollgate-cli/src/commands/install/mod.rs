@@ -86,6 +86,10 @@ pub struct InstallArgs {
     /// Install even without an advisory index (what was not checked is printed).
     #[arg(long)]
     pub allow_missing_db: bool,
+    /// Analyse every archive afresh instead of reusing the verdict kept for the same bytes
+    /// (SHA-256) by this tollgate build.
+    #[arg(long)]
+    pub no_verdict_cache: bool,
     /// Extra arguments: package names to add and options. npm/pnpm/yarn/uv: names go to
     /// the resolve step, options (write `--opt=value`) to resolve and fetch; pip: both
     /// phases (e.g. `-r requirements.txt`); cargo: names to `cargo add`, options to the build.
@@ -299,7 +303,10 @@ fn judge_fetched(
         "tollgate install: verdict: judging the code of {} fetched package(s) before anything runs",
         candidates.len()
     );
-    Ok(verdict::all_pass(args, policy_allow, &candidates).then_some(scripted))
+    let judge = verdict::Judge::new(args, policy_allow);
+    let passed = judge.all_pass(&candidates);
+    verdict::say_reused(&judge);
+    Ok(passed.then_some(scripted))
 }
 
 /// Reports (and counts) interpreter entries of the venv that the execute phase changed.

@@ -17,6 +17,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use anyhow::Context;
 use tollgate_analysis::deep::ArtifactSource;
 use tollgate_analysis::lockmap::{PythonInstall, python_install};
+use tollgate_analysis::verdict_cache::ArtifactKey;
 use tollgate_analysis::wheel::WheelTarget;
 use tollgate_model::{Artifact, Ecosystem, Lockfile, Package, Source, escape_text as escape};
 use tollgate_registry::{Algorithm, Expectation, expectation};
@@ -73,23 +74,57 @@ pub(super) fn judge(
         "tollgate install: verdict: judging the code of {} artifact(s) uv may install, before uv fetches anything",
         downloads.len() + candidates.len()
     );
-    let mut passed = verdict::all_pass(args, policy_allow, &candidates);
+    let judge = verdict::Judge::new(args, policy_allow);
+    let mut passed = judge.all_pass(&candidates);
     if !downloads.is_empty() {
         let source = RegistrySource::from_process(false, [])
             .context("setting up the registry client for uv's artifacts")?;
-        passed &= fetch_and_judge(&source, &downloads, |candidate| {
-            verdict::all_pass(args, policy_allow, std::slice::from_ref(&candidate))
-        });
+        passed &= fetch_and_judge(
+            &source,
+            &downloads,
+            |package| previously_judged(&judge, package),
+            |candidate| judge.all_pass(std::slice::from_ref(&candidate)),
+        );
     }
+    verdict::say_reused(&judge);
     Ok(passed)
 }
 
-/// Downloads each package's one artifact with `source` on a few threads and hands it to
-/// `judge` as a candidate (a failed download is a `Missing` candidate, which is refused);
-/// true when `judge` passed them all.
+/// The candidate for a package reduced to one artifact whose report the verdict cache
+/// holds under the lock's SHA-256: uv verifies that digest before it installs the file, so
+/// the bytes need not be downloaded to be tied to the report.
+fn previously_judged(judge: &verdict::Judge<'_>, package: &Package) -> Option<Candidate> {
+    let artifact = package.artifacts.first()?;
+    let Expectation::Check(expected) = expectation(&artifact.hashes) else {
+        return None;
+    };
+    if expected.algorithm != Algorithm::Sha256 {
+        return None;
+    }
+    let shown = artifact.url.clone().or_else(|| artifact.filename.clone())?;
+    let filename = artifact
+        .filename
+        .clone()
+        .or_else(|| shown.rsplit('/').next().map(str::to_owned))?;
+    let report = judge.cached(ArtifactKey {
+        name: &package.name,
+        filename: &filename,
+        sha256: &expected.digest,
+    })?;
+    Some(Candidate {
+        ecosystem: Ecosystem::PyPI,
+        name: package.name.clone(),
+        location: Location::Judged(shown, Box::new(report)),
+    })
+}
+
+/// Hands each package's one artifact to `judge` as a candidate: the verdict cache's
+/// report when `cached` has one, else downloaded with `source` on a few threads (a failed
+/// download is a `Missing` candidate, which is refused); true when `judge` passed them all.
 fn fetch_and_judge(
     source: &dyn ArtifactSource,
     packages: &[Package],
+    cached: impl Fn(&Package) -> Option<Candidate> + Sync,
     judge: impl Fn(Candidate) -> bool + Sync,
 ) -> bool {
     let next = AtomicUsize::new(0);
@@ -98,7 +133,8 @@ fn fetch_and_judge(
         for _ in 0..THREADS.min(packages.len()) {
             scope.spawn(|| {
                 while let Some(package) = packages.get(next.fetch_add(1, Ordering::Relaxed)) {
-                    if !judge(fetched(source, package)) {
+                    let candidate = cached(package).unwrap_or_else(|| fetched(source, package));
+                    if !judge(candidate) {
                         // A poisoned lock means a judging thread panicked: counted as failed.
                         *failed.lock().unwrap_or_else(|poison| poison.into_inner()) = true;
                     }
@@ -321,18 +357,60 @@ wheels = [{ url = "https://files.example/winonly-306-cp312-cp312-win_amd64.whl",
             .map(|name| Package::new(Ecosystem::PyPI, *name, "1.0"))
             .collect();
         let seen = Mutex::new(Vec::new());
-        let all = fetch_and_judge(&Fixed, &packages, |candidate| {
-            let passes = matches!(candidate.location, Location::Fetched(..));
-            if let Location::Missing(why) = &candidate.location {
-                assert!(why.contains("the lockfile says aa"), "{why}");
-            }
-            seen.lock().unwrap().push(candidate.name);
-            passes
-        });
+        let all = fetch_and_judge(
+            &Fixed,
+            &packages,
+            |_| None,
+            |candidate| {
+                let passes = matches!(candidate.location, Location::Fetched(..));
+                if let Location::Missing(why) = &candidate.location {
+                    assert!(why.contains("the lockfile says aa"), "{why}");
+                }
+                seen.lock().unwrap().push(candidate.name);
+                passes
+            },
+        );
         assert!(!all, "the mismatch is refused");
         let mut seen = seen.into_inner().unwrap();
         seen.sort();
         assert_eq!(seen, ["a", "bad", "c", "d", "e"]);
-        assert!(fetch_and_judge(&Fixed, &packages[..1], |_| true));
+        assert!(fetch_and_judge(&Fixed, &packages[..1], |_| None, |_| true));
+    }
+
+    fn empty_report() -> tollgate_analysis::PackageReport {
+        let files = tollgate_analysis::PackageFiles::from_entries([(
+            "PKG-INFO".to_owned(),
+            b"Metadata-Version: 2.1\nName: bad\nVersion: 1.0\n".to_vec(),
+        )]);
+        tollgate_analysis::analyze_package_with("bad", &files, &Default::default())
+            .expect("a metadata-only package is analysed")
+    }
+
+    #[test]
+    fn a_package_the_cache_holds_is_not_downloaded() {
+        let packages: Vec<Package> = ["bad", "c"]
+            .iter()
+            .map(|name| Package::new(Ecosystem::PyPI, *name, "1.0"))
+            .collect();
+        // `bad` would be a hash mismatch if it were downloaded.
+        let cached = |package: &Package| {
+            (package.name == "bad").then(|| Candidate {
+                ecosystem: Ecosystem::PyPI,
+                name: package.name.clone(),
+                location: Location::Judged("cached".into(), Box::new(empty_report())),
+            })
+        };
+        let kinds = Mutex::new(Vec::new());
+        let all = fetch_and_judge(&Fixed, &packages, cached, |candidate| {
+            kinds.lock().unwrap().push((
+                candidate.name.clone(),
+                matches!(candidate.location, Location::Judged(..)),
+            ));
+            true
+        });
+        assert!(all);
+        let mut kinds = kinds.into_inner().unwrap();
+        kinds.sort();
+        assert_eq!(kinds, [("bad".to_owned(), true), ("c".to_owned(), false)]);
     }
 }

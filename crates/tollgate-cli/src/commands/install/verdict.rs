@@ -26,11 +26,19 @@
 //!   tollgate's registry client and verified against the lock's SHA-256 before the fetch
 //!   phase runs uv at all (see [`super::uv`]): uv's sync installs wheels as it fetches, so
 //!   judging after it would be too late.
+//!
+//! Archives (sdists, wheels, `.crate` files) are judged once per engine: the report is kept
+//! in the verdict cache ([`tollgate_analysis::verdict_cache`], under tollgate's cache root)
+//! by the archive's SHA-256, and reused when the same bytes come again
+//! (`--no-verdict-cache` analyses everything afresh). Unpacked npm directories are always
+//! analysed: nothing ties their files to one digest.
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use anyhow::Context;
 use tollgate_analysis::deep::FetchedArtifact;
+use tollgate_analysis::verdict_cache::{ArtifactKey, VerdictCache, sha256_hex};
 use tollgate_analysis::{
     JudgeOptions, PackageFiles, PackageReport, VerdictLevel, analyze_package_with,
 };
@@ -50,6 +58,9 @@ pub(super) enum Location {
     Archive(PathBuf),
     /// An archive downloaded (and verified against the lockfile's hash) from this address.
     Fetched(String, FetchedArtifact),
+    /// An archive at this address whose report the verdict cache holds under the digest
+    /// its installer verifies (uv's, before anything is downloaded).
+    Judged(String, Box<PackageReport>),
     /// Nowhere the gate can read; why.
     Missing(String),
 }
@@ -208,94 +219,200 @@ pub(super) struct PolicyAllow {
     pub entries: Vec<ScriptAllow>,
 }
 
-/// Judges every candidate and prints each refusal; true when all of them may run.
-pub(super) fn all_pass(args: &InstallArgs, policy: &PolicyAllow, candidates: &[Candidate]) -> bool {
-    let mut passed = true;
-    for candidate in candidates {
-        passed &= passes(args, policy, candidate);
-    }
-    passed
+/// The verdict step's judge: the install's allows and the verdict cache.
+pub(super) struct Judge<'a> {
+    args: &'a InstallArgs,
+    policy: &'a PolicyAllow,
+    cache: Option<VerdictCache>,
+    reused: AtomicUsize,
 }
 
-/// Clean passes; suspicious passes only when allowed (`--allow NAME`, or a policy allow
-/// entry whose pinned digest, if any, is this code's); malicious or unanalysable code is
-/// refused (and said so).
-fn passes(args: &InstallArgs, policy: &PolicyAllow, candidate: &Candidate) -> bool {
-    let name = &candidate.name;
-    let shown = escape(name);
-    let (place, files) = match &candidate.location {
-        Location::Directory(dir) => (dir.display().to_string(), PackageFiles::from_directory(dir)),
-        Location::Archive(path) => (path.display().to_string(), read_archive(path)),
-        Location::Fetched(url, artifact) => (
-            url.clone(),
-            PackageFiles::from_archive(&artifact.filename, &artifact.bytes),
-        ),
-        Location::Missing(why) => {
-            eprintln!(
-                "tollgate install: refused: the install-time code of {shown} cannot be analysed: {}",
-                escape(why)
-            );
-            return false;
+impl<'a> Judge<'a> {
+    /// A judge for this install; the verdict cache lives under tollgate's cache root
+    /// (`verdicts/`) unless `--no-verdict-cache`.
+    pub(super) fn new(args: &'a InstallArgs, policy: &'a PolicyAllow) -> Self {
+        let cache = (!args.no_verdict_cache).then(|| {
+            VerdictCache::new(
+                crate::registry::cache_root().join("verdicts"),
+                &JudgeOptions::default(),
+            )
+        });
+        Judge {
+            args,
+            policy,
+            cache,
+            reused: AtomicUsize::new(0),
         }
-    };
-    let report = match files
-        .and_then(|files| analyze_package_with(name, &files, &JudgeOptions::default()))
-    {
-        Ok(report) => report,
-        Err(error) => {
-            eprintln!(
-                "tollgate install: refused: the install-time code of {shown} cannot be analysed ({}): {}",
-                escape(&place),
-                escape(&error.to_string())
-            );
-            return false;
-        }
-    };
-    let verdict = &report.verdict;
-    if verdict.level == VerdictLevel::Clean {
-        return true;
     }
-    let allowance = allowance(args, policy, candidate, &report);
-    if verdict.level == VerdictLevel::Suspicious {
-        match &allowance {
-            Allowance::Flag => {
-                eprintln!("tollgate install: {shown} is judged suspicious; allowed by --allow");
-                return true;
+
+    /// The cached report for an archive known only by the digest its installer verifies.
+    pub(super) fn cached(&self, key: ArtifactKey<'_>) -> Option<PackageReport> {
+        self.cache.as_ref()?.get(key)
+    }
+
+    /// How many archives were judged from the verdict cache so far.
+    pub(super) fn reused(&self) -> usize {
+        self.reused.load(Ordering::Relaxed)
+    }
+
+    /// Judges every candidate and prints each refusal; true when all of them may run.
+    pub(super) fn all_pass(&self, candidates: &[Candidate]) -> bool {
+        let mut passed = true;
+        for candidate in candidates {
+            passed &= self.passes(candidate);
+        }
+        passed
+    }
+
+    /// An archive's report: from the verdict cache when it holds these bytes, else
+    /// analysed (and stored).
+    fn archive_report(
+        &self,
+        name: &str,
+        filename: &str,
+        bytes: &[u8],
+    ) -> Result<PackageReport, tollgate_analysis::AnalysisError> {
+        let Some(cache) = &self.cache else {
+            return analyze_archive(name, filename, bytes);
+        };
+        let sha256 = sha256_hex(bytes);
+        let key = ArtifactKey {
+            name,
+            filename,
+            sha256: &sha256,
+        };
+        if let Some(report) = cache.get(key) {
+            self.reused.fetch_add(1, Ordering::Relaxed);
+            return Ok(report);
+        }
+        let report = analyze_archive(name, filename, bytes)?;
+        if let Err(error) = cache.put(key, &report) {
+            // The verdict stands; only its reuse is lost.
+            crate::output::detail(&format!(
+                "the verdict cache could not keep the report of {}: {error}",
+                escape(filename)
+            ));
+        }
+        Ok(report)
+    }
+
+    /// Clean passes; suspicious passes only when allowed (`--allow NAME`, or a policy allow
+    /// entry whose pinned digest, if any, is this code's); malicious or unanalysable code is
+    /// refused (and said so).
+    fn passes(&self, candidate: &Candidate) -> bool {
+        let name = &candidate.name;
+        let shown = escape(name);
+        let (place, report) = match &candidate.location {
+            Location::Directory(dir) => (
+                dir.display().to_string(),
+                PackageFiles::from_directory(dir)
+                    .and_then(|files| analyze_package_with(name, &files, &JudgeOptions::default())),
+            ),
+            Location::Archive(path) => {
+                let display = path.display().to_string();
+                // The file name, not the path, is what the report and its cache key
+                // depend on: the same sdist in another project is the same artifact.
+                let filename = path
+                    .file_name()
+                    .map_or_else(|| display.clone(), |f| f.to_string_lossy().into_owned());
+                let report = std::fs::read(path)
+                    .map_err(|source| tollgate_analysis::AnalysisError::Io {
+                        path: display.clone(),
+                        source,
+                    })
+                    .and_then(|bytes| self.archive_report(name, &filename, &bytes));
+                (display, report)
             }
-            Allowance::Policy(line) => {
+            Location::Fetched(url, artifact) => (
+                url.clone(),
+                self.archive_report(name, &artifact.filename, &artifact.bytes),
+            ),
+            Location::Judged(url, report) => {
+                self.reused.fetch_add(1, Ordering::Relaxed);
+                (url.clone(), Ok((**report).clone()))
+            }
+            Location::Missing(why) => {
                 eprintln!(
-                    "tollgate install: {shown} is judged suspicious; allowed by the install-scripts allow-list ({}, line {line})",
-                    escape(&policy.path)
+                    "tollgate install: refused: the install-time code of {shown} cannot be analysed: {}",
+                    escape(why)
                 );
-                return true;
+                return false;
             }
-            Allowance::Not(_) => {}
-        }
+        };
+        let report = match report {
+            Ok(report) => report,
+            Err(error) => {
+                eprintln!(
+                    "tollgate install: refused: the install-time code of {shown} cannot be analysed ({}): {}",
+                    escape(&place),
+                    escape(&error.to_string())
+                );
+                return false;
+            }
+        };
+        self.decide(candidate, &place, &report)
     }
-    let reasons: Vec<String> = verdict
-        .reasons
-        .iter()
-        .map(|r| {
-            let reason = format!("{} at {}:{}: {}", r.rule, r.file, r.line, r.why);
-            escape(&reason).into_owned()
-        })
-        .collect();
-    let why_not = match allowance {
-        Allowance::Not(rejected) if !rejected.is_empty() => format!("; {}", rejected.join("; ")),
-        Allowance::Not(_) => String::new(),
-        Allowance::Flag | Allowance::Policy(_) => {
-            "; an allow (--allow or the install-scripts allow-list) never lets malicious code run"
-                .to_owned()
+
+    /// Whether a judged candidate may run, printing why not.
+    fn decide(&self, candidate: &Candidate, place: &str, report: &PackageReport) -> bool {
+        let (args, policy) = (self.args, self.policy);
+        let shown = escape(&candidate.name);
+        let verdict = &report.verdict;
+        if verdict.level == VerdictLevel::Clean {
+            return true;
         }
-    };
-    eprintln!(
-        "tollgate install: refused: the install-time code of {shown} is judged {} (score {}, {}): {}{why_not}",
-        verdict.level.as_str(),
-        verdict.score,
-        escape(&place),
-        reasons.join("; ")
-    );
-    false
+        let allowance = allowance(args, policy, candidate, report);
+        if verdict.level == VerdictLevel::Suspicious {
+            match &allowance {
+                Allowance::Flag => {
+                    eprintln!("tollgate install: {shown} is judged suspicious; allowed by --allow");
+                    return true;
+                }
+                Allowance::Policy(line) => {
+                    eprintln!(
+                        "tollgate install: {shown} is judged suspicious; allowed by the install-scripts allow-list ({}, line {line})",
+                        escape(&policy.path)
+                    );
+                    return true;
+                }
+                Allowance::Not(_) => {}
+            }
+        }
+        let reasons: Vec<String> = verdict
+            .reasons
+            .iter()
+            .map(|r| {
+                let reason = format!("{} at {}:{}: {}", r.rule, r.file, r.line, r.why);
+                escape(&reason).into_owned()
+            })
+            .collect();
+        let why_not = match allowance {
+            Allowance::Not(rejected) if !rejected.is_empty() => format!("; {}", rejected.join("; ")),
+            Allowance::Not(_) => String::new(),
+            Allowance::Flag | Allowance::Policy(_) => {
+                "; an allow (--allow or the install-scripts allow-list) never lets malicious code run"
+                    .to_owned()
+            }
+        };
+        eprintln!(
+            "tollgate install: refused: the install-time code of {shown} is judged {} (score {}, {}): {}{why_not}",
+            verdict.level.as_str(),
+            verdict.score,
+            escape(place),
+            reasons.join("; ")
+        );
+        false
+    }
+}
+
+/// Says how many archives the verdict cache spared, when any.
+pub(super) fn say_reused(judge: &Judge<'_>) {
+    let reused = judge.reused();
+    if reused > 0 {
+        crate::output::say!(
+            "tollgate install: verdict: {reused} archive(s) judged from the verdict cache (same SHA-256, same tollgate build)"
+        );
+    }
 }
 
 /// Whether a candidate judged suspicious may run anyway.
@@ -349,14 +466,14 @@ fn allowance(
 }
 
 /// Reads an archive with the archive crate's limits (bombs, traversal, unknown formats
-/// are errors).
-fn read_archive(path: &Path) -> Result<PackageFiles, tollgate_analysis::AnalysisError> {
-    let display = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|source| tollgate_analysis::AnalysisError::Io {
-        path: display.clone(),
-        source,
-    })?;
-    PackageFiles::from_archive(&display, &bytes)
+/// are errors) and analyses it.
+fn analyze_archive(
+    name: &str,
+    filename: &str,
+    bytes: &[u8],
+) -> Result<PackageReport, tollgate_analysis::AnalysisError> {
+    let files = PackageFiles::from_archive(filename, bytes)?;
+    analyze_package_with(name, &files, &JudgeOptions::default())
 }
 
 #[cfg(test)]
